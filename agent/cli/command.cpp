@@ -1,0 +1,125 @@
+#include "command.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+#include <iostream>
+
+#include "certagent/core/error.hpp"
+#include "certagent/core/i18n.hpp"
+
+namespace certagent::cli {
+
+config::LoadOptions Context::loadOptions() const {
+    config::LoadOptions o;
+    o.explicit_file = config_path;
+    return o;
+}
+
+const config::Config& Context::config() {
+    if (agent_) return agent_->config();
+    if (!config_) {
+        config_ = config::Config::load(loadOptions());
+        config_->throwIfErrors();
+        i18n::setLanguage(config_->getString("ui.language"));
+    }
+    return *config_;
+}
+
+Agent& Context::agent(bool open_state) {
+    if (!agent_) {
+        AgentOptions o;
+        o.config = loadOptions();
+        o.state_dir = state_dir;
+        o.open_state = open_state;
+        o.log_to_file = open_state;
+        agent_ = std::make_unique<Agent>(std::move(o));
+    }
+    return *agent_;
+}
+
+void Context::print(const json& j) const { std::cout << j.dump(2) << std::endl; }
+
+Args::Args(const std::vector<std::string>& args, std::vector<std::string> value_options,
+           std::vector<std::string> flag_options) {
+    auto has = [](const std::vector<std::string>& v, const std::string& s) {
+        return std::find(v.begin(), v.end(), s) != v.end();
+    };
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const auto& a = args[i];
+        if (a.rfind("--", 0) == 0 && a.size() > 2) {
+            std::string name = a, inline_value;
+            bool has_inline = false;
+            if (auto eq = a.find('='); eq != std::string::npos) {
+                name = a.substr(0, eq);
+                inline_value = a.substr(eq + 1);
+                has_inline = true;
+            }
+            if (has(value_options, name)) {
+                if (has_inline) {
+                    values_.emplace_back(name, inline_value);
+                } else if (i + 1 < args.size()) {
+                    values_.emplace_back(name, args[++i]);
+                } else {
+                    throw Error(ErrorKind::Usage,
+                                fmt::format(fmt::runtime(_("option {0} needs a value")), name));
+                }
+            } else if (has(flag_options, name) && !has_inline) {
+                flags_.push_back(name);
+            } else {
+                throw Error(ErrorKind::Usage,
+                            fmt::format(fmt::runtime(_("unknown option {0}")), name));
+            }
+        } else {
+            positionals_.push_back(a);
+        }
+    }
+}
+
+std::optional<std::string> Args::value(const std::string& name) const {
+    for (auto it = values_.rbegin(); it != values_.rend(); ++it)
+        if (it->first == name) return it->second;
+    return std::nullopt;
+}
+
+bool Args::flag(const std::string& name) const {
+    return std::find(flags_.begin(), flags_.end(), name) != flags_.end();
+}
+
+static std::size_t displayWidth(const std::string& s) {
+    std::size_t n = 0;
+    for (unsigned char c : s)
+        if ((c & 0xC0) != 0x80) ++n;
+    return n;
+}
+
+void printTable(const std::vector<std::string>& headers,
+                const std::vector<std::vector<std::string>>& rows) {
+    std::vector<std::size_t> width(headers.size());
+    for (std::size_t i = 0; i < headers.size(); ++i) width[i] = displayWidth(headers[i]);
+    for (const auto& r : rows)
+        for (std::size_t i = 0; i < r.size() && i < width.size(); ++i)
+            width[i] = std::max(width[i], displayWidth(r[i]));
+    auto line = [&](const std::vector<std::string>& cells) {
+        std::string out;
+        for (std::size_t i = 0; i < cells.size() && i < width.size(); ++i) {
+            out += cells[i];
+            if (i + 1 < cells.size()) out += std::string(width[i] - displayWidth(cells[i]) + 2, ' ');
+        }
+        std::cout << out << '\n';
+    };
+    line(headers);
+    for (const auto& r : rows) line(r);
+    std::cout.flush();
+}
+
+void Registry::add(const Command& c) {
+    auto& v = const_cast<std::vector<Command>&>(all());
+    v.push_back(c);
+}
+
+const std::vector<Command>& Registry::all() {
+    static std::vector<Command> commands;
+    return commands;
+}
+
+}  // namespace certagent::cli

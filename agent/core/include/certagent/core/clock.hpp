@@ -1,0 +1,52 @@
+#pragma once
+// Time is a seam: the agent asks its Clock, tests inject a ManualClock and advance days.
+#include <chrono>
+#include <functional>
+#include <mutex>
+#include <vector>
+
+namespace certagent {
+
+using TimePoint = std::chrono::system_clock::time_point;
+
+class Clock {
+public:
+    virtual ~Clock() = default;
+    virtual TimePoint now() const = 0;
+    // Called when the clock jumps (set by hand, resumed from suspend, a test advancing);
+    // the scheduler re-plans its sleep.
+    void onJump(std::function<void()> fn);
+
+protected:
+    void notifyJump();
+
+private:
+    mutable std::mutex mutex_;
+    std::vector<std::function<void()>> listeners_;
+};
+
+class SystemClock final : public Clock {
+public:
+    TimePoint now() const override { return std::chrono::system_clock::now(); }
+};
+
+class ManualClock final : public Clock {
+public:
+    explicit ManualClock(TimePoint start) : now_(start) {}
+    TimePoint now() const override;
+    void set(TimePoint t);
+    void advance(std::chrono::system_clock::duration d);
+
+private:
+    mutable std::mutex m_;
+    TimePoint now_;
+};
+
+// Milliseconds since the Unix epoch.
+int64_t toEpochMs(TimePoint t);
+TimePoint fromEpochMs(int64_t ms);
+// ISO 8601 UTC "2026-11-25T15:07:09Z"; parse accepts that form and an offset (+02:00).
+std::string toIso8601(TimePoint t);
+TimePoint parseIso8601(const std::string& text);  // throws certagent::Error(InvalidInput)
+
+}  // namespace certagent

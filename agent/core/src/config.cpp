@@ -1,0 +1,316 @@
+#include "certagent/core/config.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <fmt/format.h>
+#include <fstream>
+#include <sstream>
+#include <toml++/toml.h>
+
+#include "certagent/core/error.hpp"
+#include "certagent/core/i18n.hpp"
+#include "certagent/core/paths.hpp"
+
+namespace certagent::config {
+namespace fs = std::filesystem;
+namespace {
+
+std::string typeDescription(const KeyDef& def) {
+    switch (def.type) {
+        case ValueType::Bool: return _("true or false");
+        case ValueType::Int:
+            if (def.min && def.max)
+                return fmt::format(fmt::runtime(_("an integer from {0} to {1}")), *def.min,
+                                   *def.max);
+            return _("an integer");
+        case ValueType::String:
+            if (!def.allowed.empty()) {
+                std::string list;
+                for (const auto& a : def.allowed) list += (list.empty() ? "" : ", ") + a;
+                return fmt::format(fmt::runtime(_("one of: {0}")), list);
+            }
+            return _("a string");
+        case ValueType::StringList: return _("an array of strings");
+        case ValueType::IntList:
+            if (def.min && def.max)
+                return fmt::format(fmt::runtime(_("an array of integers from {0} to {1}")),
+                                   *def.min, *def.max);
+            return _("an array of integers");
+    }
+    return {};
+}
+
+std::string nodeDescription(const toml::node& n) {
+    if (n.is_string()) return fmt::format("\"{}\"", *n.value<std::string>());
+    if (n.is_integer()) return std::to_string(*n.value<int64_t>());
+    if (n.is_floating_point()) return fmt::format("{}", *n.value<double>());
+    if (n.is_boolean()) return *n.value<bool>() ? "true" : "false";
+    if (n.is_array()) return _("an array");
+    if (n.is_table()) return _("a table");
+    return _("a date or time");
+}
+
+bool inRange(const KeyDef& def, int64_t v) {
+    return (!def.min || v >= *def.min) && (!def.max || v <= *def.max);
+}
+
+// Converts a TOML node to the key's JSON value; nullopt when it does not fit the schema.
+std::optional<json> convert(const KeyDef& def, const toml::node& n) {
+    switch (def.type) {
+        case ValueType::Bool:
+            if (auto v = n.value_exact<bool>()) return json(*v);
+            return std::nullopt;
+        case ValueType::Int:
+            if (auto v = n.value_exact<int64_t>(); v && inRange(def, *v)) return json(*v);
+            return std::nullopt;
+        case ValueType::String:
+            if (auto v = n.value_exact<std::string>()) {
+                if (!def.allowed.empty() &&
+                    std::find(def.allowed.begin(), def.allowed.end(), *v) == def.allowed.end())
+                    return std::nullopt;
+                return json(*v);
+            }
+            return std::nullopt;
+        case ValueType::StringList: {
+            auto* arr = n.as_array();
+            if (!arr) return std::nullopt;
+            json out = json::array();
+            for (const auto& e : *arr) {
+                auto v = e.value_exact<std::string>();
+                if (!v || (def.non_empty_elements && v->empty())) return std::nullopt;
+                out.push_back(*v);
+            }
+            return out;
+        }
+        case ValueType::IntList: {
+            auto* arr = n.as_array();
+            if (!arr) return std::nullopt;
+            json out = json::array();
+            for (const auto& e : *arr) {
+                auto v = e.value_exact<int64_t>();
+                if (!v || !inRange(def, *v)) return std::nullopt;
+                out.push_back(*v);
+            }
+            return out;
+        }
+    }
+    return std::nullopt;
+}
+
+struct Walker {
+    Layer layer;
+    fs::path file;
+    std::vector<Diagnostic>& diags;
+    std::map<std::string, Value>& values;
+
+    void warn(int line, const std::string& key, const std::string& msg) {
+        diags.push_back({Diagnostic::Severity::Warning, file, line, key, msg});
+    }
+    void error(int line, const std::string& key, const std::string& msg) {
+        diags.push_back({Diagnostic::Severity::Error, file, line, key, msg});
+    }
+
+    void walk(const toml::table& table, const std::string& prefix) {
+        for (auto&& [k, node] : table) {
+            std::string key = prefix.empty() ? std::string(k.str())
+                                             : prefix + "." + std::string(k.str());
+            int line = static_cast<int>(node.source().begin.line);
+            if (line == 0) line = static_cast<int>(k.source().begin.line);
+            if (auto* sub = node.as_table()) {
+                walk(*sub, key);
+                continue;
+            }
+            leaf(key, node, line);
+        }
+    }
+
+    void leaf(const std::string& key, const toml::node& node, int line) {
+        const KeyDef* def = findKey(key);
+        if (!def) {
+            warn(line, key, _("unknown key, ignored (check its spelling and section)"));
+            return;
+        }
+        if (key == "policy.locked" && layer != Layer::Policy) {
+            warn(line, key, _("only the policy file can lock keys; ignored"));
+            return;
+        }
+        auto converted = convert(*def, node);
+        if (!converted) {
+            error(line, key,
+                  fmt::format(fmt::runtime(_("expected {0}, got {1}; the value is not used")),
+                              typeDescription(*def), nodeDescription(node)));
+            return;
+        }
+        auto it = values.find(key);
+        if (it != values.end() && it->second.locked) {
+            warn(line, key,
+                 fmt::format(fmt::runtime(_("locked by the administrator's policy ({0}); "
+                                            "this value is ignored")),
+                             it->second.file.string()));
+            return;
+        }
+        values[key] = Value{*converted, layer, file, line, false};
+    }
+};
+
+}  // namespace
+
+const char* layerName(Layer layer) {
+    switch (layer) {
+        case Layer::Default: return "default";
+        case Layer::Policy: return "policy";
+        case Layer::User: return "user";
+        case Layer::Explicit: return "explicit";
+    }
+    return "default";
+}
+
+std::string Diagnostic::format() const {
+    std::string where = file.string();
+    if (line > 0) where += ":" + std::to_string(line);
+    const char* sev = severity == Severity::Error ? _("error") : _("warning");
+    if (key.empty()) return fmt::format("{}: {}: {}", where, sev, message);
+    return fmt::format(fmt::runtime(_("{0}: {1}: key '{2}': {3}")), where, sev, key, message);
+}
+
+Config Config::defaults() {
+    Config c;
+    for (const auto& def : schema()) {
+        if (def.key.find('*') != std::string::npos) continue;
+        c.values_[def.key] = Value{def.default_value, Layer::Default, {}, 0, false};
+    }
+    return c;
+}
+
+Config Config::load(const LoadOptions& options) {
+    Config c = defaults();
+    c.applyFile(options.policy_file.value_or(paths::policyFile()), Layer::Policy, false);
+    c.applyFile(options.user_file.value_or(paths::userConfigFile()), Layer::User, false);
+    std::optional<fs::path> explicit_file = options.explicit_file;
+    if (!explicit_file && options.read_environment) {
+        if (const char* v = std::getenv("CERTAGENT_CONFIG"); v && *v) explicit_file = fs::path(v);
+    }
+    if (explicit_file) c.applyFile(*explicit_file, Layer::Explicit, true);
+    return c;
+}
+
+void Config::applyFile(const fs::path& file, Layer layer, bool must_exist) {
+    std::error_code ec;
+    if (!fs::exists(file, ec)) {
+        if (must_exist)
+            diagnostics_.push_back({Diagnostic::Severity::Error, file, 0, {},
+                                    _("configuration file not found")});
+        return;
+    }
+    std::ifstream in(file, std::ios::binary);
+    if (!in) {
+        diagnostics_.push_back({Diagnostic::Severity::Error, file, 0, {},
+                                _("configuration file cannot be read (permissions?)")});
+        return;
+    }
+    std::stringstream ss;
+    ss << in.rdbuf();
+    files_.emplace_back(layer, file);
+    applyDocument(ss.str(), layer, file);
+}
+
+void Config::applyDocument(const std::string& text, Layer layer, const fs::path& file) {
+    toml::table table;
+    try {
+        table = toml::parse(text, file.string());
+    } catch (const toml::parse_error& e) {
+        int line = static_cast<int>(e.source().begin.line);
+        diagnostics_.push_back(
+            {Diagnostic::Severity::Error, file, line, {},
+             fmt::format(fmt::runtime(_("TOML syntax error: {0}; the file is not used")),
+                         std::string(e.description()))});
+        return;
+    }
+    // A file with errors still contributes its valid keys; each bad key keeps the value of
+    // the layer below.
+    auto first_new = diagnostics_.size();
+    Walker w{layer, file, diagnostics_, values_};
+    w.walk(table, "");
+    // toml++ iterates keys in sorted order; report in file order instead.
+    std::stable_sort(diagnostics_.begin() + static_cast<long>(first_new), diagnostics_.end(),
+                     [](const Diagnostic& a, const Diagnostic& b) { return a.line < b.line; });
+    if (layer == Layer::Policy) {
+        auto it = values_.find("policy.locked");
+        if (it != values_.end() && it->second.layer == Layer::Policy) {
+            for (const auto& k : it->second.value) {
+                std::string key = k.get<std::string>();
+                if (!findKey(key)) {
+                    diagnostics_.push_back({Diagnostic::Severity::Warning, file, it->second.line,
+                                            "policy.locked",
+                                            fmt::format(fmt::runtime(_("locks unknown key '{0}'")),
+                                                        key)});
+                    continue;
+                }
+                auto& v = values_[key];
+                if (v.value.is_null()) v = Value{findKey(key)->default_value, Layer::Default};
+                v.locked = true;
+                if (v.file.empty()) v.file = file;
+            }
+        }
+    }
+}
+
+bool Config::hasErrors() const {
+    return std::any_of(diagnostics_.begin(), diagnostics_.end(), [](const Diagnostic& d) {
+        return d.severity == Diagnostic::Severity::Error;
+    });
+}
+
+void Config::throwIfErrors() const {
+    std::string all;
+    for (const auto& d : diagnostics_)
+        if (d.severity == Diagnostic::Severity::Error) all += (all.empty() ? "" : "\n") + d.format();
+    if (!all.empty()) throw Error(ErrorKind::Config, all);
+}
+
+const Value* Config::find(const std::string& key) const {
+    auto it = values_.find(key);
+    return it == values_.end() ? nullptr : &it->second;
+}
+
+bool Config::isLocked(const std::string& key) const {
+    auto* v = find(key);
+    return v && v->locked;
+}
+
+const Value& Config::require(const std::string& key) const {
+    auto* v = find(key);
+    if (!v) throw Error(ErrorKind::Internal, "configuration key not in schema: " + key);
+    return *v;
+}
+
+bool Config::getBool(const std::string& key) const { return require(key).value.get<bool>(); }
+int64_t Config::getInt(const std::string& key) const { return require(key).value.get<int64_t>(); }
+std::string Config::getString(const std::string& key) const {
+    auto* v = find(key);
+    if (!v) {
+        // Pattern keys (tokens.*.module) have no entry until a file sets them.
+        if (const KeyDef* def = findKey(key)) return def->default_value.get<std::string>();
+        throw Error(ErrorKind::Internal, "configuration key not in schema: " + key);
+    }
+    return v->value.get<std::string>();
+}
+std::vector<std::string> Config::getStrings(const std::string& key) const {
+    return require(key).value.get<std::vector<std::string>>();
+}
+std::vector<int64_t> Config::getInts(const std::string& key) const {
+    return require(key).value.get<std::vector<int64_t>>();
+}
+
+json Config::toJson() const {
+    json out = json::object();
+    for (const auto& [key, v] : values_) {
+        json entry = {{"value", v.value}, {"layer", layerName(v.layer)}, {"locked", v.locked}};
+        if (!v.file.empty()) entry["file"] = v.file.string();
+        if (v.line > 0) entry["line"] = v.line;
+        out[key] = entry;
+    }
+    return out;
+}
+
+}  // namespace certagent::config

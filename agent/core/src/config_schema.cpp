@@ -1,0 +1,84 @@
+// The configuration schema: every key, its type, default and meaning. config/agent.toml
+// documents the same keys for users; a test checks the two agree.
+#include "certagent/core/config.hpp"
+
+namespace certagent::config {
+
+const std::vector<KeyDef>& schema() {
+    using T = ValueType;
+    static const std::vector<KeyDef> keys = {
+        {"log.level", T::String, "info", "Log level: trace, debug, info, warn, error.", {}, {},
+         {"trace", "debug", "info", "warn", "error"}},
+        {"ui.language", T::String, "auto",
+         "Language of messages: auto (follow the system locale), ro or en.", {}, {},
+         {"auto", "ro", "en"}},
+        {"ui.autostart", T::Bool, true, "Start the tray agent with the desktop session."},
+        {"ui.pin_cache", T::Bool, false,
+         "Keep the PIN in memory for the rest of the session (off: ask every time)."},
+        {"pkcs11.extra_modules", T::StringList, json::array(),
+         "PKCS#11 modules to load besides the token plugins' own.", {}, {}, {}, true},
+        {"pkcs11.use_p11_kit", T::Bool, true,
+         "Also load the PKCS#11 modules registered with p11-kit (Linux)."},
+        {"tokens.*.module", T::String, "",
+         "Override the PKCS#11 module path of a token plugin, e.g. [tokens.epass2003auto]."},
+        {"devices.poll_interval_seconds", T::Int, 10,
+         "Rescan interval when no device event source is available.", 1, 3600},
+        {"reminders.enabled", T::Bool, true, "Remind before certificates expire."},
+        {"reminders.days_before", T::IntList, json::array({60, 30, 14, 7, 3, 1}),
+         "Days before expiry at which to remind, one reminder per threshold.", 0, 3650},
+        {"reminders.command", T::StringList, json::array(),
+         "Program (and arguments) to run for each reminder; the certificate's fields are "
+         "passed in CERTAGENT_* environment variables, never through a shell.", {}, {}, {},
+         true},
+        {"renewal.backend", T::String, "portal", "Renewal backend: portal (docs/portal-api.md).",
+         {}, {}, {"portal"}},
+        {"renewal.portal_url", T::String, "https://127.0.0.1:8443/",
+         "Base URL of the CA's renewal service (HTTPS)."},
+        {"renewal.ca_bundle", T::String, "",
+         "PEM file with the trust anchors for the renewal service's TLS (added to the "
+         "system store)."},
+        {"renewal.years", T::Int, 1, "Default renewal period in years (1, 2 or 3).", 1, 3},
+        {"timestamps.url", T::String, "http://127.0.0.1:8080/tsa", "RFC 3161 timestamp URL."},
+        {"timestamps.ca_bundle", T::String, "",
+         "PEM file with the trust anchors for timestamp tokens (and the TSA's TLS)."},
+        {"timestamps.username", T::String, "", "HTTP basic user name for the TSA, if any."},
+        {"timestamps.password_env", T::String, "",
+         "Environment variable holding the TSA's HTTP basic password, if any."},
+        {"timestamps.policy", T::String, "", "TSA policy OID to request, if any."},
+        {"timestamps.low_quota", T::Int, 10, "Remind when fewer timestamps remain.", 0,
+         1000000},
+        {"server.enabled", T::Bool, false, "Run the local signing server (loopback only)."},
+        {"server.port", T::Int, 15000, "Port of the local signing server.", 1, 65535},
+        {"server.allowed_origins", T::StringList, json::array({"https://ca.certdigital.ro"}),
+         "Web origins allowed to call the local signing server.", {}, {}, {}, true},
+        {"server.consent", T::String, "refuse",
+         "Headless consent policy for the local server: refuse (default) or ask (GUI).", {}, {},
+         {"refuse", "ask"}},
+        {"plugins.dirs", T::StringList, json::array(),
+         "Extra folders to load plugins from (must not be writable by other users).", {}, {},
+         {}, true},
+        {"policy.locked", T::StringList, json::array(),
+         "Policy file only: keys users cannot change.", {}, {}, {}, true},
+    };
+    return keys;
+}
+
+static bool matches(const std::string& pattern, const std::string& key) {
+    auto star = pattern.find('*');
+    if (star == std::string::npos) return pattern == key;
+    auto prefix = pattern.substr(0, star);
+    auto suffix = pattern.substr(star + 1);
+    if (key.size() <= prefix.size() + suffix.size()) return false;
+    if (key.compare(0, prefix.size(), prefix) != 0) return false;
+    if (key.compare(key.size() - suffix.size(), suffix.size(), suffix) != 0) return false;
+    auto middle = key.substr(prefix.size(), key.size() - prefix.size() - suffix.size());
+    return middle.find('.') == std::string::npos;
+}
+
+const KeyDef* findKey(const std::string& key) {
+    for (const auto& def : schema())
+        if (matches(def.key, key)) return &def;
+    return nullptr;
+}
+
+}  // namespace certagent::config

@@ -1,0 +1,161 @@
+#include "certagent/core/log.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <mutex>
+#include <vector>
+
+#include "certagent/core/error.hpp"
+#include "certagent/core/secret.hpp"
+
+namespace certagent::log {
+namespace fs = std::filesystem;
+namespace {
+
+struct State {
+    std::mutex mutex;
+    std::atomic<Level> level{Level::Info};
+    bool to_stderr = true;
+    fs::path dir;
+    std::ofstream file;
+    std::size_t max_bytes = 1 << 20;
+    int keep = 3;
+    std::vector<std::string> redactions;
+};
+
+State& state() {
+    static State s;
+    return s;
+}
+
+fs::path logFile(const fs::path& dir, int n) {
+    return n == 0 ? dir / "certagent.log" : dir / ("certagent.log." + std::to_string(n));
+}
+
+void rotateLocked(State& s) {
+    s.file.close();
+    std::error_code ec;
+    fs::remove(logFile(s.dir, s.keep), ec);
+    for (int i = s.keep - 1; i >= 0; --i) fs::rename(logFile(s.dir, i), logFile(s.dir, i + 1), ec);
+    s.file.open(logFile(s.dir, 0), std::ios::app);
+}
+
+std::string redactLocked(const State& s, std::string_view text) {
+    std::string out(text);
+    for (const auto& secret : s.redactions) {
+        if (secret.empty()) continue;
+        for (auto pos = out.find(secret); pos != std::string::npos; pos = out.find(secret, pos))
+            out.replace(pos, secret.size(), "***");
+    }
+    return out;
+}
+
+std::string timestamp() {
+    auto now = std::chrono::system_clock::now();
+    auto t = std::chrono::system_clock::to_time_t(now);
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()) % 1000;
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+    return fmt::format("{}.{:03}Z", buf, ms.count());
+}
+
+}  // namespace
+
+Level parseLevel(std::string_view name) {
+    if (name == "trace") return Level::Trace;
+    if (name == "debug") return Level::Debug;
+    if (name == "info") return Level::Info;
+    if (name == "warn" || name == "warning") return Level::Warn;
+    if (name == "error") return Level::Error;
+    if (name == "off") return Level::Off;
+    throw Error(ErrorKind::Usage, fmt::format("unknown log level '{}' (trace, debug, info, warn, "
+                                              "error, off)",
+                                              name));
+}
+
+const char* levelName(Level level) {
+    switch (level) {
+        case Level::Trace: return "trace";
+        case Level::Debug: return "debug";
+        case Level::Info: return "info";
+        case Level::Warn: return "warn";
+        case Level::Error: return "error";
+        case Level::Off: return "off";
+    }
+    return "info";
+}
+
+void setLevel(Level l) { state().level = l; }
+Level level() { return state().level; }
+
+void setStderr(bool enabled) {
+    std::lock_guard lock(state().mutex);
+    state().to_stderr = enabled;
+}
+
+void openFile(const fs::path& dir, std::size_t max_bytes, int keep) {
+    auto& s = state();
+    std::lock_guard lock(s.mutex);
+    fs::create_directories(dir);
+    s.dir = dir;
+    s.max_bytes = max_bytes;
+    s.keep = keep;
+    s.file.close();
+    s.file.open(logFile(dir, 0), std::ios::app);
+}
+
+void closeFile() {
+    std::lock_guard lock(state().mutex);
+    state().file.close();
+    state().dir.clear();
+}
+
+fs::path filePath() {
+    std::lock_guard lock(state().mutex);
+    return state().dir.empty() ? fs::path() : logFile(state().dir, 0);
+}
+
+void addRedaction(std::string_view secret) {
+    if (secret.empty()) return;
+    std::lock_guard lock(state().mutex);
+    state().redactions.emplace_back(secret);
+}
+
+void removeRedaction(std::string_view secret) {
+    auto& s = state();
+    std::lock_guard lock(s.mutex);
+    for (auto it = s.redactions.begin(); it != s.redactions.end(); ++it) {
+        if (*it == secret) {
+            secureWipe(it->data(), it->size());
+            s.redactions.erase(it);
+            return;
+        }
+    }
+}
+
+std::string redact(std::string_view text) {
+    std::lock_guard lock(state().mutex);
+    return redactLocked(state(), text);
+}
+
+void write(Level lvl, std::string_view component, std::string_view message) {
+    auto& s = state();
+    if (lvl < s.level.load() || lvl == Level::Off) return;
+    std::lock_guard lock(s.mutex);
+    std::string clean = redactLocked(s, message);
+    if (s.to_stderr)
+        std::fprintf(stderr, "certagent: %s: %s\n", levelName(lvl), clean.c_str());
+    if (s.file.is_open()) {
+        s.file << timestamp() << ' ' << levelName(lvl) << " [" << component << "] " << clean
+               << '\n';
+        s.file.flush();
+        if (static_cast<std::size_t>(s.file.tellp()) >= s.max_bytes) rotateLocked(s);
+    }
+}
+
+}  // namespace certagent::log
