@@ -1,0 +1,33 @@
+#pragma once
+// Checks on a PDF the user attaches (e.g. the scanned identity document for a renewal): is it
+// a real PDF, how many pages, and are the scans sharp enough (effective dpi on the page).
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace certagent::pdf {
+
+struct PdfImageInfo {
+    int page = 0;  // 0-based
+    int width_px = 0, height_px = 0;
+    double shown_width_pt = 0, shown_height_pt = 0;  // size drawn on the page (1 pt = 1/72 in)
+    double dpi_x = 0, dpi_y = 0;                     // effective resolution on the page
+    double dpi() const { return dpi_x < dpi_y ? dpi_x : dpi_y; }
+};
+
+struct PdfInspection {
+    std::uintmax_t file_size = 0;
+    int page_count = 0;
+    std::string pdf_version;  // "1.7"
+    bool encrypted = false;
+    std::vector<PdfImageInfo> images;  // every image drawn by a page's content stream
+    // Lowest effective dpi over all images; 0 when the PDF draws no image.
+    double minImageDpi() const;
+};
+
+// Throws certagent::Error (InvalidInput naming the file) for a file that is not a readable PDF,
+// Io when it cannot be read. Images drawn inside form XObjects are not measured.
+PdfInspection inspectPdf(const std::filesystem::path& path);
+
+}  // namespace certagent::pdf
