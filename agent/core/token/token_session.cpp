@@ -8,6 +8,7 @@
 #include <ctime>
 #include <fmt/format.h>
 #include <libp11.h>
+#include <openssl/conf.h>
 #include <openssl/err.h>
 #include <openssl/rand.h>
 
@@ -280,9 +281,11 @@ Bytes TokenSession::createCsr(const Bytes& keyId, const CsrRequest& request) {
         STACK_OF(X509_EXTENSION)* exts = sk_X509_EXTENSION_new_null();
         X509V3_CTX ctx;
         X509V3_set_ctx(&ctx, nullptr, nullptr, req.get(), nullptr, 0);
-        X509V3_set_ctx_nodb(&ctx);
+        // An empty config database: certificatePolicies and others insist on having one.
+        std::unique_ptr<CONF, OsslDeleter<NCONF_free>> conf(NCONF_new(nullptr));
+        X509V3_set_nconf(&ctx, conf.get());
         for (const auto& [ext, value] : request.extensions) {
-            X509_EXTENSION* e = X509V3_EXT_nconf(nullptr, &ctx, ext.c_str(), value.c_str());
+            X509_EXTENSION* e = X509V3_EXT_nconf(conf.get(), &ctx, ext.c_str(), value.c_str());
             if (!e) {
                 sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
                 ERR_clear_error();
