@@ -108,8 +108,8 @@ TEST_P(PdfSoftHsmTest, TokenKeySignsAPdfThatPdfsigAndOpensslAccept) {
 
 INSTANTIATE_TEST_SUITE_P(Keys, PdfSoftHsmTest,
                          ::testing::Values(std::string("rsa:2048"), std::string("EC:prime256v1")),
-                         [](const auto& info) {
-                             return info.param.rfind("rsa", 0) == 0 ? std::string("Rsa2048")
+                         [](const auto& param_info) {
+                             return param_info.param.rfind("rsa", 0) == 0 ? std::string("Rsa2048")
                                                                     : std::string("EcP256");
                          });
 
