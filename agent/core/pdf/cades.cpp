@@ -12,10 +12,10 @@ namespace certagent::pdf {
 namespace {
 
 [[noreturn]] void fail(const char* what) {
-    throw Error(ErrorKind::Internal,
-                fmt::format("building the CMS signature failed at {}: {}", what,
-                            takeOpensslErrors()),
-                "pdf.cades");
+    throw Error(
+        ErrorKind::Internal,
+        fmt::format("building the CMS signature failed at {}: {}", what, takeOpensslErrors()),
+        "pdf.cades");
 }
 
 std::vector<uint8_t> signingCertificateV2Der(X509* cert, int md_nid) {
@@ -40,8 +40,8 @@ std::vector<uint8_t> signedAttributesDer(CMS_SignerInfo* si) {
     for (int i = 0; i < CMS_signed_get_attr_count(si); ++i)
         sk_X509_ATTRIBUTE_push(view.s, CMS_signed_get_attr(si, i));
     unsigned char* buf = nullptr;
-    int len = ASN1_item_i2d(reinterpret_cast<ASN1_VALUE*>(view.s), &buf,
-                            ASN1_ITEM_rptr(PKCS7_ATTR_SIGN));
+    int len =
+        ASN1_item_i2d(reinterpret_cast<ASN1_VALUE*>(view.s), &buf, ASN1_ITEM_rptr(PKCS7_ATTR_SIGN));
     if (len <= 0) fail("signed attributes encoding");
     std::vector<uint8_t> der(buf, buf + len);
     OPENSSL_free(buf);

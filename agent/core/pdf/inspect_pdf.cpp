@@ -17,8 +17,8 @@ using namespace PoDoFo;
 using Matrix = std::array<double, 6>;  // a b c d e f
 
 Matrix multiply(const Matrix& m, const Matrix& ctm) {
-    return {m[0] * ctm[0] + m[1] * ctm[2], m[0] * ctm[1] + m[1] * ctm[3],
-            m[2] * ctm[0] + m[3] * ctm[2], m[2] * ctm[1] + m[3] * ctm[3],
+    return {m[0] * ctm[0] + m[1] * ctm[2],          m[0] * ctm[1] + m[1] * ctm[3],
+            m[2] * ctm[0] + m[3] * ctm[2],          m[2] * ctm[1] + m[3] * ctm[3],
             m[4] * ctm[0] + m[5] * ctm[2] + ctm[4], m[4] * ctm[1] + m[5] * ctm[3] + ctm[5]};
 }
 
@@ -33,10 +33,9 @@ void measurePage(PdfMemDocument& doc, PdfPage* page, int index, std::vector<PdfI
     PdfObject* resources = resolve(objects, page->GetResources());
     if (!resources)
         resources = resolve(objects, const_cast<PdfObject*>(page->GetInheritedKey("Resources")));
-    PdfObject* xobjects =
-        resources && resources->IsDictionary()
-            ? resolve(objects, resources->GetDictionary().GetKey("XObject"))
-            : nullptr;
+    PdfObject* xobjects = resources && resources->IsDictionary()
+                              ? resolve(objects, resources->GetDictionary().GetKey("XObject"))
+                              : nullptr;
     if (!xobjects || !xobjects->IsDictionary()) return;
 
     PdfContentsTokenizer tokenizer(page);
@@ -70,7 +69,8 @@ void measurePage(PdfMemDocument& doc, PdfPage* page, int index, std::vector<PdfI
             }
             if (ok) ctm = multiply(m, ctm);
         } else if (op == "Do" && !operands.empty() && operands.back().IsName()) {
-            PdfObject* x = resolve(objects, xobjects->GetDictionary().GetKey(operands.back().GetName()));
+            PdfObject* x =
+                resolve(objects, xobjects->GetDictionary().GetKey(operands.back().GetName()));
             if (x && x->IsDictionary()) {
                 const auto& d = x->GetDictionary();
                 const PdfObject* subtype = d.GetKey("Subtype");
@@ -84,7 +84,8 @@ void measurePage(PdfMemDocument& doc, PdfPage* page, int index, std::vector<PdfI
                     img.height_px = static_cast<int>(h->GetNumber());
                     img.shown_width_pt = std::hypot(ctm[0], ctm[1]);
                     img.shown_height_pt = std::hypot(ctm[2], ctm[3]);
-                    if (img.shown_width_pt > 0) img.dpi_x = img.width_px * 72.0 / img.shown_width_pt;
+                    if (img.shown_width_pt > 0)
+                        img.dpi_x = img.width_px * 72.0 / img.shown_width_pt;
                     if (img.shown_height_pt > 0)
                         img.dpi_y = img.height_px * 72.0 / img.shown_height_pt;
                     out.push_back(img);
@@ -116,10 +117,11 @@ PdfInspection inspectPdf(const std::filesystem::path& path) {
         result.encrypted = doc.GetEncrypted();
         result.page_count = doc.GetPageCount();
         static constexpr const char* kVersions[] = {"1.0", "1.1", "1.2", "1.3",
-                                                     "1.4", "1.5", "1.6", "1.7"};
+                                                    "1.4", "1.5", "1.6", "1.7"};
         const int v = static_cast<int>(doc.GetPdfVersion());
         result.pdf_version = v >= 0 && v < 8 ? kVersions[v] : "";
-        for (int i = 0; i < result.page_count; ++i) measurePage(doc, doc.GetPage(i), i, result.images);
+        for (int i = 0; i < result.page_count; ++i)
+            measurePage(doc, doc.GetPage(i), i, result.images);
     } catch (const PdfError& e) {
         detail::throwBadPdf(path, e);
     }

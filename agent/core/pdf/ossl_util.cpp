@@ -52,10 +52,10 @@ X509StorePtr loadTrustStore(const std::string& pem_bundle_path) {
     }
     takeOpensslErrors();  // the end-of-file "no start line" is expected
     if (count == 0) {
-        throw Error(ErrorKind::InvalidInput,
-                    fmt::format(fmt::runtime(_("{0} contains no PEM certificate.")),
-                                pem_bundle_path),
-                    pem_bundle_path);
+        throw Error(
+            ErrorKind::InvalidInput,
+            fmt::format(fmt::runtime(_("{0} contains no PEM certificate.")), pem_bundle_path),
+            pem_bundle_path);
     }
     return store;
 }

@@ -63,10 +63,9 @@ void throwBadPdf(const std::filesystem::path& path, const PoDoFo::PdfError& e) {
 }
 
 std::filesystem::path defaultFontFile() {
-    for (const char* p : {"/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
-                          "/usr/share/fonts/TTF/DejaVuSans.ttf",
-                          "/usr/share/fonts/dejavu/DejaVuSans.ttf",
-                          "/usr/local/share/fonts/DejaVuSans.ttf"}) {
+    for (const char* p :
+         {"/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/usr/share/fonts/TTF/DejaVuSans.ttf",
+          "/usr/share/fonts/dejavu/DejaVuSans.ttf", "/usr/local/share/fonts/DejaVuSans.ttf"}) {
         std::error_code ec;
         if (std::filesystem::is_regular_file(p, ec)) return p;
     }

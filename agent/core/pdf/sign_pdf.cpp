@@ -55,9 +55,9 @@ std::string uniqueFieldName(PdfMemDocument& doc, PdfAcroForm* form, const std::s
         for (auto& f : fields->GetArray()) collectFieldNames(&f, doc.GetObjects(), names);
     if (!wanted.empty()) {
         if (names.count(wanted)) {
-            throw Error(ErrorKind::Usage,
-                        fmt::format(fmt::runtime(_("The PDF already has a field named {0}.")),
-                                    wanted));
+            throw Error(
+                ErrorKind::Usage,
+                fmt::format(fmt::runtime(_("The PDF already has a field named {0}.")), wanted));
         }
         return wanted;
     }
@@ -152,10 +152,10 @@ void signPdf(const fs::path& in, const fs::path& out, Signer& signer, const Sign
         form->GetObject()->GetDictionary().AddKey("SigFlags", PdfObject(static_cast<pdf_int64>(3)));
         const std::string field_name = uniqueFieldName(doc, form, options.field_name);
 
-        const PdfRect rect = options.visible ? PdfRect(options.visible->x, options.visible->y,
-                                                       options.visible->width,
-                                                       options.visible->height)
-                                             : PdfRect(0, 0, 0, 0);
+        const PdfRect rect = options.visible
+                                 ? PdfRect(options.visible->x, options.visible->y,
+                                           options.visible->width, options.visible->height)
+                                 : PdfRect(0, 0, 0, 0);
         PdfAnnotation* widget = page->CreateAnnotation(ePdfAnnotation_Widget, rect);
         widget->SetFlags(ePdfAnnotationFlags_Print | ePdfAnnotationFlags_Locked);
         PdfSignatureField field(widget, form, &doc);
@@ -174,9 +174,9 @@ void signPdf(const fs::path& in, const fs::path& out, Signer& signer, const Sign
                 std::strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S %z", &local);
                 text += when;
             }
-            drawAppearance(doc, field, *options.visible, text,
-                           options.font_file.empty() ? detail::defaultFontFile()
-                                                     : options.font_file);
+            drawAppearance(
+                doc, field, *options.visible, text,
+                options.font_file.empty() ? detail::defaultFontFile() : options.font_file);
         }
 
         PdfSignOutputDevice device(tmp.path.c_str());

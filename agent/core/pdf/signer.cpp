@@ -29,10 +29,10 @@ std::vector<uint8_t> KeySigner::signDigest(int md_nid, std::span<const uint8_t> 
     std::vector<uint8_t> sig(len);
     if (ok) ok = EVP_PKEY_sign(ctx.get(), sig.data(), &len, digest.data(), digest.size()) > 0;
     if (!ok) {
-        throw Error(ErrorKind::Token,
-                    fmt::format(fmt::runtime(_("The key refused to sign ({0}).")),
-                                takeOpensslErrors()),
-                    "pdf.sign");
+        throw Error(
+            ErrorKind::Token,
+            fmt::format(fmt::runtime(_("The key refused to sign ({0}).")), takeOpensslErrors()),
+            "pdf.sign");
     }
     sig.resize(len);
     return sig;

@@ -42,8 +42,8 @@ std::vector<std::string> wrap(const std::string& text, PdfFont* font, double max
 
 void makeSimplePdf(const std::filesystem::path& out, const SimplePdf& content) {
     detail::quietPodofo();
-    const auto font_file = content.font_file.empty() ? detail::defaultFontFile()
-                                                     : content.font_file;
+    const auto font_file =
+        content.font_file.empty() ? detail::defaultFontFile() : content.font_file;
     try {
         PdfMemDocument doc;
         PdfFont* font = detail::loadUnicodeFont(doc, font_file);

@@ -174,11 +174,11 @@ void verifyChain(SignatureReport& r, X509* signer, STACK_OF(X509) * untrusted, X
     }
     if (options.at) X509_STORE_CTX_set_time(ctx.get(), 0, *options.at);
     r.chain_trusted = X509_verify_cert(ctx.get()) == 1;
-    r.chain_message = r.chain_trusted
-                          ? _("The certificate chains to a trusted authority.")
-                          : fmt::format(fmt::runtime(_("The certificate is not trusted ({0}).")),
-                                        X509_verify_cert_error_string(
-                                            X509_STORE_CTX_get_error(ctx.get())));
+    r.chain_message =
+        r.chain_trusted
+            ? _("The certificate chains to a trusted authority.")
+            : fmt::format(fmt::runtime(_("The certificate is not trusted ({0}).")),
+                          X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx.get())));
     takeOpensslErrors();
 }
 
@@ -214,9 +214,8 @@ void checkTimestamp(SignatureReport& r, CMS_SignerInfo* si, X509_STORE* store) {
         return ok;
     };
     const bool imprint_ok = verifyToken(TS_VFY_VERSION | TS_VFY_DATA, nullptr);
-    const bool token_signature_ok =
-        CMS_verify(token_cms.get(), nullptr, nullptr, nullptr, nullptr,
-                   CMS_BINARY | CMS_NO_SIGNER_CERT_VERIFY) == 1;
+    const bool token_signature_ok = CMS_verify(token_cms.get(), nullptr, nullptr, nullptr, nullptr,
+                                               CMS_BINARY | CMS_NO_SIGNER_CERT_VERIFY) == 1;
     takeOpensslErrors();
     r.timestamp_valid = imprint_ok && token_signature_ok;
     r.timestamp_trusted =
@@ -241,8 +240,9 @@ void checkSignature(SignatureReport& r, std::string_view data, X509_STORE* store
         r.byte_range_ok = std::isxdigit(static_cast<unsigned char>(data[i])) != 0;
     if (!r.byte_range_ok) {
         r.status = SignatureStatus::Malformed;
-        r.message = _("The signature's /ByteRange does not match the file: it was damaged or "
-                      "tampered with.");
+        r.message =
+            _("The signature's /ByteRange does not match the file: it was damaged or "
+              "tampered with.");
         return;
     }
     r.covers_whole_file = c + d == size;
@@ -323,8 +323,9 @@ void checkSignature(SignatureReport& r, std::string_view data, X509_STORE* store
         r.message = _("The document was modified after signing (or the signature is corrupt).");
     } else if (r.signing_certificate_v2_present && !r.signing_certificate_v2_matches) {
         r.status = SignatureStatus::Modified;
-        r.message = _("The signature names a different signing certificate than the one "
-                      "included.");
+        r.message =
+            _("The signature names a different signing certificate than the one "
+              "included.");
     } else if (!r.chain_trusted) {
         r.status = SignatureStatus::Untrusted;
         r.message = fmt::format(fmt::runtime(_("The signature is intact, but the signer is not "
@@ -345,10 +346,14 @@ void checkSignature(SignatureReport& r, std::string_view data, X509_STORE* store
 
 const char* signatureStatusName(SignatureStatus s) noexcept {
     switch (s) {
-        case SignatureStatus::Valid: return "valid";
-        case SignatureStatus::Untrusted: return "untrusted";
-        case SignatureStatus::Modified: return "modified";
-        case SignatureStatus::Malformed: return "malformed";
+        case SignatureStatus::Valid:
+            return "valid";
+        case SignatureStatus::Untrusted:
+            return "untrusted";
+        case SignatureStatus::Modified:
+            return "modified";
+        case SignatureStatus::Malformed:
+            return "malformed";
     }
     return "unknown";
 }

@@ -22,11 +22,12 @@ using testing::loadKey;
 using testing::TestPki;
 
 class PdfSignTest : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         pki_ = std::make_unique<TestPki>(dir_.path());
-        makeSimplePdf(input_, {"Declarație", {"Subsemnatul declar pe propria răspundere.",
-                                              "Semnătură: ăâîșț ĂÂÎȘȚ"}});
+        makeSimplePdf(input_,
+                      {"Declarație",
+                       {"Subsemnatul declar pe propria răspundere.", "Semnătură: ăâîșț ĂÂÎȘȚ"}});
     }
 
     KeySigner signerFor(const std::string& name, const std::string& key_spec) {

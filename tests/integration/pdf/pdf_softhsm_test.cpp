@@ -25,7 +25,7 @@ using testing::TestPki;
 constexpr const char* kModule = "/usr/lib/softhsm/libsofthsm2.so";
 
 class PdfSoftHsmTest : public ::testing::TestWithParam<std::string> {
-protected:
+  protected:
     void SetUp() override {
         if (!fs::exists(kModule)) GTEST_SKIP() << "SoftHSM2 not installed";
         const auto conf = dir_ / "softhsm2.conf";
@@ -110,7 +110,7 @@ INSTANTIATE_TEST_SUITE_P(Keys, PdfSoftHsmTest,
                          ::testing::Values(std::string("rsa:2048"), std::string("EC:prime256v1")),
                          [](const auto& param_info) {
                              return param_info.param.rfind("rsa", 0) == 0 ? std::string("Rsa2048")
-                                                                    : std::string("EcP256");
+                                                                          : std::string("EcP256");
                          });
 
 }  // namespace

@@ -39,20 +39,20 @@ X509Ptr loadCert(const fs::path& pem) {
 
 TestPki::TestPki(const fs::path& dir) : dir_(dir) {
     const auto d = dir_.string();
-    mustRun({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
-             d + "/root.key", "-out", d + "/root.pem", "-days", "3650", "-subj",
+    mustRun({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", d + "/root.key",
+             "-out", d + "/root.pem", "-days", "3650", "-subj",
              "/CN=certagent Test Root CA/O=certagent tests/C=RO", "-addext",
              "basicConstraints=critical,CA:TRUE", "-addext",
              "keyUsage=critical,keyCertSign,cRLSign"});
     // TSA: openssl ts insists on a critical timeStamping extended key usage.
-    mustRun({"openssl", "req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout",
-             d + "/tsa.key", "-out", d + "/tsa.csr", "-subj", "/CN=certagent Test TSA/C=RO"});
+    mustRun({"openssl", "req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", d + "/tsa.key",
+             "-out", d + "/tsa.csr", "-subj", "/CN=certagent Test TSA/C=RO"});
     writeFile(dir_ / "tsa.ext",
               "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\n"
               "extendedKeyUsage=critical,timeStamping\n");
     mustRun({"openssl", "x509", "-req", "-in", d + "/tsa.csr", "-CA", d + "/root.pem", "-CAkey",
-             d + "/root.key", "-set_serial", "0x7541", "-days", "365", "-extfile",
-             d + "/tsa.ext", "-out", d + "/tsa.pem"});
+             d + "/root.key", "-set_serial", "0x7541", "-days", "365", "-extfile", d + "/tsa.ext",
+             "-out", d + "/tsa.pem"});
     writeFile(dir_ / "tsaserial", "01\n");
     writeFile(dir_ / "ts.cnf",
               "[ tsa ]\ndefault_tsa = tsa1\n[ tsa1 ]\nserial = " + d +
@@ -62,15 +62,17 @@ TestPki::TestPki(const fs::path& dir) : dir_(dir) {
     // pdfsig validates certificates with NSS: a private database that trusts only our root.
     fs::create_directories(nssDir());
     mustRun({"certutil", "-N", "-d", "sql:" + nssDir().string(), "--empty-password"});
-    mustRun({"certutil", "-A", "-d", "sql:" + nssDir().string(), "-n", "certagent-test-root",
-             "-t", "CT,C,C", "-i", d + "/root.pem"});
+    mustRun({"certutil", "-A", "-d", "sql:" + nssDir().string(), "-n", "certagent-test-root", "-t",
+             "CT,C,C", "-i", d + "/root.pem"});
 }
 
 fs::path TestPki::issueSigner(const std::string& name, const std::string& key_spec) {
     const auto base = dir_ / name;
-    std::vector<std::string> keygen{"openssl", "req", "-new", "-nodes", "-keyout",
-                                    base.string() + ".key", "-out", base.string() + ".csr",
-                                    "-subj", "/CN=Ion Popescu " + name + "/C=RO"};
+    std::vector<std::string> keygen{"openssl", "req",
+                                    "-new",    "-nodes",
+                                    "-keyout", base.string() + ".key",
+                                    "-out",    base.string() + ".csr",
+                                    "-subj",   "/CN=Ion Popescu " + name + "/C=RO"};
     if (key_spec.rfind("ec:", 0) == 0) {
         keygen.insert(keygen.begin() + 3,
                       {"-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:" + key_spec.substr(3)});
@@ -81,8 +83,8 @@ fs::path TestPki::issueSigner(const std::string& name, const std::string& key_sp
     writeFile(dir_ / (name + ".ext"),
               "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,nonRepudiation\n"
               "1.3.6.1.5.5.7.1.3=DER:300A3008060604008E460101\n");
-    mustRun({"openssl", "x509", "-req", "-in", base.string() + ".csr", "-CA",
-             rootPem().string(), "-CAkey", (dir_ / "root.key").string(), "-set_serial",
+    mustRun({"openssl", "x509", "-req", "-in", base.string() + ".csr", "-CA", rootPem().string(),
+             "-CAkey", (dir_ / "root.key").string(), "-set_serial",
              std::to_string(1000 + ++counter_), "-days", "365", "-extfile",
              (dir_ / (name + ".ext")).string(), "-out", base.string() + ".pem"});
     return base;
@@ -98,14 +100,15 @@ X509Ptr TestPki::issueForPublicKey(EVP_PKEY* pub, const std::string& common_name
     X509_gmtime_adj(X509_getm_notAfter(cert.get()), 365L * 24 * 3600);
     X509_NAME* name = X509_get_subject_name(cert.get());
     X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
-                               reinterpret_cast<const unsigned char*>(common_name.c_str()), -1,
-                               -1, 0);
+                               reinterpret_cast<const unsigned char*>(common_name.c_str()), -1, -1,
+                               0);
     X509_set_issuer_name(cert.get(), X509_get_subject_name(ca.get()));
     X509_set_pubkey(cert.get(), pub);
     X509V3_CTX ctx;
     X509V3_set_ctx(&ctx, ca.get(), cert.get(), nullptr, nullptr, 0);
-    for (auto [nid, value] : {std::pair{NID_basic_constraints, "CA:FALSE"},
-                              std::pair{NID_key_usage, "critical,digitalSignature,nonRepudiation"}}) {
+    for (auto [nid, value] :
+         {std::pair{NID_basic_constraints, "CA:FALSE"},
+          std::pair{NID_key_usage, "critical,digitalSignature,nonRepudiation"}}) {
         X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &ctx, nid, value);
         X509_add_ext(cert.get(), ext, -1);
         X509_EXTENSION_free(ext);

@@ -19,7 +19,7 @@ ProcessResult mustRun(const std::vector<std::string>& argv,
                       const std::vector<std::string>& env = {});
 
 class TestPki {
-public:
+  public:
     explicit TestPki(const std::filesystem::path& dir);
 
     const std::filesystem::path& dir() const { return dir_; }
@@ -40,7 +40,7 @@ public:
     // openssl cms -verify of a signature (0-based index) against the root; true when it passes.
     bool opensslVerifies(const std::filesystem::path& pdf, int index = 0);
 
-private:
+  private:
     std::filesystem::path dir_;
     int counter_ = 0;
 };

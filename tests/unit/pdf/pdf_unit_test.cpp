@@ -39,7 +39,7 @@ struct SelfSigned {
 };
 
 class PdfUnitTest : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override { makeSimplePdf(input_, {"Declarație", {"Text cu diacritice: ăâîșț"}}); }
     TempDir dir_{"certagent-pdf-unit"};
     fs::path input_ = dir_ / "in.pdf";
@@ -75,10 +75,12 @@ TEST_F(PdfUnitTest, InspectReportsPagesAndEffectiveImageDpi) {
     {
         PoDoFo::PdfMemDocument doc;
         PoDoFo::PdfPainter painter;
-        painter.SetPage(doc.CreatePage(PoDoFo::PdfPage::CreateStandardPageSize(PoDoFo::ePdfPageSize_A4)));
+        painter.SetPage(
+            doc.CreatePage(PoDoFo::PdfPage::CreateStandardPageSize(PoDoFo::ePdfPageSize_A4)));
         auto addImage = [&](unsigned w, unsigned h, double x, double y, double inches) {
             std::string pixels(static_cast<size_t>(w) * h * 3, '\x80');
-            PoDoFo::PdfMemoryInputStream stream(pixels.data(), static_cast<PoDoFo::pdf_long>(pixels.size()));
+            PoDoFo::PdfMemoryInputStream stream(pixels.data(),
+                                                static_cast<PoDoFo::pdf_long>(pixels.size()));
             PoDoFo::PdfImage image(&doc);
             image.SetImageData(w, h, 8, &stream);
             painter.DrawImage(x, y, &image, inches * 72.0 / w, inches * 72.0 / h);
@@ -152,7 +154,9 @@ TEST_F(PdfUnitTest, TimestamperSeesTheSignatureValueAndBadTokensAreRefused) {
         seen.assign(value.begin(), value.end());
         return std::vector<uint8_t>{0x30, 0x03, 0x02, 0x01, 0x01};
     };
-    EXPECT_EQ(errorKindOf([&] { buildCadesDetached(signer, std::vector<uint8_t>(32), NID_sha256, garbage); }),
+    EXPECT_EQ(errorKindOf([&] {
+                  buildCadesDetached(signer, std::vector<uint8_t>(32), NID_sha256, garbage);
+              }),
               ErrorKind::Protocol);
     EXPECT_GE(seen.size(), 64u);  // a DER ECDSA signature
 }

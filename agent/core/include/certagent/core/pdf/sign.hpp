@@ -18,15 +18,15 @@ struct VisibleSignature {
 };
 
 struct SignOptions {
-    std::string reason;    // UTF-8, optional (/Reason)
-    std::string location;  // UTF-8, optional (/Location)
-    std::string name;      // UTF-8, optional (/Name); the certificate says who signed anyway
+    std::string reason;      // UTF-8, optional (/Reason)
+    std::string location;    // UTF-8, optional (/Location)
+    std::string name;        // UTF-8, optional (/Name); the certificate says who signed anyway
     std::string field_name;  // empty: "Signature<N>"
     std::optional<VisibleSignature> visible;  // invisible by default
     // Binary bytes reserved for the CMS in /Contents (written hex, so twice that in the file).
     // 16 KiB fits a 4-certificate RSA-4096 chain plus a timestamp token.
     std::size_t reserved_bytes = 16 * 1024;
-    Timestamper timestamper;  // set for B-T
+    Timestamper timestamper;          // set for B-T
     std::filesystem::path font_file;  // for the visible box; empty: DejaVu Sans from the system
 };
 

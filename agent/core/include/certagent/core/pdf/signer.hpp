@@ -11,7 +11,7 @@
 namespace certagent::pdf {
 
 class Signer {
-public:
+  public:
     virtual ~Signer() = default;
 
     // The signing certificate (borrowed; lives as long as the signer).
@@ -26,7 +26,7 @@ public:
 // A signer around an EVP_PKEY: a software key, or libp11's EVP_PKEY whose private operations
 // go to the token (PKCS11_get_private_key); the caller has logged in before signing.
 class KeySigner final : public Signer {
-public:
+  public:
     // Takes its own references on key, cert and every chain certificate.
     KeySigner(EVP_PKEY* key, X509* cert, const STACK_OF(X509) * chain = nullptr);
 
@@ -34,7 +34,7 @@ public:
     STACK_OF(X509) * chain() override { return chain_.get(); }
     std::vector<uint8_t> signDigest(int md_nid, std::span<const uint8_t> digest) override;
 
-private:
+  private:
     EvpPkeyPtr key_;
     X509Ptr cert_;
     X509StackPtr chain_;

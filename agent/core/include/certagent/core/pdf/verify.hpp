@@ -35,10 +35,10 @@ struct SignatureReport {
 
     // Byte ranges.
     std::array<int64_t, 4> byte_range{};
-    bool byte_range_ok = false;       // [0, a, b, c]: the gap is exactly the /Contents string
-    bool covers_whole_file = false;   // b + c == file size: nothing was appended afterwards
-    int revision = 0;                 // 1-based index of this signature's revision
-    int revisions_after = 0;          // incremental updates appended after it
+    bool byte_range_ok = false;      // [0, a, b, c]: the gap is exactly the /Contents string
+    bool covers_whole_file = false;  // b + c == file size: nothing was appended afterwards
+    int revision = 0;                // 1-based index of this signature's revision
+    int revisions_after = 0;         // incremental updates appended after it
 
     // CMS.
     bool cms_valid = false;  // message digest over the ranges and signature value both match
