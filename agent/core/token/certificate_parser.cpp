@@ -120,57 +120,195 @@ bool isEuQualifiedPolicy(std::string_view oid) noexcept {
     return std::find(std::begin(kPolicies), std::end(kPolicies), oid) != std::end(kPolicies);
 }
 
+namespace {
+
+struct Tlv {
+    int tag = 0;
+    const unsigned char* begin = nullptr;  // header start
+    const unsigned char* value = nullptr;
+    std::size_t len = 0;
+    const unsigned char* end() const { return value + len; }
+    long size() const { return static_cast<long>(end() - begin); }
+};
+
+bool nextTlv(const unsigned char*& p, const unsigned char* end, Tlv& t) {
+    t.begin = p;
+    std::size_t len = 0;
+    if (!derHeader(p, end, t.tag, len)) return false;
+    t.value = p;
+    t.len = len;
+    p += len;
+    return true;
+}
+
+[[noreturn]] void notACertificate() {
+    throw Error(ErrorKind::InvalidInput, _("The object is not a valid X.509 certificate"));
+}
+
+int ecBits(int nid) {
+    switch (nid) {
+    case NID_X9_62_prime256v1: return 256;
+    case NID_secp384r1: return 384;
+    case NID_secp521r1: return 521;
+    default: return 0;
+    }
+}
+
+// RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER }, inside a BIT STRING.
+int rsaBits(const Tlv& bits) {
+    const unsigned char* p = bits.value + 1;  // skip the unused-bits byte
+    Tlv seq, mod;
+    if (bits.len < 1 || !nextTlv(p, bits.end(), seq) || seq.tag != 0x30) return 0;
+    p = seq.value;
+    if (!nextTlv(p, seq.end(), mod) || mod.tag != 0x02) return 0;
+    std::size_t n = mod.len;
+    const unsigned char* m = mod.value;
+    while (n > 0 && *m == 0) { ++m; --n; }
+    if (n == 0) return 0;
+    int top = 0;
+    for (unsigned char c = *m; c; c >>= 1) ++top;
+    return static_cast<int>((n - 1) * 8) + top;
+}
+
+}  // namespace
+
+// OpenSSL 3.0's d2i_X509 decodes the public key through its provider decoders, about 0.5 ms per
+// certificate; listing a token does not need the key, so the TBSCertificate is walked here and
+// only its parts are decoded (names, times, extensions). Every field is still checked for
+// shape, so garbage is rejected.
 CertificateInfo parseCertificate(const Bytes& der) {
     const unsigned char* p = der.data();
-    X509Ptr x509(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
-    if (!x509 || p != der.data() + der.size())
-        throw Error(ErrorKind::InvalidInput, _("The object is not a valid X.509 certificate"));
+    const unsigned char* const end = der.data() + der.size();
+    Tlv cert, tbs, sigAlg, sig;
+    if (!nextTlv(p, end, cert) || cert.tag != 0x30 || p != end) notACertificate();
+    p = cert.value;
+    if (!nextTlv(p, cert.end(), tbs) || tbs.tag != 0x30 || !nextTlv(p, cert.end(), sigAlg) ||
+        sigAlg.tag != 0x30 || !nextTlv(p, cert.end(), sig) || sig.tag != 0x03 || p != cert.end())
+        notACertificate();
 
     CertificateInfo info;
     info.der = der;
-    info.subject = nameToString(X509_get_subject_name(x509.get()));
-    info.issuer = nameToString(X509_get_issuer_name(x509.get()));
-    info.commonName = commonNameOf(X509_get_subject_name(x509.get()));
-    info.notBefore = toTimePoint(X509_get0_notBefore(x509.get()));
-    info.notAfter = toTimePoint(X509_get0_notAfter(x509.get()));
-
-    if (BIGNUM* bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(x509.get()), nullptr)) {
-        char* hex = BN_bn2hex(bn);
+    p = tbs.value;
+    const unsigned char* const tend = tbs.end();
+    Tlv t;
+    if (!nextTlv(p, tend, t)) notACertificate();
+    if (t.tag == 0xa0 && !nextTlv(p, tend, t)) notACertificate();  // [0] version
+    if (t.tag != 0x02) notACertificate();
+    {
+        const unsigned char* q = t.begin;
+        ASN1_INTEGER* serial = d2i_ASN1_INTEGER(nullptr, &q, t.size());
+        if (!serial) notACertificate();
+        BIGNUM* bn = ASN1_INTEGER_to_BN(serial, nullptr);
+        ASN1_INTEGER_free(serial);
+        char* hex = bn ? BN_bn2hex(bn) : nullptr;
         info.serialHex = hex ? hex : "";
         OPENSSL_free(hex);
         BN_free(bn);
         std::transform(info.serialHex.begin(), info.serialHex.end(), info.serialHex.begin(),
                        [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     }
+    Tlv alg, issuer, validity, subject, spki;
+    if (!nextTlv(p, tend, alg) || alg.tag != 0x30 || !nextTlv(p, tend, issuer) ||
+        issuer.tag != 0x30 || !nextTlv(p, tend, validity) || validity.tag != 0x30 ||
+        !nextTlv(p, tend, subject) || subject.tag != 0x30 || !nextTlv(p, tend, spki) ||
+        spki.tag != 0x30)
+        notACertificate();
 
-    info.keyUsage = keyUsageNames(X509_get_key_usage(x509.get()));
+    auto name = [&](const Tlv& n, std::string& text, std::string* cn) {
+        const unsigned char* q = n.begin;
+        X509NamePtr x(d2i_X509_NAME(nullptr, &q, n.size()));
+        if (!x) notACertificate();
+        text = nameToString(x.get());
+        if (cn) *cn = commonNameOf(x.get());
+    };
+    name(issuer, info.issuer, nullptr);
+    name(subject, info.subject, &info.commonName);
 
-    if (auto* policies = static_cast<CERTIFICATEPOLICIES*>(
-            X509_get_ext_d2i(x509.get(), NID_certificate_policies, nullptr, nullptr))) {
-        for (int i = 0; i < sk_POLICYINFO_num(policies); ++i)
-            info.policies.push_back(objToText(sk_POLICYINFO_value(policies, i)->policyid));
-        CERTIFICATEPOLICIES_free(policies);
-    }
-
-    int idx = X509_get_ext_by_NID(x509.get(), NID_qcStatements, -1);
-    if (idx >= 0) {
-        for (const auto& id : qcStatementIds(X509_EXTENSION_get_data(X509_get_ext(x509.get(), idx)))) {
-            if (id == kQcCompliance) info.qcCompliance = true;
-            if (id == kQcSscd) info.qcSscd = true;
+    {
+        const unsigned char* q = validity.value;
+        Tlv a, b;
+        if (!nextTlv(q, validity.end(), a) || !nextTlv(q, validity.end(), b)) notACertificate();
+        for (auto [tlv, out] : {std::pair{&a, &info.notBefore}, std::pair{&b, &info.notAfter}}) {
+            const unsigned char* r = tlv->begin;
+            ASN1_TIME* tm = d2i_ASN1_TIME(nullptr, &r, tlv->size());
+            if (!tm) notACertificate();
+            try {
+                *out = toTimePoint(tm);
+            } catch (...) {
+                ASN1_TIME_free(tm);
+                throw;
+            }
+            ASN1_TIME_free(tm);
         }
     }
-    info.qualified = info.qcCompliance || std::any_of(info.policies.begin(), info.policies.end(),
-                                                      [](const std::string& o) {
-                                                          return isEuQualifiedPolicy(o);
-                                                      });
 
-    if (EVP_PKEY* key = X509_get0_pubkey(x509.get())) {
-        int base = EVP_PKEY_get_base_id(key);
-        info.keyAlgorithm = base == EVP_PKEY_RSA ? "RSA"
-                            : base == EVP_PKEY_EC ? "EC"
-                                                  : OBJ_nid2sn(base);
-        info.keyBits = EVP_PKEY_get_bits(key);
+    {
+        const unsigned char* q = spki.value;
+        Tlv keyAlg, keyBits, oid;
+        if (!nextTlv(q, spki.end(), keyAlg) || keyAlg.tag != 0x30 ||
+            !nextTlv(q, spki.end(), keyBits) || keyBits.tag != 0x03)
+            notACertificate();
+        const unsigned char* r = keyAlg.value;
+        if (!nextTlv(r, keyAlg.end(), oid) || oid.tag != 0x06) notACertificate();
+        const unsigned char* o = oid.begin;
+        ASN1_OBJECT* obj = d2i_ASN1_OBJECT(nullptr, &o, oid.size());
+        int nid = obj ? OBJ_obj2nid(obj) : NID_undef;
+        ASN1_OBJECT_free(obj);
+        if (nid == NID_rsaEncryption) {
+            info.keyAlgorithm = "RSA";
+            info.keyBits = rsaBits(keyBits);
+        } else if (nid == NID_X9_62_id_ecPublicKey) {
+            info.keyAlgorithm = "EC";
+            Tlv curve;
+            if (nextTlv(r, keyAlg.end(), curve) && curve.tag == 0x06) {
+                const unsigned char* c = curve.begin;
+                ASN1_OBJECT* cobj = d2i_ASN1_OBJECT(nullptr, &c, curve.size());
+                info.keyBits = cobj ? ecBits(OBJ_obj2nid(cobj)) : 0;
+                ASN1_OBJECT_free(cobj);
+            }
+        } else {
+            info.keyAlgorithm = nid != NID_undef ? OBJ_nid2sn(nid) : "unknown";
+        }
     }
+
+    // Optional [1] issuerUniqueID, [2] subjectUniqueID, [3] extensions.
+    while (p < tend) {
+        if (!nextTlv(p, tend, t)) notACertificate();
+        if (t.tag != 0xa3) continue;
+        const unsigned char* q = t.value;
+        X509_EXTENSIONS* exts = d2i_X509_EXTENSIONS(nullptr, &q, static_cast<long>(t.len));
+        if (!exts) notACertificate();
+        for (int i = 0; i < sk_X509_EXTENSION_num(exts); ++i) {
+            X509_EXTENSION* ext = sk_X509_EXTENSION_value(exts, i);
+            int nid = OBJ_obj2nid(X509_EXTENSION_get_object(ext));
+            if (nid == NID_key_usage) {
+                auto* ku = static_cast<ASN1_BIT_STRING*>(X509V3_EXT_d2i(ext));
+                if (ku) {
+                    uint32_t bits = 0;
+                    for (int b = 0; b < 9; ++b)
+                        if (ASN1_BIT_STRING_get_bit(ku, b)) bits |= (b < 8 ? 0x80u >> b : 0x8000u);
+                    info.keyUsage = keyUsageNames(bits);
+                    ASN1_BIT_STRING_free(ku);
+                }
+            } else if (nid == NID_certificate_policies) {
+                auto* policies = static_cast<CERTIFICATEPOLICIES*>(X509V3_EXT_d2i(ext));
+                if (policies) {
+                    for (int k = 0; k < sk_POLICYINFO_num(policies); ++k)
+                        info.policies.push_back(objToText(sk_POLICYINFO_value(policies, k)->policyid));
+                    CERTIFICATEPOLICIES_free(policies);
+                }
+            } else if (nid == NID_qcStatements) {
+                for (const auto& id : qcStatementIds(X509_EXTENSION_get_data(ext))) {
+                    if (id == kQcCompliance) info.qcCompliance = true;
+                    if (id == kQcSscd) info.qcSscd = true;
+                }
+            }
+        }
+        sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
+    }
+    info.qualified = info.qcCompliance ||
+                     std::any_of(info.policies.begin(), info.policies.end(),
+                                 [](const std::string& o) { return isEuQualifiedPolicy(o); });
     return info;
 }
 
