@@ -42,6 +42,7 @@ int runCheck(Context& ctx, const config::Config& cfg) {
 }
 
 int runShow(Context& ctx, const config::Config& cfg) {
+    for (const auto& d : cfg.diagnostics()) std::cerr << d.format() << '\n';
     if (ctx.json_output) {
         ctx.print(cfg.toJson());
         return cfg.hasErrors() ? kFailure : kOk;
@@ -54,7 +55,6 @@ int runShow(Context& ctx, const config::Config& cfg) {
         rows.push_back({key, v.value.dump(), origin});
     }
     printTable({_("KEY"), _("VALUE"), _("FROM")}, rows);
-    for (const auto& d : cfg.diagnostics()) std::cerr << d.format() << '\n';
     return cfg.hasErrors() ? kFailure : kOk;
 }
 

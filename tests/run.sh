@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh Debian 12 machine (as root):  bash tests/run.sh
+#  1. installs the missing Debian packages (tests/deps.sh)
+#  2. builds the `default` preset with warnings as errors and runs every test (ctest -j2)
+#  3. syntax-checks the Windows sources with mingw-w64
+#  4. builds the `asan` preset and runs the unit tests under AddressSanitizer + UBSan
+# Set CERTAGENT_SKIP_ASAN=1 to skip step 4 while iterating.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source tests/deps.sh
+certagent_install_packages
+
+jobs=2
+echo "== build (default preset)"
+cmake --preset default -DCERTAGENT_WERROR=ON >/dev/null
+cmake --build --preset default -j"$jobs"
+
+echo "== tests (default preset)"
+ctest --preset default -j"$jobs"
+
+echo "== Windows sources (mingw-w64 syntax check)"
+bash tests/windows-syntax-check.sh
+
+if [ "${CERTAGENT_SKIP_ASAN:-0}" != 1 ]; then
+  echo "== unit tests under AddressSanitizer + UndefinedBehaviorSanitizer (asan preset)"
+  cmake --preset asan -DCERTAGENT_WERROR=ON >/dev/null
+  cmake --build --preset asan -j"$jobs" --target certagent_unit_tests
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+    ctest --preset asan -j"$jobs"
+fi
+echo "== all tests passed"
