@@ -1,0 +1,32 @@
+#pragma once
+// Event types on the bus and their fields (JSON). Plugins see the same events through the SDK
+// (docs/plugin-sdk.md "Events"). Field names are snake_case; times are ISO 8601 UTC.
+namespace certagent::events {
+
+// Raw device events from a platform source (udev, PC/SC, Windows/macOS notifications, poll).
+//   {type, source: "udev"|"pcsc"|"windows"|"macos"|"poll", action: "usb_added"|"usb_removed"|
+//    "reader_added"|"reader_removed"|"card_inserted"|"card_removed", device?, vid?, pid?,
+//    reader?, atr?, time}
+inline constexpr const char* kDevice = "Device";
+
+// Derived from a rescan of PKCS#11 slots:
+//   {type, serial, label, plugin, module, slot, time}
+inline constexpr const char* kTokenInserted = "TokenInserted";
+//   {type, serial, label, plugin, module, time}
+inline constexpr const char* kTokenRemoved = "TokenRemoved";
+//   {type, serial, plugin, added: [cert ids hex], removed: [cert ids hex], time}
+inline constexpr const char* kCertificatesChanged = "CertificatesChanged";
+
+// A reminder that fired: {type, token, cert, subject, not_after, days_left, threshold,
+//   severity: "info"|"warning"|"critical", title, body}
+inline constexpr const char* kReminderDue = "ReminderDue";
+
+// Renewal progress: {type, renewal_id, token, cert, step, state: "running"|"waiting"|"done"|
+//   "failed", message, progress?: 0..1}
+inline constexpr const char* kRenewalProgress = "RenewalProgress";
+
+// The user asked for something from a notification or the tray: {type, action: "renew"|
+//   "snooze"|"dismiss"|..., token, cert, args?}
+inline constexpr const char* kUserAction = "UserAction";
+
+}  // namespace certagent::events
