@@ -29,6 +29,8 @@ std::vector<TokenProfile> tokenProfiles(Agent& agent) {
             out.push_back(std::move(profile));
         } catch (const Error& e) {
             log::warn("token", "plugin {}: {}", p->info().name, describe(e));
+        } catch (const std::exception& e) {  // malformed JSON types inside the profile
+            log::warn("token", "plugin {}: bad token profile: {}", p->info().name, e.what());
         }
     }
     // Vendor profiles first, the generic one last.

@@ -92,7 +92,8 @@ TokenProfile parseTokenProfile(const json& j) {
                                             get<std::string>(r, "model", "", where),
                                             get<std::string>(r, "label", "", where)});
     }
-    for (const auto& [os, list] : get<json>(j, "modules", json::object(), where).items())
+    const json modules = get<json>(j, "modules", json::object(), where);  // items() needs an lvalue
+    for (const auto& [os, list] : modules.items())
         p.modules[os] = list.get<std::vector<std::string>>();
     for (const auto& k : get<std::vector<std::string>>(j, "key_types", {}, where)) {
         auto t = parseKeyType(k);
@@ -107,8 +108,8 @@ TokenProfile parseTokenProfile(const json& j) {
         p.drivers.push_back(DriverLink{get<std::string>(d, "os", "", where),
                                        get<std::string>(d, "url", "", where),
                                        get<std::string>(d, "note", "", where)});
-    for (const auto& [os, tool] : get<json>(j, "vendor_tool", json::object(), where).items())
-        p.vendorTool[os] = tool.get<std::string>();
+    const json tools = get<json>(j, "vendor_tool", json::object(), where);
+    for (const auto& [os, tool] : tools.items()) p.vendorTool[os] = tool.get<std::string>();
     p.quirks = get<std::vector<std::string>>(j, "quirks", {}, where);
     return p;
 }
