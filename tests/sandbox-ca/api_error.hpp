@@ -9,7 +9,7 @@
 namespace certagent::sandbox {
 
 class ApiError : public std::runtime_error {
-public:
+  public:
     ApiError(int status, std::string code, const std::string& message,
              nlohmann::json details = nullptr)
         : std::runtime_error(message),
@@ -24,7 +24,7 @@ public:
         return {{"error", {{"code", code_}, {"message", what()}, {"details", details_}}}};
     }
 
-private:
+  private:
     int status_;
     std::string code_;
     nlohmann::json details_;

@@ -12,7 +12,7 @@
 namespace certagent::sandbox {
 
 class CliArgs {
-public:
+  public:
     // `valued`: options that take a value; `flags`: options that do not.
     CliArgs(const std::vector<std::string>& args, const std::set<std::string>& valued,
             const std::set<std::string>& flags);
@@ -23,7 +23,7 @@ public:
     long long integer(const std::string& name, long long fallback) const;
     const std::vector<std::string>& positional() const { return positional_; }
 
-private:
+  private:
     std::map<std::string, std::string> values_;
     std::set<std::string> flags_;
     std::vector<std::string> positional_;

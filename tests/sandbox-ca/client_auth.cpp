@@ -25,15 +25,15 @@ Login authenticate(const httplib::Request& req, const CaMaterial& ca, Database& 
         int err = X509_STORE_CTX_get_error(ctx.get());
         std::string reason = X509_verify_cert_error_string(err);
         if (err == X509_V_ERR_CERT_HAS_EXPIRED)
-            throw ApiError(401, "CLIENT_CERT_EXPIRED",
-                           "your certificate has expired; it can no longer be renewed online",
-                           {{"not_after", epochToIso(asn1ToEpoch(X509_get0_notAfter(peer.get())))}});
+            throw ApiError(
+                401, "CLIENT_CERT_EXPIRED",
+                "your certificate has expired; it can no longer be renewed online",
+                {{"not_after", epochToIso(asn1ToEpoch(X509_get0_notAfter(peer.get())))}});
         if (err == X509_V_ERR_CERT_NOT_YET_VALID)
             throw ApiError(401, "CLIENT_CERT_NOT_YET_VALID", "your certificate is not valid yet");
-        throw ApiError(401, "CLIENT_CERT_UNTRUSTED",
-                       "the certificate was not issued by this CA",
-                       {{"verify_error", reason},
-                        {"issuer", nameOneLine(X509_get_issuer_name(peer.get()))}});
+        throw ApiError(
+            401, "CLIENT_CERT_UNTRUSTED", "the certificate was not issued by this CA",
+            {{"verify_error", reason}, {"issuer", nameOneLine(X509_get_issuer_name(peer.get()))}});
     }
     ERR_clear_error();
 
@@ -41,8 +41,8 @@ Login authenticate(const httplib::Request& req, const CaMaterial& ca, Database& 
     auto record = findCertificate(db, serial);
     // Same serial but other bytes would be a forgery that still chains; compare the whole cert.
     if (!record || certFingerprint(certFromPem(record->pem).get()) != certFingerprint(peer.get()))
-        throw ApiError(401, "CLIENT_CERT_UNKNOWN",
-                       "the certificate is not in this CA's register", {{"serial", serial}});
+        throw ApiError(401, "CLIENT_CERT_UNKNOWN", "the certificate is not in this CA's register",
+                       {{"serial", serial}});
     if (record->revoked_at)
         throw ApiError(403, "CLIENT_CERT_REVOKED", "your certificate has been revoked",
                        {{"serial", serial},

@@ -19,9 +19,12 @@ std::string curveName(EVP_PKEY* key) {
 
 std::string describeKey(EVP_PKEY* key) {
     switch (EVP_PKEY_get_base_id(key)) {
-    case EVP_PKEY_RSA: return "rsa" + std::to_string(EVP_PKEY_get_bits(key));
-    case EVP_PKEY_EC: return "ec-" + curveName(key);
-    default: return OBJ_nid2sn(EVP_PKEY_get_base_id(key));
+        case EVP_PKEY_RSA:
+            return "rsa" + std::to_string(EVP_PKEY_get_bits(key));
+        case EVP_PKEY_EC:
+            return "ec-" + curveName(key);
+        default:
+            return OBJ_nid2sn(EVP_PKEY_get_base_id(key));
     }
 }
 
@@ -48,8 +51,7 @@ X509ReqPtr checkRenewalCsr(const std::string& pem, X509* renewed) {
         ok = bits >= 2048 && bits <= 4096;
     } else if (EVP_PKEY_get_base_id(key) == EVP_PKEY_EC) {
         auto curve = curveName(key);
-        ok = curve == "P-256" || curve == "P-384" || curve == "prime256v1" ||
-             curve == "secp384r1";
+        ok = curve == "P-256" || curve == "P-384" || curve == "prime256v1" || curve == "secp384r1";
     }
     if (!ok)
         throw ApiError(422, "CSR_KEY_REJECTED", "key type or size not allowed: " + described,

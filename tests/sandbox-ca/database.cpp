@@ -26,8 +26,8 @@ Statement& Statement::bind(int index, const DbValue& value) {
                                SQLITE_TRANSIENT);
     } else {
         const auto& b = std::get<Blob>(value);
-        rc = sqlite3_bind_blob(stmt_, index, b.data(), static_cast<int>(b.size()),
-                               SQLITE_TRANSIENT);
+        rc =
+            sqlite3_bind_blob(stmt_, index, b.data(), static_cast<int>(b.size()), SQLITE_TRANSIENT);
     }
     if (rc != SQLITE_OK) fail(db_, "bind");
     return *this;

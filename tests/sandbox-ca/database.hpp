@@ -20,7 +20,7 @@ struct Null {};
 using DbValue = std::variant<Null, long long, std::string, Blob>;
 
 class Statement {
-public:
+  public:
     Statement(sqlite3* db, const std::string& sql);
     ~Statement();
     Statement(const Statement&) = delete;
@@ -42,13 +42,13 @@ public:
     std::optional<std::string> optText(int col) const;
     Blob blob(int col) const;
 
-private:
+  private:
     sqlite3* db_;
     sqlite3_stmt* stmt_ = nullptr;
 };
 
 class Database {
-public:
+  public:
     explicit Database(const std::filesystem::path& file);
     ~Database();
     Database(const Database&) = delete;
@@ -58,21 +58,21 @@ public:
     Statement prepare(const std::string& sql) { return Statement(db_, sql); }
     long long changes() const { return sqlite3_changes(db_); }
 
-private:
+  private:
     sqlite3* db_ = nullptr;
 };
 
 // BEGIN IMMEDIATE: takes the write lock up front so two writers (server and operator command)
 // queue on busy_timeout instead of failing half-way with SQLITE_BUSY.
 class Transaction {
-public:
+  public:
     explicit Transaction(Database& db);
     ~Transaction();
     Transaction(const Transaction&) = delete;
     Transaction& operator=(const Transaction&) = delete;
     void commit();
 
-private:
+  private:
     Database& db_;
     bool done_ = false;
 };

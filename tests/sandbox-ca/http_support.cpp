@@ -16,11 +16,20 @@ std::string htmlEscape(const std::string& s) {
     std::string out;
     for (char c : s) {
         switch (c) {
-        case '<': out += "&lt;"; break;
-        case '>': out += "&gt;"; break;
-        case '&': out += "&amp;"; break;
-        case '"': out += "&quot;"; break;
-        default: out += c;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '&':
+                out += "&amp;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            default:
+                out += c;
         }
     }
     return out;
@@ -54,14 +63,12 @@ nlohmann::json parseJsonObject(const httplib::Request& req) {
                        {{"limit_bytes", kMaxJsonBody}});
     if (req.body.empty()) return nlohmann::json::object();
     if (!contentTypeIs(req, "application/json"))
-        throw ApiError(415, "UNSUPPORTED_MEDIA_TYPE", "send the body as application/json",
-                       {{"expected", "application/json"},
-                        {"got", req.get_header_value("Content-Type")}});
+        throw ApiError(
+            415, "UNSUPPORTED_MEDIA_TYPE", "send the body as application/json",
+            {{"expected", "application/json"}, {"got", req.get_header_value("Content-Type")}});
     nlohmann::json j = nlohmann::json::parse(req.body, nullptr, false);
-    if (j.is_discarded())
-        throw ApiError(400, "MALFORMED_JSON", "the body is not valid JSON");
-    if (!j.is_object())
-        throw ApiError(400, "INVALID_REQUEST", "the body must be a JSON object");
+    if (j.is_discarded()) throw ApiError(400, "MALFORMED_JSON", "the body is not valid JSON");
+    if (!j.is_object()) throw ApiError(400, "INVALID_REQUEST", "the body must be a JSON object");
     return j;
 }
 
@@ -92,15 +99,15 @@ std::string requirePdfBody(const httplib::Request& req, size_t max) {
         throw ApiError(413, "PAYLOAD_TOO_LARGE", "the PDF is larger than the limit",
                        {{"limit_bytes", max}, {"size_bytes", req.body.size()}});
     if (!contentTypeIs(req, "application/pdf"))
-        throw ApiError(415, "UNSUPPORTED_MEDIA_TYPE", "send the document as application/pdf",
-                       {{"expected", "application/pdf"},
-                        {"got", req.get_header_value("Content-Type")}});
+        throw ApiError(
+            415, "UNSUPPORTED_MEDIA_TYPE", "send the document as application/pdf",
+            {{"expected", "application/pdf"}, {"got", req.get_header_value("Content-Type")}});
     const auto& b = req.body;
     // A PDF starts with %PDF-1.x (ISO 32000 7.5.2) and ends with startxref N %%EOF (7.5.5).
     bool header = b.size() > 16 && b.compare(0, 7, "%PDF-1.") == 0;
     auto tail = b.substr(b.size() > 1024 ? b.size() - 1024 : 0);
-    bool trailer = tail.find("%%EOF") != std::string::npos &&
-                   tail.find("startxref") != std::string::npos;
+    bool trailer =
+        tail.find("%%EOF") != std::string::npos && tail.find("startxref") != std::string::npos;
     if (!header || !trailer)
         throw ApiError(422, "NOT_A_PDF", "the file is not a complete PDF document",
                        {{"has_pdf_header", header}, {"has_trailer", trailer}});

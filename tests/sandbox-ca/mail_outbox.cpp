@@ -16,8 +16,8 @@ namespace certagent::sandbox {
 namespace {
 // RFC 2047 encoded-word, so a subject with "ă" survives any mail reader.
 std::string encodeHeader(const std::string& text) {
-    bool ascii = std::all_of(text.begin(), text.end(),
-                             [](unsigned char c) { return c >= 32 && c < 127; });
+    bool ascii =
+        std::all_of(text.begin(), text.end(), [](unsigned char c) { return c >= 32 && c < 127; });
     if (ascii) return text;
     std::string b64(4 * ((text.size() + 2) / 3) + 1, '\0');
     int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(b64.data()),

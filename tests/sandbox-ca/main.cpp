@@ -102,7 +102,8 @@ int run(const std::vector<std::string>& argv) {
         auto layout = layoutFrom(a);
         const auto var = a.require("pin-env");
         const char* pin_value = std::getenv(var.c_str());
-        if (!pin_value) throw Error(ErrorKind::Usage, "environment variable " + var + " is not set");
+        if (!pin_value)
+            throw Error(ErrorKind::Usage, "environment variable " + var + " is not set");
         auto holder = holderFromArgs(a);
         TokenEnrollOptions o;
         o.module = a.require("module");

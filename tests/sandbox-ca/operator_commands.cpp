@@ -24,7 +24,9 @@ void decide(const CaLayout& layout, const std::string& id, RenewalEvent event,
         throw Error(ErrorKind::Usage, e.what(), id);
     }
     if (event == RenewalEvent::Reject)
-        db.prepare("UPDATE renewals SET rejection_reason = ? WHERE id = ?").bindAll(reason, id).run();
+        db.prepare("UPDATE renewals SET rejection_reason = ? WHERE id = ?")
+            .bindAll(reason, id)
+            .run();
     tx.commit();
 }
 }  // namespace

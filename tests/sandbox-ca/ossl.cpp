@@ -30,11 +30,16 @@ void throwOpenssl(const std::string& what, ErrorKind kind) {
 
 PKeyPtr generateKey(const std::string& spec) {
     EVP_PKEY* key = nullptr;
-    if (spec == "ec256") key = EVP_EC_gen("P-256");
-    else if (spec == "ec384") key = EVP_EC_gen("P-384");
-    else if (spec == "rsa2048") key = EVP_RSA_gen(2048);
-    else if (spec == "rsa3072") key = EVP_RSA_gen(3072);
-    else throw Error(ErrorKind::Usage, "unknown key type '" + spec + "' (ec256, ec384, rsa2048)");
+    if (spec == "ec256")
+        key = EVP_EC_gen("P-256");
+    else if (spec == "ec384")
+        key = EVP_EC_gen("P-384");
+    else if (spec == "rsa2048")
+        key = EVP_RSA_gen(2048);
+    else if (spec == "rsa3072")
+        key = EVP_RSA_gen(3072);
+    else
+        throw Error(ErrorKind::Usage, "unknown key type '" + spec + "' (ec256, ec384, rsa2048)");
     if (!key) throwOpenssl("key generation failed");
     return PKeyPtr(key);
 }

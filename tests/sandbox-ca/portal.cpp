@@ -99,8 +99,9 @@ Reply Portal::runWrite(const Route& route, Ctx& ctx) {
     const auto body_hash = sha256Hex(req.body);
 
     Transaction tx(db_);
-    auto q = db_.prepare("SELECT method, path, body_sha256, status, content_type, body "
-                         "FROM idempotency WHERE holder_id = ? AND key = ?");
+    auto q = db_.prepare(
+        "SELECT method, path, body_sha256, status, content_type, body "
+        "FROM idempotency WHERE holder_id = ? AND key = ?");
     q.bindAll(holder, key);
     if (q.step()) {
         if (q.text(0) != req.method || q.text(1) != req.path || q.text(2) != body_hash)
@@ -119,8 +120,9 @@ Reply Portal::runWrite(const Route& route, Ctx& ctx) {
     // Only successes are remembered: an error changed nothing, so retrying it with the same
     // key simply runs it again (useful after 409 "not yet" answers).
     if (reply.status >= 200 && reply.status < 300) {
-        db_.prepare("INSERT INTO idempotency(holder_id, key, method, path, body_sha256, status, "
-                    "content_type, body, created_at) VALUES(?,?,?,?,?,?,?,?,?)")
+        db_.prepare(
+               "INSERT INTO idempotency(holder_id, key, method, path, body_sha256, status, "
+               "content_type, body, created_at) VALUES(?,?,?,?,?,?,?,?,?)")
             .bindAll(holder, key, req.method, req.path, body_hash,
                      static_cast<long long>(reply.status), reply.content_type,
                      Blob(reply.body.begin(), reply.body.end()), nowEpoch())
@@ -141,8 +143,10 @@ void Portal::handle(const Route& route, const httplib::Request& req, httplib::Re
             tx.commit();
         } else {
             ctx.login = authenticate(req, ca_, db_);
-            if (route.kind == RouteKind::Read) reply = (this->*route.handler)(ctx);
-            else reply = runWrite(route, ctx);
+            if (route.kind == RouteKind::Read)
+                reply = (this->*route.handler)(ctx);
+            else
+                reply = runWrite(route, ctx);
         }
         for (auto& f : ctx.after_commit) {
             try {
@@ -156,8 +160,9 @@ void Portal::handle(const Route& route, const httplib::Request& req, httplib::Re
         writeReply(res, jsonReply(e.status(), e.toJson()));
     } catch (const std::exception& e) {
         std::cerr << req.method << " " << req.path << ": " << e.what() << "\n";
-        writeReply(res, jsonReply(500, ApiError(500, "INTERNAL", "internal error; nothing was "
-                                                                 "changed, retry later")
+        writeReply(res, jsonReply(500, ApiError(500, "INTERNAL",
+                                                "internal error; nothing was "
+                                                "changed, retry later")
                                            .toJson()));
     }
 }
@@ -204,14 +209,17 @@ int Portal::run() {
         };
         std::string pattern = toRegex(r->path);
         std::string m = r->method;
-        if (m == "GET") server.Get(pattern, handler);
-        else if (m == "POST") server.Post(pattern, handler);
-        else if (m == "PUT") server.Put(pattern, handler);
+        if (m == "GET")
+            server.Get(pattern, handler);
+        else if (m == "POST")
+            server.Post(pattern, handler);
+        else if (m == "PUT")
+            server.Put(pattern, handler);
     }
     // Everything httplib answers by itself (unknown path, 413 before reading the body) gets
     // the same JSON error shape as the handlers.
     httplib::Server::HandlerWithResponse on_error = [](const httplib::Request&,
-                                                        httplib::Response& res) {
+                                                       httplib::Response& res) {
         if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
         std::string code = res.status == 404   ? "NOT_FOUND"
                            : res.status == 413 ? "PAYLOAD_TOO_LARGE"

@@ -31,7 +31,7 @@ enum class RouteKind {
 };
 
 class Portal {
-public:
+  public:
     explicit Portal(ServeOptions options);
     ~Portal();
 
@@ -57,7 +57,7 @@ public:
         Handler handler;
     };
 
-private:
+  private:
     static const std::vector<Route>& routes();
     void handle(const Route& route, const httplib::Request& req, httplib::Response& res);
     Reply runWrite(const Route& route, Ctx& ctx);

@@ -85,9 +85,10 @@ CertRecord issueAndRecord(Database& db, const CaMaterial& ca, const X509_NAME* s
     r.product_id = optional(product_id);
     r.renewal_id = optional(renewal_id);
     r.pem = toPem(cert.get());
-    db.prepare("INSERT INTO certificates(serial, holder_id, subject, common_name, email, "
-               "not_before, not_after, product_id, renewal_id, pem, issued_at) "
-               "VALUES(?,?,?,?,?,?,?,?,?,?,?)")
+    db.prepare(
+          "INSERT INTO certificates(serial, holder_id, subject, common_name, email, "
+          "not_before, not_after, product_id, renewal_id, pem, issued_at) "
+          "VALUES(?,?,?,?,?,?,?,?,?,?,?)")
         .bindAll(r.serial, r.holder_id, r.subject, r.common_name, r.email, r.not_before,
                  r.not_after, product_id.empty() ? DbValue(Null{}) : DbValue(product_id),
                  renewal_id.empty() ? DbValue(Null{}) : DbValue(renewal_id), r.pem, nowEpoch())
@@ -96,8 +97,8 @@ CertRecord issueAndRecord(Database& db, const CaMaterial& ca, const X509_NAME* s
 }
 
 std::optional<CertRecord> findCertificate(Database& db, const std::string& serial) {
-    auto q = db.prepare(std::string("SELECT ") + kCertColumns +
-                        " FROM certificates WHERE serial = ?");
+    auto q =
+        db.prepare(std::string("SELECT ") + kCertColumns + " FROM certificates WHERE serial = ?");
     q.bindAll(serial);
     if (!q.step()) return std::nullopt;
     return readRecord(q);
@@ -109,14 +110,17 @@ std::vector<CertRecord> listCertificates(Database& db, const std::string& holder
     std::string cond;
     for (const auto& s : statuses) {
         if (!cond.empty()) cond += " OR ";
-        if (s == "ACTIVE") cond += "(revoked_at IS NULL AND not_after >= ?3)";
-        else if (s == "EXPIRED") cond += "(revoked_at IS NULL AND not_after < ?3)";
-        else if (s == "REVOKED") cond += "(revoked_at IS NOT NULL)";
+        if (s == "ACTIVE")
+            cond += "(revoked_at IS NULL AND not_after >= ?3)";
+        else if (s == "EXPIRED")
+            cond += "(revoked_at IS NULL AND not_after < ?3)";
+        else if (s == "REVOKED")
+            cond += "(revoked_at IS NOT NULL)";
     }
     if (cond.empty()) return {};
     auto q = db.prepare(std::string("SELECT ") + kCertColumns +
-                        " FROM certificates WHERE holder_id = ?1 AND seq > ?2 AND (" +
-                        cond + ") ORDER BY seq LIMIT ?4");
+                        " FROM certificates WHERE holder_id = ?1 AND seq > ?2 AND (" + cond +
+                        ") ORDER BY seq LIMIT ?4");
     q.bind(1, holder_id).bind(2, after_seq).bind(3, nowEpoch()).bind(4, (long long)limit);
     std::vector<CertRecord> out;
     while (q.step()) out.push_back(readRecord(q));
@@ -124,8 +128,9 @@ std::vector<CertRecord> listCertificates(Database& db, const std::string& holder
 }
 
 void revokeCertificate(Database& db, const std::string& serial, const std::string& reason) {
-    auto upd = db.prepare("UPDATE certificates SET revoked_at = ?, revocation_reason = ? "
-                          "WHERE serial = ? AND revoked_at IS NULL");
+    auto upd = db.prepare(
+        "UPDATE certificates SET revoked_at = ?, revocation_reason = ? "
+        "WHERE serial = ? AND revoked_at IS NULL");
     upd.bindAll(nowEpoch(), reason, serial).run();
     if (db.changes() != 1)
         throw Error(ErrorKind::InvalidInput,

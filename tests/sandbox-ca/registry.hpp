@@ -14,11 +14,11 @@
 namespace certagent::sandbox {
 
 struct HolderInfo {
-    std::string common_name;   // "ION POPESCU"
-    std::string given_name;    // optional
-    std::string surname;       // optional
-    std::string holder_id;     // subject serialNumber, ETSI semantics: "PNORO-1234567890123"
-    std::string email;         // where the CA sends mail (not put in the certificate)
+    std::string common_name;  // "ION POPESCU"
+    std::string given_name;   // optional
+    std::string surname;      // optional
+    std::string holder_id;    // subject serialNumber, ETSI semantics: "PNORO-1234567890123"
+    std::string email;        // where the CA sends mail (not put in the certificate)
 };
 // C=RO, [SN, GN], serialNumber, CN: the subject a qualified certificate of the holder carries.
 X509NamePtr holderSubject(const HolderInfo& h);

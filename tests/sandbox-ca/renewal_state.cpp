@@ -69,33 +69,47 @@ nlohmann::json stateLabel(RenewalState s) {
     return nullptr;
 }
 
-bool isFinal(RenewalState s) {
-    return s == S::Emisa || s == S::Respinsa || s == S::Anulata;
-}
+bool isFinal(RenewalState s) { return s == S::Emisa || s == S::Respinsa || s == S::Anulata; }
 
 std::vector<std::string> nextActions(RenewalState s) {
     switch (s) {
-    case S::Ciorna: return {"upload_identity_document", "cancel"};
-    case S::ActIncarcat: return {"download_declaration", "upload_signed_declaration", "cancel"};
-    case S::DeclaratieSemnata: return {"submit", "cancel"};
-    case S::PlataInAsteptare: return {"pay", "poll_payment", "cancel"};
-    case S::InAsteptare: return {"wait_for_operator"};
-    case S::AcceptataPreaprobata: return {"upload_csr"};
-    case S::Emisa: return {"download_certificate"};
-    default: return {};
+        case S::Ciorna:
+            return {"upload_identity_document", "cancel"};
+        case S::ActIncarcat:
+            return {"download_declaration", "upload_signed_declaration", "cancel"};
+        case S::DeclaratieSemnata:
+            return {"submit", "cancel"};
+        case S::PlataInAsteptare:
+            return {"pay", "poll_payment", "cancel"};
+        case S::InAsteptare:
+            return {"wait_for_operator"};
+        case S::AcceptataPreaprobata:
+            return {"upload_csr"};
+        case S::Emisa:
+            return {"download_certificate"};
+        default:
+            return {};
     }
 }
 
 const char* eventName(RenewalEvent e) {
     switch (e) {
-    case E::UploadIdentity: return "upload_identity_document";
-    case E::UploadSignedDeclaration: return "upload_signed_declaration";
-    case E::Submit: return "submit";
-    case E::PaymentCompleted: return "payment_completed";
-    case E::Approve: return "approve";
-    case E::Reject: return "reject";
-    case E::IssueCertificate: return "issue_certificate";
-    case E::Cancel: return "cancel";
+        case E::UploadIdentity:
+            return "upload_identity_document";
+        case E::UploadSignedDeclaration:
+            return "upload_signed_declaration";
+        case E::Submit:
+            return "submit";
+        case E::PaymentCompleted:
+            return "payment_completed";
+        case E::Approve:
+            return "approve";
+        case E::Reject:
+            return "reject";
+        case E::IssueCertificate:
+            return "issue_certificate";
+        case E::Cancel:
+            return "cancel";
     }
     return "?";
 }
@@ -112,24 +126,25 @@ RenewalState applyTransition(Database& db, const std::string& renewal_id, Renewa
                              const std::string& actor, const std::string& note) {
     auto q = db.prepare("SELECT state FROM renewals WHERE id = ?");
     q.bindAll(renewal_id);
-    if (!q.step())
-        throw ApiError(404, "RENEWAL_NOT_FOUND", "no renewal request " + renewal_id);
+    if (!q.step()) throw ApiError(404, "RENEWAL_NOT_FOUND", "no renewal request " + renewal_id);
     auto from_name = q.text(0);
     auto from = parseState(from_name).value();
     auto to = transition(from, e);
     if (!to)
-        throw ApiError(409, "INVALID_STATE",
-                       std::string("'") + eventName(e) + "' is not allowed while the request is " +
-                           from_name,
-                       {{"state", from_name}, {"allowed", nextActions(from)}});
+        throw ApiError(
+            409, "INVALID_STATE",
+            std::string("'") + eventName(e) + "' is not allowed while the request is " + from_name,
+            {{"state", from_name}, {"allowed", nextActions(from)}});
     long long now = nowEpoch();
-    auto upd = db.prepare("UPDATE renewals SET state = ?, updated_at = ? WHERE id = ? AND state = ?");
+    auto upd =
+        db.prepare("UPDATE renewals SET state = ?, updated_at = ? WHERE id = ? AND state = ?");
     upd.bindAll(std::string(stateName(*to)), now, renewal_id, from_name);
     upd.run();
     if (db.changes() != 1)
         throw ApiError(409, "CONCURRENT_UPDATE", "the request changed meanwhile; read it again");
-    db.prepare("INSERT INTO renewal_events(renewal_id, at, from_state, to_state, actor, note) "
-               "VALUES(?,?,?,?,?,?)")
+    db.prepare(
+          "INSERT INTO renewal_events(renewal_id, at, from_state, to_state, actor, note) "
+          "VALUES(?,?,?,?,?,?)")
         .bindAll(renewal_id, now, from_name, std::string(stateName(*to)), actor, note)
         .run();
     return *to;

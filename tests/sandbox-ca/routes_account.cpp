@@ -30,7 +30,8 @@ Reply Portal::getAccount(Ctx& ctx) {
     const auto& rec = ctx.user().record;
     nlohmann::json j = {
         {"status", "NONE"},
-        {"holder", {{"id", rec.holder_id}, {"common_name", rec.common_name}, {"subject", rec.subject}}},
+        {"holder",
+         {{"id", rec.holder_id}, {"common_name", rec.common_name}, {"subject", rec.subject}}},
         {"email", maskEmail(rec.email)},
         {"created_at", nullptr},
         {"activated_at", nullptr},
@@ -38,7 +39,8 @@ Reply Portal::getAccount(Ctx& ctx) {
          {{"serial", rec.serial},
           {"not_after", epochToIso(rec.not_after)},
           {"days_left", (rec.not_after - nowEpoch()) / 86400}}}};
-    auto q = db_.prepare("SELECT status, created_at, activated_at FROM accounts WHERE holder_id = ?");
+    auto q =
+        db_.prepare("SELECT status, created_at, activated_at FROM accounts WHERE holder_id = ?");
     q.bindAll(rec.holder_id);
     if (q.step()) {
         j["status"] = q.text(0);
@@ -60,12 +62,14 @@ Reply Portal::createAccount(Ctx& ctx) {
     q.bindAll(rec.holder_id);
     if (q.step()) {
         if (q.text(0) == "ACTIVE")
-            throw ApiError(409, "ACCOUNT_ALREADY_ACTIVE", "the account already exists and is active");
+            throw ApiError(409, "ACCOUNT_ALREADY_ACTIVE",
+                           "the account already exists and is active");
         token = q.text(1);  // pending: send the same link again
     } else {
         token = randomHex(24);
-        db_.prepare("INSERT INTO accounts(holder_id, email, status, confirm_token, created_at, "
-                    "timestamps_total) VALUES(?,?,?,?,?,?)")
+        db_.prepare(
+               "INSERT INTO accounts(holder_id, email, status, confirm_token, created_at, "
+               "timestamps_total) VALUES(?,?,?,?,?,?)")
             .bindAll(rec.holder_id, rec.email, std::string("PENDING_CONFIRMATION"), token,
                      nowEpoch(), kInitialTimestampQuota)
             .run();
@@ -89,8 +93,8 @@ Reply Portal::createAccount(Ctx& ctx) {
     }
     auto outbox = options_.layout.outbox();
     ctx.after_commit.push_back([outbox, mail] { writeMail(outbox, mail); });
-    return jsonReply(202, {{"status", "PENDING_CONFIRMATION"},
-                           {"confirmation_sent_to", maskEmail(rec.email)}});
+    return jsonReply(
+        202, {{"status", "PENDING_CONFIRMATION"}, {"confirmation_sent_to", maskEmail(rec.email)}});
 }
 
 Reply Portal::confirmAccountPage(Ctx& ctx) {

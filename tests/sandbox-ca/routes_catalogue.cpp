@@ -12,8 +12,7 @@ Reply Portal::listCertificates(Ctx& ctx) {
     auto page = parsePage(ctx.req);
     // ?status=active,expired,revoked (portal toggles "Arată certificate expirate/revocate").
     std::vector<std::string> statuses;
-    std::string wanted = ctx.req.has_param("status") ? ctx.req.get_param_value("status")
-                                                     : "active";
+    std::string wanted = ctx.req.has_param("status") ? ctx.req.get_param_value("status") : "active";
     std::istringstream in(wanted);
     for (std::string s; std::getline(in, s, ',');) {
         for (auto& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -50,8 +49,8 @@ Reply Portal::listProducts(Ctx& ctx) {
     const auto& all = productCatalogue();
     nlohmann::json items = nlohmann::json::array();
     long long seq = page.after_seq;
-    for (; seq < static_cast<long long>(all.size()) &&
-           items.size() < static_cast<size_t>(page.limit);
+    for (;
+         seq < static_cast<long long>(all.size()) && items.size() < static_cast<size_t>(page.limit);
          ++seq)
         items.push_back(productJson(all[static_cast<size_t>(seq)]));
     return jsonReply(200, pageJson(items, seq < static_cast<long long>(all.size()), seq));
@@ -59,16 +58,15 @@ Reply Portal::listProducts(Ctx& ctx) {
 
 Reply Portal::getTimestampQuota(Ctx& ctx) {
     requireActiveAccount(ctx);
-    auto q = db_.prepare("SELECT timestamps_total, timestamps_used FROM accounts "
-                         "WHERE holder_id = ?");
+    auto q = db_.prepare(
+        "SELECT timestamps_total, timestamps_used FROM accounts "
+        "WHERE holder_id = ?");
     q.bindAll(ctx.user().record.holder_id);
     q.step();
     long long total = q.integer(0), used = q.integer(1);
     // tsa_url stays null until the sandbox serves RFC 3161 at /tsa (reserved path).
-    return jsonReply(200, {{"total", total},
-                           {"used", used},
-                           {"remaining", total - used},
-                           {"tsa_url", nullptr}});
+    return jsonReply(
+        200, {{"total", total}, {"used", used}, {"remaining", total - used}, {"tsa_url", nullptr}});
 }
 
 }  // namespace certagent::sandbox

@@ -30,8 +30,10 @@ bool luhnValid(const std::string& digits) {
 std::string digitsOnly(const std::string& s) {
     std::string out;
     for (char c : s)
-        if (std::isdigit(static_cast<unsigned char>(c))) out += c;
-        else if (c != ' ' && c != '-') return {};
+        if (std::isdigit(static_cast<unsigned char>(c)))
+            out += c;
+        else if (c != ' ' && c != '-')
+            return {};
     return out;
 }
 
@@ -56,7 +58,8 @@ std::string amountText(long long minor) {
 }
 
 std::string cardForm(const std::string& error) {
-    return (error.empty() ? "" : "<p id=\"error\" style=\"color:#b00\">" + htmlEscape(error) + "</p>") +
+    return (error.empty() ? ""
+                          : "<p id=\"error\" style=\"color:#b00\">" + htmlEscape(error) + "</p>") +
            "<form method=\"post\" action=\"card\" id=\"card-form\">"
            "<label>Număr card <input name=\"card_number\" autocomplete=\"cc-number\"></label><br>"
            "<label>Expiră (LL/AA) <input name=\"expiry\" placeholder=\"12/30\"></label><br>"
@@ -66,7 +69,8 @@ std::string cardForm(const std::string& error) {
 }
 
 std::string otpForm(const std::string& error) {
-    return (error.empty() ? "" : "<p id=\"error\" style=\"color:#b00\">" + htmlEscape(error) + "</p>") +
+    return (error.empty() ? ""
+                          : "<p id=\"error\" style=\"color:#b00\">" + htmlEscape(error) + "</p>") +
            "<p>Am trimis un cod OTP pe adresa de e-mail a contului (banca l-ar trimite prin SMS)."
            "</p><form method=\"post\" action=\"otp\" id=\"otp-form\">"
            "<label>Cod OTP <input name=\"otp\" inputmode=\"numeric\"></label> "
@@ -77,16 +81,18 @@ std::string otpForm(const std::string& error) {
 std::string Portal::createPayment(const std::string& renewal_id, long long amount_minor) {
     auto id = "pay_" + randomHex(8);
     long long now = nowEpoch();
-    db_.prepare("INSERT INTO payments(id, renewal_id, page_token, amount_minor, currency, status, "
-                "created_at, updated_at) VALUES(?,?,?,?,'RON','PENDING',?,?)")
+    db_.prepare(
+           "INSERT INTO payments(id, renewal_id, page_token, amount_minor, currency, status, "
+           "created_at, updated_at) VALUES(?,?,?,?,'RON','PENDING',?,?)")
         .bindAll(id, renewal_id, randomHex(24), amount_minor, now, now)
         .run();
     return id;
 }
 
 nlohmann::json Portal::paymentJson(const std::string& payment_id) {
-    auto q = db_.prepare("SELECT status, amount_minor, currency, page_token, failure_reason, "
-                         "created_at, updated_at FROM payments WHERE id = ?");
+    auto q = db_.prepare(
+        "SELECT status, amount_minor, currency, page_token, failure_reason, "
+        "created_at, updated_at FROM payments WHERE id = ?");
     q.bindAll(payment_id);
     q.step();
     return {{"id", payment_id},
@@ -107,8 +113,9 @@ void Portal::onPaymentCompleted(const std::string& renewal_id, const std::string
 
 Reply Portal::getPayment(Ctx& ctx) {
     auto id = ownedRenewal(ctx);
-    auto q = db_.prepare("SELECT id FROM payments WHERE renewal_id = ? ORDER BY created_at DESC, "
-                         "rowid DESC LIMIT 1");
+    auto q = db_.prepare(
+        "SELECT id FROM payments WHERE renewal_id = ? ORDER BY created_at DESC, "
+        "rowid DESC LIMIT 1");
     q.bindAll(id);
     if (!q.step())
         throw ApiError(404, "PAYMENT_NOT_STARTED", "submit the request first; payment follows");
@@ -124,8 +131,9 @@ Reply Portal::startPayment(Ctx& ctx) {
     if (s.text(0) != stateName(RenewalState::PlataInAsteptare))
         throw ApiError(409, "INVALID_STATE", "payment is only possible in PLATA_IN_ASTEPTARE",
                        {{"state", s.text(0)}});
-    auto q = db_.prepare("SELECT id, status, amount_minor FROM payments WHERE renewal_id = ? "
-                         "ORDER BY created_at DESC, rowid DESC LIMIT 1");
+    auto q = db_.prepare(
+        "SELECT id, status, amount_minor FROM payments WHERE renewal_id = ? "
+        "ORDER BY created_at DESC, rowid DESC LIMIT 1");
     q.bindAll(id);
     if (q.step() && q.text(1) != "FAILED") return jsonReply(200, paymentJson(q.text(0)));
     auto amount = q.integer(2);
@@ -143,11 +151,12 @@ struct PaymentRow {
 }  // namespace
 
 static std::optional<PaymentRow> paymentByToken(Database& db, const std::string& token) {
-    auto q = db.prepare("SELECT id, renewal_id, status, amount_minor, otp_sha256, otp_attempts, "
-                        "failure_reason FROM payments WHERE page_token = ?");
+    auto q = db.prepare(
+        "SELECT id, renewal_id, status, amount_minor, otp_sha256, otp_attempts, "
+        "failure_reason FROM payments WHERE page_token = ?");
     q.bindAll(token);
     if (!q.step()) return std::nullopt;
-    return PaymentRow{q.text(0), q.text(1), q.text(2), q.integer(3),
+    return PaymentRow{q.text(0), q.text(1),    q.text(2), q.integer(3),
                       q.text(4), q.integer(5), q.text(6)};
 }
 
@@ -189,8 +198,9 @@ Reply Portal::paymentCardPost(Ctx& ctx) {
         return htmlReply(422, "Plată", head + cardForm("Codul CVV nu este valid."));
     long long now = nowEpoch();
     if (number == kDeclinedCard) {
-        db_.prepare("UPDATE payments SET status = 'FAILED', failure_reason = 'CARD_DECLINED', "
-                    "updated_at = ? WHERE id = ?")
+        db_.prepare(
+               "UPDATE payments SET status = 'FAILED', failure_reason = 'CARD_DECLINED', "
+               "updated_at = ? WHERE id = ?")
             .bindAll(now, p->id)
             .run();
         p->status = "FAILED";
@@ -200,23 +210,25 @@ Reply Portal::paymentCardPost(Ctx& ctx) {
     unsigned char raw[4];
     RAND_bytes(raw, sizeof raw);
     char otp[8];
-    std::snprintf(otp, sizeof otp, "%06u",
-                  ((unsigned)raw[0] << 24 | (unsigned)raw[1] << 16 | raw[2] << 8 | raw[3]) %
-                      1000000u);
-    db_.prepare("UPDATE payments SET status = 'OTP_SENT', otp_sha256 = ?, otp_attempts = 0, "
-                "updated_at = ? WHERE id = ?")
+    std::snprintf(
+        otp, sizeof otp, "%06u",
+        ((unsigned)raw[0] << 24 | (unsigned)raw[1] << 16 | raw[2] << 8 | raw[3]) % 1000000u);
+    db_.prepare(
+           "UPDATE payments SET status = 'OTP_SENT', otp_sha256 = ?, otp_attempts = 0, "
+           "updated_at = ? WHERE id = ?")
         .bindAll(sha256Hex(std::string(otp)), now, p->id)
         .run();
-    auto e = db_.prepare("SELECT c.email FROM renewals r JOIN certificates c ON c.serial = "
-                         "r.certificate_serial WHERE r.id = ?");
+    auto e = db_.prepare(
+        "SELECT c.email FROM renewals r JOIN certificates c ON c.serial = "
+        "r.certificate_serial WHERE r.id = ?");
     e.bindAll(p->renewal_id);
     e.step();
     Mail mail;
     mail.to = e.text(0);
     mail.kind = "payment-otp";
     mail.subject = "Cod OTP pentru plata cu cardul";
-    mail.body = std::string("Codul dumneavoastră OTP este: ") + otp + "\n\nSuma: " +
-                amountText(p->amount) + "\nNu comunicați acest cod nimănui.\n";
+    mail.body = std::string("Codul dumneavoastră OTP este: ") + otp +
+                "\n\nSuma: " + amountText(p->amount) + "\nNu comunicați acest cod nimănui.\n";
     mail.sandbox_headers["Otp"] = otp;
     mail.sandbox_headers["Payment"] = p->id;
     auto outbox = options_.layout.outbox();
@@ -234,19 +246,21 @@ Reply Portal::paymentOtpPost(Ctx& ctx) {
     if (sha256Hex(formField(ctx.req, "otp")) != p->otp_sha256) {
         long long attempts = p->attempts + 1;
         bool failed = attempts >= kMaxOtpAttempts;
-        db_.prepare("UPDATE payments SET otp_attempts = ?, status = ?, failure_reason = ?, "
-                    "updated_at = ? WHERE id = ?")
+        db_.prepare(
+               "UPDATE payments SET otp_attempts = ?, status = ?, failure_reason = ?, "
+               "updated_at = ? WHERE id = ?")
             .bindAll(attempts, std::string(failed ? "FAILED" : "OTP_SENT"),
-                     failed ? DbValue(std::string("OTP_ATTEMPTS_EXCEEDED")) : DbValue(Null{}),
-                     now, p->id)
+                     failed ? DbValue(std::string("OTP_ATTEMPTS_EXCEEDED")) : DbValue(Null{}), now,
+                     p->id)
             .run();
         if (failed) {
             p->status = "FAILED";
             p->failure = "OTP_ATTEMPTS_EXCEEDED";
             return statusPage(*p, 422);
         }
-        return htmlReply(422, "Plată", otpForm("Cod OTP greșit. Încercări rămase: " +
-                                               std::to_string(kMaxOtpAttempts - attempts)));
+        return htmlReply(422, "Plată",
+                         otpForm("Cod OTP greșit. Încercări rămase: " +
+                                 std::to_string(kMaxOtpAttempts - attempts)));
     }
     db_.prepare("UPDATE payments SET status = 'PAID', updated_at = ? WHERE id = ?")
         .bindAll(now, p->id)

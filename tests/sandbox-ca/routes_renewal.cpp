@@ -41,8 +41,9 @@ struct RenewalRow {
 };
 
 RenewalRow loadRow(Database& db, const std::string& id) {
-    auto q = db.prepare("SELECT state, certificate_serial, product_id, declaration_pdf, "
-                        "new_certificate_serial FROM renewals WHERE id = ?");
+    auto q = db.prepare(
+        "SELECT state, certificate_serial, product_id, declaration_pdf, "
+        "new_certificate_serial FROM renewals WHERE id = ?");
     q.bindAll(id);
     q.step();
     RenewalRow r{q.text(0), q.text(1), q.text(2), std::nullopt, q.optText(4)};
@@ -57,10 +58,9 @@ RenewalRow loadRow(Database& db, const std::string& id) {
 // its subject goes into the new certificate.
 void requireRenewedLogin(const Login& login, const RenewalRow& row) {
     if (login.record.serial != row.certificate_serial)
-        throw ApiError(403, "WRONG_LOGIN_CERTIFICATE",
-                       "log in with the certificate this request renews",
-                       {{"expected_serial", row.certificate_serial},
-                        {"login_serial", login.record.serial}});
+        throw ApiError(
+            403, "WRONG_LOGIN_CERTIFICATE", "log in with the certificate this request renews",
+            {{"expected_serial", row.certificate_serial}, {"login_serial", login.record.serial}});
 }
 }  // namespace
 
@@ -104,13 +104,15 @@ nlohmann::json Portal::renewalJson(const std::string& id) {
     };
     if (!q.isNull(3))
         j["identity_document"] = {{"sha256", q.text(3)}, {"size_bytes", q.integer(4)}};
-    auto p = db_.prepare("SELECT id FROM payments WHERE renewal_id = ? ORDER BY created_at DESC, "
-                         "rowid DESC LIMIT 1");
+    auto p = db_.prepare(
+        "SELECT id FROM payments WHERE renewal_id = ? ORDER BY created_at DESC, "
+        "rowid DESC LIMIT 1");
     p.bindAll(id);
     if (p.step()) j["payment"] = paymentJson(p.text(0));
     nlohmann::json history = nlohmann::json::array();
-    auto h = db_.prepare("SELECT at, from_state, to_state, actor, note FROM renewal_events "
-                         "WHERE renewal_id = ? ORDER BY seq");
+    auto h = db_.prepare(
+        "SELECT at, from_state, to_state, actor, note FROM renewal_events "
+        "WHERE renewal_id = ? ORDER BY seq");
     h.bindAll(id);
     while (h.step())
         history.push_back({{"at", epochToIso(h.integer(0))},
@@ -136,11 +138,11 @@ Reply Portal::createRenewal(Ctx& ctx) {
     }
     const auto& login = ctx.user();
     if (serial != login.record.serial)
-        throw ApiError(422, "CERTIFICATE_NOT_LOGIN",
-                       "renew the certificate you are logged in with",
+        throw ApiError(422, "CERTIFICATE_NOT_LOGIN", "renew the certificate you are logged in with",
                        {{"field", "certificate_serial"}, {"login_serial", login.record.serial}});
-    auto open = db_.prepare("SELECT id FROM renewals WHERE certificate_serial = ? AND state NOT "
-                            "IN ('EMISA','RESPINSA','ANULATA')");
+    auto open = db_.prepare(
+        "SELECT id FROM renewals WHERE certificate_serial = ? AND state NOT "
+        "IN ('EMISA','RESPINSA','ANULATA')");
     open.bindAll(serial);
     if (open.step())
         throw ApiError(409, "RENEWAL_ALREADY_OPEN",
@@ -148,13 +150,15 @@ Reply Portal::createRenewal(Ctx& ctx) {
                        {{"renewal_id", open.text(0)}});
     auto id = newRenewalId();
     long long now = nowEpoch();
-    db_.prepare("INSERT INTO renewals(id, holder_id, certificate_serial, product_id, state, "
-                "created_at, updated_at) VALUES(?,?,?,?,?,?,?)")
+    db_.prepare(
+           "INSERT INTO renewals(id, holder_id, certificate_serial, product_id, state, "
+           "created_at, updated_at) VALUES(?,?,?,?,?,?,?)")
         .bindAll(id, login.record.holder_id, serial, product->id,
                  std::string(stateName(RenewalState::Ciorna)), now, now)
         .run();
-    db_.prepare("INSERT INTO renewal_events(renewal_id, at, from_state, to_state, actor) "
-                "VALUES(?,?,NULL,?,?)")
+    db_.prepare(
+           "INSERT INTO renewal_events(renewal_id, at, from_state, to_state, actor) "
+           "VALUES(?,?,NULL,?,?)")
         .bindAll(id, now, std::string(stateName(RenewalState::Ciorna)), std::string("holder"))
         .run();
     auto reply = jsonReply(201, renewalJson(id));
@@ -220,8 +224,9 @@ Reply Portal::uploadIdentityDocument(Ctx& ctx) {
                       product->years,
                       sha256Hex(pdf)};
     auto declaration = makeDeclarationPdf(d, options_.layout.dir / "tmp");
-    db_.prepare("UPDATE renewals SET identity_pdf = ?, identity_sha256 = ?, declaration_pdf = ? "
-                "WHERE id = ?")
+    db_.prepare(
+           "UPDATE renewals SET identity_pdf = ?, identity_sha256 = ?, declaration_pdf = ? "
+           "WHERE id = ?")
         .bindAll(Blob(pdf.begin(), pdf.end()), sha256Hex(pdf),
                  Blob(declaration.begin(), declaration.end()), id)
         .run();
@@ -282,8 +287,9 @@ Reply Portal::cancelRenewal(Ctx& ctx) {
     requireRenewedLogin(ctx.user(), loadRow(db_, id));
     parseJsonObject(ctx.req);
     applyTransition(db_, id, RenewalEvent::Cancel, "holder");
-    db_.prepare("UPDATE payments SET status = 'CANCELLED', updated_at = ? WHERE renewal_id = ? "
-                "AND status IN ('PENDING','OTP_SENT')")
+    db_.prepare(
+           "UPDATE payments SET status = 'CANCELLED', updated_at = ? WHERE renewal_id = ? "
+           "AND status IN ('PENDING','OTP_SENT')")
         .bindAll(nowEpoch(), id)
         .run();
     return jsonReply(200, renewalJson(id));
@@ -311,8 +317,9 @@ Reply Portal::uploadCsr(Ctx& ctx) {
     auto issued = issueAndRecord(db_, ca_, X509_REQ_get_subject_name(csr.get()),
                                  X509_REQ_get0_pubkey(csr.get()), v, ctx.user().record.email,
                                  product->id, id);
-    db_.prepare("UPDATE renewals SET csr_pem = ?, new_certificate_serial = ? WHERE id = ? AND "
-                "new_certificate_serial IS NULL")
+    db_.prepare(
+           "UPDATE renewals SET csr_pem = ?, new_certificate_serial = ? WHERE id = ? AND "
+           "new_certificate_serial IS NULL")
         .bindAll(pem, issued.serial, id)
         .run();
     applyTransition(db_, id, RenewalEvent::IssueCertificate, "ca", issued.serial);

@@ -42,7 +42,7 @@ std::vector<unsigned char> fromHex(const std::string& hex) {
 
 // One loaded module with one logged-in R/W session; closes and finalises on every path.
 class Session {
-public:
+  public:
     Session(const std::string& module, const std::string& token_label, const std::string& pin) {
         lib_ = dlopen(module.c_str(), RTLD_NOW | RTLD_LOCAL);
         if (!lib_) throw Error(ErrorKind::Token, std::string("cannot load ") + dlerror(), module);
@@ -63,8 +63,8 @@ public:
             std::string label(reinterpret_cast<char*>(info.label), sizeof info.label);
             label.erase(label.find_last_not_of(' ') + 1);
             if (label != token_label) continue;
-            check(f_->C_OpenSession(slots[i], CKF_SERIAL_SESSION | CKF_RW_SESSION, nullptr,
-                                    nullptr, &session_),
+            check(f_->C_OpenSession(slots[i], CKF_SERIAL_SESSION | CKF_RW_SESSION, nullptr, nullptr,
+                                    &session_),
                   "C_OpenSession");
             check(f_->C_Login(session_, CKU_USER,
                               reinterpret_cast<CK_UTF8CHAR_PTR>(const_cast<char*>(pin.data())),
@@ -96,7 +96,7 @@ public:
         return v;
     }
 
-private:
+  private:
     void* lib_ = nullptr;
     CK_FUNCTION_LIST* f_ = nullptr;
     CK_SESSION_HANDLE session_ = 0;
@@ -117,9 +117,11 @@ PKeyPtr publicKeyFromToken(Session& s, CK_OBJECT_HANDLE pub, bool ec) {
         const unsigned char* p = der.data();
         using OctPtr = std::unique_ptr<ASN1_OCTET_STRING, OsslDeleter<ASN1_OCTET_STRING_free>>;
         OctPtr oct(d2i_ASN1_OCTET_STRING(nullptr, &p, static_cast<long>(der.size())));
-        if (oct) point.assign(ASN1_STRING_get0_data(oct.get()),
-                              ASN1_STRING_get0_data(oct.get()) + ASN1_STRING_length(oct.get()));
-        else point = der;  // some modules return the raw point
+        if (oct)
+            point.assign(ASN1_STRING_get0_data(oct.get()),
+                         ASN1_STRING_get0_data(oct.get()) + ASN1_STRING_length(oct.get()));
+        else
+            point = der;  // some modules return the raw point
         OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0);
         OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, point.data(),
                                          point.size());
@@ -151,11 +153,10 @@ std::vector<unsigned char> derOf(const T* obj, int (*i2d)(const T*, unsigned cha
 
 }  // namespace
 
-CertRecord enrollOnToken(const CaLayout& layout, const HolderInfo& holder,
-                         const Validity& validity, const TokenEnrollOptions& o) {
+CertRecord enrollOnToken(const CaLayout& layout, const HolderInfo& holder, const Validity& validity,
+                         const TokenEnrollOptions& o) {
     const bool ec = o.key_type == "ec256";
-    if (!ec && o.key_type != "rsa2048")
-        throw Error(ErrorKind::Usage, "--key is rsa2048 or ec256");
+    if (!ec && o.key_type != "rsa2048") throw Error(ErrorKind::Usage, "--key is rsa2048 or ec256");
     Session s(o.module, o.token_label, o.pin);
     auto id = fromHex(o.object_id);
     std::string label = o.label;
@@ -176,9 +177,12 @@ CertRecord enrollOnToken(const CaLayout& layout, const HolderInfo& holder,
         pub_t.push_back({CKA_PUBLIC_EXPONENT, exponent, sizeof exponent});
     }
     std::vector<CK_ATTRIBUTE> priv_t = {
-        {CKA_TOKEN, &yes, sizeof yes},       {CKA_PRIVATE, &yes, sizeof yes},
-        {CKA_SENSITIVE, &yes, sizeof yes},   {CKA_EXTRACTABLE, &no, sizeof no},
-        {CKA_SIGN, &yes, sizeof yes},        {CKA_ID, id.data(), id.size()},
+        {CKA_TOKEN, &yes, sizeof yes},
+        {CKA_PRIVATE, &yes, sizeof yes},
+        {CKA_SENSITIVE, &yes, sizeof yes},
+        {CKA_EXTRACTABLE, &no, sizeof no},
+        {CKA_SIGN, &yes, sizeof yes},
+        {CKA_ID, id.data(), id.size()},
         {CKA_LABEL, label.data(), label.size()},
     };
     CK_MECHANISM mech{ec ? CKM_EC_KEY_PAIR_GEN : CKM_RSA_PKCS_KEY_PAIR_GEN, nullptr, 0};

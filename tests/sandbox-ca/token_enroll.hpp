@@ -9,17 +9,17 @@
 namespace certagent::sandbox {
 
 struct TokenEnrollOptions {
-    std::string module;       // PKCS#11 library path
-    std::string token_label;  // CK_TOKEN_INFO.label
-    std::string pin;          // wiped by the caller
+    std::string module;                // PKCS#11 library path
+    std::string token_label;           // CK_TOKEN_INFO.label
+    std::string pin;                   // wiped by the caller
     std::string key_type = "rsa2048";  // rsa2048 | ec256
-    std::string object_id;    // CKA_ID as hex
-    std::string label;        // CKA_LABEL of key pair and certificate
+    std::string object_id;             // CKA_ID as hex
+    std::string label;                 // CKA_LABEL of key pair and certificate
 };
 
 // Returns the recorded certificate. Throws certagent::Error (Token, PinIncorrect, ...); on
 // failure after key generation the new key pair is destroyed again.
-CertRecord enrollOnToken(const CaLayout& layout, const HolderInfo& holder,
-                         const Validity& validity, const TokenEnrollOptions& options);
+CertRecord enrollOnToken(const CaLayout& layout, const HolderInfo& holder, const Validity& validity,
+                         const TokenEnrollOptions& options);
 
 }  // namespace certagent::sandbox

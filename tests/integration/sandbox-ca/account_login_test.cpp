@@ -8,7 +8,7 @@ namespace certagent::testing {
 namespace {
 
 class AccountAndLogin : public PortalTest {
-protected:
+  protected:
     void SetUp() override { startCa(); }
     static std::string code(const HttpResponse& r) {
         try {

@@ -8,7 +8,7 @@ namespace certagent::testing {
 namespace {
 
 class BadInput : public PortalTest {
-protected:
+  protected:
     static std::string code(const HttpResponse& r) {
         try {
             return r.json().at("error").at("code");
@@ -19,8 +19,8 @@ protected:
     // What must not move when a call is refused.
     nlohmann::json snapshot(const HttpsTestClient& c, const std::string& id) {
         auto r = renewal(c, id);
-        return {r.at("state"), r.at("history").size(), r.at("updated_at"), r.at("declaration"),
-                r.at("identity_document"), r.at("payment")};
+        return {r.at("state"),       r.at("history").size(),    r.at("updated_at"),
+                r.at("declaration"), r.at("identity_document"), r.at("payment")};
     }
     void expectRefused(const HttpResponse& r, long status, const std::string& error_code) {
         EXPECT_EQ(r.status, status) << r.body << r.error;
@@ -62,20 +62,20 @@ TEST_F(BadInput, CreateRefusesMalformedWrongTypedOversizedAndForeignBodies) {
     };
     expectRefused(raw("{\"certificate_serial\": ", "application/json"), 400, "MALFORMED_JSON");
     expectRefused(raw("[1,2]", "application/json"), 400, "INVALID_REQUEST");
-    expectRefused(raw("{\"certificate_serial\":\"" + h.serial + "\",\"product_id\":3}",
-                      "application/json"),
-                  422, "INVALID_FIELD");
+    expectRefused(
+        raw("{\"certificate_serial\":\"" + h.serial + "\",\"product_id\":3}", "application/json"),
+        422, "INVALID_FIELD");
     expectRefused(raw("{\"product_id\":\"QCERT-NP-1Y\"}", "application/json"), 422,
                   "INVALID_FIELD");
     expectRefused(raw("product_id=QCERT-NP-1Y", "text/plain"), 415, "UNSUPPORTED_MEDIA_TYPE");
-    expectRefused(c.postJson(url, {{"certificate_serial", h.serial}, {"product_id", "GOLD"}},
-                             newKey()),
-                  422, "UNKNOWN_PRODUCT");
+    expectRefused(
+        c.postJson(url, {{"certificate_serial", h.serial}, {"product_id", "GOLD"}}, newKey()), 422,
+        "UNKNOWN_PRODUCT");
     auto other = ca->issueHolder();
-    expectRefused(c.postJson(url, {{"certificate_serial", other.serial},
-                                   {"product_id", "QCERT-NP-1Y"}},
-                             newKey()),
-                  422, "CERTIFICATE_NOT_LOGIN");
+    expectRefused(
+        c.postJson(url, {{"certificate_serial", other.serial}, {"product_id", "QCERT-NP-1Y"}},
+                   newKey()),
+        422, "CERTIFICATE_NOT_LOGIN");
     std::string big = "{\"pad\":\"" + std::string(100 * 1024, 'x') + "\"}";
     expectRefused(raw(big, "application/json"), 413, "PAYLOAD_TOO_LARGE");
     std::string huge(9 * 1024 * 1024, 'x');
@@ -190,7 +190,9 @@ TEST_F(BadInput, CsrMustProvePossessionUseAStrongNewKeyAndTheRenewedSubject) {
     ASSERT_EQ(renewal(c, id).at("state"), "ACCEPTATA_PREAPROBATA");
     const auto url = api("renewals/" + id + "/csr");
     auto before = snapshot(c, id);
-    auto csr = [&](const std::string& pem) { return c.postJson(url, {{"csr_pem", pem}}, newKey()); };
+    auto csr = [&](const std::string& pem) {
+        return c.postJson(url, {{"csr_pem", pem}}, newKey());
+    };
 
     auto key = generateTestKey("ec256");
     expectRefused(csr(makeCsrWithSubject(key.get(), "/C=RO/serialNumber=PNORO-9/CN=ALTCINEVA")),
@@ -233,9 +235,9 @@ TEST_F(BadInput, WritesNeedTheRenewedCertificateNotAnotherOneOfTheSameHolder) {
     const std::string id = createRenewal(c, h).at("id");
     auto other = clientFor(second);
     EXPECT_EQ(other.get(api("renewals/" + id)).status, 200) << "same holder may read";
-    expectRefused(other.putPdf(api("renewals/" + id + "/identity-document"), identityPdf(),
-                               newKey()),
-                  403, "WRONG_LOGIN_CERTIFICATE");
+    expectRefused(
+        other.putPdf(api("renewals/" + id + "/identity-document"), identityPdf(), newKey()), 403,
+        "WRONG_LOGIN_CERTIFICATE");
 }
 
 }  // namespace

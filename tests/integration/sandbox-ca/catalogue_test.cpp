@@ -6,7 +6,7 @@ namespace certagent::testing {
 namespace {
 
 class Catalogue : public PortalTest {
-protected:
+  protected:
     void SetUp() override { startCa(); }
 };
 

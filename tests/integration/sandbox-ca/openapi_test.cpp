@@ -76,7 +76,8 @@ void validate(const json& doc, const json& schema_in, const json& value, const s
                 errors.push_back(where + ": missing required '" + req.get<std::string>() + "'");
         const json properties = schema.value("properties", json::object());  // kept alive
         for (const auto& [name, sub] : properties.items())
-            if (value.contains(name)) validate(doc, sub, value.at(name), where + "." + name, errors);
+            if (value.contains(name))
+                validate(doc, sub, value.at(name), where + "." + name, errors);
     }
     if (value.is_array() && schema.contains("items"))
         for (size_t i = 0; i < value.size(); ++i)
@@ -85,7 +86,7 @@ void validate(const json& doc, const json& schema_in, const json& value, const s
 }
 
 class OpenApi : public PortalTest {
-protected:
+  protected:
     // Checks one live answer against the documented operation.
     void check(const std::string& method, const std::string& path, const HttpResponse& r) {
         SCOPED_TRACE(method + " " + path + " -> " + std::to_string(r.status));
@@ -98,8 +99,7 @@ protected:
         ASSERT_TRUE(op["responses"].contains(status)) << "undocumented status " << status;
         const auto& response = resolve(doc, op["responses"][status]);
         ++checked;
-        if (!response.contains("content") ||
-            !response["content"].contains("application/json") ||
+        if (!response.contains("content") || !response["content"].contains("application/json") ||
             r.header("content-type").rfind("application/json", 0) != 0)
             return;
         std::vector<std::string> errors;
@@ -169,14 +169,15 @@ TEST_F(OpenApi, LiveAnswersOfAWholeFlowMatchTheSchemas) {
                     {"Idempotency-Key: " + newKey()}));
     check("POST", "/api/v1/renewals",
           c.postJson(api("renewals"), {{"certificate_serial", 1}}, newKey()));
-    auto created = c.postJson(api("renewals"),
-                              {{"certificate_serial", h.serial}, {"product_id", "QCERT-LP-1Y"}},
-                              newKey());
+    auto created =
+        c.postJson(api("renewals"),
+                   {{"certificate_serial", h.serial}, {"product_id", "QCERT-LP-1Y"}}, newKey());
     check("POST", "/api/v1/renewals", created);
     const std::string id = created.json().at("id");
     const auto base = api("renewals/" + id);
     check("POST", "/api/v1/renewals",
-          c.postJson(api("renewals"), {{"certificate_serial", h.serial}, {"product_id", "QCERT-LP-1Y"}},
+          c.postJson(api("renewals"),
+                     {{"certificate_serial", h.serial}, {"product_id", "QCERT-LP-1Y"}},
                      newKey()));  // 409 already open
     check("GET", "/api/v1/renewals/{id}/declaration", c.get(base + "/declaration"));  // 409
     check("PUT", "/api/v1/renewals/{id}/identity-document",
@@ -188,10 +189,13 @@ TEST_F(OpenApi, LiveAnswersOfAWholeFlowMatchTheSchemas) {
     check("PUT", "/api/v1/renewals/{id}/signed-declaration",
           c.putPdf(base + "/signed-declaration", signPdfAs(decl.body, h), newKey()));
     check("GET", "/api/v1/renewals/{id}/payment", c.get(base + "/payment"));  // 404
-    check("POST", "/api/v1/renewals/{id}/submit", c.postJson(base + "/submit", json::object(), newKey()));
+    check("POST", "/api/v1/renewals/{id}/submit",
+          c.postJson(base + "/submit", json::object(), newKey()));
     check("GET", "/api/v1/renewals/{id}/payment", c.get(base + "/payment"));
-    check("POST", "/api/v1/renewals/{id}/payment", c.postJson(base + "/payment", json::object(), newKey()));
-    check("POST", "/api/v1/renewals/{id}/cancel", c.postJson(base + "/cancel", json::object(), newKey()));
+    check("POST", "/api/v1/renewals/{id}/payment",
+          c.postJson(base + "/payment", json::object(), newKey()));
+    check("POST", "/api/v1/renewals/{id}/cancel",
+          c.postJson(base + "/cancel", json::object(), newKey()));
     check("GET", "/api/v1/renewals/{id}/certificate", c.get(base + "/certificate"));  // 409
     auto key = generateTestKey("ec256");
     check("POST", "/api/v1/renewals/{id}/csr",
@@ -216,9 +220,10 @@ TEST(OpenApiChecker, NoticesMissingFieldsWrongTypesAndEnumValues) {
     auto doc = loadOpenApi();
     const json schema = {{"$ref", "#/components/schemas/Payment"}};
     std::vector<std::string> errors;
-    validate(doc, schema,
-             {{"id", 1}, {"status", "LOST"}, {"amount", {{"amount_minor", 1}, {"currency", "RON"}}}},
-             "p", errors);
+    validate(
+        doc, schema,
+        {{"id", 1}, {"status", "LOST"}, {"amount", {{"amount_minor", 1}, {"currency", "RON"}}}},
+        "p", errors);
     auto all = ::testing::PrintToString(errors);
     EXPECT_NE(all.find("p.id: expected string"), std::string::npos) << all;
     EXPECT_NE(all.find("not in enum"), std::string::npos) << all;

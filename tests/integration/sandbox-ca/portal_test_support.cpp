@@ -25,10 +25,14 @@ std::unique_ptr<X509, void (*)(X509*)> loadCert(const std::filesystem::path& fil
 
 TestKey generateTestKey(const std::string& spec) {
     EVP_PKEY* k = nullptr;
-    if (spec == "ec256") k = EVP_EC_gen("P-256");
-    else if (spec == "ec384") k = EVP_EC_gen("P-384");
-    else if (spec == "rsa1024") k = EVP_RSA_gen(1024);
-    else if (spec == "rsa2048") k = EVP_RSA_gen(2048);
+    if (spec == "ec256")
+        k = EVP_EC_gen("P-256");
+    else if (spec == "ec384")
+        k = EVP_EC_gen("P-384");
+    else if (spec == "rsa1024")
+        k = EVP_RSA_gen(1024);
+    else if (spec == "rsa2048")
+        k = EVP_RSA_gen(2048);
     if (!k) throw std::runtime_error("key generation failed: " + spec);
     return {k, EVP_PKEY_free};
 }
@@ -142,8 +146,8 @@ std::string PortalTest::signPdfAs(const std::string& pdf_bytes, const SandboxHol
 
 nlohmann::json PortalTest::createRenewal(const HttpsTestClient& c, const SandboxHolder& h,
                                          const std::string& product) {
-    auto r = c.postJson(api("renewals"), {{"certificate_serial", h.serial}, {"product_id", product}},
-                        newKey());
+    auto r = c.postJson(api("renewals"),
+                        {{"certificate_serial", h.serial}, {"product_id", product}}, newKey());
     EXPECT_EQ(r.status, 201) << r.body << r.error;
     return r.json();
 }
@@ -161,8 +165,8 @@ std::string PortalTest::declaration(const HttpsTestClient& c, const std::string&
     return r.body;
 }
 
-nlohmann::json PortalTest::uploadSignedDeclaration(const HttpsTestClient& c,
-                                                   const SandboxHolder& h, const std::string& id) {
+nlohmann::json PortalTest::uploadSignedDeclaration(const HttpsTestClient& c, const SandboxHolder& h,
+                                                   const std::string& id) {
     auto signed_pdf = signPdfAs(declaration(c, id), h);
     auto r = c.putPdf(api("renewals/" + id + "/signed-declaration"), signed_pdf, newKey());
     EXPECT_EQ(r.status, 200) << r.body;

@@ -6,9 +6,9 @@
 #include "temp_dir.hpp"
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
+#include <nlohmann/json.hpp>
 
 #include <memory>
 #include <string>
@@ -27,7 +27,7 @@ std::string makeCsr(EVP_PKEY* key, const std::filesystem::path& subject_of_cert)
 std::string makeCsrWithSubject(EVP_PKEY* key, const std::string& slash_subject);
 
 class PortalTest : public ::testing::Test {
-protected:
+  protected:
     void startCa(SandboxCaOptions options = {});
     std::string api(const std::string& path) const { return ca->url() + "api/v1/" + path; }
     static std::string newKey();  // a fresh Idempotency-Key

@@ -92,8 +92,8 @@ TEST_F(RenewalFlow, CompletesWithCardPaymentOperatorApprovalAndSurvivesRestarts)
     // The chain in the answer verifies the new certificate against the CA.
     writeFile(tmp / "new.pem", j.at("certificate_pem").get<std::string>());
     writeFile(tmp / "chain.pem", j.at("chain_pem").get<std::string>());
-    auto verify = runProcess({"openssl", "verify", "-CAfile", (tmp / "chain.pem").string(),
-                              (tmp / "new.pem").string()});
+    auto verify = runProcess(
+        {"openssl", "verify", "-CAfile", (tmp / "chain.pem").string(), (tmp / "new.pem").string()});
     EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
 
     // Replaying the CSR call returns the same stored answer; a new call issues nothing.
@@ -112,7 +112,8 @@ TEST_F(RenewalFlow, CompletesWithCardPaymentOperatorApprovalAndSurvivesRestarts)
     auto pem = c.get(api("renewals/" + id + "/certificate"),
                      {"Accept: application/pem-certificate-chain"});
     EXPECT_EQ(pem.header("content-type"), "application/pem-certificate-chain");
-    EXPECT_EQ(pem.body, j.at("certificate_pem").get<std::string>() + j.at("chain_pem").get<std::string>());
+    EXPECT_EQ(pem.body,
+              j.at("certificate_pem").get<std::string>() + j.at("chain_pem").get<std::string>());
     EXPECT_EQ(renewal(c, id).at("state"), "EMISA");
 
     // The new certificate logs in, and the holder now has two active certificates.
@@ -176,8 +177,8 @@ TEST_F(RenewalFlow, PendingListAndCancel) {
     auto open = c.get(api("renewals?open=true"));
     ASSERT_EQ(open.status, 200);
     EXPECT_EQ(open.json().at("items").size(), 1u);
-    auto cancelled = c.postJson(api("renewals/" + first + "/cancel"), nlohmann::json::object(),
-                                newKey());
+    auto cancelled =
+        c.postJson(api("renewals/" + first + "/cancel"), nlohmann::json::object(), newKey());
     EXPECT_EQ(cancelled.status, 200);
     EXPECT_EQ(cancelled.json().at("state"), "ANULATA");
     EXPECT_EQ(c.get(api("renewals?open=true")).json().at("items").size(), 0u);
@@ -196,14 +197,14 @@ TEST_F(RenewalFlow, DeclinedCardAndWrongOtpsFailThePaymentAndANewOneCanStart) {
     EXPECT_EQ(c.get(api("renewals/" + id + "/payment")).json().at("status"), "FAILED");
     EXPECT_EQ(renewal(c, id).at("state"), "PLATA_IN_ASTEPTARE");
 
-    auto restart = c.postJson(api("renewals/" + id + "/payment"), nlohmann::json::object(),
-                              newKey());
+    auto restart =
+        c.postJson(api("renewals/" + id + "/payment"), nlohmann::json::object(), newKey());
     ASSERT_EQ(restart.status, 201) << restart.body;
     const std::string url2 = restart.json().at("payment_url");
     EXPECT_NE(url2, url);
-    auto card = browser.postForm(url2 + "/card", {{"card_number", "4111 1111 1111 1111"},
-                                                  {"expiry", "01/38"},
-                                                  {"cvc", "999"}});
+    auto card = browser.postForm(
+        url2 + "/card",
+        {{"card_number", "4111 1111 1111 1111"}, {"expiry", "01/38"}, {"cvc", "999"}});
     EXPECT_EQ(card.status, 200);
     for (int i = 0; i < 3; ++i)
         EXPECT_EQ(browser.postForm(url2 + "/otp", {{"otp", "abc"}}).status, 422);
@@ -211,8 +212,7 @@ TEST_F(RenewalFlow, DeclinedCardAndWrongOtpsFailThePaymentAndANewOneCanStart) {
               "OTP_ATTEMPTS_EXCEEDED");
     auto bad_card = browser.postForm(url2 + "/card", {{"card_number", "1234"}});
     EXPECT_EQ(bad_card.status, 409);  // that payment is over
-    auto third = c.postJson(api("renewals/" + id + "/payment"), nlohmann::json::object(),
-                            newKey());
+    auto third = c.postJson(api("renewals/" + id + "/payment"), nlohmann::json::object(), newKey());
     ASSERT_EQ(third.status, 201);
     EXPECT_EQ(ca->payByCard(browser, third.json().at("payment_url")).status, 200);
     EXPECT_EQ(renewal(c, id).at("state"), "IN_ASTEPTARE");

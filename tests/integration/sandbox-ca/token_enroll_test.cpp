@@ -18,8 +18,8 @@ TEST_F(TokenEnroll, EnrollsOnSoftHsmAndTheTokenKeyLogsIn) {
     auto env = hsm.env();
     env.push_back("SANDBOX_TEST_PIN=" + token.pin);
     auto r = ca->enroll({"--module", SoftHsm::modulePath().string(), "--token-label", "Titular",
-                         "--pin-env", "SANDBOX_TEST_PIN", "--days", "12", "--key", "ec256",
-                         "--id", "a1", "--label", "Semnatura", "--cn", "ION TOKEN"},
+                         "--pin-env", "SANDBOX_TEST_PIN", "--days", "12", "--key", "ec256", "--id",
+                         "a1", "--label", "Semnatura", "--cn", "ION TOKEN"},
                         env);
     ASSERT_EQ(r.exit_code, 0) << r.err;
     auto record = nlohmann::json::parse(r.out);
@@ -34,14 +34,14 @@ TEST_F(TokenEnroll, EnrollsOnSoftHsmAndTheTokenKeyLogsIn) {
 
     // Read the certificate back from the token, and log in with the key that stays there.
     auto der = tmp / "token-cert.der";
-    auto read = hsm.pkcs11Tool(token, {"--read-object", "--type", "cert", "--id", "a1",
-                                       "--output-file", der.string()});
+    auto read = hsm.pkcs11Tool(
+        token, {"--read-object", "--type", "cert", "--id", "a1", "--output-file", der.string()});
     ASSERT_EQ(read.exit_code, 0) << read.err;
     auto pem = tmp / "token-cert.pem";
-    ASSERT_EQ(runProcess({"openssl", "x509", "-inform", "DER", "-in", der.string(), "-out",
-                          pem.string()})
-                  .exit_code,
-              0);
+    ASSERT_EQ(
+        runProcess({"openssl", "x509", "-inform", "DER", "-in", der.string(), "-out", pem.string()})
+            .exit_code,
+        0);
     auto days = runProcess({"openssl", "x509", "-in", pem.string(), "-noout", "-checkend",
                             std::to_string(13 * 86400)});
     EXPECT_EQ(days.exit_code, 1) << "expires within 13 days";
