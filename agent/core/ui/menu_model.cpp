@@ -1,0 +1,198 @@
+#include "certagent/core/ui/menu_model.hpp"
+
+#include <fmt/format.h>
+
+#include "certagent/core/i18n.hpp"
+#include "certagent/core/log.hpp"
+#include "certagent/core/plugin_host.hpp"
+
+namespace certagent::ui {
+namespace {
+
+using json = nlohmann::json;
+
+MenuItem action(std::string id, std::string label, json act, bool enabled = true) {
+    MenuItem m;
+    m.kind = MenuItem::Kind::Action;
+    m.id = std::move(id);
+    m.label = std::move(label);
+    m.action = std::move(act);
+    m.enabled = enabled;
+    return m;
+}
+
+MenuItem header(std::string id, std::string label) {
+    MenuItem m;
+    m.kind = MenuItem::Kind::Header;
+    m.id = std::move(id);
+    m.label = std::move(label);
+    m.enabled = false;
+    return m;
+}
+
+MenuItem separator() {
+    MenuItem m;
+    m.kind = MenuItem::Kind::Separator;
+    m.enabled = false;
+    return m;
+}
+
+const char* kindName(MenuItem::Kind k) {
+    switch (k) {
+        case MenuItem::Kind::Action: return "action";
+        case MenuItem::Kind::Header: return "header";
+        case MenuItem::Kind::Separator: return "separator";
+        case MenuItem::Kind::Submenu: return "submenu";
+    }
+    return "action";
+}
+
+json itemJson(const MenuItem& m) {
+    json j = {{"id", m.id}, {"kind", kindName(m.kind)}, {"label", m.label},
+              {"enabled", m.enabled}};
+    if (!m.action.is_null()) j["action"] = m.action;
+    if (!m.children.empty()) {
+        j["children"] = json::array();
+        for (const auto& c : m.children) j["children"].push_back(itemJson(c));
+    }
+    return j;
+}
+
+const MenuItem* findIn(const std::vector<MenuItem>& items, const std::string& id) {
+    for (const auto& m : items) {
+        if (m.id == id) return &m;
+        if (auto* f = findIn(m.children, id)) return f;
+    }
+    return nullptr;
+}
+
+std::string certLabel(const CertView& c) {
+    if (!c.error.empty())
+        return fmt::format(fmt::runtime(_("{0} — unreadable certificate")), c.holder);
+    // "Ion Popescu — expires in 10 days (expiring soon)"
+    return fmt::format(fmt::runtime(_("{0} — {1} ({2})")), c.holder, daysLeftText(c.daysLeft),
+                       statusText(c.status));
+}
+
+std::string text(const json& j, const char* key) {
+    auto it = j.find(key);
+    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+MenuItem pluginItem(const std::string& plugin, const json& item) {
+    auto id = text(item, "id");
+    auto label = text(item, "label");
+    auto flag = item.find("enabled");
+    bool enabled = flag == item.end() || !flag->is_boolean() || flag->get<bool>();
+    json act = {{"action", "plugin"}, {"plugin", plugin}, {"id", id}};
+    if (auto t = text(item, "token"); !t.empty()) act["token"] = t;
+    if (auto c = text(item, "cert"); !c.empty()) act["cert"] = c;
+    return action("plugin:" + plugin + ":" + id, label, std::move(act), enabled);
+}
+
+bool validPluginItem(const json& item) {
+    return item.is_object() && !text(item, "id").empty() && !text(item, "label").empty();
+}
+
+}  // namespace
+
+const MenuItem* MenuModel::find(const std::string& id) const { return findIn(items, id); }
+
+json MenuModel::toJson() const {
+    json j = json::array();
+    for (const auto& m : items) j.push_back(itemJson(m));
+    return j;
+}
+
+std::vector<PluginMenuItems> collectPluginItems(const PluginHost& host, const json& context) {
+    std::vector<PluginMenuItems> out;
+    for (const auto& p : host.plugins()) {
+        if (!p->isFlow()) continue;
+        try {
+            auto items = p->menuItems(context);
+            if (!items.is_array()) {
+                log::warn("ui", "plugin {}: menu items are not a JSON array; ignored",
+                          p->info().name);
+                continue;
+            }
+            out.push_back({p->info().name, std::move(items)});
+        } catch (const std::exception& e) {
+            log::warn("ui", "plugin {}: menu items failed: {}", p->info().name, e.what());
+        }
+    }
+    return out;
+}
+
+MenuModel buildMenu(const TraySnapshot& snapshot, const std::vector<PluginMenuItems>& plugins) {
+    MenuModel menu;
+    auto& items = menu.items;
+
+    if (snapshot.tokens.empty())
+        items.push_back(header("no-token", _("No token connected — plug in your token")));
+
+    for (const auto& t : snapshot.tokens) {
+        auto name = t.label.empty() ? t.serial : t.label;
+        items.push_back(header("token:" + t.serial,
+                               fmt::format(fmt::runtime(_("Token {0} (serial {1})")), name,
+                                           t.serial)));
+        if (t.certificates.empty())
+            items.push_back(header("token-empty:" + t.serial, _("No certificate on this token")));
+        for (const auto& c : t.certificates) {
+            auto key = t.serial + ":" + c.idHex;
+            items.push_back(action("cert:" + key, certLabel(c),
+                                   {{"action", "details"}, {"token", t.serial},
+                                    {"cert", c.idHex}}));
+            if (c.renewable())
+                items.push_back(action("renew:" + key, _("Renew now…"),
+                                       {{"action", "renew"}, {"token", t.serial},
+                                        {"cert", c.idHex}}));
+            // A plugin's items for this certificate sit right under it.
+            for (const auto& p : plugins)
+                for (const auto& item : p.items)
+                    if (validPluginItem(item) && text(item, "token") == t.serial &&
+                        text(item, "cert") == c.idHex)
+                        items.push_back(pluginItem(p.plugin, item));
+        }
+    }
+
+    items.push_back(separator());
+    items.push_back(action("sign-pdf", _("Sign a PDF…"), {{"action", "sign_pdf"}},
+                           !snapshot.tokens.empty() && !snapshot.signing));
+
+    MenuItem pending;
+    pending.kind = MenuItem::Kind::Submenu;
+    pending.id = "renewals";
+    pending.label = _("Pending requests");
+    for (const auto& r : snapshot.renewals) {
+        auto label = fmt::format(fmt::runtime(_("{0}: {1} — {2}")),
+                                 r.holder.empty() ? r.cert : r.holder, r.stepTitle, r.stateText);
+        pending.children.push_back(action("renewal:" + r.renewalId, label,
+                                          {{"action", "renewal"}, {"renewal_id", r.renewalId},
+                                           {"token", r.token}, {"cert", r.cert}}));
+    }
+    if (pending.children.empty())
+        pending.children.push_back(header("renewals-none", _("No pending requests")));
+    items.push_back(std::move(pending));
+
+    // Plugin items not tied to a certificate, grouped by their section in plugin order.
+    std::vector<MenuItem> general;
+    for (const auto& p : plugins)
+        for (const auto& item : p.items) {
+            if (!validPluginItem(item)) continue;
+            if (!text(item, "token").empty() && !text(item, "cert").empty()) continue;
+            general.push_back(pluginItem(p.plugin, item));
+        }
+    if (!general.empty()) {
+        items.push_back(separator());
+        for (auto& g : general) items.push_back(std::move(g));
+    }
+
+    items.push_back(separator());
+    items.push_back(action("settings", _("Settings…"), {{"action", "settings"}}));
+    items.push_back(action("open-logs", _("Open log folder"), {{"action", "open_logs"}}));
+    items.push_back(action("about", _("About certagent"), {{"action", "about"}}));
+    items.push_back(action("quit", _("Quit"), {{"action", "quit"}}));
+    return menu;
+}
+
+}  // namespace certagent::ui
