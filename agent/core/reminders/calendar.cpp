@@ -1,0 +1,93 @@
+#include "certagent/core/reminders/calendar.hpp"
+
+#include <algorithm>
+#include <ctime>
+
+#include "certagent/core/i18n.hpp"
+
+namespace certagent::reminders {
+namespace {
+
+std::tm localTm(TimePoint t) {
+    std::time_t tt = std::chrono::system_clock::to_time_t(t);
+    std::tm tm{};
+    localtime_r(&tt, &tm);
+    return tm;
+}
+
+// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
+long daysFromCivil(long y, unsigned m, unsigned d) {
+    y -= m <= 2;
+    const long era = (y >= 0 ? y : y - 399) / 400;
+    const auto yoe = static_cast<unsigned>(y - era * 400);
+    const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + static_cast<long>(doe) - 719468;
+}
+
+long localDayNumber(TimePoint t) {
+    auto tm = localTm(t);
+    return daysFromCivil(tm.tm_year + 1900L, static_cast<unsigned>(tm.tm_mon + 1),
+                         static_cast<unsigned>(tm.tm_mday));
+}
+
+}  // namespace
+
+void reloadTimeZone() { tzset(); }
+
+TimePoint thresholdStart(TimePoint notAfter, int days) {
+    if (days == kExpired) return notAfter;
+    auto tm = localTm(notAfter);
+    tm.tm_mday -= days;  // mktime normalises across months and years
+    tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+    tm.tm_isdst = -1;  // let mktime decide whether that midnight is in summer time
+    std::time_t t = std::mktime(&tm);
+    auto start = std::chrono::system_clock::from_time_t(t);
+    // A midnight skipped by a DST change resolves to a moment of that day; never past expiry.
+    return std::min(start, notAfter);
+}
+
+long localDaysLeft(TimePoint now, TimePoint notAfter) {
+    return localDayNumber(notAfter) - localDayNumber(now);
+}
+
+std::optional<int> currentThreshold(TimePoint now, TimePoint notAfter,
+                                    const std::vector<int>& thresholds) {
+    if (now >= notAfter) return kExpired;
+    std::optional<int> best;
+    for (int t : thresholds)
+        if (t >= 0 && thresholdStart(notAfter, t) <= now && (!best || t < *best)) best = t;
+    return best;
+}
+
+std::optional<int> nextThreshold(std::optional<int> after, const std::vector<int>& thresholds) {
+    if (after && *after == kExpired) return std::nullopt;
+    std::optional<int> best;
+    for (int t : thresholds)
+        if (t >= 0 && (!after || t < *after) && (!best || t > *best)) best = t;
+    return best ? best : std::optional<int>(kExpired);
+}
+
+std::vector<int> normalizeThresholds(const std::vector<int64_t>& days) {
+    std::vector<int> out;
+    for (auto d : days)
+        if (d >= 0) out.push_back(static_cast<int>(d));
+    std::sort(out.begin(), out.end(), std::greater<>());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+}
+
+std::string formatLocal(TimePoint t) {
+    auto tm = localTm(t);
+    // TRANSLATORS: strftime format of an expiry date in the user's local time.
+    const char* format = _("%Y-%m-%d %H:%M %Z");
+    char buf[128];
+    // The format is a translation of a fixed msgid, not outside input.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+    std::size_t n = std::strftime(buf, sizeof buf, format, &tm);
+#pragma GCC diagnostic pop
+    return std::string(buf, n);
+}
+
+}  // namespace certagent::reminders

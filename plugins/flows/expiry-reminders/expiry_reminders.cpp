@@ -1,0 +1,95 @@
+// expiry-reminders: tray menu items for certificates whose reminder is due, and the actions
+// behind them ("Renew now", "Remind me tomorrow / in 3 days", "Don't remind me"). Decisions,
+// state and translated text come from the agent's reminders area (host methods reminders.*,
+// docs/reminders.md); this plugin only maps them onto the SDK's menu and action contract.
+#include <certagent/sdk/plugin.hpp>
+
+#include <string>
+
+namespace {
+
+using certagent::sdk::json;
+
+// Action ids are "<verb>|<token>|<cert id>" so one action names one certificate.
+struct ActionId {
+    std::string verb, token, cert;
+    static ActionId parse(const std::string& id) {
+        ActionId a;
+        auto p1 = id.find('|');
+        auto p2 = p1 == std::string::npos ? p1 : id.find('|', p1 + 1);
+        if (p2 == std::string::npos)
+            throw certagent::sdk::PluginError(CA_ERR_NOT_FOUND, "no such action: " + id);
+        a.verb = id.substr(0, p1);
+        a.token = id.substr(p1 + 1, p2 - p1 - 1);
+        a.cert = id.substr(p2 + 1);
+        return a;
+    }
+    std::string str() const { return verb + "|" + token + "|" + cert; }
+};
+
+class ExpiryReminders : public certagent::sdk::FlowPlugin {
+public:
+    explicit ExpiryReminders(certagent::sdk::Host& host) : FlowPlugin(host) {
+        // The agent's reminders area shows the notification itself; the plugin keeps a debug
+        // trace so a plugin author can see the event contract at work.
+        host.subscribe("ReminderDue", [this](const json& e) {
+            this->host().debug("reminder due: token " + e.value("token", "?") + " cert " +
+                               e.value("cert", "?"));
+        });
+    }
+
+    json menuItems(const json&) override {
+        json items = json::array();
+        json list;
+        try {
+            list = host().call("reminders.list");
+        } catch (const certagent::sdk::HostError&) {
+            return items;  // reminders are off (or no state store): nothing to offer
+        }
+        json actions = list.value("actions", json::array());
+        for (const auto& r : list.value("reminders", json::array())) {
+            const auto state = r.value("state", "");
+            if (state != "due" && state != "snoozed") continue;
+            const auto token = r.value("token", ""), cert = r.value("cert", "");
+            items.push_back({{"id", ActionId{"renew", token, cert}.str()},
+                             {"label", r.value("menu_label", "")},
+                             {"enabled", true},
+                             {"section", "reminders"},
+                             {"token", token},
+                             {"cert", cert}});
+            for (const auto& a : actions) {
+                const auto verb = a.value("action", "");
+                if (verb == "renew") continue;  // the item above
+                std::string id = verb;
+                if (verb == "snooze")
+                    id += std::to_string(a["args"].value("days", 1));
+                items.push_back({{"id", ActionId{id, token, cert}.str()},
+                                 {"label", a.value("label", "")},
+                                 {"enabled", true},
+                                 {"section", "reminders"},
+                                 {"parent", ActionId{"renew", token, cert}.str()},
+                                 {"token", token},
+                                 {"cert", cert}});
+            }
+        }
+        return items;
+    }
+
+    json runAction(const std::string& id, const json& args) override {
+        auto a = ActionId::parse(id);
+        json ref = {{"token", a.token}, {"cert", a.cert}};
+        if (a.verb == "renew") return host().call("reminders.renew", ref);
+        if (a.verb == "dismiss") return host().call("reminders.dismiss", ref);
+        if (a.verb.rfind("snooze", 0) == 0) {
+            int days = a.verb.size() > 6 ? std::stoi(a.verb.substr(6)) : args.value("days", 1);
+            ref["days"] = days;
+            return host().call("reminders.snooze", ref);
+        }
+        throw certagent::sdk::PluginError(CA_ERR_NOT_FOUND, "no such action: " + id);
+    }
+};
+
+}  // namespace
+
+CERTAGENT_PLUGIN(ExpiryReminders, flow, "expiry-reminders", "1.0.0",
+                 "Reminds before certificates expire; tray items to renew, snooze or dismiss")

@@ -1,0 +1,322 @@
+// The reminder engine under a ManualClock over a real SQLite store.
+#include <gtest/gtest.h>
+
+#include "reminders_test_util.hpp"
+
+using namespace certagent;
+using namespace certagent::reminders;
+using namespace certagent::reminders::testing;
+
+namespace {
+
+std::vector<int> thresholdsOf(const std::vector<Reminder>& v) {
+    std::vector<int> out;
+    for (const auto& r : v) out.push_back(r.threshold);
+    return out;
+}
+
+ReminderStatus statusOf(ReminderEngine& e, TimePoint now, const std::string& id) {
+    for (auto& s : e.list(now))
+        if (s.record.cert.idHex == id && s.record.onToken) return s;
+    for (auto& s : e.list(now))
+        if (s.record.cert.idHex == id) return s;
+    ADD_FAILURE() << "no status for " << id;
+    return {};
+}
+
+}  // namespace
+
+TEST(ReminderEngine, EveryThresholdFiresOnceAtItsLocalMidnightThenTheExpiry) {
+    ScopedTimeZone tz("Europe/Bucharest");
+    Fixture f;
+    const auto notAfter = f.clock.now() + 100 * kDay + 5h;
+    EXPECT_TRUE(f.engine->observeToken(token("T1", {cert("01", "Ana", notAfter)}), true).empty());
+
+    std::vector<int> fired;
+    for (int guard = 0; guard < 20; ++guard) {
+        auto due = f.engine->nextDue();
+        if (!due) break;
+        // A second before its time nothing fires.
+        f.clock.set(*due - 1s);
+        EXPECT_TRUE(f.engine->evaluate().empty()) << toIso8601(*due);
+        f.clock.set(*due);
+        auto r = f.engine->evaluate();
+        ASSERT_EQ(r.size(), 1u) << toIso8601(*due);
+        fired.push_back(r[0].threshold);
+        EXPECT_EQ(*due, thresholdStart(notAfter, r[0].threshold));
+        if (r[0].threshold != kExpired) {
+            EXPECT_EQ(r[0].daysLeft, r[0].threshold);
+            EXPECT_NE(r[0].severity, Severity::Critical);
+        } else {
+            EXPECT_EQ(r[0].severity, Severity::Critical);
+        }
+        // Evaluating again at the same time fires nothing more.
+        EXPECT_TRUE(f.engine->evaluate().empty());
+    }
+    EXPECT_EQ(fired, (std::vector<int>{60, 30, 14, 7, 3, 1, kExpired}));
+    EXPECT_EQ(f.engine->nextDue(), std::nullopt);
+}
+
+TEST(ReminderEngine, SeveralCertificatesAtOnceComeQualifiedWithKeyFirstAndExpiredFirstOfAll) {
+    ScopedTimeZone tz("UTC");
+    Fixture f;
+    const auto now = f.clock.now();
+    const auto sameDay = now + 10 * kDay;
+    auto snap = token("T1", {cert("01", "Plain", sameDay, false, false),
+                             cert("02", "NoKey", sameDay, true, false),
+                             cert("03", "Qualified", sameDay, true, true),
+                             cert("04", "Old", now - 2 * kDay, false, false),
+                             cert("05", "Later", now + 200 * kDay)});
+    auto fired = f.engine->observeToken(snap, false);
+    ASSERT_EQ(fired.size(), 4u);
+    EXPECT_EQ(fired[0].record.cert.idHex, "04");
+    EXPECT_EQ(fired[0].threshold, kExpired);
+    EXPECT_EQ(fired[1].record.cert.idHex, "03");
+    EXPECT_EQ(fired[2].record.cert.idHex, "02");
+    EXPECT_EQ(fired[3].record.cert.idHex, "01");
+    EXPECT_EQ(thresholdsOf(fired), (std::vector<int>{kExpired, 14, 14, 14}));
+    // Next: the three certificates' 7-day threshold, all at once.
+    auto next = f.runToNext();
+    EXPECT_EQ(thresholdsOf(next), (std::vector<int>{7, 7, 7}));
+}
+
+TEST(ReminderEngine, FirstSightInsideSeveralThresholdsFiresOnlyTheMostUrgent) {
+    ScopedTimeZone tz("UTC");
+    Fixture f;
+    auto fired =
+        f.engine->observeToken(token("T1", {cert("01", "Ana", f.clock.now() + 10 * kDay)}), true);
+    EXPECT_EQ(thresholdsOf(fired), (std::vector<int>{14}));
+    EXPECT_EQ(fired[0].daysLeft, 10);
+    EXPECT_EQ(thresholdsOf(f.runToNext()), (std::vector<int>{7}));
+}
+
+TEST(ReminderEngine, CertificateAlreadyExpiredOnFirstSightFiresOnceCritical) {
+    ScopedTimeZone tz("UTC");
+    Fixture f;
+    auto fired =
+        f.engine->observeToken(token("T1", {cert("01", "Ana", f.clock.now() - 5 * kDay)}), false);
+    ASSERT_EQ(fired.size(), 1u);
+    EXPECT_EQ(fired[0].threshold, kExpired);
+    EXPECT_EQ(fired[0].severity, Severity::Critical);
+    EXPECT_EQ(fired[0].daysLeft, -5);
+    EXPECT_TRUE(f.engine->evaluate().empty());
+    EXPECT_TRUE(f.engine->observeToken(token("T1", {cert("01", "Ana", f.clock.now() - 5 * kDay)}),
+                                       false)
+                    .empty());
+    EXPECT_EQ(f.engine->nextDue(), std::nullopt);
+    EXPECT_EQ(statusOf(*f.engine, f.clock.now(), "01").state, ReminderState::Due);
+}
+
+TEST(ReminderEngine, RestartInBetweenNeitherRepeatsNorLosesAThreshold) {
+    ScopedTimeZone tz("Europe/Bucharest");
+    Fixture f;
+    const auto notAfter = f.clock.now() + 45 * kDay;
+    auto snap = token("T1", {cert("01", "Ana", notAfter)});
+    EXPECT_EQ(thresholdsOf(f.engine->observeToken(snap, false)), (std::vector<int>{60}));
+    f.restart();
+    EXPECT_TRUE(f.engine->evaluate().empty());
+    EXPECT_TRUE(f.engine->observeToken(snap, false).empty());
+    // The agent was off while the 30- and 14-day thresholds passed: only 14 fires.
+    f.restart();
+    f.clock.set(thresholdStart(notAfter, 14) + 2h);
+    EXPECT_EQ(thresholdsOf(f.engine->evaluate()), (std::vector<int>{14}));
+    f.restart();
+    EXPECT_TRUE(f.engine->evaluate().empty());
+    EXPECT_EQ(f.engine->nextDue(), thresholdStart(notAfter, 7));
+}
+
+TEST(ReminderEngine, RemembersCertificatesOfAnUnpluggedToken) {
+    ScopedTimeZone tz("UTC");
+    Fixture f;
+    const auto notAfter = f.clock.now() + 40 * kDay;
+    f.engine->observeToken(token("T1", {cert("01", "Ana", notAfter)}), true);
+    f.engine->tokenRemoved("T1");
+    f.restart();
+    f.clock.set(thresholdStart(notAfter, 30));
+    auto fired = f.engine->evaluate();
+    ASSERT_EQ(thresholdsOf(fired), (std::vector<int>{30}));
+    EXPECT_FALSE(fired[0].record.tokenPresent);
+    EXPECT_EQ(fired[0].record.tokenLabel, "Token T1");
+}
+
+TEST(ReminderEngine, SnoozeTomorrowAndInThreeDaysRemindAgainWhenTheyEnd) {
+    ScopedTimeZone tz("UTC");
+    Fixture f;
+    const auto notAfter = f.clock.now() + 20 * kDay;
+    auto fired = f.engine->observeToken(token("T1", {cert("01", "Ana", notAfter)}), false);
+    ASSERT_EQ(thresholdsOf(fired), (std::vector<int>{30}));
+    const CertRef ref{"T1", "01", {}};
+
+    f.engine->snooze(ref, 1);
+    EXPECT_EQ(statusOf(*f.engine, f.clock.now(), "01").state, ReminderState::Snoozed);
+    EXPECT_EQ(f.engine->nextDue(), f.clock.now() + kDay);
+    f.clock.advance(kDay - 1min);
+    EXPECT_TRUE(f.engine->evaluate().empty());
+    f.clock.advance(1min);
+    fired = f.engine->evaluate();
+    ASSERT_EQ(fired.size(), 1u);
+    EXPECT_EQ(fired[0].trigger, Trigger::SnoozeEnded);
+    EXPECT_EQ(fired[0].threshold, 30);
+    EXPECT_EQ(statusOf(*f.engine, f.clock.now(), "01").state, ReminderState::Due);
+
+    f.engine->snooze(ref, 3);
+    // Inserting the token while snoozed does not remind.
+    EXPECT_TRUE(f.engine->observeToken(token("T1", {cert("01", "Ana", notAfter)}), true).empty());
+    f.clock.advance(3 * kDay);
+    fired = f.engine->evaluate();
+    ASSERT_EQ(fired.size(), 1u);
+    EXPECT_EQ(fired[0].trigger, Trigger::SnoozeEnded);
+    EXPECT_TRUE(f.engine->evaluate().empty());
+    EXPECT_EQ(f.engine->nextDue(), thresholdStart(notAfter, 14));
+}
+
+TEST(ReminderEngine, SnoozeHoldsBackThresholdsButNotTheExpiry) {
+    ScopedTimeZone tz("UTC");
+    Fixture f;
+    const auto notAfter = f.clock.now() + 1 * kDay + 2h;  // inside the 1-day threshold
+    f.engine->observeToken(token("T1", {cert("01", "Ana", notAfter)}), false);
+    f.engine->snooze({"T1", "01", {}}, 3);
+    EXPECT_EQ(f.engine->nextDue(), notAfter);
+    f.clock.set(notAfter);
+    auto fired = f.engine->evaluate();
+    ASSERT_EQ(thresholdsOf(fired), (std::vector<int>{kExpired}));
+    EXPECT_EQ(f.engine->nextDue(), std::nullopt);
+}
+
+TEST(ReminderEngine, DismissedCertificateIsNeverRemindedAgain) {
+    ScopedTimeZone tz("UTC");
+    Fixture f;
+    const auto notAfter = f.clock.now() + 50 * kDay;
+    f.engine->observeToken(token("T1", {cert("01", "Ana", notAfter)}), false);
+    f.engine->dismiss({"T1", "01", {}});
+    EXPECT_EQ(f.engine->nextDue(), std::nullopt);
+    f.restart();
+    f.clock.set(notAfter + kDay);
+    EXPECT_TRUE(f.engine->evaluate().empty());
+    EXPECT_TRUE(f.engine->observeToken(token("T1", {cert("01", "Ana", notAfter)}), true).empty());
+    EXPECT_EQ(statusOf(*f.engine, f.clock.now(), "01").state, ReminderState::Dismissed);
+    EXPECT_THROW(f.engine->dismiss({"T1", "99", {}}), Error);
+}
+
+TEST(ReminderEngine, NewerCertificateForTheSameSubjectOnTheTokenMeansRenewed) {
+    ScopedTimeZone tz("UTC");
+    Fixture f;
+    const auto oldAfter = f.clock.now() + 40 * kDay;
+    auto old = cert("01", "Ana", oldAfter);
+    f.engine->observeToken(token("T1", {old}), false);
+    // The renewal installs a new certificate under a new key; the old one stays for now.
+    auto renewed = cert("02", "Ana", f.clock.now() + 400 * kDay);
+    EXPECT_TRUE(f.engine->observeToken(token("T1", {old, renewed}), false).empty());
+    EXPECT_EQ(statusOf(*f.engine, f.clock.now(), "01").state, ReminderState::Renewed);
+    f.clock.set(oldAfter + kDay);
+    EXPECT_TRUE(f.engine->evaluate().empty());
+    EXPECT_EQ(f.engine->nextDue(), thresholdStart(renewed.notAfter, 60));
+}
+
+TEST(ReminderEngine, CertificateReplacedByAnotherToolIsNotRemindedAbout) {
+    ScopedTimeZone tz("UTC");
+    Fixture f;
+    const auto oldAfter = f.clock.now() + 40 * kDay;
+    f.engine->observeToken(token("T1", {cert("01", "Ana", oldAfter)}), false);
+    // The vendor tool wrote another certificate under the same CKA_ID, with another subject.
+    auto other = cert("01", "Ana Maria", f.clock.now() + 300 * kDay);
+    f.engine->observeToken(token("T1", {other}), true);
+    f.clock.set(thresholdStart(oldAfter, 30));
+    EXPECT_TRUE(f.engine->evaluate().empty());
+    auto list = f.engine->list(f.clock.now());
+    ASSERT_EQ(list.size(), 2u);
+    EXPECT_EQ(list[0].record.cert.commonName, "Ana Maria");
+    EXPECT_EQ(list[0].state, ReminderState::Scheduled);
+    EXPECT_EQ(list[1].state, ReminderState::Replaced);
+    // An action on (T1, 01) addresses the certificate on the token now.
+    EXPECT_EQ(f.engine->find({"T1", "01", {}}).cert.commonName, "Ana Maria");
+}
+
+TEST(ReminderEngine, RenewalCompletedStopsReminders) {
+    ScopedTimeZone tz("UTC");
+    Fixture f;
+    const auto notAfter = f.clock.now() + 10 * kDay;
+    f.engine->observeToken(token("T1", {cert("01", "Ana", notAfter)}), false);
+    f.engine->renewalCompleted("T1", "01");
+    EXPECT_EQ(statusOf(*f.engine, f.clock.now(), "01").state, ReminderState::Renewed);
+    EXPECT_EQ(f.engine->nextDue(), std::nullopt);
+    f.clock.set(notAfter);
+    EXPECT_TRUE(f.engine->evaluate().empty());
+}
+
+TEST(ReminderEngine, TokenInsertedRemindsAtOnceUntilAcknowledged) {
+    ScopedTimeZone tz("UTC");
+    Fixture f;
+    const auto now = f.clock.now();
+    auto a = cert("01", "Ana", now + 10 * kDay);
+    auto b = cert("01", "Bogdan", now + 12 * kDay);
+    EXPECT_EQ(f.engine->observeToken(token("T1", {a}), true).size(), 1u);
+    EXPECT_EQ(f.engine->observeToken(token("T2", {b}), true).size(), 1u);
+    f.engine->tokenRemoved("T1");
+    f.clock.advance(2h);
+    // Plugged in again: the 14-day reminder was never answered.
+    auto fired = f.engine->observeToken(token("T1", {a}), true);
+    ASSERT_EQ(fired.size(), 1u);
+    EXPECT_EQ(fired[0].trigger, Trigger::TokenInserted);
+    EXPECT_EQ(fired[0].record.tokenSerial, "T1");  // not T2's certificate
+    // A rescan that is not an insertion does not repeat it.
+    EXPECT_TRUE(f.engine->observeToken(token("T1", {a}), false).empty());
+    f.engine->acknowledge({"T1", "01", {}});
+    EXPECT_EQ(statusOf(*f.engine, f.clock.now(), "01").state, ReminderState::Acknowledged);
+    EXPECT_TRUE(f.engine->observeToken(token("T1", {a}), true).empty());
+    // The next threshold is unacknowledged again.
+    f.clock.set(thresholdStart(a.notAfter, 7));
+    EXPECT_EQ(thresholdsOf(f.engine->evaluate()), (std::vector<int>{7}));
+    EXPECT_EQ(f.engine->observeToken(token("T1", {a}), true).size(), 1u);
+}
+
+TEST(ReminderEngine, ClockSetBackwardsRepeatsNothingAndWaitsForTheNextThreshold) {
+    ScopedTimeZone tz("UTC");
+    Fixture f;
+    const auto notAfter = f.clock.now() + 6 * kDay;
+    EXPECT_EQ(thresholdsOf(f.engine->observeToken(token("T1", {cert("01", "Ana", notAfter)}),
+                                                  false)),
+              (std::vector<int>{7}));
+    f.clock.advance(-20 * kDay);  // inside the 30-day window now
+    EXPECT_TRUE(f.engine->evaluate().empty());
+    EXPECT_EQ(f.engine->nextDue(), thresholdStart(notAfter, 3));
+    f.clock.set(thresholdStart(notAfter, 7) + 1h);
+    EXPECT_TRUE(f.engine->evaluate().empty());
+    f.clock.set(thresholdStart(notAfter, 3));
+    EXPECT_EQ(thresholdsOf(f.engine->evaluate()), (std::vector<int>{3}));
+}
+
+TEST(ReminderEngine, DstChangeBetweenThresholdsKeepsLocalMidnights) {
+    ScopedTimeZone tz("Europe/Bucharest");
+    Fixture f;
+    f.clock.set(at("2026-03-20T10:00:00Z"));
+    const auto notAfter = at("2026-04-10T09:00:00Z");
+    EXPECT_EQ(thresholdsOf(f.engine->observeToken(token("T1", {cert("01", "Ana", notAfter)}),
+                                                  false)),
+              (std::vector<int>{30}));
+    EXPECT_EQ(toIso8601(*f.engine->nextDue()), "2026-03-26T22:00:00Z");  // 27 Mar 00:00 EET
+    EXPECT_EQ(thresholdsOf(f.runToNext()), (std::vector<int>{14}));
+    // Summer time began on 29 March: the 7-day reminder is at 00:00 EEST.
+    EXPECT_EQ(toIso8601(*f.engine->nextDue()), "2026-04-02T21:00:00Z");
+    auto fired = f.runToNext();
+    ASSERT_EQ(thresholdsOf(fired), (std::vector<int>{7}));
+    EXPECT_EQ(fired[0].daysLeft, 7);
+}
+
+TEST(ReminderEngine, TimeZoneChangeMovesTheNextReminderToTheNewLocalMidnight) {
+    ScopedTimeZone tz("Europe/Bucharest");
+    Fixture f;
+    const auto notAfter = at("2026-06-10T12:00:00Z");
+    f.clock.set(at("2026-05-01T10:00:00Z"));
+    f.engine->observeToken(token("T1", {cert("01", "Ana", notAfter)}), false);  // fires 60
+    EXPECT_EQ(toIso8601(*f.engine->nextDue()), "2026-05-10T21:00:00Z");  // 11 May 00:00 EEST
+    // The user flies to New York; the platform tells the agent the zone changed.
+    ScopedTimeZone::set("America/New_York");
+    EXPECT_EQ(toIso8601(*f.engine->nextDue()), "2026-05-11T04:00:00Z");  // 11 May 00:00 EDT
+    f.clock.set(at("2026-05-10T21:00:00Z"));
+    EXPECT_TRUE(f.engine->evaluate().empty());
+    f.clock.set(at("2026-05-11T04:00:00Z"));
+    auto fired = f.engine->evaluate();
+    ASSERT_EQ(thresholdsOf(fired), (std::vector<int>{30}));
+    EXPECT_EQ(fired[0].daysLeft, 30);
+}
