@@ -1,0 +1,159 @@
+#include "certagent/core/device/token_tracker.hpp"
+
+#include <set>
+
+#include "certagent/core/error.hpp"
+#include "certagent/core/events.hpp"
+#include "certagent/core/log.hpp"
+
+namespace certagent::device {
+
+std::string tokenKey(const token::TokenInfo& info) {
+    return info.module.string() + "\n" + info.serial;
+}
+
+TokenChanges diffTokens(const TokenSnapshot& before, const TokenSnapshot& after) {
+    TokenChanges out;
+    for (const auto& [key, state] : before)
+        if (!after.count(key)) out.removed.push_back(state.info);
+    for (const auto& [key, state] : after)
+        if (!before.count(key)) out.inserted.push_back(state.info);
+    return out;
+}
+
+std::vector<CertificateChange> diffCertificates(const TokenSnapshot& before,
+                                                const TokenSnapshot& after) {
+    std::vector<CertificateChange> out;
+    static const std::map<std::string, std::string> kNone;
+    for (const auto& [key, state] : after) {
+        if (!state.certificatesRead) continue;
+        auto it = before.find(key);
+        // Before we had read nothing for this token: everything it holds is new to us. A token
+        // whose earlier read failed is compared against nothing too.
+        const auto& old = (it != before.end() && it->second.certificatesRead)
+                              ? it->second.certificates
+                              : kNone;
+        CertificateChange c{state.info, {}, {}};
+        for (const auto& [id, serial] : state.certificates) {
+            auto o = old.find(id);
+            if (o == old.end()) {
+                c.added.push_back(id);
+            } else if (o->second != serial) {  // replaced under the same CKA_ID
+                c.removed.push_back(id);
+                c.added.push_back(id);
+            }
+        }
+        for (const auto& [id, serial] : old)
+            if (!state.certificates.count(id)) c.removed.push_back(id);
+        if (!c.added.empty() || !c.removed.empty()) out.push_back(std::move(c));
+    }
+    return out;
+}
+
+nlohmann::json tokenInsertedEvent(const token::TokenInfo& t, TimePoint time, bool initial) {
+    nlohmann::json j{{"type", events::kTokenInserted},
+                     {"serial", t.serial},
+                     {"label", t.label},
+                     {"plugin", t.plugin},
+                     {"module", t.module.string()},
+                     {"slot", t.slotId},
+                     {"time", toIso8601(time)}};
+    if (initial) j["initial"] = true;
+    return j;
+}
+
+nlohmann::json tokenRemovedEvent(const token::TokenInfo& t, TimePoint time) {
+    return {{"type", events::kTokenRemoved},
+            {"serial", t.serial},
+            {"label", t.label},
+            {"plugin", t.plugin},
+            {"module", t.module.string()},
+            {"time", toIso8601(time)}};
+}
+
+nlohmann::json certificatesChangedEvent(const CertificateChange& c, TimePoint time) {
+    return {{"type", events::kCertificatesChanged},
+            {"serial", c.token.serial},
+            {"plugin", c.token.plugin},
+            {"module", c.token.module.string()},
+            {"added", c.added},
+            {"removed", c.removed},
+            {"time", toIso8601(time)}};
+}
+
+TokenTracker::TokenTracker(EventBus& bus, Clock& clock, ServiceFactory factory)
+    : bus_(bus), clock_(clock), factory_(std::move(factory)) {}
+
+TokenSnapshot TokenTracker::snapshot() const {
+    std::lock_guard lock(snapshotMutex_);
+    return snapshot_;
+}
+
+TokenChanges TokenTracker::rescan(bool initial) {
+    std::lock_guard rescanLock(rescanMutex_);
+    TokenSnapshot before = snapshot();
+    TokenSnapshot after;
+    std::unique_ptr<token::TokenService> service;
+    try {
+        service = factory_();
+        for (auto& t : service->tokens()) {
+            TokenState s;
+            s.info = std::move(t);
+            after.emplace(tokenKey(s.info), std::move(s));
+        }
+    } catch (const std::exception& e) {
+        // No service, no knowledge: keep the previous picture rather than report removals.
+        log::warn("device", "rescan: {}", e.what());
+        return {};
+    }
+
+    // Token events first: they must not wait for certificate reads.
+    TokenChanges changes = diffTokens(before, after);
+    const auto now = clock_.now();
+    for (const auto& t : changes.removed) bus_.publish(tokenRemovedEvent(t, now));
+    for (const auto& t : changes.inserted) bus_.publish(tokenInsertedEvent(t, now, initial));
+    {
+        // Publish the token picture now; certificates are filled in below.
+        std::lock_guard lock(snapshotMutex_);
+        TokenSnapshot interim = after;
+        for (auto& [key, state] : interim) {
+            auto it = before.find(key);
+            if (it != before.end()) {
+                state.certificates = it->second.certificates;
+                state.certificatesRead = it->second.certificatesRead;
+            }
+        }
+        snapshot_ = std::move(interim);
+    }
+
+    // Certificates, one token at a time: a token pulled out meanwhile fails alone.
+    for (auto& [key, state] : after) {
+        try {
+            auto session = service->open(state.info.serial);
+            for (const auto& c : session->certificates())
+                state.certificates[token::toHex(c.id)] = c.info ? c.info->serialHex : "";
+            state.certificatesRead = true;
+        } catch (const Error& e) {
+            log::info("device", "certificates of token {}: {}", state.info.serial, describe(e));
+            // Keep what we knew, so a failed read does not look like removed certificates.
+            auto it = before.find(key);
+            if (it != before.end()) {
+                state.certificates = it->second.certificates;
+                state.certificatesRead = it->second.certificatesRead;
+            }
+        }
+    }
+    changes.certificates = diffCertificates(before, after);
+    const auto later = clock_.now();
+    for (const auto& c : changes.certificates) bus_.publish(certificatesChangedEvent(c, later));
+    {
+        std::lock_guard lock(snapshotMutex_);
+        snapshot_ = std::move(after);
+    }
+    if (!changes.empty())
+        log::info("device", "rescan: {} inserted, {} removed, {} with changed certificates",
+                  changes.inserted.size(), changes.removed.size(), changes.certificates.size());
+    return changes;
+}
+
+}  // namespace certagent::device

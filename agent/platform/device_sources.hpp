@@ -1,0 +1,18 @@
+#pragma once
+// The device event sources of the OS the agent was built for. Each OS folder (linux/,
+// windows/, macos/) defines makeDeviceSources; only the current OS's folder is built. Plain
+// C++ (see device_source.hpp) so the Windows code compiles against it with mingw alone.
+#include <memory>
+#include <vector>
+
+#include "certagent/core/device/device_source.hpp"
+
+namespace certagent::platform {
+
+// Linux: udev (USB add/remove, "udev" netlink source, else the kernel's) and PC/SC (pcsc-lite).
+// Windows: device notifications (CM_Register_Notification) and PC/SC (winscard).
+// macOS: IOKit matching notifications and PC/SC (CryptoTokenKit's winscard compatibility).
+std::vector<std::unique_ptr<device::DeviceSource>> makeDeviceSources(
+    const device::UsbIdFilter& filter);
+
+}  // namespace certagent::platform
