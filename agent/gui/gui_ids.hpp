@@ -1,0 +1,15 @@
+#pragma once
+// Test hooks, read once at start-up. They only make the app observable (a menu dump, a
+// window opened for a screenshot, events replayed into the bus); none changes what it decides.
+#include <string>
+
+namespace certagent::gui {
+
+struct TestHooks {
+    std::string menuDump;    // CERTAGENT_GUI_MENU_DUMP: write the menu model (JSON) here
+    std::string show;        // CERTAGENT_GUI_SHOW: pin | pin-final | wizard | settings | about
+    std::string replay;      // CERTAGENT_GUI_REPLAY: JSON lines published on the bus at start
+    static TestHooks fromEnvironment();
+};
+
+}  // namespace certagent::gui

@@ -1,0 +1,34 @@
+#pragma once
+#include <wx/dialog.h>
+
+#include <optional>
+
+#include "certagent/core/secret.hpp"
+#include "certagent/core/ui/pin_rules.hpp"
+
+class wxTextCtrl;
+class wxCheckBox;
+class wxStaticText;
+class wxButton;
+
+namespace certagent::gui {
+
+// Masked PIN entry with the rules of ui::PinPolicy: never pre-filled, OK only when the PIN
+// passes the length rules (and, before the last try, the confirmation box is ticked).
+class PinDialog : public wxDialog {
+public:
+    PinDialog(wxWindow* parent, const ui::PinPolicy& policy);
+    ~PinDialog() override;
+    // The PIN typed, moved out and wiped from the text control.
+    std::optional<SecretString> takePin();
+
+private:
+    void revalidate();
+    ui::PinPolicy policy_;
+    wxTextCtrl* pin_ = nullptr;
+    wxCheckBox* confirm_ = nullptr;
+    wxStaticText* problem_ = nullptr;
+    wxButton* ok_ = nullptr;
+};
+
+}  // namespace certagent::gui

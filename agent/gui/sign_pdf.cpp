@@ -1,0 +1,92 @@
+#include "sign_pdf.hpp"
+
+#include <openssl/x509.h>
+#include <wx/choicdlg.h>
+#include <wx/filedlg.h>
+#include <wx/msgdlg.h>
+
+#include <thread>
+
+#include "certagent/core/error.hpp"
+#include "certagent/core/i18n.hpp"
+#include "certagent/core/log.hpp"
+#include "certagent/core/pdf/sign.hpp"
+#include "certagent/core/pdf/signer.hpp"
+#include "tray_app.hpp"
+
+namespace certagent::gui {
+namespace {
+wxString u8(const std::string& s) { return wxString::FromUTF8(s); }
+}  // namespace
+
+void signPdfInteractively(TrayApp& app) {
+    std::vector<ui::CertView> usable;
+    for (const auto& t : app.snapshot().tokens)
+        for (const auto& c : t.certificates)
+            if (c.error.empty() && c.hasPrivateKey && c.status != token::CertStatus::Expired)
+                usable.push_back(c);
+    if (usable.empty()) {
+        wxMessageBox(u8(_("No valid certificate with its key is on the connected tokens.")),
+                     u8(_("Sign a PDF")), wxOK | wxICON_INFORMATION);
+        return;
+    }
+    wxFileDialog open(nullptr, u8(_("Choose the PDF to sign")), "", "", "PDF (*.pdf)|*.pdf",
+                      wxFD_OPEN | wxFD_FILE_MUST_EXIST);
+    if (open.ShowModal() != wxID_OK) return;
+    std::string in = open.GetPath().utf8_string();
+    size_t choice = 0;
+    if (usable.size() > 1) {
+        wxArrayString names;
+        for (const auto& c : usable)
+            names.Add(u8(fmt::format("{} ({})", c.holder, c.tokenLabel)));
+        int sel = wxGetSingleChoiceIndex(u8(_("Sign with which certificate?")),
+                                         u8(_("Sign a PDF")), names);
+        if (sel < 0) return;
+        choice = static_cast<size_t>(sel);
+    }
+    auto stem = std::filesystem::path(in).stem().string();
+    wxFileDialog save(nullptr, u8(_("Save the signed PDF as")),
+                      u8(std::filesystem::path(in).parent_path().string()),
+                      u8(stem + "-signed.pdf"), "PDF (*.pdf)|*.pdf",
+                      wxFD_SAVE | wxFD_OVERWRITE_PROMPT);
+    if (save.ShowModal() != wxID_OK) return;
+    std::string out = save.GetPath().utf8_string();
+    auto cert = usable[choice];
+    app.setSigning(true);
+    // PKCS#11 work never runs on the UI thread; the PIN dialog is marshalled back to it.
+    std::thread([&app, cert, in, out, askPin = app.pinCallback()] {
+        std::string error;
+        try {
+            auto session = app.tokens().open(cert.tokenSerial);
+            try {
+                session->login(askPin);
+            } catch (const Error& e) {
+                if (e.kind() == ErrorKind::PinIncorrect) app.pinCache().forget(cert.tokenSerial);
+                throw;
+            }
+            auto id = token::fromHex(cert.idHex);
+            auto der = session->certificate(id);
+            if (!der) throw Error(ErrorKind::Token, _("The certificate is no longer on the token."));
+            const unsigned char* p = der->data();
+            std::unique_ptr<X509, decltype(&X509_free)> x509(
+                d2i_X509(nullptr, &p, static_cast<long>(der->size())), X509_free);
+            auto lock = session->lock();
+            pdf::KeySigner signer(session->privateKey(id), x509.get());
+            pdf::signPdf(in, out, signer);
+        } catch (const std::exception& e) {
+            error = e.what();
+        }
+        app.CallAfter([&app, error, out] {
+            app.setSigning(false);
+            if (error.empty())
+                wxMessageBox(u8(fmt::format(fmt::runtime(_("The document is signed: {0}")), out)),
+                             u8(_("Sign a PDF")), wxOK | wxICON_INFORMATION);
+            else
+                wxMessageBox(u8(fmt::format(fmt::runtime(_("The document was not signed: {0}")),
+                                            error)),
+                             u8(_("Sign a PDF")), wxOK | wxICON_ERROR);
+        });
+    }).detach();
+}
+
+}  // namespace certagent::gui

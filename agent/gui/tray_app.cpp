@@ -1,0 +1,458 @@
+#include "tray_app.hpp"
+
+#include <fmt/format.h>
+#include <wx/aboutdlg.h>
+#include <wx/msgdlg.h>
+#include <wx/utils.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <future>
+
+#include "certagent/core/error.hpp"
+#include "certagent/core/events.hpp"
+#include "certagent/core/i18n.hpp"
+#include "certagent/core/log.hpp"
+#include "certagent/core/paths.hpp"
+#include "certagent/core/token/agent_tokens.hpp"
+#include "certagent/core/ui/autostart.hpp"
+#include "certagent/core/ui/settings_model.hpp"
+#include "fallback_window.hpp"
+#include "pin_dialog.hpp"
+#include "renewal_wizard.hpp"
+#include "settings_dialog.hpp"
+#include "sign_pdf.hpp"
+#include "tray_icon.hpp"
+#include "wx_notifier.hpp"
+#if __has_include("certagent/core/reminders/service.hpp")
+#include "certagent/core/reminders/service.hpp"
+#define CERTAGENT_HAS_REMINDERS 1
+#endif
+
+wxIMPLEMENT_APP_NO_MAIN(certagent::gui::TrayApp);
+
+namespace certagent::gui {
+namespace {
+
+using json = nlohmann::json;
+constexpr int kFirstMenuId = wxID_HIGHEST + 100;
+
+wxString u8(const std::string& s) { return wxString::FromUTF8(s); }
+
+std::string env(const char* name) {
+    const char* v = std::getenv(name);
+    return v ? v : "";
+}
+
+std::string text(const json& j, const char* key) {
+    auto it = j.find(key);
+    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+void appendItems(TrayApp& app, wxMenu* menu, const std::vector<ui::MenuItem>& items,
+                 std::vector<json>& actions) {
+    for (const auto& item : items) {
+        switch (item.kind) {
+            case ui::MenuItem::Kind::Separator: menu->AppendSeparator(); break;
+            case ui::MenuItem::Kind::Header: menu->Append(wxID_ANY, u8(item.label))->Enable(false);
+                break;
+            case ui::MenuItem::Kind::Submenu: {
+                auto* sub = new wxMenu();
+                appendItems(app, sub, item.children, actions);
+                menu->AppendSubMenu(sub, u8(item.label))->Enable(item.enabled);
+                break;
+            }
+            case ui::MenuItem::Kind::Action: {
+                int id = kFirstMenuId + static_cast<int>(actions.size());
+                actions.push_back(item.action);
+                menu->Append(id, u8(item.label))->Enable(item.enabled);
+                break;
+            }
+        }
+    }
+}
+
+}  // namespace
+
+TestHooks TestHooks::fromEnvironment() {
+    return {env("CERTAGENT_GUI_MENU_DUMP"), env("CERTAGENT_GUI_SHOW"), env("CERTAGENT_GUI_REPLAY")};
+}
+
+bool TrayApp::OnInit() {
+    SetAppName("certagent");
+    i18n::init("auto");
+    hooks_ = TestHooks::fromEnvironment();
+    bool otherInstance = false;
+    try {
+        instance_ = ui::SingleInstance::acquire(ui::runtimeDir(),
+                                                [this] { CallAfter([this] { activate(); }); });
+        otherInstance = !instance_;
+    } catch (const std::exception& e) {
+        log::warn("gui", "single instance check skipped: {}", e.what());
+    }
+    // Another certagent runs for this user; it was asked to show itself.
+    if (otherInstance) return false;
+    try {
+        AgentOptions options;
+        options.notifier = std::make_shared<WxNotifier>(*this);
+        agent_ = std::make_unique<Agent>(std::move(options));
+        tokens_ = token::makeTokenService(*agent_);
+        profiles_ = token::tokenProfiles(*agent_);
+    } catch (const std::exception& e) {
+        wxMessageBox(u8(fmt::format(fmt::runtime(_("certagent cannot start: {0}")), e.what())),
+                     "certagent", wxOK | wxICON_ERROR);
+        return false;
+    }
+    pin_cache_ = std::make_unique<ui::PinCache>(agent_->config().getBool("ui.pin_cache"));
+
+    // The config decides whether we start with the session; keep the entry in line with it.
+    try {
+        auto autostart = ui::makeAutostart();
+        bool wanted = agent_->config().getBool("ui.autostart");
+        if (autostart->isEnabled() != wanted)
+            autostart->setEnabled(wanted, {paths::executableDir() / "certagent"});
+    } catch (const std::exception& e) {
+        log::warn("gui", "autostart entry not updated: {}", e.what());
+    }
+
+    subscriptions_.push_back(agent_->bus().subscribe(
+        fmt::format("{},{},{},{},{}", events::kTokenInserted, events::kTokenRemoved,
+                    events::kCertificatesChanged, events::kRenewalProgress, events::kReminderDue),
+        [this](const json& e) { CallAfter([this, e] { onBusEvent(e); }); }));
+
+    if (wxTaskBarIcon::IsAvailable()) {
+        tray_ = new TrayIcon(*this);
+    } else {
+        log::warn("gui", "no system tray: showing a window instead");
+        fallback_ = new FallbackWindow(*this);
+        fallback_->Show();
+    }
+    present();
+    refreshTokens();
+
+#ifdef CERTAGENT_HAS_REMINDERS
+    try {
+        reminders::start(*agent_);
+    } catch (const std::exception& e) {
+        log::error("gui", "reminders not started: {}", e.what());
+    }
+#endif
+
+    auto seconds = agent_->config().getInt("devices.poll_interval_seconds");
+    poll_timer_.Bind(wxEVT_TIMER, [this](wxTimerEvent&) { refreshTokens(); });
+    poll_timer_.Start(static_cast<int>(seconds * 1000));
+    runTestHooks();
+    return true;
+}
+
+int TrayApp::OnExit() {
+    poll_timer_.Stop();
+    if (refresh_thread_.joinable()) refresh_thread_.join();
+    if (agent_)
+        for (auto id : subscriptions_) agent_->bus().unsubscribe(id);
+    if (tray_) {
+        tray_->RemoveIcon();
+        delete tray_;
+        tray_ = nullptr;
+    }
+    if (pin_cache_) pin_cache_->clear();
+    tokens_.reset();
+    agent_.reset();
+    instance_.reset();
+    return wxApp::OnExit();
+}
+
+void TrayApp::refreshTokens() {
+    if (refreshing_.exchange(true)) {
+        refresh_again_ = true;
+        return;
+    }
+    if (refresh_thread_.joinable()) refresh_thread_.join();
+    refresh_thread_ = std::thread([this] {
+        std::vector<ui::TokenView> views;
+        try {
+            auto list = tokens_->tokens();
+            auto certs = tokens_->certificates();
+            views = ui::tokenViews(list, certs, agent_->clock().now(),
+                                   tokens_->options().expiringWithinDays);
+        } catch (const std::exception& e) {
+            log::warn("gui", "reading tokens failed: {}", e.what());
+        }
+        CallAfter([this, views = std::move(views)]() mutable {
+            snapshot_.tokens = std::move(views);
+            refreshing_ = false;
+            present();
+            if (refresh_again_.exchange(false)) refreshTokens();
+        });
+    });
+}
+
+void TrayApp::present() {
+    snapshot_.renewals.clear();
+    for (const auto& r : renewals_.all()) {
+        if (r.finished) continue;
+        ui::PendingRenewal p;
+        p.renewalId = r.renewalId;
+        p.token = r.token;
+        p.cert = r.cert;
+        for (const auto& t : snapshot_.tokens)
+            for (const auto& c : t.certificates)
+                if (t.serial == r.token && c.idHex == r.cert) p.holder = c.holder;
+        p.stepTitle = ui::renewalStepTitle(r.currentStep);
+        p.stateText = ui::stepStateText(r.state);
+        p.active = r.state == ui::StepState::Running;
+        p.failed = r.state == ui::StepState::Failed;
+        snapshot_.renewals.push_back(std::move(p));
+    }
+    snapshot_.signing = signing_;
+    presentation_ = ui::presentTray(snapshot_);
+    json context = {{"tokens", json::array()}};
+    for (const auto& t : snapshot_.tokens) {
+        json tok = {{"serial", t.serial}, {"label", t.label}, {"certs", json::array()}};
+        for (const auto& c : t.certificates)
+            tok["certs"].push_back({{"id", c.idHex}, {"holder", c.holder},
+                                    {"days_left", c.daysLeft},
+                                    {"status", token::certStatusName(c.status)}});
+        context["tokens"].push_back(std::move(tok));
+    }
+    menu_ = ui::buildMenu(snapshot_, ui::collectPluginItems(agent_->plugins(), context));
+    if (tray_) tray_->show(presentation_);
+    if (fallback_) fallback_->show(presentation_);
+    if (!hooks_.menuDump.empty()) {
+        json dump = {{"state", ui::trayStateName(presentation_.state)},
+                     {"tooltip", presentation_.tooltip},
+                     {"tray", tray_ != nullptr},
+                     {"menu", menu_.toJson()}};
+        std::ofstream(hooks_.menuDump + ".tmp") << dump.dump(2) << "\n";
+        std::filesystem::rename(hooks_.menuDump + ".tmp", hooks_.menuDump);
+    }
+}
+
+wxMenu* TrayApp::createMenu() {
+    auto* menu = new wxMenu();
+    menu_actions_.clear();
+    appendItems(*this, menu, menu_.items, menu_actions_);
+    menu->Bind(wxEVT_MENU, [this](wxCommandEvent& e) {
+        size_t i = static_cast<size_t>(e.GetId() - kFirstMenuId);
+        if (i < menu_actions_.size()) {
+            auto action = menu_actions_[i];
+            // After the menu has closed, so dialogs are not opened from inside its loop.
+            CallAfter([this, action] { runAction(action); });
+        }
+    });
+    return menu;
+}
+
+void TrayApp::runAction(const json& action) {
+    auto what = text(action, "action");
+    if (what == "renew") {
+        openWizard(text(action, "token"), text(action, "cert"));
+    } else if (what == "renewal") {
+        openWizard(text(action, "token"), text(action, "cert"), text(action, "renewal_id"));
+    } else if (what == "details") {
+        showDetails(text(action, "token"), text(action, "cert"));
+    } else if (what == "sign_pdf") {
+        signPdfInteractively(*this);
+    } else if (what == "settings") {
+        showSettings();
+    } else if (what == "open_logs") {
+        openLogFolder();
+    } else if (what == "about") {
+        showAbout();
+    } else if (what == "quit") {
+        if (wizard_) wizard_->Destroy();
+        if (fallback_) fallback_->Destroy();
+        ExitMainLoop();
+    } else if (what == "plugin") {
+        auto* plugin = agent_->plugins().find(text(action, "plugin"));
+        if (!plugin) return;
+        try {
+            plugin->runAction(text(action, "id"), action);
+        } catch (const std::exception& e) {
+            wxMessageBox(u8(e.what()), "certagent", wxOK | wxICON_ERROR);
+        }
+    }
+}
+
+void TrayApp::onNotificationChoice(const json& notification, const json& choice) {
+    auto what = text(choice, "action");
+    auto tok = text(notification, "token");
+    auto cert = text(notification, "cert");
+    if (what == "renew" || (what == "open" && !tok.empty())) {
+        openWizard(tok, cert);
+    }
+    if (what != "open") {
+        // The reminders area (and any plugin) learns what the user chose.
+        json e = {{"type", events::kUserAction}, {"action", what}, {"token", tok},
+                  {"cert", cert}, {"args", choice.value("args", json::object())},
+                  {"source", "gui"}};
+        if (notification.contains("fingerprint")) e["fingerprint"] = notification["fingerprint"];
+        agent_->bus().publish(std::move(e));
+    } else if (tok.empty()) {
+        activate();
+    }
+}
+
+void TrayApp::openWizard(const std::string& tok, const std::string& cert,
+                         const std::string& renewalId) {
+    ui::CertView view;
+    view.tokenSerial = tok;
+    view.idHex = cert;
+    view.holder = cert;
+    for (const auto& t : snapshot_.tokens)
+        for (const auto& c : t.certificates)
+            if (t.serial == tok && c.idHex == cert) view = c;
+    if (!wizard_) wizard_ = new RenewalWizard(*this, view);
+    wizard_->setCertificate(view, renewalId);
+    wizard_->Show();
+    wizard_->Raise();
+}
+
+void TrayApp::showDetails(const std::string& tok, const std::string& cert) {
+    for (const auto& t : snapshot_.tokens)
+        for (const auto& c : t.certificates) {
+            if (t.serial != tok || c.idHex != cert) continue;
+            auto body = fmt::format(
+                fmt::runtime(_("Holder: {0}\nSubject: {1}\nIssuer: {2}\nValid until: {3} ({4})\n"
+                               "Token: {5} (serial {6})\nQualified: {7}")),
+                c.holder, c.subject, c.issuer, ui::localDate(c.notAfter),
+                ui::daysLeftText(c.daysLeft), t.label, t.serial,
+                c.qualified ? _("yes") : _("no"));
+            wxMessageBox(u8(body), u8(_("Certificate")), wxOK | wxICON_INFORMATION);
+            return;
+        }
+}
+
+void TrayApp::showSettings() {
+    ui::SettingsModel model(agent_->config(), paths::userConfigFile());
+    SettingsDialog dialog(nullptr, model);
+    if (dialog.ShowModal() != wxID_OK) return;
+    try {
+        model.save(dialog.values());
+        const auto& v = dialog.values();
+        if (!model.isLocked("ui.autostart"))
+            ui::makeAutostart()->setEnabled(v.autostart, {paths::executableDir() / "certagent"});
+        pin_cache_->setEnabled(v.pinCache);
+        i18n::setLanguage(v.language);
+        present();
+        wxMessageBox(u8(_("Settings saved. New reminder days and the portal address apply the "
+                          "next time certagent starts.")),
+                     "certagent", wxOK | wxICON_INFORMATION);
+    } catch (const std::exception& e) {
+        wxMessageBox(u8(e.what()), u8(_("The settings were not saved")), wxOK | wxICON_ERROR);
+    }
+}
+
+void TrayApp::showAbout() {
+    wxAboutDialogInfo info;
+    info.SetName("certagent");
+    info.SetVersion(CERTAGENT_VERSION);
+    info.SetDescription(u8(_("Watches the certificates on your e-signature tokens, reminds you "
+                             "before they expire and renews them.")));
+    info.SetCopyright("certagent contributors");
+    wxAboutBox(info);
+}
+
+void TrayApp::openLogFolder() {
+    auto dir = agent_->stateDir();
+    if (!wxLaunchDefaultApplication(u8(dir.string())))
+        wxMessageBox(u8(fmt::format(fmt::runtime(_("The log folder is {0}")), dir.string())),
+                     "certagent", wxOK | wxICON_INFORMATION);
+}
+
+void TrayApp::activate() {
+    if (fallback_) {
+        fallback_->Iconize(false);
+        fallback_->Raise();
+    } else if (tray_) {
+        // Nothing to raise: a tray icon shows itself; open its menu where the user looks.
+        std::unique_ptr<wxMenu> menu(createMenu());
+        tray_->PopupMenu(menu.get());
+    }
+}
+
+void TrayApp::onBusEvent(const json& event) {
+    auto type = text(event, "type");
+    if (type == events::kRenewalProgress) {
+        renewals_.apply(event);
+        if (wizard_) wizard_->update();
+        present();
+        if (text(event, "state") == "done" && text(event, "step") == "install") refreshTokens();
+    } else if (type == events::kReminderDue) {
+        present();
+    } else {
+        refreshTokens();
+    }
+}
+
+void TrayApp::setSigning(bool signing) {
+    signing_ = signing;
+    present();
+}
+
+const token::TokenProfile* TrayApp::profileFor(const token::TokenInfo& tok) const {
+    for (const auto& p : profiles_)
+        if (p.name == tok.plugin) return &p;
+    return nullptr;
+}
+
+std::optional<SecretString> TrayApp::askPin(const ui::PinPolicy& policy) {
+    PinDialog dialog(nullptr, policy);
+    if (dialog.ShowModal() != wxID_OK) return std::nullopt;
+    return dialog.takePin();
+}
+
+token::PinCallback TrayApp::pinCallback() {
+    auto asker = [this](const ui::PinPolicy& policy) -> std::optional<SecretString> {
+        if (wxThread::IsMain()) return askPin(policy);
+        std::promise<std::optional<SecretString>> done;
+        auto result = done.get_future();
+        CallAfter([this, &policy, &done] { done.set_value(askPin(policy)); });
+        return result.get();
+    };
+    return ui::makePinCallback(*pin_cache_, asker,
+                               [this](const token::TokenInfo& t) { return profileFor(t); });
+}
+
+void TrayApp::runTestHooks() {
+    if (!hooks_.replay.empty()) {
+        std::ifstream in(hooks_.replay);
+        std::string line;
+        while (std::getline(in, line))
+            if (!line.empty()) agent_->bus().publish(json::parse(line, nullptr, false));
+    }
+    if (hooks_.show.empty()) return;
+    // Opened once the first token read is in, so windows show real data.
+    auto show = hooks_.show;
+    auto timer = new wxTimer();
+    timer->Bind(wxEVT_TIMER, [this, show, timer](wxTimerEvent&) {
+        timer->Stop();
+        CallAfter([timer] { delete timer; });
+        const ui::CertView* first = nullptr;
+        for (const auto& t : snapshot_.tokens)
+            for (const auto& c : t.certificates)
+                if (!first) first = &c;
+        if (show == "pin" || show == "pin-final") {
+            token::PinRequest req;
+            req.token.serial = first ? first->tokenSerial : "0000";
+            req.token.label = first ? first->tokenLabel : "token";
+            req.token.minPinLength = 4;
+            req.token.maxPinLength = 16;
+            if (show == "pin-final") {
+                req.state = token::PinState::FinalTry;
+                req.triesLeft = 1;
+            }
+            auto policy = ui::pinPolicy(req, nullptr);
+            askPin(policy);
+        } else if (show == "wizard" && first) {
+            openWizard(first->tokenSerial, first->idHex);
+        } else if (show == "settings") {
+            showSettings();
+        } else if (show == "about") {
+            showAbout();
+        }
+    });
+    timer->StartOnce(1500);
+}
+
+}  // namespace certagent::gui

@@ -1,0 +1,95 @@
+#pragma once
+// The tray application: builds the agent and its areas, keeps the snapshot the presenters
+// read, and routes menu and notification choices to the right window. Decisions are made in
+// certagent::ui (core); this class only wires them to wxWidgets.
+#include <wx/app.h>
+#include <wx/menu.h>
+#include <wx/timer.h>
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <thread>
+#include <vector>
+
+#include "certagent/core/agent.hpp"
+#include "certagent/core/token/token_service.hpp"
+#include "certagent/core/ui/menu_model.hpp"
+#include "certagent/core/ui/pin_rules.hpp"
+#include "certagent/core/ui/renewal_view.hpp"
+#include "certagent/core/ui/single_instance.hpp"
+#include "certagent/core/ui/tray_model.hpp"
+#include "gui_ids.hpp"
+
+namespace certagent::gui {
+
+class TrayIcon;
+class FallbackWindow;
+class RenewalWizard;
+
+class TrayApp : public wxApp {
+public:
+    bool OnInit() override;
+    int OnExit() override;
+
+    Agent& agent() { return *agent_; }
+    token::TokenService& tokens() { return *tokens_; }
+    ui::RenewalTracker& renewals() { return renewals_; }
+    ui::PinCache& pinCache() { return *pin_cache_; }
+    const ui::TraySnapshot& snapshot() const { return snapshot_; }
+    const ui::TrayPresentation& presentation() const { return presentation_; }
+
+    // A native menu for the current model; its items run runAction() when chosen.
+    wxMenu* createMenu();
+    // {"action": "renew"|"details"|"sign_pdf"|"settings"|"open_logs"|"about"|"quit"|"renewal"|
+    //  "plugin", ...} (see ui::MenuItem::action)
+    void runAction(const nlohmann::json& action);
+    // A notification button or click: {"action", "token", "cert", "args"} (reminders' actions).
+    void onNotificationChoice(const nlohmann::json& notification, const nlohmann::json& choice);
+
+    void openWizard(const std::string& token, const std::string& cert,
+                    const std::string& renewalId = {});
+    // Shows the PIN dialog (main thread only). nullopt: cancelled.
+    std::optional<SecretString> askPin(const ui::PinPolicy& policy);
+    // A PinCallback usable from worker threads: the dialog runs on the main thread.
+    token::PinCallback pinCallback();
+    void setSigning(bool signing);
+    void refreshTokens();  // re-reads tokens on a worker thread, then re-presents
+
+private:
+    void present();
+    void showDetails(const std::string& token, const std::string& cert);
+    void showSettings();
+    void showAbout();
+    void openLogFolder();
+    void activate();  // a second start asked us to show ourselves
+    void onBusEvent(const nlohmann::json& event);
+    void runTestHooks();
+    const token::TokenProfile* profileFor(const token::TokenInfo& token) const;
+
+    TestHooks hooks_;
+    std::unique_ptr<ui::SingleInstance> instance_;
+    std::unique_ptr<Agent> agent_;
+    std::unique_ptr<token::TokenService> tokens_;
+    std::vector<token::TokenProfile> profiles_;
+    std::unique_ptr<ui::PinCache> pin_cache_;
+    ui::RenewalTracker renewals_;
+    ui::TraySnapshot snapshot_;
+    ui::TrayPresentation presentation_;
+    ui::MenuModel menu_;
+    std::vector<nlohmann::json> menu_actions_;  // index = menu id - kFirstMenuId
+    TrayIcon* tray_ = nullptr;
+    FallbackWindow* fallback_ = nullptr;
+    RenewalWizard* wizard_ = nullptr;
+    wxTimer poll_timer_;
+    std::vector<uint64_t> subscriptions_;
+    std::atomic<bool> refreshing_{false};
+    std::atomic<bool> refresh_again_{false};
+    std::thread refresh_thread_;
+    bool signing_ = false;
+    bool first_presented_ = false;
+};
+
+
+}  // namespace certagent::gui

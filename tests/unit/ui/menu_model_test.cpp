@@ -1,0 +1,114 @@
+#include <gtest/gtest.h>
+
+#include "certagent/core/i18n.hpp"
+#include "certagent/core/ui/menu_model.hpp"
+#include "ui_test_data.hpp"
+
+namespace certagent::ui {
+namespace {
+using namespace testdata;
+using json = nlohmann::json;
+
+class MenuModelTest : public ::testing::Test {
+protected:
+    void SetUp() override { i18n::setLanguage("en"); }
+};
+
+std::vector<std::string> ids(const MenuModel& m) {
+    std::vector<std::string> out;
+    for (const auto& i : m.items)
+        if (i.kind != MenuItem::Kind::Separator) out.push_back(i.id);
+    return out;
+}
+
+TEST_F(MenuModelTest, OneEntryPerTokenAndCertificateWithHolderDaysAndStatus) {
+    TraySnapshot s{{tokenWith({cert("Ion Popescu", 10), cert("Ana Pop", 200, "02")})}};
+    auto m = buildMenu(s, {});
+    auto* tok = m.find("token:SER1");
+    ASSERT_TRUE(tok);
+    EXPECT_EQ(tok->kind, MenuItem::Kind::Header);
+    EXPECT_NE(tok->label.find("Alice token"), std::string::npos);
+    auto* c = m.find("cert:SER1:01");
+    ASSERT_TRUE(c);
+    EXPECT_EQ(c->label, "Ion Popescu — expires in 10 days (expiring soon)");
+    EXPECT_EQ(c->action["action"], "details");
+    auto* c2 = m.find("cert:SER1:02");
+    ASSERT_TRUE(c2);
+    EXPECT_EQ(c2->label, "Ana Pop — expires in 200 days (valid)");
+}
+
+TEST_F(MenuModelTest, RenewNowOnEachRenewableCertificateCarriesTheCertificate) {
+    TraySnapshot s{{tokenWith({cert("Valid", 10), cert("Expired", -2, "02"),
+                               cert("NoKey", 10, "03", false)})}};
+    auto m = buildMenu(s, {});
+    auto* r = m.find("renew:SER1:01");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->label, "Renew now…");
+    EXPECT_EQ(r->action, (json{{"action", "renew"}, {"token", "SER1"}, {"cert", "01"}}));
+    EXPECT_FALSE(m.find("renew:SER1:02"));
+    EXPECT_FALSE(m.find("renew:SER1:03"));
+}
+
+TEST_F(MenuModelTest, FixedEntriesComeInOrder) {
+    TraySnapshot s{{tokenWith({cert("Ion", 10)})}};
+    auto m = buildMenu(s, {});
+    auto all = ids(m);
+    std::vector<std::string> tail(all.end() - 6, all.end());
+    EXPECT_EQ(tail, (std::vector<std::string>{"sign-pdf", "renewals", "settings", "open-logs",
+                                              "about", "quit"}));
+    EXPECT_TRUE(m.find("sign-pdf")->enabled);
+}
+
+TEST_F(MenuModelTest, WithoutATokenSigningIsDisabledAndTheMenuSaysWhy) {
+    auto m = buildMenu({}, {});
+    ASSERT_TRUE(m.find("no-token"));
+    EXPECT_FALSE(m.find("sign-pdf")->enabled);
+}
+
+TEST_F(MenuModelTest, PendingRenewalsShowTheirState) {
+    TraySnapshot s{{tokenWith({cert("Ion", 10)})}};
+    s.renewals.push_back({"r1", "SER1", "01", "Ion", "Pay by card", "waiting", false});
+    auto m = buildMenu(s, {});
+    auto* r = m.find("renewal:r1");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->label, "Ion: Pay by card — waiting");
+    EXPECT_EQ(r->action["renewal_id"], "r1");
+    auto none = buildMenu(TraySnapshot{s.tokens}, {});
+    EXPECT_TRUE(none.find("renewals-none"));
+}
+
+TEST_F(MenuModelTest, PluginItemsComeFromPluginsNextToTheirCertificateOrInTheirSection) {
+    TraySnapshot s{{tokenWith({cert("Ion", 10)})}};
+    std::vector<PluginMenuItems> plugins = {
+        {"timestamps",
+         json::array({{{"id", "quota"}, {"label", "Timestamps left: 12"}, {"enabled", false}},
+                      {{"id", "bad"}},  // no label: ignored
+                      "not an object"})},
+        {"renewal", json::array({{{"id", "resume"}, {"label", "Resume renewal"},
+                                  {"token", "SER1"}, {"cert", "01"}}})},
+    };
+    auto m = buildMenu(s, plugins);
+    auto* q = m.find("plugin:timestamps:quota");
+    ASSERT_TRUE(q);
+    EXPECT_FALSE(q->enabled);
+    EXPECT_EQ(q->action, (json{{"action", "plugin"}, {"plugin", "timestamps"}, {"id", "quota"}}));
+    EXPECT_FALSE(m.find("plugin:timestamps:bad"));
+    // The certificate's plugin item follows the certificate (and its Renew now).
+    auto all = ids(m);
+    auto pos = std::find(all.begin(), all.end(), "plugin:renewal:resume");
+    ASSERT_NE(pos, all.end());
+    EXPECT_EQ(*(pos - 1), "renew:SER1:01");
+}
+
+TEST_F(MenuModelTest, JsonDumpHasEveryItem) {
+    TraySnapshot s{{tokenWith({cert("Ion Popescu", 10)})}};
+    auto j = buildMenu(s, {}).toJson();
+    ASSERT_TRUE(j.is_array());
+    auto dump = j.dump();
+    EXPECT_NE(dump.find("Ion Popescu"), std::string::npos);
+    EXPECT_NE(dump.find("\"kind\":\"separator\""), std::string::npos);
+    EXPECT_NE(dump.find("renewals-none"), std::string::npos);  // children dumped too
+}
+
+}  // namespace
+}  // namespace certagent::ui

@@ -1,0 +1,92 @@
+#include <gtest/gtest.h>
+
+#include "certagent/core/i18n.hpp"
+#include "certagent/core/ui/renewal_view.hpp"
+
+namespace certagent::ui {
+namespace {
+using json = nlohmann::json;
+
+json progress(const std::string& step, const std::string& state, json extra = json::object()) {
+    json e = {{"type", "RenewalProgress"}, {"renewal_id", "r1"}, {"token", "SER1"},
+              {"cert", "01"}, {"step", step}, {"state", state}, {"message", step + " " + state}};
+    e.update(extra);
+    return e;
+}
+
+class RenewalViewTest : public ::testing::Test {
+protected:
+    void SetUp() override { i18n::setLanguage("en"); }
+    RenewalTracker tracker;
+};
+
+TEST_F(RenewalViewTest, StepsOfTheFlowInOrder) {
+    tracker.apply(progress("identity", "running", {{"progress", 0.5}}));
+    auto v = tracker.find("r1");
+    ASSERT_TRUE(v);
+    ASSERT_EQ(v->steps.size(), renewalStepIds().size());
+    EXPECT_EQ(v->steps[0].id, "identity");
+    EXPECT_EQ(v->steps[0].state, StepState::Running);
+    EXPECT_EQ(v->steps[0].progress, 0.5);
+    EXPECT_EQ(v->steps[1].state, StepState::Pending);
+    EXPECT_EQ(v->steps[6].title, "Generate and install the certificate");
+    EXPECT_TRUE(tracker.anyActive());
+}
+
+TEST_F(RenewalViewTest, AResumedRenewalMarksEarlierStepsDone) {
+    tracker.apply(progress("payment", "waiting",
+                           {{"payment_url", "https://127.0.0.1:8443/portal/pay/x"}}));
+    auto v = *tracker.find("r1");
+    for (int i = 0; i < 4; ++i) EXPECT_EQ(v.steps[i].state, StepState::Done) << i;
+    EXPECT_EQ(v.steps[4].state, StepState::Waiting);
+    EXPECT_EQ(v.paymentUrl, "https://127.0.0.1:8443/portal/pay/x");
+    EXPECT_FALSE(tracker.anyActive());  // waiting is not working
+}
+
+TEST_F(RenewalViewTest, DeclarationIsKeptForShowingBeforeSigning) {
+    tracker.apply(progress("declaration", "waiting", {{"declaration", "/tmp/decl.pdf"}}));
+    EXPECT_EQ(tracker.find("r1")->declaration, "/tmp/decl.pdf");
+}
+
+TEST_F(RenewalViewTest, FailureGivesNextSteps) {
+    tracker.apply(progress("install", "failed", {{"code", "TokenRemoved"}}));
+    auto v = *tracker.find("r1");
+    EXPECT_EQ(v.state, StepState::Failed);
+    EXPECT_NE(v.nextSteps.find("Plug the token back in"), std::string::npos);
+    EXPECT_FALSE(v.finished);
+    tracker.apply(progress("payment", "failed"));
+    EXPECT_NE(tracker.find("r1")->nextSteps.find("payment page"), std::string::npos);
+}
+
+TEST_F(RenewalViewTest, InstallDoneFinishesTheRenewal) {
+    tracker.apply(progress("install", "done"));
+    auto v = *tracker.find("r1");
+    EXPECT_TRUE(v.finished);
+    EXPECT_EQ(v.steps.back().progress, 1.0);
+}
+
+TEST_F(RenewalViewTest, UnknownStepsAreShownNotDropped) {
+    tracker.apply(progress("verify-chain", "running"));
+    auto v = *tracker.find("r1");
+    EXPECT_EQ(v.steps.back().id, "verify-chain");
+    EXPECT_EQ(v.steps.back().title, "verify-chain");
+}
+
+TEST_F(RenewalViewTest, OtherEventsAndEventsWithoutIdAreIgnored) {
+    EXPECT_FALSE(tracker.apply({{"type", "ReminderDue"}}));
+    EXPECT_FALSE(tracker.apply({{"type", "RenewalProgress"}}));
+    EXPECT_TRUE(tracker.all().empty());
+}
+
+TEST_F(RenewalViewTest, FindForReturnsTheNewestRenewalOfACertificate) {
+    tracker.apply(progress("identity", "failed", {{"final", true}}));
+    auto second = progress("identity", "running");
+    second["renewal_id"] = "r2";
+    tracker.apply(second);
+    EXPECT_EQ(tracker.findFor("SER1", "01")->renewalId, "r2");
+    EXPECT_TRUE(tracker.find("r1")->finished);
+    EXPECT_FALSE(tracker.findFor("SER1", "02"));
+}
+
+}  // namespace
+}  // namespace certagent::ui
