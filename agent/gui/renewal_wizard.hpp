@@ -8,7 +8,7 @@
 //   {action: "renewal.retry", renewal_id, token, cert}                after a failure
 //   {action: "renewal.check", renewal_id, token, cert}                "check now" while waiting
 // What it shows: RenewalProgress {renewal_id, token, cert, step, state, message, progress?,
-//   declaration?, payment_url?, code?, final?}.
+//   wizard_step?, declaration?, payment_url?, code?, final?}.
 #include <wx/frame.h>
 
 #include <string>

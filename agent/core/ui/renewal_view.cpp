@@ -113,7 +113,9 @@ std::optional<std::string> RenewalTracker::apply(const json& event) {
     auto& v = it->second;
     if (auto t = text(event, "token"); !t.empty()) v.token = t;
     if (auto c = text(event, "cert"); !c.empty()) v.cert = c;
-    auto stepId = text(event, "step");
+    // The engine's steps are finer (login, keygen, csr, ...); it names the wizard's step too.
+    auto stepId = text(event, "wizard_step");
+    if (stepId.empty()) stepId = text(event, "step");
     auto state = parseState(text(event, "state"));
     v.message = text(event, "message");
     if (auto d = text(event, "declaration"); !d.empty()) v.declaration = d;

@@ -72,6 +72,14 @@ TEST_F(RenewalViewTest, UnknownStepsAreShownNotDropped) {
     EXPECT_EQ(v.steps.back().title, "verify-chain");
 }
 
+TEST_F(RenewalViewTest, TheEnginesWizardStepWinsOverItsFinerStep) {
+    tracker.apply(progress("keygen", "running", {{"wizard_step", "install"}}));
+    auto v = *tracker.find("r1");
+    EXPECT_EQ(v.currentStep, "install");
+    EXPECT_EQ(v.steps.size(), renewalStepIds().size());
+    EXPECT_EQ(v.steps.back().state, StepState::Running);
+}
+
 TEST_F(RenewalViewTest, OtherEventsAndEventsWithoutIdAreIgnored) {
     EXPECT_FALSE(tracker.apply({{"type", "ReminderDue"}}));
     EXPECT_FALSE(tracker.apply({{"type", "RenewalProgress"}}));
