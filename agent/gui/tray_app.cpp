@@ -131,11 +131,15 @@ bool TrayApp::OnInit() {
     refreshTokens();
 
 #ifdef CERTAGENT_HAS_REMINDERS
-    try {
-        reminders::start(*agent_);
-    } catch (const std::exception& e) {
-        log::error("gui", "reminders not started: {}", e.what());
-    }
+    // After the first round of the event loop: the icon docks first, reminders read the
+    // tokens afterwards.
+    CallAfter([this] {
+        try {
+            reminders::start(*agent_);
+        } catch (const std::exception& e) {
+            log::error("gui", "reminders not started: {}", e.what());
+        }
+    });
 #endif
 
     auto seconds = agent_->config().getInt("devices.poll_interval_seconds");
