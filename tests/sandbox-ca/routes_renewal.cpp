@@ -6,6 +6,8 @@
 #include "products.hpp"
 #include "registry.hpp"
 
+#include <certagent/core/pdf/inspect.hpp>
+
 #include <algorithm>
 #include <ctime>
 #include <sstream>
@@ -25,6 +27,33 @@ long long addYears(long long epoch, int years) {
     gmtime_r(&t, &tm);
     tm.tm_year += years;
     return static_cast<long long>(timegm(&tm));
+}
+
+// The portal asks for the identity card "scanned at 300 dpi or more".
+constexpr double kMinIdentityDpi = 300;
+
+// Beyond header and trailer: the PDF must parse, not be encrypted, have pages, and any scan in
+// it must be sharp enough. A PDF without images (typed text) is accepted: tests make those.
+void checkIdentityPdf(const std::string& pdf, const std::filesystem::path& scratch) {
+    std::filesystem::create_directories(scratch);
+    auto file = scratch / ("identity-" + randomHex(8) + ".pdf");
+    writeText(file, pdf);
+    pdf::PdfInspection info;
+    try {
+        info = pdf::inspectPdf(file);
+    } catch (const Error& e) {
+        std::filesystem::remove(file);
+        throw ApiError(422, "NOT_A_PDF", "the file is not a readable PDF document",
+                       {{"reason", e.what()}});
+    }
+    std::filesystem::remove(file);
+    if (info.encrypted || info.page_count < 1)
+        throw ApiError(422, "NOT_A_PDF", "the PDF is encrypted or has no pages",
+                       {{"encrypted", info.encrypted}, {"pages", info.page_count}});
+    if (!info.images.empty() && info.minImageDpi() < kMinIdentityDpi)
+        throw ApiError(
+            422, "IDENTITY_SCAN_RESOLUTION_TOO_LOW", "scan the identity card at 300 dpi or more",
+            {{"min_dpi", static_cast<int>(info.minImageDpi())}, {"required_dpi", kMinIdentityDpi}});
 }
 
 std::string normalSerial(std::string s) {
@@ -212,6 +241,7 @@ Reply Portal::uploadIdentityDocument(Ctx& ctx) {
     auto row = loadRow(db_, id);
     requireRenewedLogin(ctx.user(), row);
     auto pdf = requirePdfBody(ctx.req);
+    checkIdentityPdf(pdf, options_.layout.dir / "tmp");
     applyTransition(db_, id, RenewalEvent::UploadIdentity, "holder");
     const auto& rec = ctx.user().record;
     const Product* product = findProduct(row.product_id);

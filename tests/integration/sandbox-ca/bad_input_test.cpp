@@ -52,6 +52,36 @@ std::string tamperCsrSignature(const std::string& pem) {
     return s;
 }
 
+// A one-page PDF drawing an 8x8 pixel grey image over 500x300 pt: about 1 dpi, a useless scan.
+std::string blurryScanPdf() {
+    std::vector<std::string> objects = {
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /XObject << /Im0 4 0 "
+        "R >> >> /Contents 5 0 R >>",
+        "<< /Type /XObject /Subtype /Image /Width 8 /Height 8 /ColorSpace /DeviceGray "
+        "/BitsPerComponent 8 /Length 64 >>\nstream\n" +
+            std::string(64, '\x80') + "\nendstream",
+        "<< /Length 33 >>\nstream\nq 500 0 0 300 40 400 cm /Im0 Do Q\nendstream",
+    };
+    std::string pdf = "%PDF-1.4\n";
+    std::vector<size_t> offsets;
+    for (size_t i = 0; i < objects.size(); ++i) {
+        offsets.push_back(pdf.size());
+        pdf += std::to_string(i + 1) + " 0 obj\n" + objects[i] + "\nendobj\n";
+    }
+    size_t xref = pdf.size();
+    pdf += "xref\n0 " + std::to_string(objects.size() + 1) + "\n0000000000 65535 f \n";
+    for (auto off : offsets) {
+        char line[32];
+        std::snprintf(line, sizeof line, "%010zu 00000 n \n", off);
+        pdf += line;
+    }
+    pdf += "trailer\n<< /Size " + std::to_string(objects.size() + 1) +
+           " /Root 1 0 R >>\nstartxref\n" + std::to_string(xref) + "\n%%EOF\n";
+    return pdf;
+}
+
 TEST_F(BadInput, CreateRefusesMalformedWrongTypedOversizedAndForeignBodies) {
     startCa();
     auto h = activeHolder();
@@ -95,6 +125,13 @@ TEST_F(BadInput, IdentityDocumentMustBeAWholePdfWithinTheLimit) {
     expectRefused(c.putPdf(url, "just some text, not a PDF", newKey()), 422, "NOT_A_PDF");
     auto pdf = identityPdf();
     expectRefused(c.putPdf(url, pdf.substr(0, pdf.size() / 2), newKey()), 422, "NOT_A_PDF");
+    // Header and trailer, garbage between: the parser, not only the magic bytes, decides.
+    expectRefused(
+        c.putPdf(url, "%PDF-1.7\n" + std::string(2000, 'z') + "\nstartxref\n9\n%%EOF\n", newKey()),
+        422, "NOT_A_PDF");
+    auto blurry = c.putPdf(url, blurryScanPdf(), newKey());
+    expectRefused(blurry, 422, "IDENTITY_SCAN_RESOLUTION_TOO_LOW");
+    EXPECT_LT(blurry.json()["error"]["details"]["min_dpi"].get<int>(), 300);
     expectRefused(c.request("PUT", url, pdf, "image/jpeg", {"Idempotency-Key: " + newKey()}), 415,
                   "UNSUPPORTED_MEDIA_TYPE");
     std::string big = pdf.substr(0, pdf.size() - 6) + std::string(6 * 1024 * 1024, ' ') + "%%EOF\n";

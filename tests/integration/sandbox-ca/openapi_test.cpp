@@ -136,6 +136,10 @@ TEST_F(OpenApi, DescribesExactlyTheServedRoutes) {
                  pos = path.find('{', pos + 1))
                 EXPECT_TRUE(declared.count(path.substr(pos + 1, path.find('}', pos) - pos - 1)))
                     << method << " " << path;
+            // Browser pages, and only they, need no client certificate.
+            EXPECT_EQ(op.value("x-authentication", std::string("tls-client-certificate")),
+                      path.rfind("/portal/", 0) == 0 ? "none" : "tls-client-certificate")
+                << method << " " << path;
             // Every state-changing /api/v1 call takes an Idempotency-Key.
             if (method != "get" && path.rfind("/api/v1/", 0) == 0) {
                 bool has_key = false;
