@@ -77,3 +77,39 @@ TEST_F(TokenEnroll, WrongPinLeavesTokenAndRegisterUntouched) {
 
 }  // namespace
 }  // namespace certagent::testing
+
+namespace certagent::testing {
+namespace {
+
+TEST_F(TokenEnroll, DefaultKeyIsRsa2048AndTheCertificateMatchesTheTokenKey) {
+    SoftHsm hsm;
+    auto& token = hsm.createToken("Titular RSA");
+    startCa();
+    auto env = hsm.env();
+    env.push_back("SANDBOX_TEST_PIN=" + token.pin);
+    auto r = ca->enroll({"--module", SoftHsm::modulePath().string(), "--token-label", "Titular RSA",
+                         "--pin-env", "SANDBOX_TEST_PIN", "--days", "400", "--years", "3"},
+                        env);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    auto der = tmp / "rsa.der";
+    ASSERT_EQ(hsm.pkcs11Tool(token, {"--read-object", "--type", "cert", "--id", "01",
+                                     "--output-file", der.string()})
+                  .exit_code,
+              0);
+    auto text =
+        runProcess({"openssl", "x509", "-inform", "DER", "-in", der.string(), "-noout", "-text"});
+    EXPECT_NE(text.out.find("Public-Key: (2048 bit)"), std::string::npos) << text.out;
+    EXPECT_NE(text.out.find("Non Repudiation"), std::string::npos);
+    // The token's public key object is the certificate's key.
+    auto pub = hsm.pkcs11Tool(token, {"--read-object", "--type", "pubkey", "--id", "01",
+                                      "--output-file", (tmp / "pub.der").string()});
+    ASSERT_EQ(pub.exit_code, 0) << pub.err;
+    auto from_cert =
+        runProcess({"openssl", "x509", "-inform", "DER", "-in", der.string(), "-noout", "-pubkey"});
+    auto from_token = runProcess(
+        {"openssl", "pkey", "-pubin", "-inform", "DER", "-in", (tmp / "pub.der").string()});
+    EXPECT_EQ(from_cert.out, from_token.out);
+}
+
+}  // namespace
+}  // namespace certagent::testing
