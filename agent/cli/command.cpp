@@ -1,6 +1,7 @@
 #include "command.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <fmt/format.h>
 #include <iostream>
 
@@ -39,6 +40,21 @@ Agent& Context::agent(bool open_state) {
 
 void Context::print(const json& j) const { std::cout << j.dump(2) << std::endl; }
 
+token::PinCallback pinCallback(const std::optional<std::string>& pin_env) {
+    return [pin_env](const token::PinRequest& request) -> std::optional<SecretString> {
+        if (request.state == token::PinState::FinalTry)
+            std::cerr << _("Warning: the token reports that this is the last PIN try before it "
+                           "locks.")
+                      << std::endl;
+        if (pin_env) return secretFromEnv(*pin_env);
+        auto prompt = fmt::format(fmt::runtime(_("PIN for token {0} ({1}): ")),
+                                  request.token.label, request.token.serial);
+        auto pin = readSecretFromTerminal(prompt);
+        if (pin.empty()) return std::nullopt;  // an empty entry cancels
+        return pin;
+    };
+}
+
 Args::Args(const std::vector<std::string>& args, std::vector<std::string> value_options,
            std::vector<std::string> flag_options) {
     auto has = [](const std::vector<std::string>& v, const std::string& s) {
@@ -46,31 +62,31 @@ Args::Args(const std::vector<std::string>& args, std::vector<std::string> value_
     };
     for (std::size_t i = 0; i < args.size(); ++i) {
         const auto& a = args[i];
-        if (a.rfind("--", 0) == 0 && a.size() > 2) {
-            std::string name = a, inline_value;
-            bool has_inline = false;
-            if (auto eq = a.find('='); eq != std::string::npos) {
-                name = a.substr(0, eq);
-                inline_value = a.substr(eq + 1);
-                has_inline = true;
-            }
-            if (has(value_options, name)) {
-                if (has_inline) {
-                    values_.emplace_back(name, inline_value);
-                } else if (i + 1 < args.size()) {
-                    values_.emplace_back(name, args[++i]);
-                } else {
-                    throw Error(ErrorKind::Usage,
-                                fmt::format(fmt::runtime(_("option {0} needs a value")), name));
-                }
-            } else if (has(flag_options, name) && !has_inline) {
-                flags_.push_back(name);
+        bool dashed = a.size() > 1 && a[0] == '-' && !std::isdigit(static_cast<unsigned char>(a[1]));
+        if (!dashed) {
+            positionals_.push_back(a);
+            continue;
+        }
+        std::string name = a, inline_value;
+        bool has_inline = false;
+        if (auto eq = a.find('='); a.rfind("--", 0) == 0 && eq != std::string::npos) {
+            name = a.substr(0, eq);
+            inline_value = a.substr(eq + 1);
+            has_inline = true;
+        }
+        if (has(value_options, name)) {
+            if (has_inline) {
+                values_.emplace_back(name, inline_value);
+            } else if (i + 1 < args.size()) {
+                values_.emplace_back(name, args[++i]);
             } else {
                 throw Error(ErrorKind::Usage,
-                            fmt::format(fmt::runtime(_("unknown option {0}")), name));
+                            fmt::format(fmt::runtime(_("option {0} needs a value")), name));
             }
+        } else if (has(flag_options, name) && !has_inline) {
+            flags_.push_back(name);
         } else {
-            positionals_.push_back(a);
+            throw Error(ErrorKind::Usage, fmt::format(fmt::runtime(_("unknown option {0}")), name));
         }
     }
 }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "certagent/core/agent.hpp"
+#include "certagent/core/token/token_service.hpp"
 
 namespace certagent::cli {
 
@@ -52,6 +53,10 @@ private:
     std::vector<std::string> flags_;
     std::vector<std::string> positionals_;
 };
+
+// The PIN for a login: from the environment variable named by --pin-env, else asked on the
+// terminal without echo. Warns before the final try. Never from the command line.
+token::PinCallback pinCallback(const std::optional<std::string>& pin_env);
 
 // Prints rows as aligned columns (UTF-8 aware).
 void printTable(const std::vector<std::string>& headers,

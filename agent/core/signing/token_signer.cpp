@@ -1,0 +1,104 @@
+#include "certagent/core/signing/token_signer.hpp"
+
+#include <fmt/format.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
+
+#include "certagent/core/error.hpp"
+#include "certagent/core/i18n.hpp"
+#include "certagent/core/pdf/ossl_ptr.hpp"
+
+namespace certagent::signing {
+namespace {
+
+pdf::X509Ptr fromDer(const token::Bytes& der) {
+    const unsigned char* p = der.data();
+    return pdf::X509Ptr(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
+}
+
+std::vector<pdf::X509Ptr> fromPem(const std::string& pem) {
+    std::vector<pdf::X509Ptr> out;
+    if (pem.empty()) return out;
+    std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(pem.data(),
+                                                                  static_cast<int>(pem.size())),
+                                                  &BIO_free);
+    while (X509* x = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr))
+        out.emplace_back(x);
+    ERR_clear_error();
+    return out;
+}
+
+}  // namespace
+
+std::vector<X509*> buildChain(X509* leaf, const std::vector<X509*>& pool) {
+    std::vector<X509*> chain;
+    X509* current = leaf;
+    for (std::size_t depth = 0; depth < 8; ++depth) {
+        if (X509_check_issued(current, current) == X509_V_OK) break;  // self-signed
+        X509* issuer = nullptr;
+        for (X509* candidate : pool)
+            if (candidate != current && X509_check_issued(candidate, current) == X509_V_OK) {
+                issuer = candidate;
+                break;
+            }
+        if (!issuer) break;
+        chain.push_back(issuer);
+        current = issuer;
+    }
+    return chain;
+}
+
+TokenSigner::TokenSigner(token::TokenService& service, const std::string& serial,
+                         const token::Bytes& cert_id, const token::PinCallback& ask_pin,
+                         const std::string& anchors_pem)
+    : session_(service.open(serial)), cert_id_(cert_id) {
+    // Find the certificate before asking for a PIN: a typo in the id must not cost a try.
+    std::vector<pdf::X509Ptr> owned;
+    X509* leaf = nullptr;
+    bool has_key = false;
+    for (const auto& c : session_->certificates()) {
+        if (!c.info) continue;
+        auto x = fromDer(c.info->der);
+        if (!x) continue;
+        if (c.id == cert_id) {
+            leaf = x.get();
+            has_key = c.hasPrivateKey;
+        }
+        owned.push_back(std::move(x));
+    }
+    if (!leaf)
+        throw Error(ErrorKind::InvalidInput,
+                    fmt::format(fmt::runtime(_("no certificate with id {0} on token {1}")),
+                                token::toHex(cert_id), serial));
+    if (!has_key)
+        throw Error(ErrorKind::InvalidInput,
+                    fmt::format(fmt::runtime(_("the certificate {0} on token {1} has no private "
+                                               "key on the token; it cannot sign")),
+                                token::toHex(cert_id), serial));
+    for (auto& x : fromPem(anchors_pem)) owned.push_back(std::move(x));
+    std::vector<X509*> pool;
+    for (auto& x : owned) pool.push_back(x.get());
+    auto chain_certs = buildChain(leaf, pool);
+    pdf::X509StackPtr chain(sk_X509_new_null());
+    for (X509* c : chain_certs) {
+        X509_up_ref(c);
+        sk_X509_push(chain.get(), c);
+    }
+    session_->login(ask_pin);
+    EVP_PKEY* key = session_->privateKey(cert_id);
+    signer_ = std::make_unique<pdf::KeySigner>(key, leaf, chain.get());
+}
+
+TokenSigner::~TokenSigner() = default;
+
+X509* TokenSigner::certificate() { return signer_->certificate(); }
+STACK_OF(X509) * TokenSigner::chain() { return signer_->chain(); }
+EVP_PKEY* TokenSigner::privateKey() { return session_->privateKey(cert_id_); }
+
+std::vector<uint8_t> TokenSigner::signDigest(int md_nid, std::span<const uint8_t> digest) {
+    auto lock = session_->lock();
+    return signer_->signDigest(md_nid, digest);
+}
+
+}  // namespace certagent::signing
