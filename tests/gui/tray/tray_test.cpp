@@ -118,6 +118,8 @@ TEST_F(TrayApp, DocksInTheTrayListsTheCertificateAndSendsAReminder) {
     ASSERT_FALSE(children.empty());
     std::smatch m;
     auto line = children.back();
+    for (const auto& c : children)
+        if (c.find("\"certagent\"") != std::string::npos) line = c;
     ASSERT_TRUE(std::regex_search(line, m, std::regex(R"(\+(-?\d+)\+(-?\d+)\s*$)"))) << line;
     int x = std::stoi(m[1]) + 8, y = std::stoi(m[2]) + 8;
     auto windowsBefore = desktop_->run({"xwininfo", "-root", "-children"}).out;
