@@ -18,6 +18,9 @@ CERTAGENT_PACKAGES=(
   softhsm2 opensc poppler-utils libnss3-tools ca-certificates curl
   pcscd pcsc-tools vsmartcard-vpcd python3-virtualsmartcard python3-pycryptodome
   xvfb xauth x11-utils xdotool imagemagick trayer dbus dbus-x11 dunst
+  chromium
+  # packaging checks
+  lintian debootstrap rpm appstream file
   hyperfine
 )
 
