@@ -125,9 +125,11 @@ public:
     Journal& journal();
     const EngineSettings& settings() const;
 
+    struct Impl;  // implementation detail (engine.cpp)
+
 private:
-    struct Impl;
     std::unique_ptr<Impl> impl_;
+    int runDepth_ = 0;  // inside run(): advance() keeps the login between calls
 };
 
 // Fault injection for tests: when $CERTAGENT_FAULT_AT names `point` (a step name, optionally

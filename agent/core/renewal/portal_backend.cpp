@@ -1,0 +1,444 @@
+// The portal protocol (docs/portal-api.md) as a renewal backend. The CA's request state drives
+// everything: each call reads it and does the one thing that state allows, so a resumed
+// renewal never repeats a step the CA already took. Writes carry the journal's idempotency key
+// for that step, stored before the call (BackendContext::idempotencyKey).
+#include "certagent/core/renewal/portal_backend.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+
+#include "certagent/core/error.hpp"
+#include "certagent/core/http/client.hpp"
+#include "certagent/core/i18n.hpp"
+#include "certagent/core/log.hpp"
+#include "certagent/core/pdf/inspect.hpp"
+#include "certagent/core/pdf/sign.hpp"
+#include "certagent/core/renewal/engine.hpp"
+
+namespace certagent::renewal {
+namespace {
+
+using json = nlohmann::json;
+using namespace std::chrono_literals;
+
+constexpr std::uintmax_t kMaxIdentityBytes = 5u << 20;  // the CA's PDF limit
+constexpr double kMinDpi = 300;                          // the CA's guide: scans at 300 dpi
+
+// Leaves prepare() with an outcome from anywhere inside it.
+struct Stop {
+    Outcome outcome;
+};
+
+std::string readFile(const std::filesystem::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    if (!in) throw Error(ErrorKind::Io, _("cannot read the file"), p.string());
+    return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+void writeFile(const std::filesystem::path& p, const std::string& data) {
+    auto tmp = p;
+    tmp += ".tmp";
+    {
+        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+        out.write(data.data(), static_cast<std::streamsize>(data.size()));
+        if (!out) throw Error(ErrorKind::Io, _("cannot write the file"), tmp.string());
+    }
+    std::filesystem::rename(tmp, p);
+}
+
+struct CaAnswer {
+    long status = 0;
+    json body;  // parsed when JSON
+    std::string raw;
+    std::string code() const {
+        if (body.is_object() && body.contains("error") && body["error"].is_object())
+            return body["error"].value("code", std::string());
+        return {};
+    }
+    std::string message() const {
+        if (body.is_object() && body.contains("error") && body["error"].is_object())
+            return body["error"].value("message", std::string());
+        return raw.substr(0, 200);
+    }
+};
+
+class PortalBackend final : public Backend {
+public:
+    explicit PortalBackend(PortalSettings s) : base_(std::move(s.baseUrl)) {
+        if (!base_.empty() && base_.back() != '/') base_ += '/';
+    }
+    std::string name() const override { return "portal"; }
+
+    Outcome check(BackendContext& ctx) override {
+        return guard([&] {
+            // Any JSON answer proves the address, TLS trust and the protocol; a login error
+            // about the certificate itself is final.
+            auto a = call(ctx, "GET", "api/v1/account");
+            if (a.status == 200 || a.code() == "CLIENT_CERT_REQUIRED") return Outcome::needsNewKey();
+            throw Stop{loginRefusal(a)};
+        });
+    }
+
+    Outcome prepare(BackendContext& ctx) override {
+        return guard([&] {
+            ensureAccount(ctx);
+            ensureRequest(ctx);
+            for (int i = 0; i < 12; ++i) {
+                auto a = call(ctx, "GET", "api/v1/renewals/" + ctx.record().caReference);
+                expectOk(a);
+                if (auto o = onState(ctx, a.body)) return *o;
+            }
+            return Outcome::misconfigured(_("the CA's request does not move forward"));
+        });
+    }
+
+    Outcome requestCertificate(BackendContext& ctx, const std::string& csrPem) override {
+        return guard([&] {
+            auto& r = ctx.record();
+            auto path = "api/v1/renewals/" + r.caReference + "/csr";
+            auto a = call(ctx, "POST", path, json{{"csr_pem", csrPem}}.dump(), "application/json",
+                          ctx.idempotencyKey("csr"));
+            faultPoint("certificate:after");
+            if (a.status == 201 || a.status == 200) return issuedFrom(a.body);
+            if (a.code() == "ALREADY_ISSUED") return fetchCertificate(ctx);
+            if (a.code() == "CSR_KEY_REUSED") return Outcome::needsNewKey();
+            if (a.code() == "INVALID_STATE") return prepare(ctx);
+            throw Stop{refusal(a)};
+        });
+    }
+
+    Outcome cancel(BackendContext& ctx) override {
+        return guard([&] {
+            auto& r = ctx.record();
+            if (r.caReference.empty()) return Outcome::rejected(_("cancelled"), "CANCELLED");
+            auto a = call(ctx, "POST", "api/v1/renewals/" + r.caReference + "/cancel", {},
+                          "application/json", ctx.idempotencyKey("cancel"));
+            if (a.status == 200 || a.status == 201 || a.status == 204)
+                return Outcome::rejected(_("cancelled"), "CANCELLED");
+            throw Stop{refusal(a)};
+        });
+    }
+
+private:
+    template <typename F>
+    Outcome guard(F&& f) {
+        try {
+            return f();
+        } catch (const Stop& s) {
+            return s.outcome;
+        } catch (const Error& e) {
+            if (e.kind() == ErrorKind::Network) return Outcome::unreachable(describe(e));
+            if (e.kind() == ErrorKind::Tls || e.kind() == ErrorKind::Config ||
+                e.kind() == ErrorKind::Usage)
+                return Outcome::misconfigured(describe(e), errorKindName(e.kind()));
+            throw;
+        }
+    }
+
+    CaAnswer call(BackendContext& ctx, const std::string& method, const std::string& path,
+                const std::string& body = {}, const std::string& type = {},
+                const std::string& key = {}, const std::string& accept = "application/json") {
+        http::Request req;
+        req.method = method;
+        req.url = base_ + path;
+        req.body = body;
+        req.contentType = type;
+        if (!key.empty()) req.headers.push_back("Idempotency-Key: " + key);
+        if (!accept.empty()) req.headers.push_back("Accept: " + accept);
+        auto resp = ctx.http().perform(req);
+        CaAnswer a;
+        a.status = resp.status;
+        a.raw = std::move(resp.body);
+        if (resp.header("content-type").find("json") != std::string::npos)
+            a.body = json::parse(a.raw, nullptr, false);
+        if (a.status >= 500)
+            throw retryableError(ErrorKind::Network,
+                                 fmt::format(fmt::runtime(_("the CA answered {0}: {1}")), a.status,
+                                             a.message()),
+                                 req.url);
+        return a;
+    }
+
+    static Outcome loginRefusal(const CaAnswer& a) {
+        auto code = a.code();
+        if (code == "CLIENT_CERT_EXPIRED")
+            return Outcome::rejected(
+                _("The certificate has expired, so it cannot be renewed online. Apply for a "
+                  "new certificate at your certification authority."),
+                code);
+        if (code == "CLIENT_CERT_REVOKED")
+            return Outcome::rejected(
+                _("The certificate was revoked; it cannot be renewed. Apply for a new "
+                  "certificate at your certification authority."),
+                code);
+        if (code == "CLIENT_CERT_UNTRUSTED" || code == "CLIENT_CERT_UNKNOWN")
+            return Outcome::misconfigured(
+                _("This certification authority does not know the certificate. Check "
+                  "[renewal] portal_url: it must be the CA that issued the certificate."),
+                code);
+        return refusal(a);
+    }
+
+    static Outcome refusal(const CaAnswer& a) {
+        auto code = a.code();
+        if (a.status == 401 || a.status == 403) {
+            if (code.rfind("CLIENT_CERT_", 0) == 0) return loginRefusal(a);
+        }
+        return Outcome::misconfigured(
+            fmt::format(fmt::runtime(_("the CA refused the call ({0} {1}): {2}")), a.status,
+                        code, a.message()),
+            code);
+    }
+
+    static void expectOk(const CaAnswer& a) {
+        if (a.status < 200 || a.status > 299) throw Stop{refusal(a)};
+    }
+
+    void ensureAccount(BackendContext& ctx) {
+        if (ctx.value("account_active")) return;
+        ctx.enterStep(Step::Account);
+        auto a = call(ctx, "GET", "api/v1/account");
+        if (a.status != 200) throw Stop{loginRefusal(a)};
+        auto status = a.body.value("status", std::string());
+        if (status == "ACTIVE") {
+            ctx.setValue("account_active", "1");
+            return;
+        }
+        std::string sentTo = a.body.value("email", std::string());
+        if (status == "NONE") {
+            auto p = call(ctx, "POST", "api/v1/account", json{{"language", "ro"}}.dump(),
+                          "application/json", ctx.idempotencyKey("account"));
+            if (p.status == 409) {  // became active meanwhile
+                ctx.setValue("account_active", "1");
+                return;
+            }
+            expectOk(p);
+            sentTo = p.body.value("confirmation_sent_to", sentTo);
+        }
+        throw Stop{Outcome::wait(
+            {}, 5s,
+            fmt::format(fmt::runtime(_("Open the confirmation link sent by the certification "
+                                       "authority to {0}; the renewal continues by itself "
+                                       "afterwards.")),
+                        sentTo),
+            true)};
+    }
+
+    std::string chooseProduct(BackendContext& ctx) {
+        if (auto p = ctx.value("product_id")) return *p;
+        auto a = call(ctx, "GET", "api/v1/products?limit=100");
+        expectOk(a);
+        int years = ctx.record().years;
+        for (const auto& item : a.body.value("items", json::array())) {
+            if (item.value("validity_years", 0) == years &&
+                item.value("certificate_type", std::string()) == "QUALIFIED_NATURAL_PERSON") {
+                auto id = item.value("id", std::string());
+                ctx.setValue("product_id", id);
+                return id;
+            }
+        }
+        throw Stop{Outcome::misconfigured(
+            fmt::format(fmt::runtime(_("the CA offers no {0}-year renewal")), years),
+            "UNKNOWN_PRODUCT")};
+    }
+
+    void ensureRequest(BackendContext& ctx) {
+        auto& r = ctx.record();
+        if (!r.caReference.empty()) return;
+        ctx.enterStep(Step::Product);
+        auto product = chooseProduct(ctx);
+        auto a = call(ctx, "POST", "api/v1/renewals",
+                      json{{"certificate_serial", r.certSerial}, {"product_id", product}}.dump(),
+                      "application/json", ctx.idempotencyKey("create"));
+        faultPoint("product:after");
+        if (a.status == 201 || a.status == 200) {
+            r.caReference = a.body.value("id", std::string());
+        } else if (a.code() == "RENEWAL_ALREADY_OPEN") {
+            // Our journal lost it (or another agent opened it): resume the CA's request.
+            r.caReference = a.body["error"]["details"].value("renewal_id", std::string());
+        } else {
+            throw Stop{refusal(a)};
+        }
+        if (r.caReference.empty()) throw Stop{Outcome::misconfigured(_("no request id"))};
+        ctx.save();  // the reference is durable before anything is uploaded, submitted or paid
+    }
+
+    std::optional<Outcome> onState(BackendContext& ctx, const json& req) {
+        auto& r = ctx.record();
+        auto state = req.value("state", std::string());
+        if (state != r.caState) {
+            r.caState = state;
+            ctx.save();
+        }
+        if (state == "CIORNA") {
+            uploadIdentity(ctx);
+        } else if (state == "ACT_INCARCAT") {
+            signDeclaration(ctx);
+        } else if (state == "DECLARATIE_SEMNATA") {
+            ctx.enterStep(Step::Submit);
+            auto a = call(ctx, "POST", "api/v1/renewals/" + r.caReference + "/submit", {},
+                          "application/json", ctx.idempotencyKey("submit"));
+            faultPoint("submit:after");
+            if (a.code() != "INVALID_STATE") expectOk(a);
+        } else if (state == "PLATA_IN_ASTEPTARE") {
+            return payment(ctx, req);
+        } else if (state == "IN_ASTEPTARE") {
+            ctx.enterStep(Step::Validation);
+            return Outcome::wait(r.caReference, 5s,
+                                 _("IN ASTEPTARE: waiting for the certification authority to "
+                                   "validate the request."));
+        } else if (state == "ACCEPTATA_PREAPROBATA") {
+            if (r.step <= Step::Validation) {
+                ctx.enterStep(Step::Validation);
+                ctx.progress(_("ACCEPTATA - PREAPROBATA: the request was accepted."));
+            }
+            return Outcome::needsNewKey({"ec-p256", "ec-p384", "rsa2048", "rsa3072", "rsa4096"});
+        } else if (state == "EMISA") {
+            return fetchCertificate(ctx);
+        } else if (state == "RESPINSA") {
+            auto reason = req.value("rejection_reason", json()).is_string()
+                              ? req["rejection_reason"].get<std::string>()
+                              : std::string();
+            return Outcome::rejected(
+                fmt::format(fmt::runtime(_("RESPINSA: the certification authority rejected the "
+                                           "request: {0}")),
+                            reason),
+                "RESPINSA");
+        } else if (state == "ANULATA") {
+            return Outcome::rejected(_("The request was cancelled at the certification "
+                                       "authority."),
+                                     "ANULATA");
+        } else {
+            return Outcome::misconfigured(
+                fmt::format(fmt::runtime(_("the CA reports a state this version does not know: "
+                                           "{0}")),
+                            state),
+                "UNKNOWN_STATE");
+        }
+        return std::nullopt;
+    }
+
+    void uploadIdentity(BackendContext& ctx) {
+        auto& r = ctx.record();
+        ctx.enterStep(Step::Identity);
+        if (r.idDocument.empty())
+            throw Stop{Outcome::misconfigured(
+                _("The identity card (PDF, scanned at 300 dpi or more) is needed: give it with "
+                  "--id-document FILE.pdf."),
+                "ID_DOCUMENT_MISSING")};
+        std::filesystem::path doc = r.idDocument;
+        pdf::PdfInspection info;
+        try {
+            info = pdf::inspectPdf(doc);
+        } catch (const Error& e) {
+            throw Stop{Outcome::misconfigured(describe(e), "NOT_A_PDF")};
+        }
+        if (info.file_size > kMaxIdentityBytes)
+            throw Stop{Outcome::misconfigured(_("the identity document is larger than 5 MiB"),
+                                              "PAYLOAD_TOO_LARGE")};
+        if (double dpi = info.minImageDpi(); dpi > 0 && dpi < kMinDpi)
+            ctx.progress(fmt::format(
+                fmt::runtime(_("Warning: the identity card is scanned at {0:.0f} dpi; the "
+                               "certification authority asks for 300 dpi or more.")),
+                dpi));
+        auto a = call(ctx, "PUT", "api/v1/renewals/" + r.caReference + "/identity-document",
+                      readFile(doc), "application/pdf", ctx.idempotencyKey("identity"));
+        if (a.code() == "INVALID_STATE") return;
+        expectOk(a);
+    }
+
+    void signDeclaration(BackendContext& ctx) {
+        auto& r = ctx.record();
+        ctx.enterStep(Step::Declaration);
+        auto dir = ctx.workDir();
+        auto unsignedPath = dir / "declaration.pdf";
+        auto signedPath = dir / "declaration-signed.pdf";
+        if (!std::filesystem::exists(unsignedPath)) {
+            auto a = call(ctx, "GET", "api/v1/renewals/" + r.caReference + "/declaration", {}, {},
+                          {}, "application/pdf");
+            expectOk(a);
+            writeFile(unsignedPath, a.raw);
+        }
+        if (r.declarationPath != unsignedPath.string()) {
+            r.declarationPath = unsignedPath.string();
+            ctx.save();
+        }
+        // Signed once: a second signature has other bytes, and the upload's key would then
+        // carry another body. The signed file is kept until the CA accepted it.
+        if (!std::filesystem::exists(signedPath)) {
+            auto answer = ctx.ask(Prompt::SignDeclaration);
+            if (answer == renewal::Answer::Later)
+                throw Stop{Outcome::wait(r.caReference, 0s,
+                                         _("Read the declaration, then confirm that it may be "
+                                           "signed."),
+                                         true)};
+            if (answer == renewal::Answer::No)
+                throw Stop{Outcome::rejected(_("You chose not to sign the declaration."),
+                                             "DECLINED")};
+            ctx.progress(_("Signing the declaration on the token…"));
+            auto tmp = signedPath;
+            tmp += ".part";
+            pdf::SignOptions options;
+            options.reason = "Declaratie reinnoire certificat";
+            pdf::signPdf(unsignedPath, tmp, ctx.signer(), options);
+            std::filesystem::rename(tmp, signedPath);
+        }
+        faultPoint("declaration:signed");
+        auto a = call(ctx, "PUT", "api/v1/renewals/" + r.caReference + "/signed-declaration",
+                      readFile(signedPath), "application/pdf",
+                      ctx.idempotencyKey("signed-declaration"));
+        if (a.code() == "INVALID_STATE") return;
+        expectOk(a);
+    }
+
+    std::optional<Outcome> payment(BackendContext& ctx, const json& req) {
+        auto& r = ctx.record();
+        ctx.enterStep(Step::Payment);
+        json pay = req.value("payment", json());
+        auto status = pay.is_object() ? pay.value("status", std::string()) : std::string();
+        if (status == "FAILED") {
+            // A new payment, keyed by the failed one so a retry does not open two.
+            auto a = call(ctx, "POST", "api/v1/renewals/" + r.caReference + "/payment", {},
+                          "application/json",
+                          ctx.idempotencyKey("payment-after-" + pay.value("id", std::string())));
+            faultPoint("payment:after");
+            expectOk(a);
+            pay = a.body;
+        }
+        auto url = pay.is_object() ? pay.value("payment_url", std::string()) : std::string();
+        if (!url.empty() && url != r.paymentUrl) {
+            r.paymentUrl = url;
+            ctx.save();
+        }
+        if (!url.empty() && ctx.ask(Prompt::OpenPaymentPage) == renewal::Answer::Later)
+            return Outcome::wait(r.caReference, 0s,
+                                 _("Open the payment page and pay by card."), true);
+        return Outcome::wait(r.caReference, 4s,
+                             _("Waiting for the payment to be confirmed (\"Plata înregistrată "
+                               "cu succes\")."));
+    }
+
+    Outcome fetchCertificate(BackendContext& ctx) {
+        auto a = call(ctx, "GET", "api/v1/renewals/" + ctx.record().caReference + "/certificate");
+        expectOk(a);
+        return issuedFrom(a.body);
+    }
+
+    static Outcome issuedFrom(const json& body) {
+        auto cert = body.value("certificate_pem", std::string());
+        if (cert.empty()) throw Stop{Outcome::misconfigured(_("the CA sent no certificate"))};
+        return Outcome::issued(cert, body.value("chain_pem", std::string()));
+    }
+
+    std::string base_;
+};
+
+}  // namespace
+
+std::unique_ptr<Backend> makePortalBackend(PortalSettings settings) {
+    return std::make_unique<PortalBackend>(std::move(settings));
+}
+
+}  // namespace certagent::renewal

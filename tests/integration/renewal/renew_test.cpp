@@ -1,0 +1,137 @@
+// certagent-cli renew against the sandbox CA: the happy path for EC and RSA, a rejection, a
+// wrong PIN, the CA unreachable then back, the token pulled then plugged back.
+#include <gtest/gtest.h>
+
+#include <future>
+#include <nlohmann/json.hpp>
+
+#include "renewal_fixture.hpp"
+
+namespace certagent::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+int count(const std::string& text, const std::string& what) {
+    int n = 0;
+    for (auto p = text.find(what); p != std::string::npos; p = text.find(what, p + 1)) ++n;
+    return n;
+}
+
+// What every success must leave: one issuance, the new chain verifying with OpenSSL, and the
+// new key and certificate under one CKA_ID next to the old ones.
+void expectRenewed(RenewalScene& s) {
+    EXPECT_EQ(s.transitionsTo("EMISA"), 1);
+    EXPECT_EQ(s.issuedCertificates(), 1);
+    auto pem = s.caQuery("SELECT pem FROM certificates WHERE renewal_id IS NOT NULL");
+    ASSERT_EQ(pem.size(), 1u);
+    writeFile(s.dir / "new.pem", pem[0]);
+    auto v = runProcess({"openssl", "verify", "-CAfile", s.ca->caChain().string(),
+                         (s.dir / "new.pem").string()});
+    EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
+
+    auto j = s.cli({"--json", "renewals"});
+    ASSERT_EQ(j.exit_code, 0) << j.err;
+    auto list = nlohmann::json::parse(j.out);
+    ASSERT_EQ(list.size(), 1u);
+    EXPECT_EQ(list[0]["state"], "done");
+    std::string newId = list[0]["candidate_key_id"];
+    ASSERT_FALSE(newId.empty());
+
+    auto objects = s.pkcs11Objects();
+    EXPECT_EQ(count(objects, "Certificate Object"), 2) << objects;
+    EXPECT_EQ(count(objects, "Private Key Object"), 2) << objects;
+    EXPECT_GE(count(objects, "ID:         " + newId), 2) << objects;  // key + certificate
+    EXPECT_GE(count(objects, "ID:         " + s.certId), 2) << objects;  // the old ones stay
+}
+
+TEST(RenewCli, RenewsAnEcCertificateAndInstallsItNextToTheOldOne) {
+    RenewalScene s;
+    auto r = s.renew();
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    EXPECT_NE(r.out.find("installed successfully"), std::string::npos) << r.out;
+    EXPECT_NE(r.err.find("[declaration]"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("123456"), std::string::npos);  // the PIN is never printed
+    expectRenewed(s);
+    auto again = s.renew();  // a new renewal of an already renewed certificate is refused
+    EXPECT_NE(again.exit_code, 0);
+    EXPECT_EQ(s.issuedCertificates(), 1);
+}
+
+TEST(RenewCli, RenewsAnRsaCertificate) {
+    RenewalScene s({.key = "rsa2048"});
+    auto r = s.renew();
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    expectRenewed(s);
+    auto objects = s.pkcs11Objects();
+    EXPECT_EQ(count(objects, "RSA 2048"), 4) << objects;  // old and new, public and private
+}
+
+TEST(RenewCli, ARejectionSaysWhyAndWhatToDoAndLeavesNoCandidateKey) {
+    RenewalScene s({.autoApprove = false, .autoPay = true});
+    auto running = std::async(std::launch::async, [&] { return s.renew(); });
+    std::string id;
+    for (int i = 0; i < 300 && id.empty(); ++i) {
+        auto rows = s.caQuery("SELECT id FROM renewals WHERE state = 'IN_ASTEPTARE'");
+        if (!rows.empty()) id = rows[0];
+        std::this_thread::sleep_for(100ms);
+    }
+    ASSERT_FALSE(id.empty());
+    s.ca->reject(id, "Actul de identitate nu este lizibil");
+    auto r = running.get();
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_NE(r.err.find("RESPINSA"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("Actul de identitate nu este lizibil"), std::string::npos) << r.err;
+    EXPECT_NE(r.out.find("contact the certification authority"), std::string::npos) << r.out;
+    EXPECT_EQ(count(s.pkcs11Objects(), "Private Key Object"), 1);
+    EXPECT_EQ(s.issuedCertificates(), 0);
+}
+
+TEST(RenewCli, AWrongPinIsOneLoginAttemptAndAClearError) {
+    RenewalScene s;
+    auto r = s.renew({}, {}, "000000");
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_NE((r.err + r.out).find("PIN"), std::string::npos) << r.err << r.out;
+    EXPECT_NE(r.out.find("right PIN"), std::string::npos) << r.out;
+    EXPECT_EQ(r.err.find("000000"), std::string::npos);
+    EXPECT_EQ(s.caQuery("SELECT id FROM renewals").size(), 0u);  // nothing sent to the CA
+    auto tokens = nlohmann::json::parse(s.cli({"--json", "tokens"}).out);
+    ASSERT_FALSE(tokens.empty());
+    EXPECT_NE(tokens[0].value("pin_state", std::string("ok")), "locked");
+    auto ok = s.renew();
+    ASSERT_EQ(ok.exit_code, 0) << ok.err;
+    expectRenewed(s);
+}
+
+TEST(RenewCli, WaitsOutAnUnreachableCaAndCompletesWhenItIsBack) {
+    RenewalScene s;
+    s.ca->stop();
+    auto running = std::async(std::launch::async, [&] { return s.renew(); });
+    std::this_thread::sleep_for(3s);
+    s.ca->start();
+    auto r = running.get();
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.err.find("cannot be reached"), std::string::npos) << r.err;
+    expectRenewed(s);
+}
+
+TEST(RenewCli, APulledTokenStopsCleanlyAndTheRenewalResumesWhenItIsBack) {
+    RenewalScene s;
+    auto tokenDir = s.hsm.tokenDir(*s.token);
+    auto away = s.dir / "token-away";
+    // Pulled after the request exists: the CA side is half done.
+    auto killed = s.renew({}, {"CERTAGENT_FAULT_AT=submit"});
+    EXPECT_NE(killed.exit_code, 0);
+    std::filesystem::rename(tokenDir, away);
+    auto r = s.renew();
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_NE(r.out.find("Plug the token in"), std::string::npos) << r.out << r.err;
+    std::filesystem::rename(away, tokenDir);
+    auto ok = s.renew();
+    ASSERT_EQ(ok.exit_code, 0) << ok.err;
+    expectRenewed(s);
+    EXPECT_EQ(s.transitionsTo("PLATA_IN_ASTEPTARE"), 1);
+}
+
+}  // namespace
+}  // namespace certagent::testing
