@@ -16,6 +16,7 @@ namespace certagent::reminders {
 namespace {
 
 constexpr auto kDay = std::chrono::hours(24);
+constexpr auto kRecentlyShown = std::chrono::minutes(10);
 
 bool active(const CertificateRecord& r) {
     return r.onToken && !r.dismissedAt && !r.renewedAt;
@@ -148,6 +149,9 @@ std::vector<Reminder> ReminderEngine::evaluateLocked(TimePoint now,
         } else if (!isNew) {
             const bool unacked = !r.ackedThreshold || moreUrgent(c, *r.ackedThreshold);
             if (!(insertedToken && r.tokenSerial == *insertedToken && unacked)) continue;
+            // Shown moments ago (the start-up scan, then the monitor's TokenInserted for the
+            // same token): once is enough.
+            if (r.firedAt && now - *r.firedAt < kRecentlyShown && now >= *r.firedAt) continue;
             trigger = Trigger::TokenInserted;
         }
         if (trigger == Trigger::SnoozeEnded) r.ackedThreshold.reset();  // unanswered again

@@ -11,6 +11,7 @@
 #include "certagent/core/log.hpp"
 #include "certagent/core/reminders/calendar.hpp"
 #include "certagent/core/reminders/command_runner.hpp"
+#include "certagent/core/reminders/daemon_area.hpp"
 #include "certagent/core/reminders/text.hpp"
 #include "certagent/core/token/agent_tokens.hpp"
 
@@ -128,17 +129,22 @@ ReminderService::ReminderService(Agent& agent, ServiceOptions options)
     if (!argv.empty()) runner_ = std::make_unique<CommandRunner>(argv, options.commandTimeout);
 }
 
-ReminderService::~ReminderService() {
+ReminderService::~ReminderService() { shutdown(); }
+
+void ReminderService::shutdown() {
     uint64_t timer;
+    std::vector<uint64_t> subscriptions;
     {
         std::lock_guard lock(plan_mutex_);
+        if (stopping_) return;
         stopping_ = true;
         timer = timer_;
         timer_ = 0;
+        subscriptions.swap(subscriptions_);
     }
-    // Both wait for a running handler or timer callback, which may still replan: stopping_
-    // keeps it from scheduling again.
-    for (auto id : subscriptions_) agent_.bus().unsubscribe(id);
+    // Both wait for a running handler or timer callback (unless called from it), which may
+    // still replan: stopping_ keeps it from scheduling again.
+    for (auto id : subscriptions) agent_.bus().unsubscribe(id);
     if (timer) agent_.scheduler().cancel(timer);
     runner_.reset();
 }
@@ -330,8 +336,20 @@ std::shared_ptr<ReminderService> start(Agent& agent, ServiceOptions options) {
     }
     auto service = std::make_shared<ReminderService>(agent, std::move(options));
     service->begin();
-    agent.keepAlive(service);
+    // Shut down while the agent's bus and scheduler still exist, whoever drops the last
+    // reference afterwards.
+    struct Stopper {
+        std::shared_ptr<ReminderService> service;
+        ~Stopper() {
+            if (service) service->shutdown();
+        }
+    };
+    auto stopper = std::make_shared<Stopper>();
+    stopper->service = service;
+    agent.keepAlive(stopper);
     return service;
 }
+
+void startDaemonArea(Agent& agent) { start(agent); }
 
 }  // namespace certagent::reminders

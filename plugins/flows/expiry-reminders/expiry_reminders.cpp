@@ -1,5 +1,6 @@
-// expiry-reminders: tray menu items for certificates whose reminder is due, and the actions
-// behind them ("Renew now", "Remind me tomorrow / in 3 days", "Don't remind me"). Decisions,
+// expiry-reminders: tray menu items for certificates whose reminder is due ("Remind me
+// tomorrow / in 3 days", "Don't remind me for this certificate"; "Renew now" is the tray's own
+// item, and also an action here for notifications that route through the plugin). Decisions,
 // state and translated text come from the agent's reminders area (host methods reminders.*,
 // docs/reminders.md); this plugin only maps them onto the SDK's menu and action contract.
 #include <certagent/sdk/plugin.hpp>
@@ -51,23 +52,18 @@ public:
             const auto state = r.value("state", "");
             if (state != "due" && state != "snoozed") continue;
             const auto token = r.value("token", ""), cert = r.value("cert", "");
-            items.push_back({{"id", ActionId{"renew", token, cert}.str()},
-                             {"label", r.value("menu_label", "")},
-                             {"enabled", true},
-                             {"section", "reminders"},
-                             {"token", token},
-                             {"cert", cert}});
+            // The tray already offers "Renew now" under each certificate; the reminder adds
+            // its answers right below it (items with token and cert sit under that
+            // certificate in the menu).
             for (const auto& a : actions) {
                 const auto verb = a.value("action", "");
-                if (verb == "renew") continue;  // the item above
+                if (verb == "renew") continue;
                 std::string id = verb;
-                if (verb == "snooze")
-                    id += std::to_string(a["args"].value("days", 1));
+                if (verb == "snooze") id += std::to_string(a["args"].value("days", 1));
                 items.push_back({{"id", ActionId{id, token, cert}.str()},
                                  {"label", a.value("label", "")},
-                                 {"enabled", true},
+                                 {"enabled", state == "due" || verb == "dismiss"},
                                  {"section", "reminders"},
-                                 {"parent", ActionId{"renew", token, cert}.str()},
                                  {"token", token},
                                  {"cert", cert}});
             }

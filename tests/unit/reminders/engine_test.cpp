@@ -1,6 +1,7 @@
 // The reminder engine under a ManualClock over a real SQLite store.
 #include <gtest/gtest.h>
 
+#include "certagent/core/error.hpp"
 #include "reminders_test_util.hpp"
 
 using namespace certagent;
@@ -15,10 +16,11 @@ std::vector<int> thresholdsOf(const std::vector<Reminder>& v) {
     return out;
 }
 
+// The status of T1's certificate with this CKA_ID (the one still on the token, if several).
 ReminderStatus statusOf(ReminderEngine& e, TimePoint now, const std::string& id) {
-    for (auto& s : e.list(now))
+    for (auto& s : e.list(now, "T1"))
         if (s.record.cert.idHex == id && s.record.onToken) return s;
-    for (auto& s : e.list(now))
+    for (auto& s : e.list(now, "T1"))
         if (s.record.cert.idHex == id) return s;
     ADD_FAILURE() << "no status for " << id;
     return {};
@@ -267,6 +269,10 @@ TEST(ReminderEngine, TokenInsertedRemindsAtOnceUntilAcknowledged) {
     // The next threshold is unacknowledged again.
     f.clock.set(thresholdStart(a.notAfter, 7));
     EXPECT_EQ(thresholdsOf(f.engine->evaluate()), (std::vector<int>{7}));
+    // Plugged in right after it was shown (the agent's start-up scan, then the device
+    // monitor's TokenInserted): not twice.
+    EXPECT_TRUE(f.engine->observeToken(token("T1", {a}), true).empty());
+    f.clock.advance(1h);
     EXPECT_EQ(f.engine->observeToken(token("T1", {a}), true).size(), 1u);
 }
 

@@ -66,6 +66,10 @@ public:
     void timeZoneChanged();
     // Waits for queued commands (tests).
     void drainCommands();
+    // Unsubscribes, cancels the timer (waiting for a running check) and stops the command
+    // runner. Idempotent; start() arranges for the agent to call it before its services go,
+    // since a running timer callback may hold the last reference past the agent's lifetime.
+    void shutdown();
 
 private:
     void deliver(const std::vector<Reminder>& reminders);
