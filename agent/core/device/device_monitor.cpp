@@ -111,8 +111,10 @@ void DeviceMonitor::onActive(std::size_t index, bool active) {
         bool any = anyActiveLocked();
         if (!any && !pollDue_) pollDue_ = std::chrono::steady_clock::now() + options_.pollInterval;
         if (any) pollDue_.reset();
-        // What happened while the source was away is unknown: look again.
-        if (active) debounceDue_ = std::chrono::steady_clock::now() + options_.debounce;
+        // What happened while the source was away is unknown: look again (the initial rescan
+        // covers a source that becomes active while starting). Losing a source also changes
+        // what can be seen (tokens behind pcscd are gone with it).
+        if (!initialPending_) debounceDue_ = std::chrono::steady_clock::now() + options_.debounce;
     }
     log::info("device", "source {} {}", status_[index].name, active ? "active" : "inactive");
     publishStatus();
@@ -181,6 +183,7 @@ void DeviceMonitor::run() {
             due = true;
         }
         if (due) {
+            if (initial) debounceDue_.reset();  // the initial rescan sees everything so far
             initialPending_ = false;
             lock.unlock();
             try {

@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "certagent/core/device/removal.hpp"
 #include "certagent/core/error.hpp"
 #include "certagent/core/events.hpp"
 #include "certagent/core/log.hpp"
@@ -129,8 +130,12 @@ TokenChanges TokenTracker::rescan(bool initial) {
     // Certificates, one token at a time: a token pulled out meanwhile fails alone.
     for (auto& [key, state] : after) {
         try {
-            auto session = service->open(state.info.serial);
-            for (const auto& c : session->certificates())
+            // A token pulled out meanwhile may read as "no certificates": the removal check
+            // turns that into an error, so it is not reported as certificates removed.
+            auto certs = withRemovalCheck(*service, state.info.serial, [&] {
+                return service->open(state.info.serial)->certificates();
+            });
+            for (const auto& c : certs)
                 state.certificates[token::toHex(c.id)] = c.info ? c.info->serialHex : "";
             state.certificatesRead = true;
         } catch (const Error& e) {

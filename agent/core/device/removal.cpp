@@ -1,0 +1,35 @@
+#include "certagent/core/device/removal.hpp"
+
+#include <chrono>
+#include <fmt/format.h>
+#include <thread>
+
+#include "certagent/core/i18n.hpp"
+
+namespace certagent::device {
+
+bool isConnected(token::TokenService& service, const std::string& serial) {
+    for (const auto& t : service.tokens())
+        if (t.serial == serial) return true;
+    return false;
+}
+
+bool stillConnectedAfterFailure(token::TokenService& service, const std::string& serial) {
+    using namespace std::chrono_literals;
+    for (auto wait : {0ms, 100ms, 150ms}) {
+        std::this_thread::sleep_for(wait);
+        if (!isConnected(service, serial)) return false;
+    }
+    return true;
+}
+
+void throwTokenRemoved(const std::string& serial, const std::string& detail) {
+    std::string message = fmt::format(
+        fmt::runtime(_("The token {0} was removed during the operation; insert it and try "
+                       "again")),
+        serial);
+    if (!detail.empty()) message += " (" + detail + ")";
+    throw retryableError(ErrorKind::TokenRemoved, std::move(message), serial);
+}
+
+}  // namespace certagent::device
