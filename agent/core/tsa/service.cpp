@@ -1,0 +1,170 @@
+#include "certagent/core/tsa/service.hpp"
+
+#include <fmt/format.h>
+
+#include <fstream>
+#include <system_error>
+
+#include "certagent/core/agent.hpp"
+#include "certagent/core/i18n.hpp"
+#include "certagent/core/log.hpp"
+#include "certagent/core/tsa/daemon_area.hpp"
+#include "certagent/core/tsa/quota.hpp"
+#include "certagent/core/tsa/tsa_error.hpp"
+#include "ossl_util.hpp"
+
+namespace certagent::tsa {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string hex(const std::vector<uint8_t>& v) { return detail::hexUpper(v.data(), v.size()); }
+
+void writeAtomically(const fs::path& target, const std::vector<uint8_t>& bytes) {
+    fs::path tmp = target;
+    tmp += ".part";
+    {
+        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+        out.write(reinterpret_cast<const char*>(bytes.data()),
+                  static_cast<std::streamsize>(bytes.size()));
+        out.flush();
+        if (!out) {
+            std::error_code ec;
+            fs::remove(tmp, ec);
+            throw Error(ErrorKind::Io, _("the timestamp file cannot be written"), target.string());
+        }
+    }
+    std::error_code ec;
+    fs::rename(tmp, target, ec);
+    if (ec) {
+        fs::remove(tmp, ec);
+        throw Error(ErrorKind::Io, _("the timestamp file cannot be written"), target.string());
+    }
+}
+
+}  // namespace
+
+fs::path tsrPathFor(const fs::path& file) {
+    fs::path p = file;
+    p += ".tsr";
+    return p;
+}
+
+nlohmann::json toJson(const StampResult& r) {
+    return {{"file", r.file.string()},
+            {"tsr", r.tsr.string()},
+            {"time", r.timestamp.info.genTime},
+            {"tsa_serial", r.timestamp.info.serialHex},
+            {"tsa", r.timestamp.info.tsaSubject},
+            {"policy", r.timestamp.info.policyOid},
+            {"hash_algorithm", r.timestamp.info.hashAlgorithm},
+            {"hash", hex(r.timestamp.info.imprint)},
+            {"quota_remaining", r.timestamp.quotaRemaining
+                                    ? nlohmann::json(*r.timestamp.quotaRemaining)
+                                    : nlohmann::json(nullptr)},
+            {"history_id", r.entry.id}};
+}
+
+void noteQuota(Agent& agent, const Timestamp& ts) {
+    if (!ts.quotaRemaining || !agent.hasStore()) return;
+    try {
+        Quota q;
+        q.remaining = *ts.quotaRemaining;
+        q.source = "tsa";
+        q.asOf = detail::isoTime(std::chrono::system_clock::to_time_t(agent.clock().now()));
+        QuotaCache cache(agent.store());
+        if (auto old = cache.load()) {  // keep what the portal told us about the totals
+            q.total = old->total;
+            if (q.total) q.used = *q.total - q.remaining;
+            q.tsaUrl = old->tsaUrl;
+        }
+        cache.update(q, agent.config().getInt("timestamps.low_quota"), agent.notifier());
+    } catch (const std::exception& e) {
+        log::warn("tsa", "cannot record the timestamp quota: {}", e.what());
+    }
+}
+
+StampResult stampFile(Agent& agent, TsaClient& client, const fs::path& file, bool overwrite) {
+    std::error_code ec;
+    if (!fs::is_regular_file(file, ec))
+        throw Error(ErrorKind::InvalidInput, _("the file does not exist"), file.string());
+    StampResult result;
+    result.file = fs::absolute(file);
+    result.tsr = tsrPathFor(result.file);
+    if (fs::exists(result.tsr, ec) && !overwrite)
+        throw Error(ErrorKind::Usage,
+                    _("a timestamp file already exists; remove it or add --force"),
+                    result.tsr.string());
+    std::optional<History> history;
+    if (agent.hasStore()) history.emplace(agent.store());
+
+    result.timestamp = client.timestampFile(result.file);
+    writeAtomically(result.tsr, result.timestamp.response);
+    if (history) {
+        auto& e = result.entry;
+        e.kind = "file";
+        e.file = result.file.string();
+        e.hashAlgorithm = result.timestamp.info.hashAlgorithm;
+        e.hashHex = hex(result.timestamp.info.imprint);
+        e.genTime = result.timestamp.info.genTime;
+        e.tsaSerial = result.timestamp.info.serialHex;
+        e.tsaSubject = result.timestamp.info.tsaSubject;
+        e.tsaUrl = result.timestamp.url;
+        e.createdAt = detail::isoTime(std::time(nullptr));
+        try {
+            e.id = history->add(e);
+        } catch (...) {
+            fs::remove(result.tsr, ec);  // a .tsr without its history row would be a half step
+            throw;
+        }
+    }
+    noteQuota(agent, result.timestamp);
+    return result;
+}
+
+pdf::Timestamper makeTimestamper(TsaClient& client,
+                                 std::shared_ptr<std::vector<Timestamp>> obtained) {
+    return [&client, obtained](std::span<const uint8_t> signature_value) {
+        auto digest = digestData(signature_value, client.mdNid());
+        auto ts = client.timestampDigest(digest);
+        auto token = ts.token;
+        if (obtained) obtained->push_back(std::move(ts));
+        return token;
+    };
+}
+
+void registerHostMethods(Agent& agent) {
+    auto& s = agent.services();
+    if (s.hasMethod("timestamps.quota")) return;
+    Agent* a = &agent;
+    s.registerMethod("timestamps.quota", [a](const std::string&, const json&) -> json {
+        long long low = a->config().getInt("timestamps.low_quota");
+        std::optional<Quota> q;
+        if (a->hasStore()) q = QuotaCache(a->store()).load();
+        if (!q)
+            return {{"known", false}, {"low_quota", low}, {"label", _("Timestamps: quota unknown")}};
+        json j = toJson(*q);
+        j["known"] = true;
+        j["low_quota"] = low;
+        j["low"] = q->remaining < low;
+        j["label"] = fmt::format(fmt::runtime(_("Timestamps left: {0}")), q->remaining);
+        return j;
+    });
+    s.registerMethod("timestamps.history", [a](const std::string&, const json& args) -> json {
+        json items = json::array();
+        if (a->hasStore())
+            for (const auto& e : History(a->store()).list(args.value("limit", 100)))
+                items.push_back(toJson(e));
+        return {{"items", items}};
+    });
+    s.registerMethod("timestamps.stamp_file", [a](const std::string&, const json& args) -> json {
+        auto path = args.value("path", "");
+        if (path.empty()) throw Error(ErrorKind::Usage, _("no file was given to timestamp"));
+        TsaClient client(settingsFrom(a->config()));
+        return toJson(stampFile(*a, client, path, args.value("overwrite", false)));
+    });
+}
+
+void startDaemonArea(Agent& agent) { registerHostMethods(agent); }
+
+}  // namespace certagent::tsa
