@@ -269,6 +269,14 @@ RenewalRecord Engine::start(const StartRequest& request) {
         }
         return *open;
     }
+    // A certificate renewed once is not renewed again by accident (a second paid request):
+    // the new one sits next to it on the token.
+    for (const auto& r : impl_->journal->list())
+        if (r.token == request.token && r.certId == certId && r.state == State::Done)
+            throw Error(ErrorKind::State,
+                        fmt::format(fmt::runtime(_("this certificate was already renewed (renewal "
+                                                   "{0}); the new certificate is under id {1}")),
+                                    r.id, r.candidateKeyId));
     RenewalRecord draft;
     draft.token = request.token;
     draft.certId = certId;
