@@ -9,12 +9,17 @@ namespace certagent::events {
 //    reader?, atr?, time}
 inline constexpr const char* kDevice = "Device";
 
-// Derived from a rescan of PKCS#11 slots:
-//   {type, serial, label, plugin, module, slot, time}
+// Derived from a rescan of PKCS#11 slots (device::TokenTracker; docs/devices.md). A token is
+// identified by its module and serial. Per rescan: removals, then insertions, then certificate
+// changes.
+//   {type, serial, label, plugin, module, slot, time, initial?: true}
+//   initial: the token was already there when monitoring started.
 inline constexpr const char* kTokenInserted = "TokenInserted";
 //   {type, serial, label, plugin, module, time}
 inline constexpr const char* kTokenRemoved = "TokenRemoved";
-//   {type, serial, plugin, added: [cert ids hex], removed: [cert ids hex], time}
+//   {type, serial, plugin, module, added: [cert ids hex], removed: [cert ids hex], time}
+//   A newly inserted token's certificates come as added; a certificate replaced under the same
+//   CKA_ID is in both lists. A removed token gets TokenRemoved only.
 inline constexpr const char* kCertificatesChanged = "CertificatesChanged";
 
 // A reminder that fired: {type, token, cert, subject, not_after, days_left, threshold,

@@ -36,7 +36,7 @@ inline constexpr const char* kDeviceMonitorStatus = "DeviceMonitorStatus";
 nlohmann::json deviceEventJson(const DeviceEvent& e);
 
 struct MonitorOptions {
-    std::chrono::milliseconds debounce{50};
+    std::chrono::milliseconds debounce{25};
     // Extra rescans after a USB addition, counted from the event.
     std::vector<std::chrono::milliseconds> usbSettle{std::chrono::milliseconds(1000),
                                                      std::chrono::milliseconds(3000)};
