@@ -135,6 +135,15 @@ X509Ptr makeTsaCert(const X509_NAME* subject, EVP_PKEY* pub, X509* issuer, EVP_P
     return cert;
 }
 
+X509Ptr makeTsaCertWithoutEku(const X509_NAME* subject, EVP_PKEY* pub, X509* issuer,
+                              EVP_PKEY* issuer_key, const Validity& v) {
+    auto cert = startCert(subject, pub, issuer, v);
+    addExt(cert.get(), issuer, NID_basic_constraints, "critical,CA:FALSE");
+    addExt(cert.get(), issuer, NID_key_usage, "critical,digitalSignature,nonRepudiation");
+    sign(cert.get(), issuer_key);
+    return cert;
+}
+
 X509Ptr makeQualifiedCert(const X509_NAME* subject, EVP_PKEY* pub, X509* issuer,
                           EVP_PKEY* issuer_key, const Validity& v) {
     auto cert = startCert(subject, pub, issuer, v);

@@ -30,6 +30,10 @@ X509Ptr makeSubCa(const X509_NAME* subject, EVP_PKEY* pub, X509* issuer, EVP_PKE
 X509Ptr makeServerCert(EVP_PKEY* pub, X509* issuer, EVP_PKEY* issuer_key, const Validity& v);
 X509Ptr makeTsaCert(const X509_NAME* subject, EVP_PKEY* pub, X509* issuer, EVP_PKEY* issuer_key,
                     const Validity& v);
+// Test-only (serve --tsa-faults): a signing certificate like the TSA's but without the
+// extended key usage timeStamping, which a client must refuse as a TSA.
+X509Ptr makeTsaCertWithoutEku(const X509_NAME* subject, EVP_PKEY* pub, X509* issuer,
+                              EVP_PKEY* issuer_key, const Validity& v);
 // A qualified-style signature certificate (qcStatements QcCompliance + QcSSCD + QcType esign,
 // certificatePolicies, keyUsage digitalSignature+nonRepudiation, EKU clientAuth+emailProtection
 // so the holder can log in to the portal with it).

@@ -7,6 +7,7 @@
 #include "operator_commands.hpp"
 #include "portal.hpp"
 #include "token_enroll.hpp"
+#include "tsa_server.hpp"
 
 #include <openssl/crypto.h>
 
@@ -21,9 +22,14 @@ namespace {
 const char* kUsage = R"(usage: certagent-sandbox-ca COMMAND ...
 
   init DIR                       create the CA hierarchy, server/TSA certificates, trust bundles
-  serve --dir DIR [--port N] [--auto-approve] [--auto-pay]
+  serve --dir DIR [--port N] [--auto-approve] [--auto-pay] [--tsa-port M] [--tsa-faults]
                                  serve the portal on https://127.0.0.1:N/ (0 = any free port);
-                                 the first stdout line is "listening on https://127.0.0.1:N/"
+                                 the first stdout line is "listening on https://127.0.0.1:N/",
+                                 the second "tsa on http://127.0.0.1:M/tsa" (RFC 3161);
+                                 --tsa-faults: honour X-Sandbox-Tsa-Fault (tests only)
+  tsa-account --dir DIR --holder-id ID [--email ADDR] [--quota N]
+                                 TSA credentials (HTTP basic) for an account, created if
+                                 missing; --quota N: N timestamps remain
   operator --dir DIR list [--all] | approve ID | reject ID --reason TEXT
   enroll --dir DIR --module PATH --token-label LABEL --pin-env VAR --days N
          [--years Y] [--key rsa2048|ec256] [--cn NAME] [--holder-id ID] [--email ADDR]
@@ -71,12 +77,31 @@ int run(const std::vector<std::string>& argv) {
         return 0;
     }
     if (cmd == "serve") {
-        CliArgs a(rest, {"dir", "port"}, {"auto-approve", "auto-pay"});
-        ServeOptions o{layoutFrom(a), static_cast<int>(a.integer("port", 0)),
-                       a.flag("auto-approve"), a.flag("auto-pay")};
+        CliArgs a(rest, {"dir", "port", "tsa-port"}, {"auto-approve", "auto-pay", "tsa-faults"});
+        ServeOptions o{layoutFrom(a),
+                       static_cast<int>(a.integer("port", 0)),
+                       a.flag("auto-approve"),
+                       a.flag("auto-pay"),
+                       static_cast<int>(a.integer("tsa-port", 0)),
+                       a.flag("tsa-faults")};
         if (o.port < 0 || o.port > 65535) throw Error(ErrorKind::Usage, "--port 0..65535");
+        if (o.tsa_port < 0 || o.tsa_port > 65535)
+            throw Error(ErrorKind::Usage, "--tsa-port 0..65535");
         Portal portal(o);
         return portal.run();
+    }
+    if (cmd == "tsa-account") {
+        CliArgs a(rest, {"dir", "holder-id", "email", "quota"}, {});
+        auto acc = setTsaAccount(layoutFrom(a), a.require("holder-id"), a.get("email").value_or(""),
+                                 a.integer("quota", -1));
+        std::cout << nlohmann::json{{"username", acc.username},
+                                    {"password", acc.password},
+                                    {"total", acc.total},
+                                    {"used", acc.used},
+                                    {"remaining", acc.total - acc.used}}
+                         .dump(2)
+                  << "\n";
+        return 0;
     }
     if (cmd == "operator") {
         CliArgs a(rest, {"dir", "reason"}, {"all"});

@@ -1,4 +1,5 @@
 #include "portal.hpp"
+#include "tsa_server.hpp"
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -249,15 +250,26 @@ int Portal::run() {
         }
         port_ = options_.port;
     }
+    TsaServer tsa(options_.layout, options_.tsa_faults);
+    if (!tsa.bind(options_.tsa_port)) {
+        std::cerr << "cannot bind the TSA on 127.0.0.1:" << options_.tsa_port << "\n";
+        return 1;
+    }
+    tsa_url_ = tsa.url();
     std::printf("listening on %s/\n", baseUrl().c_str());
+    std::printf("tsa on %s\n", tsa_url_.c_str());
     std::fflush(stdout);
 
-    std::thread stopper([&server, stop_signals] {
+    std::thread tsa_thread([&tsa] { tsa.listen(); });
+    std::thread stopper([&server, &tsa, stop_signals] {
         int sig = 0;
         sigwait(&stop_signals, &sig);
+        tsa.stop();
         server.stop();
     });
     bool ok = server.listen_after_bind();
+    tsa.stop();
+    tsa_thread.join();
     // listen_after_bind also returns when the socket fails; wake the stopper then.
     if (stopper.joinable()) {
         pthread_kill(stopper.native_handle(), SIGTERM);

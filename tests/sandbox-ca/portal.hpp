@@ -22,6 +22,8 @@ struct ServeOptions {
     int port = 0;  // 0: pick a free one
     bool auto_approve = false;
     bool auto_pay = false;
+    int tsa_port = 0;         // the RFC 3161 listener (plain HTTP); 0: any free port
+    bool tsa_faults = false;  // honour X-Sandbox-Tsa-Fault (tests only)
 };
 
 enum class RouteKind {
@@ -35,8 +37,8 @@ class Portal {
     explicit Portal(ServeOptions options);
     ~Portal();
 
-    // Binds 127.0.0.1, prints "listening on https://127.0.0.1:N/" and serves until SIGINT or
-    // SIGTERM. Returns the process exit code.
+    // Binds 127.0.0.1, prints "listening on https://127.0.0.1:N/" then "tsa on
+    // http://127.0.0.1:M/tsa" and serves both until SIGINT or SIGTERM. Returns the exit code.
     int run();
 
     // Method + OpenAPI path of every route, for `routes` and the OpenAPI test.
@@ -104,6 +106,7 @@ class Portal {
     Database db_;
     std::mutex mutex_;
     int port_ = 0;
+    std::string tsa_url_;
 };
 
 }  // namespace certagent::sandbox

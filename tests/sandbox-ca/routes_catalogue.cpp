@@ -64,9 +64,12 @@ Reply Portal::getTimestampQuota(Ctx& ctx) {
     q.bindAll(ctx.user().record.holder_id);
     q.step();
     long long total = q.integer(0), used = q.integer(1);
-    // tsa_url stays null until the sandbox serves RFC 3161 at /tsa (reserved path).
-    return jsonReply(
-        200, {{"total", total}, {"used", used}, {"remaining", total - used}, {"tsa_url", nullptr}});
+    // The sandbox's RFC 3161 listener (tsa_server.hpp); HTTP basic with `tsa-account`.
+    return jsonReply(200, {{"total", total},
+                           {"used", used},
+                           {"remaining", total - used},
+                           {"tsa_url", tsa_url_.empty() ? nlohmann::json(nullptr)
+                                                        : nlohmann::json(tsa_url_)}});
 }
 
 }  // namespace certagent::sandbox
