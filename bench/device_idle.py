@@ -18,6 +18,18 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from device_lab import Lab  # noqa: E402
 
 
+def per_thread(pid):
+    out = {}
+    for tid in os.listdir("/proc/%d/task" % pid):
+        try:
+            with open("/proc/%d/task/%s/status" % (pid, tid)) as f:
+                out[tid] = sum(int(l.split()[1]) for l in f if l.startswith(
+                    ("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches")))
+        except FileNotFoundError:
+            pass
+    return out
+
+
 def sample(pid):
     cpu_ns, switches, threads = 0, 0, 0
     for tid in os.listdir("/proc/%d/task" % pid):
@@ -53,8 +65,10 @@ def main():
             log = f.read()
         pcsc_active = "source pcsc active" in log
         cpu0, sw0, threads, ms0 = sample(daemon.pid)
+        th0 = per_thread(daemon.pid)
         time.sleep(seconds)
         cpu1, sw1, _, ms1 = sample(daemon.pid)
+        th1 = per_thread(daemon.pid)
         cpu_ms = (cpu1 - cpu0) / 1e6
         wakeups = sw1 - sw0
         print("window:               %d s, %d threads, pcsc source active: %s" % (
@@ -62,6 +76,8 @@ def main():
         print("CPU (schedstat):      %.3f ms" % cpu_ms)
         print("CPU (utime+stime):    %d ms (10 ms ticks)" % (ms1 - ms0))
         print("context switches:     %d (%.2f per minute)" % (wakeups, wakeups * 60.0 / seconds))
+        print("per thread (tid: switches): " + ", ".join(
+            "%s: %d" % (t, th1.get(t, 0) - th0.get(t, 0)) for t in sorted(th0)))
         print("targets: CPU <= 20 ms: %s; <= 1 wake-up per minute: %s" % (
             "met" if cpu_ms <= 20 else "NOT met",
             "met" if wakeups * 60.0 / seconds <= 1 else "NOT met"))
