@@ -50,14 +50,18 @@ if command -v systemd-analyze >/dev/null; then
   # ExecStart points to /usr/bin, which the package would install; check it from the extract.
   sed "s#/usr/bin/#$dir/usr/bin/#" "$dir/usr/lib/systemd/user/certagent-daemon.service" \
     >"$WORK_DIR/certagent-daemon.service"
-  systemd-analyze --user verify "$WORK_DIR/certagent-daemon.service" || bad=1
+  # A user manager needs a runtime dir; --man=no: the man page is in the package, not here.
+  mkdir -p -m 700 "$WORK_DIR/xdg-runtime"
+  XDG_RUNTIME_DIR=$WORK_DIR/xdg-runtime systemd-analyze --user verify --man=no \
+    "$WORK_DIR/certagent-daemon.service" || bad=1
 fi
 
 rpm=$(ls "$PKG_DIR"/current/certagent-[0-9]*.rpm 2>/dev/null | head -n1 || true)
 if [ -n "$rpm" ]; then
   step "RPM $(basename "$rpm"): requirements found from the binaries"
   rpm -qp --requires "$rpm" 2>/dev/null | tee "$WORK_DIR/rpm-requires.txt" | head -n 40
-  grep -q '^libssl.so.3' "$WORK_DIR/rpm-requires.txt" || { echo "  FAIL  no libssl requirement"; bad=1; }
+  grep -q '^libcrypto.so.3' "$WORK_DIR/rpm-requires.txt" ||
+    { echo "  FAIL  no OpenSSL requirement"; bad=1; }
   rpm -qp --configfiles "$rpm" 2>/dev/null | grep -q /etc/xdg/autostart/certagent.desktop ||
     { echo "  FAIL  autostart entry is not %config"; bad=1; }
 fi
