@@ -47,6 +47,6 @@ out=$(as_user certagent-cli config show)
 grep -E 'days_before' <<<"$out"
 grep -E 'days_before.*45' <<<"$out" >/dev/null || fail "the user's days_before is not in effect"
 as_user certagent-cli config check
-as_user certagent-cli renewals >/dev/null || fail "the state store does not open after the upgrade"
+as_user certagent-cli reminders >/dev/null || fail "the state store does not open after the upgrade"
 grep -q 'X-Admin-Note' "$ROOT/etc/xdg/autostart/certagent.desktop" || fail "admin edit lost"
 echo "  ok: user config, state, policy and the edited conffile survived the upgrade"
