@@ -31,7 +31,9 @@ FallbackWindow::FallbackWindow(TrayApp& app)
     sizer->Add(status_, 0, wxLEFT | wxRIGHT | wxBOTTOM, FromDIP(10));
     sizer->Add(menuButton, 0, wxALL, FromDIP(10));
     panel->SetSizer(sizer);
-    sizer->SetSizeHints(this);
+    auto* frameSizer = new wxBoxSizer(wxVERTICAL);
+    frameSizer->Add(panel, 1, wxEXPAND);
+    SetSizerAndFit(frameSizer);
     Bind(wxEVT_CLOSE_WINDOW, [this](wxCloseEvent& e) {
         if (e.CanVeto()) {
             e.Veto();
@@ -45,8 +47,8 @@ FallbackWindow::FallbackWindow(TrayApp& app)
 void FallbackWindow::show(const ui::TrayPresentation& p) {
     SetIcon(stateIcon(p.state, 32));
     status_->SetLabel(wxString::FromUTF8(p.tooltip));
-    GetChildren().front()->Layout();
-    Fit();
+    Layout();
+    GetSizer()->SetSizeHints(this);
 }
 
 }  // namespace certagent::gui

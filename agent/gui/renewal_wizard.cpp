@@ -54,6 +54,9 @@ RenewalWizard::RenewalWizard(TrayApp& app, const ui::CertView& cert)
     close->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { Close(); });
     sizer->Add(close, 0, wxALIGN_RIGHT | wxALL, FromDIP(12));
     root->SetSizer(sizer);
+    auto* frameSizer = new wxBoxSizer(wxVERTICAL);
+    frameSizer->Add(root, 1, wxEXPAND);
+    SetSizer(frameSizer);
     // Closing hides: the window's state comes from core and is rebuilt on reopening anyway.
     Bind(wxEVT_CLOSE_WINDOW, [this](wxCloseEvent& e) {
         if (e.CanVeto()) {
@@ -224,8 +227,8 @@ void RenewalWizard::update() {
                  view->state == ui::StepState::Waiting);
     if (v && view->finished && view->state == ui::StepState::Done)
         message_->SetLabel(u8(_("The new certificate is installed on the token.")));
-    GetChildren().front()->Layout();
-    Fit();
+    Layout();
+    GetSizer()->SetSizeHints(this);
 }
 
 }  // namespace certagent::gui

@@ -28,8 +28,8 @@ PinPolicy pinPolicy(const token::PinRequest& request, const token::TokenProfile*
     const auto& t = request.token;
     p.tokenSerial = t.serial;
     p.tokenLabel = t.label.empty() ? t.serial : t.label;
-    // Some modules report 0..255 or absurd maxima; only a plausible maximum is a rule.
-    unsigned tokMax = t.maxPinLength > 0 && t.maxPinLength < 256
+    // Modules commonly report 255 (or more) for "no limit"; only a smaller maximum is a rule.
+    unsigned tokMax = t.maxPinLength > 0 && t.maxPinLength < 255
                           ? static_cast<unsigned>(t.maxPinLength) : 0;
     unsigned tokMin = static_cast<unsigned>(std::min<unsigned long>(t.minPinLength, 255));
     p.minLength = tokMin;
