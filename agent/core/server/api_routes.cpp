@@ -322,8 +322,11 @@ json ApiRoutes::verify(const json& body) const {
             auto data = requireBase64(body, "data", std::string::npos);
             return signing::toJson(signing::verifyCadesDetached(p7s, data, store.get()));
         }
-    } catch (const Error& e) {
-        throw ApiError(422, "INVALID_DOCUMENT", e.what());
+    } catch (const Error&) {
+        // The message would name a private temporary file; say what is wrong instead.
+        throw ApiError(422, "INVALID_DOCUMENT",
+                       _("the document is not a signed PDF, or the signature is not a CMS "
+                         "signature"));
     }
     throw invalidField("pdf", _("a signed PDF, or signature and data"));
 }

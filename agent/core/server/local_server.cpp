@@ -111,7 +111,12 @@ struct LocalServer::Impl {
                 const std::size_t limit = endpoint->second.body == Size::Large
                                               ? options.max_body_bytes
                                               : options.max_small_body_bytes;
-                if (req.has_header("Content-Length")) {
+                // Browsers always send Content-Length; a chunked body could not be bounded
+                // before it is read (cpp-httplib reads it whole), so it is refused.
+                if (!req.has_header("Content-Length") || req.has_header("Transfer-Encoding"))
+                    throw ApiError(411, "LENGTH_REQUIRED",
+                                   _("the request must give its body's Content-Length"));
+                {
                     const auto length = req.get_header_value("Content-Length");
                     std::size_t n = 0;
                     try {
@@ -144,7 +149,11 @@ struct LocalServer::Impl {
             json body;
             if (req.method == "POST") {
                 auto it = endpoints().find(req.path);
-                if (it->second.body == Size::Small && req.body.size() > options.max_small_body_bytes)
+                // Chunked bodies carry no Content-Length: check what was read.
+                const std::size_t limit = it->second.body == Size::Small
+                                              ? options.max_small_body_bytes
+                                              : options.max_body_bytes;
+                if (req.body.size() > limit)
                     throw ApiError(413, "PAYLOAD_TOO_LARGE", _("the request body is too large"));
                 body = json::parse(req.body, nullptr, /*allow_exceptions=*/false);
                 if (body.is_discarded())
