@@ -22,8 +22,9 @@ inline constexpr const char* kTokenRemoved = "TokenRemoved";
 //   CKA_ID is in both lists. A removed token gets TokenRemoved only.
 inline constexpr const char* kCertificatesChanged = "CertificatesChanged";
 
-// A reminder that fired: {type, token, cert, subject, not_after, days_left, threshold,
-//   severity: "info"|"warning"|"critical", title, body}
+// A reminder that fired: {type, token, token_label, cert, fingerprint, subject, issuer, serial,
+//   not_after, not_after_local, days_left, threshold, trigger, qualified, has_private_key,
+//   severity: "info"|"warning"|"critical", title, body, actions: [{id, label, action, args}]}
 inline constexpr const char* kReminderDue = "ReminderDue";
 
 // Renewal progress: {type, renewal_id, token, cert, step, state: "running"|"waiting"|"done"|
