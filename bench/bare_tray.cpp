@@ -1,6 +1,7 @@
 // The baseline for bench/tray_startup.sh: a wxWidgets program that only shows a tray icon,
 // drawn the same way certagent draws its icons (a filled rounded square).
 #include <wx/app.h>
+#include <wx/bmpbndl.h>
 #include <wx/dcmemory.h>
 #include <wx/graphics.h>
 #include <wx/image.h>
