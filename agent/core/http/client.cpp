@@ -188,6 +188,11 @@ Response CurlClient::perform(const Request& request) {
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
     curl_easy_setopt(c, CURLOPT_CA_CACHE_TIMEOUT, 0L);  // our store is per connection
+    // No TLS session resumption: servers that verify client certificates without a session id
+    // context refuse resumed sessions with an internal_error alert (seen with OpenSSL servers),
+    // and a resumed session would skip the client-certificate proof anyway. Keep-alive still
+    // spares most handshakes.
+    curl_easy_setopt(c, CURLOPT_SSL_SESSIONID_CACHE, 0L);
     if (!o.caBundle.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, o.caBundle.c_str());
     curl_easy_setopt(c, CURLOPT_SSL_CTX_FUNCTION, &Impl::onSslCtx);
     curl_easy_setopt(c, CURLOPT_SSL_CTX_DATA, impl_.get());
