@@ -64,8 +64,7 @@ TsRespPtr resign(TS_RESP* good, X509* cert, EVP_PKEY* key) {
     int n = i2d_TS_TST_INFO(tst, &der);
     if (n <= 0) throwOpenssl("i2d_TS_TST_INFO");
     BioPtr content(BIO_new_mem_buf(der, n));
-    CmsPtr cms(CMS_sign(cert, key, nullptr, nullptr,
-                        CMS_BINARY | CMS_PARTIAL | CMS_NOSMIMECAP));
+    CmsPtr cms(CMS_sign(cert, key, nullptr, nullptr, CMS_BINARY | CMS_PARTIAL | CMS_NOSMIMECAP));
     if (!cms || CMS_set1_eContentType(cms.get(), OBJ_nid2obj(NID_id_smime_ct_TSTInfo)) != 1 ||
         CMS_final(cms.get(), content.get(), nullptr, CMS_BINARY) != 1) {
         OPENSSL_free(der);
@@ -132,7 +131,8 @@ TsaAccount setTsaAccount(const CaLayout& layout, const std::string& holder_id,
     migrateSchema(db);
     migrateTsaSchema(db);
     Transaction tx(db);
-    auto q = db.prepare("SELECT timestamps_total, timestamps_used FROM accounts WHERE holder_id = ?");
+    auto q =
+        db.prepare("SELECT timestamps_total, timestamps_used FROM accounts WHERE holder_id = ?");
     q.bindAll(holder_id);
     TsaAccount a;
     a.username = holder_id;
@@ -141,8 +141,9 @@ TsaAccount setTsaAccount(const CaLayout& layout, const std::string& holder_id,
         a.used = q.integer(1);
     } else {
         a.total = 50;
-        db.prepare("INSERT INTO accounts(holder_id, email, status, created_at, activated_at, "
-                   "timestamps_total) VALUES(?,?,?,?,?,?)")
+        db.prepare(
+              "INSERT INTO accounts(holder_id, email, status, created_at, activated_at, "
+              "timestamps_total) VALUES(?,?,?,?,?,?)")
             .bindAll(holder_id, email.empty() ? holder_id + "@example.invalid" : email,
                      std::string("ACTIVE"), nowEpoch(), nowEpoch(), a.total)
             .run();
@@ -155,8 +156,9 @@ TsaAccount setTsaAccount(const CaLayout& layout, const std::string& holder_id,
     }
     a.password = randomHex(12);
     const std::string salt = randomHex(8);
-    db.prepare("INSERT OR REPLACE INTO tsa_credentials(holder_id, salt, password_sha256) "
-               "VALUES(?,?,?)")
+    db.prepare(
+          "INSERT OR REPLACE INTO tsa_credentials(holder_id, salt, password_sha256) "
+          "VALUES(?,?,?)")
         .bindAll(holder_id, salt, sha256Hex(salt + a.password))
         .run();
     tx.commit();
@@ -192,9 +194,9 @@ TsaServer::TsaServer(const CaLayout& layout, bool faults)
         s.foreign_root = makeRootCa(named("Unknown ROOT").get(), s.foreign_root_key.get(),
                                     validityFromNow(365, 3600));
         s.foreign_key = generateKey("ec256");
-        s.foreign_cert = makeTsaCert(named("Unknown TSA").get(), s.foreign_key.get(),
-                                     s.foreign_root.get(), s.foreign_root_key.get(),
-                                     validityFromNow(365, 3600));
+        s.foreign_cert =
+            makeTsaCert(named("Unknown TSA").get(), s.foreign_key.get(), s.foreign_root.get(),
+                        s.foreign_root_key.get(), validityFromNow(365, 3600));
         s.untrusted = makeContext(s.foreign_cert.get(), s.foreign_key.get());
         // Under the sandbox's own root: trusted, but not a timestamping certificate.
         auto root = loadCert(layout.rootCert());
@@ -208,9 +210,8 @@ TsaServer::TsaServer(const CaLayout& layout, bool faults)
     server_.set_tcp_nodelay(true);
     server_.set_read_timeout(10, 0);
     server_.set_write_timeout(10, 0);
-    server_.Post("/tsa", [this](const httplib::Request& req, httplib::Response& res) {
-        handle(req, res);
-    });
+    server_.Post("/tsa",
+                 [this](const httplib::Request& req, httplib::Response& res) { handle(req, res); });
 }
 
 TsaServer::~TsaServer() = default;
@@ -303,14 +304,16 @@ void TsaServer::handle(const httplib::Request& req, httplib::Response& res) {
         TsRespPtr resp(TS_RESP_create_response(ctx, in.get()));
         OPENSSL_free(der);
         if (!resp) throwOpenssl("TS_RESP_create_response");
-        long status = ASN1_INTEGER_get(TS_STATUS_INFO_get0_status(TS_RESP_get_status_info(resp.get())));
+        long status =
+            ASN1_INTEGER_get(TS_STATUS_INFO_get0_status(TS_RESP_get_status_info(resp.get())));
         const bool granted = status == TS_STATUS_GRANTED || status == TS_STATUS_GRANTED_WITH_MODS;
         if (granted && fault == "no-eku")
             resp = resign(resp.get(), signers_->no_eku_cert.get(), signers_->no_eku_key.get());
         // Only a real, well-formed timestamp uses quota; test faults never do.
         if (granted && fault.empty()) {
-            db_.prepare("UPDATE accounts SET timestamps_used = timestamps_used + 1 "
-                        "WHERE holder_id = ?")
+            db_.prepare(
+                   "UPDATE accounts SET timestamps_used = timestamps_used + 1 "
+                   "WHERE holder_id = ?")
                 .bindAll(*holder)
                 .run();
             const ASN1_INTEGER* serial = TS_TST_INFO_get_serial(TS_RESP_get_tst_info(resp.get()));

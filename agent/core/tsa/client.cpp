@@ -118,10 +118,10 @@ int hashNid(const std::string& name) {
     if (name == "sha256") return NID_sha256;
     if (name == "sha384") return NID_sha384;
     if (name == "sha512") return NID_sha512;
-    throw TsaError(TsaFailure::Config, ErrorKind::Config,
-                   fmt::format(fmt::runtime(_("unknown hash '{0}': use sha256, sha384 or sha512")),
-                               name),
-                   "timestamps.hash");
+    throw TsaError(
+        TsaFailure::Config, ErrorKind::Config,
+        fmt::format(fmt::runtime(_("unknown hash '{0}': use sha256, sha384 or sha512")), name),
+        "timestamps.hash");
 }
 
 std::vector<uint8_t> digestData(std::span<const uint8_t> data, int md_nid) {
@@ -219,6 +219,7 @@ Timestamp TsaClient::timestampDigest(std::span<const uint8_t> digest) {
     req.contentType = "application/timestamp-query";
     req.body = encodeRequest(md_nid_, digest, nonce, settings_.policyOid);
     req.headers.push_back("Accept: application/timestamp-reply");
+    for (const auto& h : settings_.extraHeaders) req.headers.push_back(h);
 
     std::string auth;  // "Authorization: Basic ...", wiped below
     if (!settings_.username.empty()) {
@@ -262,10 +263,10 @@ Timestamp TsaClient::timestampDigest(std::span<const uint8_t> digest) {
         throw;
     } catch (const Error& e) {
         wipe();
-        throw TsaError(TsaFailure::Transport, e.kind(),
-                       fmt::format(fmt::runtime(_("the timestamp service cannot be used: {0}")),
-                                   e.what()),
-                       url, e.retryable());
+        throw TsaError(
+            TsaFailure::Transport, e.kind(),
+            fmt::format(fmt::runtime(_("the timestamp service cannot be used: {0}")), e.what()),
+            url, e.retryable());
     }
     wipe();
     if (r.status != 200) failHttp(r, url);

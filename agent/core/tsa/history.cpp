@@ -38,9 +38,10 @@ int64_t History::add(const HistoryEntry& e) {
     int64_t id = 0;
     store_.transaction([&] {
         store_
-            .prepare("INSERT INTO timestamps_history(kind, file, hash_algorithm, hash_hex, "
-                     "gen_time, tsa_serial, tsa_subject, tsa_url, created_at) "
-                     "VALUES(?,?,?,?,?,?,?,?,?)")
+            .prepare(
+                "INSERT INTO timestamps_history(kind, file, hash_algorithm, hash_hex, "
+                "gen_time, tsa_serial, tsa_subject, tsa_url, created_at) "
+                "VALUES(?,?,?,?,?,?,?,?,?)")
             .bindAll(e.kind, e.file, e.hashAlgorithm, e.hashHex, e.genTime, e.tsaSerial,
                      e.tsaSubject, e.tsaUrl, e.createdAt)
             .run();
@@ -51,9 +52,8 @@ int64_t History::add(const HistoryEntry& e) {
 
 void History::remove(int64_t id) {
     std::lock_guard lock(store_.mutex());
-    store_.transaction([&] {
-        store_.prepare("DELETE FROM timestamps_history WHERE id = ?").bindAll(id).run();
-    });
+    store_.transaction(
+        [&] { store_.prepare("DELETE FROM timestamps_history WHERE id = ?").bindAll(id).run(); });
 }
 
 std::vector<HistoryEntry> History::list(int limit) {

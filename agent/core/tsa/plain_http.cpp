@@ -113,9 +113,9 @@ http::Response PlainHttpClient::perform(const http::Request& request) {
     if (rc == CURLE_URL_MALFORMAT || rc == CURLE_UNSUPPORTED_PROTOCOL)
         throw Error(ErrorKind::Config, fmt::format(fmt::runtime(_("bad address: {0}")), reason),
                     request.url);
-    throw retryableError(
-        ErrorKind::Network,
-        fmt::format(fmt::runtime(_("the server cannot be reached: {0}")), reason), request.url);
+    throw retryableError(ErrorKind::Network,
+                         fmt::format(fmt::runtime(_("the server cannot be reached: {0}")), reason),
+                         request.url);
 }
 
 }  // namespace certagent::tsa::detail

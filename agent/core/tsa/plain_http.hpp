@@ -8,11 +8,11 @@
 namespace certagent::tsa::detail {
 
 class PlainHttpClient final : public http::HttpClient {
-public:
+  public:
     explicit PlainHttpClient(http::ClientOptions options) : options_(std::move(options)) {}
     http::Response perform(const http::Request& request) override;
 
-private:
+  private:
     http::ClientOptions options_;
 };
 

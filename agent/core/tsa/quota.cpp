@@ -23,7 +23,8 @@ nlohmann::json toJson(const Quota& q) {
 Quota quotaFromJson(const nlohmann::json& j) {
     Quota q;
     q.remaining = j.at("remaining").get<long long>();
-    if (j.contains("total") && j["total"].is_number_integer()) q.total = j["total"].get<long long>();
+    if (j.contains("total") && j["total"].is_number_integer())
+        q.total = j["total"].get<long long>();
     if (j.contains("used") && j["used"].is_number_integer()) q.used = j["used"].get<long long>();
     if (j.contains("tsa_url") && j["tsa_url"].is_string()) q.tsaUrl = j["tsa_url"];
     q.source = j.value("source", "portal");
@@ -48,10 +49,10 @@ Quota fetchPortalQuota(const std::string& portal_url, const std::filesystem::pat
     try {
         j = nlohmann::json::parse(r.body);
     } catch (const std::exception&) {
-        throw Error(ErrorKind::Protocol,
-                    fmt::format(fmt::runtime(_("the CA's quota answer is not JSON (HTTP {0})")),
-                                r.status),
-                    req.url);
+        throw Error(
+            ErrorKind::Protocol,
+            fmt::format(fmt::runtime(_("the CA's quota answer is not JSON (HTTP {0})")), r.status),
+            req.url);
     }
     if (r.status != 200) {
         std::string message, code;
@@ -88,7 +89,9 @@ std::optional<Quota> QuotaCache::load() {
     }
 }
 
-void QuotaCache::save(const Quota& quota) { store_.put("timestamps", "quota", toJson(quota).dump()); }
+void QuotaCache::save(const Quota& quota) {
+    store_.put("timestamps", "quota", toJson(quota).dump());
+}
 
 bool QuotaCache::update(const Quota& quota, long long threshold, Notifier& notifier) {
     std::lock_guard lock(store_.mutex());

@@ -52,14 +52,16 @@ std::string statusText(TS_STATUS_INFO* info) {
     };
     if (const ASN1_BIT_STRING* bits = TS_STATUS_INFO_get0_failure_info(info)) {
         for (const auto& [bit, name] : kFailInfo)
-            if (ASN1_BIT_STRING_get_bit(bits, bit)) text += std::string(text.empty() ? "" : " ") + "(" + name + ")";
+            if (ASN1_BIT_STRING_get_bit(bits, bit))
+                text += std::string(text.empty() ? "" : " ") + "(" + name + ")";
     }
     return text;
 }
 
 bool mentionsQuota(const std::string& text) {
     std::string lower;
-    for (char c : text) lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+    for (char c : text)
+        lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
     return lower.find("quota") != std::string::npos;
 }
 
@@ -173,8 +175,8 @@ TokenInfo checkResponse(std::span<const uint8_t> der_response, const Expectation
 
     if (expected.nonce) {
         const ASN1_INTEGER* got = TS_TST_INFO_get_nonce(tst);
-        BnPtr want(BN_bin2bn(expected.nonce->data(), static_cast<int>(expected.nonce->size()),
-                             nullptr));
+        BnPtr want(
+            BN_bin2bn(expected.nonce->data(), static_cast<int>(expected.nonce->size()), nullptr));
         BnPtr have(got ? ASN1_INTEGER_to_BN(got, nullptr) : nullptr);
         if (!have || BN_cmp(want.get(), have.get()) != 0)
             fail(TsaFailure::WrongNonce,
@@ -226,7 +228,8 @@ TokenInfo checkResponse(std::span<const uint8_t> der_response, const Expectation
     info.tsaSubject = nameText(X509_get_subject_name(signer));
     info.policyOid = policy;
     info.hashAlgorithm = OBJ_nid2sn(OBJ_obj2nid(algo_obj));
-    for (auto& c : info.hashAlgorithm) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (auto& c : info.hashAlgorithm)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     info.imprint = std::move(imprint);
 
     if (expected.now) {

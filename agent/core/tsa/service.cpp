@@ -51,18 +51,18 @@ fs::path tsrPathFor(const fs::path& file) {
 }
 
 nlohmann::json toJson(const StampResult& r) {
-    return {{"file", r.file.string()},
-            {"tsr", r.tsr.string()},
-            {"time", r.timestamp.info.genTime},
-            {"tsa_serial", r.timestamp.info.serialHex},
-            {"tsa", r.timestamp.info.tsaSubject},
-            {"policy", r.timestamp.info.policyOid},
-            {"hash_algorithm", r.timestamp.info.hashAlgorithm},
-            {"hash", hex(r.timestamp.info.imprint)},
-            {"quota_remaining", r.timestamp.quotaRemaining
-                                    ? nlohmann::json(*r.timestamp.quotaRemaining)
-                                    : nlohmann::json(nullptr)},
-            {"history_id", r.entry.id}};
+    return {
+        {"file", r.file.string()},
+        {"tsr", r.tsr.string()},
+        {"time", r.timestamp.info.genTime},
+        {"tsa_serial", r.timestamp.info.serialHex},
+        {"tsa", r.timestamp.info.tsaSubject},
+        {"policy", r.timestamp.info.policyOid},
+        {"hash_algorithm", r.timestamp.info.hashAlgorithm},
+        {"hash", hex(r.timestamp.info.imprint)},
+        {"quota_remaining", r.timestamp.quotaRemaining ? nlohmann::json(*r.timestamp.quotaRemaining)
+                                                       : nlohmann::json(nullptr)},
+        {"history_id", r.entry.id}};
 }
 
 void noteQuota(Agent& agent, const Timestamp& ts) {
@@ -133,6 +133,37 @@ pdf::Timestamper makeTimestamper(TsaClient& client,
     };
 }
 
+SignatureTimestamper::SignatureTimestamper(Agent& agent)
+    : agent_(agent),
+      client_(std::make_unique<TsaClient>(settingsFrom(agent.config()))),
+      obtained_(std::make_shared<std::vector<Timestamp>>()) {}
+
+SignatureTimestamper::~SignatureTimestamper() = default;
+
+pdf::Timestamper SignatureTimestamper::timestamper() {
+    return makeTimestamper(*client_, obtained_);
+}
+
+void SignatureTimestamper::recordSaved(const fs::path& signed_file) {
+    for (const auto& ts : *obtained_) {
+        if (agent_.hasStore()) {
+            HistoryEntry e;
+            e.kind = "signature";
+            e.file = fs::absolute(signed_file).string();
+            e.hashAlgorithm = ts.info.hashAlgorithm;
+            e.hashHex = hex(ts.info.imprint);
+            e.genTime = ts.info.genTime;
+            e.tsaSerial = ts.info.serialHex;
+            e.tsaSubject = ts.info.tsaSubject;
+            e.tsaUrl = ts.url;
+            e.createdAt = detail::isoTime(std::time(nullptr));
+            History(agent_.store()).add(e);
+        }
+        noteQuota(agent_, ts);
+    }
+    obtained_->clear();
+}
+
 void registerHostMethods(Agent& agent) {
     auto& s = agent.services();
     if (s.hasMethod("timestamps.quota")) return;
@@ -141,9 +172,14 @@ void registerHostMethods(Agent& agent) {
         long long low = a->config().getInt("timestamps.low_quota");
         std::optional<Quota> q;
         if (a->hasStore()) q = QuotaCache(a->store()).load();
-        if (!q)
-            return {{"known", false}, {"low_quota", low}, {"label", _("Timestamps: quota unknown")}};
+        json labels = {{"title", _("Timestamps")}, {"action_label", _("Timestamp a file…")}};
+        if (!q) {
+            labels.update(
+                {{"known", false}, {"low_quota", low}, {"label", _("Timestamps: quota unknown")}});
+            return labels;
+        }
         json j = toJson(*q);
+        j.update(labels);
         j["known"] = true;
         j["low_quota"] = low;
         j["low"] = q->remaining < low;

@@ -36,14 +36,15 @@ class HttpClient;
 namespace certagent::tsa {
 
 struct TsaSettings {
-    std::string url;                   // [timestamps] url
-    std::filesystem::path caBundle;    // [timestamps] ca_bundle: anchors for tokens and TLS
-    std::string hash = "sha256";       // [timestamps] hash: sha256 | sha384 | sha512
-    std::string policyOid;             // [timestamps] policy (empty: the TSA's default)
-    std::string username;              // [timestamps] username (HTTP basic)
-    std::string passwordEnv;           // [timestamps] password_env: variable with the password
+    std::string url;                 // [timestamps] url
+    std::filesystem::path caBundle;  // [timestamps] ca_bundle: anchors for tokens and TLS
+    std::string hash = "sha256";     // [timestamps] hash: sha256 | sha384 | sha512
+    std::string policyOid;           // [timestamps] policy (empty: the TSA's default)
+    std::string username;            // [timestamps] username (HTTP basic)
+    std::string passwordEnv;         // [timestamps] password_env: variable with the password
     std::chrono::seconds maxClockSkew{600};  // [timestamps] max_clock_skew
     std::chrono::milliseconds timeout{30'000};
+    std::vector<std::string> extraHeaders;  // "Name: value", e.g. a TSA's API key
     // Client certificate for https:// TSAs (borrowed; e.g. TokenSigner's certificate and key).
     X509* clientCert = nullptr;
     EVP_PKEY* clientKey = nullptr;
@@ -61,7 +62,7 @@ struct Timestamp {
 };
 
 class TsaClient {
-public:
+  public:
     // `transport` replaces the built-in one (tests, other stacks); `now` the clock.
     explicit TsaClient(TsaSettings settings, std::shared_ptr<http::HttpClient> transport = {},
                        std::function<std::time_t()> now = {});
@@ -77,7 +78,7 @@ public:
     const TsaSettings& settings() const { return settings_; }
     int mdNid() const { return md_nid_; }
 
-private:
+  private:
     http::HttpClient& transport();
 
     TsaSettings settings_;

@@ -30,14 +30,14 @@ struct HistoryEntry {
 nlohmann::json toJson(const HistoryEntry& e);
 
 class History {
-public:
+  public:
     explicit History(state::StateStore& store);  // ensureSchema("timestamps", ...)
     int64_t add(const HistoryEntry& entry);
     void remove(int64_t id);
     std::vector<HistoryEntry> list(int limit = 100);  // newest first
     std::size_t count();
 
-private:
+  private:
     state::StateStore& store_;
 };
 

@@ -11,8 +11,8 @@
 #include <optional>
 #include <string>
 
-#include <nlohmann/json.hpp>
 #include <openssl/types.h>
+#include <nlohmann/json.hpp>
 
 namespace certagent {
 class Notifier;
@@ -26,9 +26,9 @@ namespace certagent::tsa {
 struct Quota {
     std::optional<long long> total, used;  // unknown when only the TSA reported
     long long remaining = 0;
-    std::string tsaUrl;    // the CA's TSA, when it names one
-    std::string source;    // "portal" | "tsa"
-    std::string asOf;      // ISO 8601 UTC
+    std::string tsaUrl;  // the CA's TSA, when it names one
+    std::string source;  // "portal" | "tsa"
+    std::string asOf;    // ISO 8601 UTC
 };
 
 nlohmann::json toJson(const Quota& q);
@@ -40,7 +40,7 @@ Quota fetchPortalQuota(const std::string& portal_url, const std::filesystem::pat
                        X509* cert, EVP_PKEY* key, std::time_t now);
 
 class QuotaCache {
-public:
+  public:
     explicit QuotaCache(state::StateStore& store);
     std::optional<Quota> load();
     void save(const Quota& quota);
@@ -48,7 +48,7 @@ public:
     // true when a reminder was sent.
     bool update(const Quota& quota, long long threshold, Notifier& notifier);
 
-private:
+  private:
     state::StateStore& store_;
 };
 

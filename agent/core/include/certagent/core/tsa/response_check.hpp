@@ -21,8 +21,8 @@ namespace certagent::tsa {
 struct TokenInfo {
     std::string genTime;  // ISO 8601 UTC
     std::time_t genTimeEpoch = 0;
-    std::string serialHex;     // the TSA's serial number of the token (upper-case hex)
-    std::string tsaSubject;    // signer certificate subject (RFC 2253)
+    std::string serialHex;   // the TSA's serial number of the token (upper-case hex)
+    std::string tsaSubject;  // signer certificate subject (RFC 2253)
     std::string policyOid;
     std::string hashAlgorithm;  // "sha256"
     std::vector<uint8_t> imprint;

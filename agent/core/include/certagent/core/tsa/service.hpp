@@ -41,7 +41,24 @@ StampResult stampFile(Agent& agent, TsaClient& client, const std::filesystem::pa
 // A PAdES B-T timestamper over `client`: hashes the signature value with the client's hash.
 // Each token obtained is appended to `obtained` (so the caller records history once the PDF is
 // saved).
-pdf::Timestamper makeTimestamper(TsaClient& client, std::shared_ptr<std::vector<Timestamp>> obtained);
+pdf::Timestamper makeTimestamper(TsaClient& client,
+                                 std::shared_ptr<std::vector<Timestamp>> obtained);
+
+// `sign --timestamp` (PAdES or CAdES B-T): a client from [timestamps], a Timestamper over it,
+// and the history rows written once the caller has saved the signed file.
+class SignatureTimestamper {
+  public:
+    explicit SignatureTimestamper(Agent& agent);
+    ~SignatureTimestamper();
+    pdf::Timestamper timestamper();
+    // One "signature" history row per token obtained (file = the signed file), then the quota.
+    void recordSaved(const std::filesystem::path& signed_file);
+
+  private:
+    Agent& agent_;
+    std::unique_ptr<TsaClient> client_;
+    std::shared_ptr<std::vector<Timestamp>> obtained_;
+};
 
 // After a timestamp: record the TSA's reported quota (if any) and remind when low.
 void noteQuota(Agent& agent, const Timestamp& ts);

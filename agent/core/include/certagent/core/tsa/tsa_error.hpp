@@ -29,13 +29,13 @@ enum class TsaFailure {
 const char* tsaFailureName(TsaFailure failure) noexcept;  // "wrong_nonce", ...
 
 class TsaError : public Error {
-public:
+  public:
     TsaError(TsaFailure failure, ErrorKind kind, std::string message, std::string where = {},
              bool retryable = false)
         : Error(kind, std::move(message), std::move(where), retryable), failure_(failure) {}
     TsaFailure failure() const noexcept { return failure_; }
 
-private:
+  private:
     TsaFailure failure_;
 };
 
