@@ -11,6 +11,7 @@
 #include "certagent/core/pdf/sign.hpp"
 #include "certagent/core/signing/token_signer.hpp"
 #include "certagent/core/token/agent_tokens.hpp"
+#include "certagent/core/tsa/service.hpp"
 #include "command.hpp"
 
 namespace certagent::cli {
@@ -24,8 +25,12 @@ std::string readIfSet(const std::string& path) {
     return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
-// B-T: the timestamp work returns a Timestamper here (from its own option); empty means B-B.
-pdf::Timestamper timestamperFor(const Args& /*args*/, Agent& /*agent*/) { return {}; }
+// B-T: with --timestamp, a signature timestamp from [timestamps] (docs/timestamps.md); made
+// before the PIN is asked, so a bad [timestamps] config fails first. Null means B-B.
+std::unique_ptr<tsa::SignatureTimestamper> timestampsFor(const Args& args, Agent& agent) {
+    if (!args.flag("--timestamp")) return nullptr;
+    return std::make_unique<tsa::SignatureTimestamper>(agent);
+}
 
 // SHA-256 of a file, read in blocks (any size).
 std::vector<uint8_t> sha256OfFile(const fs::path& path) {
@@ -61,12 +66,13 @@ void writeAtomically(const fs::path& out, const std::vector<uint8_t>& bytes) {
 int runSign(Context& ctx) {
     Args args(ctx.args, {"--token", "--cert", "--pin-env", "-o", "--output", "--reason",
                          "--location"},
-              {"--visible", "--force", "--cades"});
+              {"--visible", "--force", "--cades", "--timestamp"});
     if (args.positionals().size() != 1 || !args.value("--token") || !args.value("--cert"))
         throw Error(ErrorKind::Usage,
                     _("usage: certagent-cli sign FILE.pdf --token SERIAL --cert ID [--pin-env "
-                      "VAR] [-o OUT] [--reason TEXT] [--location TEXT] [--visible] | sign FILE "
-                      "--cades --token SERIAL --cert ID [--pin-env VAR] [-o FILE.p7s]"));
+                      "VAR] [-o OUT] [--reason TEXT] [--location TEXT] [--visible] [--timestamp] "
+                      "| sign FILE --cades --token SERIAL --cert ID [--pin-env VAR] [-o FILE.p7s] "
+                      "[--timestamp]"));
     const bool cades = args.flag("--cades");
     if (cades && (args.flag("--visible") || args.value("--reason") || args.value("--location")))
         throw Error(ErrorKind::Usage,
@@ -87,7 +93,9 @@ int runSign(Context& ctx) {
                     out.string());
     auto cert_id = token::fromHex(*args.value("--cert"));
 
-    auto& agent = ctx.agent(/*open_state=*/false);
+    // The state store keeps the timestamps' history.
+    auto& agent = ctx.agent(/*open_state=*/args.flag("--timestamp"));
+    auto stamps = timestampsFor(args, agent);
     auto service = token::makeTokenService(agent);
     std::cerr << fmt::format(fmt::runtime(_("Signing {0} with certificate {1} on token {2}…")),
                              in.string(), *args.value("--cert"), *args.value("--token"))
@@ -95,7 +103,7 @@ int runSign(Context& ctx) {
     signing::TokenSigner signer(*service, *args.value("--token"), cert_id,
                                 pinCallback(args.value("--pin-env")),
                                 readIfSet(agent.config().getString("renewal.ca_bundle")));
-    auto timestamper = timestamperFor(args, agent);
+    auto timestamper = stamps ? stamps->timestamper() : pdf::Timestamper{};
     const char* level = timestamper ? "B-T" : "B-B";
     if (cades) {
         auto cms = pdf::buildCadesDetached(signer, sha256OfFile(in), NID_sha256, timestamper);
@@ -108,6 +116,7 @@ int runSign(Context& ctx) {
         options.timestamper = timestamper;
         pdf::signPdf(in, out, signer, options);
     }
+    if (stamps) stamps->recordSaved(out);
     const std::string profile = std::string(cades ? "CAdES-" : "PAdES-") + level;
     if (ctx.json_output)
         ctx.print({{"input", in.string()}, {"output", out.string()}, {"profile", profile}});
@@ -123,5 +132,5 @@ CERTAGENT_CLI_COMMAND(sign, "sign",
                       N_("sign a PDF (PAdES) or any file (--cades: detached .p7s) with a "
                          "certificate on a token"),
                       N_("sign FILE.pdf|FILE [--cades] --token SERIAL --cert ID [--pin-env VAR] "
-                         "[-o OUT]"),
+                         "[-o OUT] [--timestamp]"),
                       certagent::cli::runSign)
