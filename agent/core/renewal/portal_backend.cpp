@@ -101,7 +101,10 @@ public:
             auto a = call(ctx, "POST", path, json{{"csr_pem", csrPem}}.dump(), "application/json",
                           ctx.idempotencyKey("csr"));
             faultPoint("certificate:after");
-            if (a.status == 201 || a.status == 200) return issuedFrom(a.body);
+            if (a.status == 201 || a.status == 200) {
+                ctx.record().caState = "EMISA";
+                return issuedFrom(a.body);
+            }
             if (a.code() == "ALREADY_ISSUED") return fetchCertificate(ctx);
             if (a.code() == "CSR_KEY_REUSED") return Outcome::needsNewKey();
             if (a.code() == "INVALID_STATE") return prepare(ctx);
