@@ -80,11 +80,11 @@ private:
 
 std::string whatNext(const renewal::RenewalRecord& r) {
     const auto& c = r.errorCode;
-    if (c == "PinIncorrect" || c == "PinLocked" || c == "Cancelled")
+    if (c == "pin_incorrect" || c == "pin_locked" || c == "cancelled")
         return _("Run the same command again with the right PIN.");
-    if (c == "TokenRemoved")
+    if (c == "token_removed")
         return _("Plug the token in and run the same command again; nothing is lost.");
-    if (c == "Network")
+    if (c == "network")
         return _("Check the Internet connection and run the same command again; nothing is "
                  "submitted or paid twice.");
     if (c == "RESPINSA")

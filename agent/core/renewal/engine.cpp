@@ -507,7 +507,7 @@ private:
                 throw Halt{};
             case Outcome::Kind::Unreachable:
                 rec_.state = State::Waiting;
-                rec_.errorCode = "Network";
+                rec_.errorCode = "network";
                 rec_.message = fmt::format(
                     fmt::runtime(_("The renewal service cannot be reached ({0}); retrying.")),
                     o.reason);

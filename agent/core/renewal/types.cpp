@@ -170,7 +170,7 @@ Outcome Outcome::unreachable(std::string reason) {
     Outcome o;
     o.kind = Kind::Unreachable;
     o.reason = std::move(reason);
-    o.code = "Network";
+    o.code = "network";
     return o;
 }
 Outcome Outcome::misconfigured(std::string reason, std::string code) {

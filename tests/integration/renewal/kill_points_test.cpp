@@ -43,8 +43,8 @@ INSTANTIATE_TEST_SUITE_P(EveryStep, KillPoint,
                                            "payment", "validation", "keygen", "keygen:after",
                                            "csr", "certificate", "certificate:after", "verify",
                                            "install", "install:after", "done"),
-                         [](const auto& info) {
-                             std::string n = info.param;
+                         [](const auto& param_info) {
+                             std::string n = param_info.param;
                              for (auto& c : n)
                                  if (c == ':') c = '_';
                              return n;
