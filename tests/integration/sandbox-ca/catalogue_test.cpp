@@ -80,7 +80,9 @@ TEST_F(Catalogue, TimestampQuotaIsReported) {
     ASSERT_EQ(r.status, 200);
     EXPECT_EQ(r.json().at("remaining"), 50);
     EXPECT_EQ(r.json().at("used"), 0);
-    EXPECT_TRUE(r.json().at("tsa_url").is_null());
+    // The sandbox's RFC 3161 listener (docs/portal-api.md, "Timestamps").
+    EXPECT_EQ(r.json().at("tsa_url"), ca->tsaUrl());
+    EXPECT_EQ(ca->tsaUrl().rfind("http://127.0.0.1:", 0), 0u) << ca->tsaUrl();
 }
 
 }  // namespace
