@@ -14,7 +14,7 @@ struct StepNames {
 constexpr StepNames kSteps[] = {
     {Step::Preflight, "preflight", "identity"},   {Step::Login, "login", "identity"},
     {Step::Account, "account", "identity"},       {Step::Identity, "identity", "identity"},
-    {Step::Product, "product", "product"},        {Step::Declaration, "declaration", "declaration"},
+    {Step::Product, "product", "identity"},        {Step::Declaration, "declaration", "declaration"},
     {Step::Submit, "submit", "submit"},           {Step::Payment, "payment", "payment"},
     {Step::Validation, "validation", "validation"}, {Step::KeyGeneration, "keygen", "install"},
     {Step::Csr, "csr", "install"},                {Step::Certificate, "certificate", "install"},

@@ -17,8 +17,8 @@ enum class Step {
     Preflight,      // token present, module loads, certificate renewable, CA reachable, trust
     Login,          // one PIN entry, one C_Login
     Account,        // the CA account (create; wait for the e-mail confirmation)
+    Product,        // years and certificate type (the CA request is created here, first)
     Identity,       // identity document checked locally, then uploaded
-    Product,        // years and certificate type (the CA request is created here)
     Declaration,    // fetched, shown, signed on the token, uploaded
     Submit,         // "Trimite cerere de reînnoire"
     Payment,        // payment page in the browser; status polled
@@ -31,7 +31,7 @@ enum class Step {
     Done,
 };
 inline constexpr Step kAllSteps[] = {
-    Step::Preflight, Step::Login,      Step::Account,       Step::Identity, Step::Product,
+    Step::Preflight, Step::Login,      Step::Account,       Step::Product, Step::Identity,
     Step::Declaration, Step::Submit,   Step::Payment,       Step::Validation,
     Step::KeyGeneration, Step::Csr,    Step::Certificate,   Step::Verify,   Step::Install,
     Step::Done};
@@ -39,7 +39,9 @@ inline constexpr Step kAllSteps[] = {
 const char* stepName(Step step) noexcept;  // "preflight", "login", ..., "keygen", ..., "done"
 std::optional<Step> parseStep(std::string_view name) noexcept;
 // The tray wizard's coarser step ids (core/ui/renewal_view.hpp): identity, product,
-// declaration, submit, payment, validation, install.
+// declaration, submit, payment, validation, install. The API creates the request (product)
+// before the upload, so both map to "identity"; the wizard marks "product" done when the
+// declaration step comes.
 const char* wizardStepOf(Step step) noexcept;
 std::string stepTitle(Step step);  // translated
 
