@@ -28,6 +28,7 @@
 #include "certagent/core/reminders/service.hpp"
 #define CERTAGENT_HAS_REMINDERS 1
 #endif
+#include "certagent/core/renewal/agent_renewal.hpp"
 
 wxIMPLEMENT_APP_NO_MAIN(certagent::gui::TrayApp);
 
@@ -141,6 +142,13 @@ bool TrayApp::OnInit() {
         }
     });
 #endif
+    // The renewal engine: the wizard's buttons and the reminders' "Renew now" reach it as
+    // UserAction events; it resumes waiting renewals from its journal.
+    try {
+        renewal::attachRenewalService(*agent_, pinCallback());
+    } catch (const std::exception& e) {
+        log::error("gui", "renewal service not started: {}", e.what());
+    }
 
     auto seconds = agent_->config().getInt("devices.poll_interval_seconds");
     poll_timer_.Bind(wxEVT_TIMER, [this](wxTimerEvent&) { refreshTokens(); });
