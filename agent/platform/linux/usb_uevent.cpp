@@ -60,7 +60,9 @@ std::optional<device::DeviceEvent> classifyUsbUevent(const UeventProperties& p,
     if (get(p, "SUBSYSTEM") != "usb") return std::nullopt;
     const auto action = get(p, "ACTION");
     if (action != "add" && action != "remove") return std::nullopt;
-    auto product = split(get(p, "PRODUCT"), '/');
+    // split() returns views: keep the string they point into alive.
+    const auto product_text = get(p, "PRODUCT");
+    auto product = split(product_text, '/');
     if (product.size() != 3) return std::nullopt;
     auto vid = number(product[0], 16);
     auto pid = number(product[1], 16);
