@@ -8,14 +8,14 @@ CERTAGENT_PACKAGES=(
   libssl-dev openssl libp11-dev libengine-pkcs11-openssl libp11-kit-dev
   libboost-dev libboost-filesystem-dev libcurl4-openssl-dev libtomlplusplus-dev
   nlohmann-json3-dev libfmt-dev libsqlite3-dev libcpp-httplib-dev libpodofo-dev
-  libpcsclite-dev libudev-dev libwxgtk3.2-dev
+  libpcsclite-dev libudev-dev libwxgtk3.2-dev libxmlsec1-dev
   googletest libgtest-dev libbenchmark-dev
   # Windows sources are syntax-checked with the mingw-w64 cross compiler
   g++-mingw-w64-x86-64
   # fonts embedded in generated PDFs (declaration)
   fonts-dejavu-core
   # test peers: real token, real tools, real servers and desktop pieces
-  softhsm2 opensc poppler-utils libnss3-tools ca-certificates curl
+  softhsm2 opensc poppler-utils libnss3-tools ca-certificates curl xmlsec1
   pcscd pcsc-tools vsmartcard-vpcd python3-virtualsmartcard python3-pycryptodome
   xvfb xauth x11-utils xdotool imagemagick trayer dbus dbus-x11 dunst
   chromium

@@ -13,6 +13,7 @@
 #include "certagent/core/config.hpp"
 #include "certagent/core/error.hpp"
 #include "certagent/core/i18n.hpp"
+#include "certagent/core/log.hpp"
 #include "certagent/core/signing/trusted_list.hpp"
 #include "certagent/core/token/certificate_parser.hpp"
 
@@ -290,12 +291,18 @@ X509StorePtr trustStoreFromConfig(const config::Config& config,
     std::vector<std::filesystem::path> bundles;
     auto configured = config.getString("verify.ca_bundle");
     if (!configured.empty()) bundles.emplace_back(configured);
+    X509StorePtr store = makeTrustStore(bundles);
     if (!config.getString("verify.trusted_list_url").empty()) {
-        auto cached = trustedListCacheFile(state_dir);
-        std::error_code ec;
-        if (std::filesystem::file_size(cached, ec) > 0 && !ec) bundles.push_back(cached);
+        // Not the PEM export: the cached XML lists, re-verified now against the configured
+        // signers, so nothing written into the state dir by someone else is trusted.
+        auto cache = loadTrustedList(config, state_dir);
+        for (const auto& problem : cache.problems)
+            log::warn("verify", "EU trusted list: {}", problem);
+        for (const auto& anchor : cache.anchors)
+            X509_STORE_add_cert(store.get(), anchor.certificate.get());
+        takeOpensslErrors();
     }
-    return makeTrustStore(bundles);
+    return store;
 }
 
 nlohmann::json toJson(const SignatureReport& r, SignedKind kind) {

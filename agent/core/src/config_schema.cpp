@@ -76,6 +76,12 @@ const std::vector<KeyDef>& schema() {
          "URL of the EU list of trusted lists (LOTL); empty: do not use trusted lists."},
         {"verify.trusted_list_signers", T::String, "",
          "PEM file with the certificates allowed to sign the LOTL (published by the EU)."},
+        {"verify.trusted_list_countries", T::StringList, json::array(),
+         "Territory codes of the national trusted lists to use, e.g. [\"RO\"]; empty: all.",
+         {}, {}, {}, true},
+        {"verify.trusted_list_tls_ca_bundle", T::String, "",
+         "PEM file with extra trust anchors for the TLS of the trusted list servers (added to "
+         "the system store)."},
         {"plugins.dirs", T::StringList, json::array(),
          "Extra folders to load plugins from (must not be writable by other users).", {}, {},
          {}, true},

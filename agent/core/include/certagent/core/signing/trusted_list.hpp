@@ -2,12 +2,18 @@
 // The EU trusted lists as trust anchors: the LOTL (list of trusted lists) is fetched from
 // [verify] trusted_list_url, its XML signature checked against the certificates in
 // [verify] trusted_list_signers, then each national list it points to is fetched and checked
-// against the certificates the LOTL gives for it; the qualified CA certificates of the national
-// lists are cached as PEM in the state dir (trust/eu-trusted-list.pem) and used by
-// trustStoreFromConfig(). See docs/signing.md for what is and is not checked.
+// against the certificates the LOTL gives for it; the CA/QC services whose current status is
+// "granted" give the anchors. The verified XML files are kept in the state dir
+// (trust/eu-trusted-list/) and re-verified whenever they are loaded, so a file planted there
+// is never trusted on its own; trust/eu-trusted-list.pem is a readable export of the anchors.
+// See docs/signing.md for what is and is not checked.
 #include <filesystem>
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include "certagent/core/pdf/ossl_ptr.hpp"
 
 namespace certagent {
 namespace config {
@@ -18,16 +24,40 @@ class Config;
 namespace certagent::signing {
 
 std::filesystem::path trustedListCacheFile(const std::filesystem::path& state_dir);
+// The verified XML files: lotl.xml and one <territory>.xml per national list.
+std::filesystem::path trustedListCacheDir(const std::filesystem::path& state_dir);
 
 struct TrustedListUpdate {
-    int lists = 0;         // national lists fetched and verified
-    int certificates = 0;  // CA certificates cached
+    int lists = 0;                     // national lists fetched and verified
+    int certificates = 0;              // CA certificates cached
     std::vector<std::string> skipped;  // lists left out, with the reason (user text)
 };
 
-// Fetches, verifies and caches. Throws certagent::Error (Network, InvalidInput when the LOTL's
-// signature does not verify; the previous cache is then kept unchanged).
+// Fetches, verifies and caches. Throws certagent::Error (Config when the keys are missing,
+// Network/Tls/Protocol when the LOTL cannot be fetched, InvalidInput when its signature does
+// not verify or no national list verifies); the previous cache is then kept unchanged.
+// `progress` (optional) gets one line of user text per step.
 TrustedListUpdate updateTrustedList(const config::Config& config,
-                                    const std::filesystem::path& state_dir);
+                                    const std::filesystem::path& state_dir,
+                                    const std::function<void(std::string_view)>& progress = {});
+
+struct TrustedListAnchor {
+    std::string territory;  // "RO"
+    std::string provider;   // the trust service provider's name
+    std::string service;    // the service's name
+    pdf::X509Ptr certificate;
+};
+
+struct TrustedListCache {
+    std::vector<TrustedListAnchor> anchors;
+    std::vector<std::string> problems;  // why something cached is not trusted (user text)
+    std::string issued;                 // the LOTL's ListIssueDateTime
+    std::string next_update;            // the LOTL's NextUpdate
+};
+
+// Re-verifies the cached lists against the configured signers and gives their anchors; no
+// anchors (and the reason in `problems`) when nothing is cached or it no longer verifies.
+TrustedListCache loadTrustedList(const config::Config& config,
+                                 const std::filesystem::path& state_dir);
 
 }  // namespace certagent::signing

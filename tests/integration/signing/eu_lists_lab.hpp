@@ -1,0 +1,67 @@
+#pragma once
+// A throw-away EU trusted list world for the trusted list tests: a PKI made with the openssl
+// command line, a LOTL and national lists signed with the xmlsec1 command line (XAdES-shaped
+// enveloped signatures, as the EU publishes them), served over real TLS on 127.0.0.1.
+//
+// Served files (url(name)):
+//   lotl.xml                 signed by the pinned LOTL signer; points to the LOTL itself, to
+//                            RO as PDF and as XML, and to BG as XML
+//   ro.xml                   RO list signed by the RO operator: CA/QC granted (qualifiedCa),
+//                            CA/QC withdrawn (withdrawnCa), TSA/QTST granted (tsaCert)
+//   bg.xml                   BG list changed after it was signed (bad signature)
+//   lotl-tampered.xml        lotl.xml with one byte of the RO operator's certificate changed
+//   lotl-rogue.xml           lotl.xml's content signed by a key and certificate not pinned
+//   lotl-rogue-claims-pinned.xml  signed by that key, but naming the pinned certificate
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "temp_dir.hpp"
+
+namespace certagent::testing {
+
+class EuListsLab {
+  public:
+    EuListsLab();
+    ~EuListsLab();
+    EuListsLab(const EuListsLab&) = delete;
+    EuListsLab& operator=(const EuListsLab&) = delete;
+
+    std::string url(const std::string& name) const;
+    const std::filesystem::path& dir() const { return tmp_.path(); }
+
+    std::filesystem::path tlsCa() const { return dir() / "tls-ca.pem"; }
+    std::filesystem::path lotlSigners() const { return dir() / "lotl-signer.pem"; }
+    std::filesystem::path qualifiedCa() const { return dir() / "qc-ca.pem"; }
+    std::filesystem::path withdrawnCa() const { return dir() / "withdrawn-ca.pem"; }
+    std::filesystem::path tsaCert() const { return dir() / "tsa.pem"; }
+    std::filesystem::path bgCa() const { return dir() / "bg-ca.pem"; }
+
+    // A detached CAdES signature (openssl cms) over `data` by a fresh signer issued by the CA
+    // named `ca` ("qc-ca" or "withdrawn-ca"); returns the .p7s path.
+    std::filesystem::path signDetached(const std::filesystem::path& data, const std::string& ca);
+
+    // An agent config using `lotl_name` (served) or a full URL, with extra TOML lines for
+    // [verify].
+    std::filesystem::path writeConfig(const std::string& name, const std::string& lotl_url,
+                                      const std::string& extra_verify = {});
+
+    static std::string base64Der(const std::filesystem::path& pem);
+    static std::vector<uint8_t> der(const std::filesystem::path& pem);
+
+  private:
+    std::string signedList(const std::string& body, const std::string& key,
+                           const std::string& cert_pem);
+    std::string lotlBody(const std::string& ro_operator_b64);
+    std::string roBody();
+    std::string bgBody();
+    void makePki();
+
+    TempDir tmp_{"certagent-lotl"};
+    struct Server;
+    std::unique_ptr<Server> server_;
+    int serial_ = 100;
+};
+
+}  // namespace certagent::testing

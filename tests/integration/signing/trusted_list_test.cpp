@@ -1,0 +1,277 @@
+// The EU trusted lists end to end: a LOTL and national lists signed with xmlsec1, served over
+// TLS on 127.0.0.1, downloaded, verified and cached by updateTrustedList and by the
+// certagent-cli trusted-list command, then used to verify a CAdES signature.
+#include <gtest/gtest.h>
+#include <openssl/pem.h>
+#include <nlohmann/json.hpp>
+
+#include "certagent/core/config.hpp"
+#include "certagent/core/error.hpp"
+#include "certagent/core/signing/trusted_list.hpp"
+#include "certagent/core/signing/verify.hpp"
+#include "eu_lists_lab.hpp"
+
+namespace certagent::testing {
+namespace {
+namespace fs = std::filesystem;
+using signing::loadTrustedList;
+using signing::updateTrustedList;
+
+config::Config loadConfig(const fs::path& file) {
+    config::LoadOptions o;
+    o.policy_file = file.parent_path() / "no-policy.toml";
+    o.user_file = file.parent_path() / "no-user.toml";
+    o.explicit_file = file;
+    o.read_environment = false;
+    auto c = config::Config::load(o);
+    c.throwIfErrors();
+    return c;
+}
+
+std::vector<std::vector<uint8_t>> pemCertificates(const fs::path& pem) {
+    std::vector<std::vector<uint8_t>> out;
+    pdf::BioPtr bio(BIO_new_file(pem.c_str(), "r"));
+    while (bio) {
+        pdf::X509Ptr cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
+        if (!cert) break;
+        unsigned char* der = nullptr;
+        int n = i2d_X509(cert.get(), &der);
+        out.emplace_back(der, der + n);
+        OPENSSL_free(der);
+    }
+    return out;
+}
+
+// Every file of the cache, path → bytes.
+std::map<std::string, std::string> snapshot(const fs::path& state) {
+    std::map<std::string, std::string> files;
+    for (const auto& e : fs::recursive_directory_iterator(state / "trust"))
+        if (e.is_regular_file()) files[e.path().string()] = readFile(e.path());
+    return files;
+}
+
+class TrustedListTest : public ::testing::Test {
+  protected:
+    static void SetUpTestSuite() { lab = new EuListsLab(); }
+    static void TearDownTestSuite() {
+        delete lab;
+        lab = nullptr;
+    }
+    static EuListsLab* lab;
+
+    TempDir tmp{"certagent-lotl-state"};
+    fs::path state = tmp / "state";
+
+    config::Config configFor(const std::string& lotl, const std::string& extra = {}) {
+        return loadConfig(
+            lab->writeConfig(lotl + "-" + std::to_string(++n_) + ".toml",
+                             lotl.find("://") == std::string::npos ? lab->url(lotl) : lotl, extra));
+    }
+    int n_ = 0;
+};
+EuListsLab* TrustedListTest::lab = nullptr;
+
+TEST_F(TrustedListTest, UpdateCachesExactlyTheGrantedQualifiedCa) {
+    auto result = updateTrustedList(configFor("lotl.xml"), state);
+    EXPECT_EQ(result.lists, 1);
+    EXPECT_EQ(result.certificates, 1);
+    auto certs = pemCertificates(signing::trustedListCacheFile(state));
+    ASSERT_EQ(certs.size(), 1u);
+    EXPECT_EQ(certs[0], EuListsLab::der(lab->qualifiedCa()));
+    EXPECT_TRUE(fs::exists(signing::trustedListCacheDir(state) / "lotl.xml"));
+    EXPECT_TRUE(fs::exists(signing::trustedListCacheDir(state) / "RO.xml"));
+    EXPECT_FALSE(fs::exists(signing::trustedListCacheDir(state) / "BG.xml"));
+
+    auto cache = loadTrustedList(configFor("lotl.xml"), state);
+    ASSERT_EQ(cache.anchors.size(), 1u);
+    EXPECT_EQ(cache.anchors[0].territory, "RO");
+    EXPECT_EQ(cache.anchors[0].provider, "Test Trust SRL");
+    EXPECT_EQ(cache.anchors[0].service, "Test Qualified CA");
+    EXPECT_EQ(cache.issued, "2025-01-01T00:00:00Z");
+}
+
+TEST_F(TrustedListTest, NationalListWithBadSignatureIsSkippedWithItsReason) {
+    auto result = updateTrustedList(configFor("lotl.xml"), state);
+    ASSERT_EQ(result.skipped.size(), 1u);
+    EXPECT_NE(result.skipped[0].find("BG"), std::string::npos) << result.skipped[0];
+    EXPECT_NE(result.skipped[0].find("does not match"), std::string::npos) << result.skipped[0];
+}
+
+TEST_F(TrustedListTest, CountriesKeyRestrictsTheNationalLists) {
+    auto result =
+        updateTrustedList(configFor("lotl.xml", "trusted_list_countries = [\"ro\"]\n"), state);
+    EXPECT_EQ(result.lists, 1);
+    EXPECT_EQ(result.certificates, 1);
+    EXPECT_TRUE(result.skipped.empty());  // BG was not asked for, so not fetched at all
+}
+
+TEST_F(TrustedListTest, NoVerifiedNationalListFailsAndWritesNothing) {
+    try {
+        updateTrustedList(configFor("lotl.xml", "trusted_list_countries = [\"BG\"]\n"), state);
+        FAIL() << "an update without any verified national list succeeded";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.kind(), ErrorKind::InvalidInput);
+        EXPECT_NE(std::string(e.what()).find("BG"), std::string::npos) << e.what();
+    }
+    EXPECT_FALSE(fs::exists(signing::trustedListCacheFile(state)));
+    EXPECT_FALSE(fs::exists(signing::trustedListCacheDir(state)));
+}
+
+TEST_F(TrustedListTest, SignatureWhoseIssuerIsOnlyInTheListIsTrusted) {
+    auto data = tmp / "invoice.xml";
+    writeFile(data, "<invoice>42</invoice>\n");
+    auto qualified = readFile(lab->signDetached(data, "qc-ca"));
+    auto withdrawn = readFile(lab->signDetached(data, "withdrawn-ca"));
+    auto bytes = readFile(data);
+    auto verify = [&](const std::string& p7s, X509_STORE* store) {
+        auto r = signing::verifyCadesDetached(
+            {reinterpret_cast<const uint8_t*>(p7s.data()), p7s.size()},
+            {reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()}, store);
+        EXPECT_EQ(r.signatures.size(), 1u);
+        return r.signatures.at(0);
+    };
+    auto cfg = configFor("lotl.xml");
+    // Before the update nothing vouches for the signer.
+    EXPECT_FALSE(verify(qualified, signing::trustStoreFromConfig(cfg, state).get()).chain_trusted);
+    updateTrustedList(cfg, state);
+    auto store = signing::trustStoreFromConfig(cfg, state);
+    auto report = verify(qualified, store.get());
+    EXPECT_TRUE(report.chain_trusted) << report.chain_message;
+    EXPECT_EQ(report.status, pdf::SignatureStatus::Valid) << report.message;
+    EXPECT_FALSE(verify(withdrawn, store.get()).chain_trusted);
+}
+
+TEST_F(TrustedListTest, TamperedLotlIsRefusedAndTheCacheKeptByteForByte) {
+    updateTrustedList(configFor("lotl.xml"), state);
+    auto before = snapshot(state);
+    try {
+        updateTrustedList(configFor("lotl-tampered.xml"), state);
+        FAIL() << "a tampered LOTL was accepted";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.kind(), ErrorKind::InvalidInput);
+        EXPECT_EQ(e.where(), lab->url("lotl-tampered.xml"));
+        EXPECT_NE(std::string(e.what()).find("does not match"), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(snapshot(state), before);
+}
+
+TEST_F(TrustedListTest, LotlSignedByAKeyNotPinnedIsRefused) {
+    updateTrustedList(configFor("lotl.xml"), state);
+    auto before = snapshot(state);
+    const std::pair<const char*, const char*> cases[] = {
+        // Its own certificate in KeyInfo: not pinned.
+        {"lotl-rogue.xml", "not one of the certificates trusted"},
+        // Names the pinned certificate, but the key does not match it.
+        {"lotl-rogue-claims-pinned.xml", "does not match"},
+    };
+    for (const auto& [name, reason] : cases) {
+        try {
+            updateTrustedList(configFor(name), state);
+            ADD_FAILURE() << name << " was accepted";
+        } catch (const Error& e) {
+            EXPECT_EQ(e.kind(), ErrorKind::InvalidInput) << name;
+            EXPECT_EQ(e.where(), lab->url(name));
+            EXPECT_NE(std::string(e.what()).find(reason), std::string::npos) << e.what();
+        }
+    }
+    EXPECT_EQ(snapshot(state), before);
+}
+
+TEST_F(TrustedListTest, UnreachableServerKeepsTheCacheAndNamesTheUrl) {
+    updateTrustedList(configFor("lotl.xml"), state);
+    auto before = snapshot(state);
+    const std::string url = "https://127.0.0.1:1/lotl.xml";
+    try {
+        updateTrustedList(configFor(url), state);
+        FAIL() << "no error for an unreachable server";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.where(), url);
+        EXPECT_EQ(e.kind(), ErrorKind::Network) << e.what();
+    }
+    EXPECT_EQ(snapshot(state), before);
+}
+
+TEST_F(TrustedListTest, TlsIsVerifiedAgainstTheConfiguredBundleOnly) {
+    // Without the test TLS CA the server is not trusted (no switch turns that off).
+    auto file = tmp / "no-tls-ca.toml";
+    writeFile(file, "[verify]\ntrusted_list_url = \"" + lab->url("lotl.xml") +
+                        "\"\ntrusted_list_signers = \"" + lab->lotlSigners().string() + "\"\n");
+    try {
+        updateTrustedList(loadConfig(file), state);
+        FAIL() << "an unverified TLS server was accepted";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.kind(), ErrorKind::Tls) << e.what();
+    }
+    EXPECT_FALSE(fs::exists(signing::trustedListCacheFile(state)));
+}
+
+TEST_F(TrustedListTest, FilesPlantedInTheStateDirAreNotTrusted) {
+    auto cfg = configFor("lotl.xml");
+    // A PEM written by hand, without verified lists, gives no anchor.
+    fs::create_directories(state / "trust");
+    fs::copy_file(lab->withdrawnCa(), signing::trustedListCacheFile(state));
+    EXPECT_TRUE(loadTrustedList(cfg, state).anchors.empty());
+    // A cached national list changed after the update is no longer trusted.
+    updateTrustedList(cfg, state);
+    auto ro = signing::trustedListCacheDir(state) / "RO.xml";
+    auto text = readFile(ro);
+    auto at = text.find("Test Trust SRL");
+    text.replace(at, 4, "Evil");
+    writeFile(ro, text);
+    auto cache = loadTrustedList(cfg, state);
+    EXPECT_TRUE(cache.anchors.empty());
+    ASSERT_FALSE(cache.problems.empty());
+}
+
+TEST_F(TrustedListTest, CliUpdateAndShowWithExitCodes) {
+    const std::string cli = CERTAGENT_CLI;
+    auto good = lab->writeConfig("cli-good.toml", lab->url("lotl.xml"));
+    auto bad = lab->writeConfig("cli-bad.toml", lab->url("lotl-tampered.xml"));
+    std::vector<std::string> env = {"CERTAGENT_CONFIG=", "LANGUAGE=en"};
+    auto run = [&](const fs::path& cfg, std::vector<std::string> args) {
+        std::vector<std::string> argv = {cli, "--config", cfg.string(), "--state-dir",
+                                         state.string()};
+        argv.insert(argv.end(), args.begin(), args.end());
+        return runProcess(argv, env, {}, 120);
+    };
+    auto show_before = run(good, {"trusted-list", "show", "--json"});
+    EXPECT_EQ(show_before.exit_code, 1) << show_before.err;
+
+    auto update = run(good, {"trusted-list", "update", "--json"});
+    ASSERT_EQ(update.exit_code, 0) << update.err;
+    auto j = nlohmann::json::parse(update.out);
+    EXPECT_EQ(j["lists"], 1);
+    EXPECT_EQ(j["certificates"], 1);
+    EXPECT_EQ(j["skipped"].size(), 1u);
+
+    auto show = run(good, {"trusted-list", "show", "--json"});
+    ASSERT_EQ(show.exit_code, 0) << show.err;
+    auto s = nlohmann::json::parse(show.out);
+    ASSERT_EQ(s["anchors"].size(), 1u);
+    EXPECT_EQ(s["anchors"][0]["territory"], "RO");
+    EXPECT_NE(s["anchors"][0]["subject"].get<std::string>().find("Test Qualified CA"),
+              std::string::npos);
+
+    auto human = run(good, {"trusted-list", "show"});
+    EXPECT_EQ(human.exit_code, 0) << human.err;
+    EXPECT_NE(human.out.find("Test Trust SRL"), std::string::npos) << human.out;
+
+    auto before = snapshot(state);
+    auto refused = run(bad, {"trusted-list", "update"});
+    EXPECT_EQ(refused.exit_code, 1);
+    EXPECT_NE(refused.err.find(lab->url("lotl-tampered.xml")), std::string::npos) << refused.err;
+    EXPECT_EQ(snapshot(state), before);
+
+    // verify through the CLI: trusted with the list, exit 0.
+    auto data = tmp / "contract.txt";
+    writeFile(data, "contract\n");
+    auto p7s = lab->signDetached(data, "qc-ca");
+    auto verified = run(good, {"verify", p7s.string(), "--data", data.string(), "--json"});
+    EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+
+    EXPECT_EQ(run(good, {"trusted-list"}).exit_code, 2);
+    EXPECT_EQ(run(good, {"trusted-list", "refresh"}).exit_code, 2);
+}
+
+}  // namespace
+}  // namespace certagent::testing
