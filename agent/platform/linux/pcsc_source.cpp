@@ -254,8 +254,13 @@ void PcscSource::watch(long context) {
     setActive(true);
     log::debug("device", "pcsc: watching {} reader(s)", readers.size());
 
+    // Not INFINITE: for an infinite wait pcsc-lite's client polls its socket with a 60 s
+    // timeout and then asks pcscd whether it is still there (two round trips), so an idle agent
+    // would wake every minute. A long finite wait is one poll() for its whole length; pcscd
+    // going away still ends it at once (the socket closes), and so does SCardCancel.
+    constexpr DWORD kWaitMs = 6 * 60 * 60 * 1000;  // 6 h
     while (!stopping_) {
-        rv = SCardGetStatusChange(ctx, INFINITE, states.data(), static_cast<DWORD>(states.size()));
+        rv = SCardGetStatusChange(ctx, kWaitMs, states.data(), static_cast<DWORD>(states.size()));
         if (stopping_) return;
         if (rv == SCARD_E_CANCELLED || rv == SCARD_E_TIMEOUT) continue;
         bool relist = rv == SCARD_E_UNKNOWN_READER;
