@@ -111,12 +111,18 @@ EuListsLab::EuListsLab() {
     auto cert_at = tampered.find(ro_operator) + ro_operator.size() / 2;
     tampered[cert_at] = tampered[cert_at] == 'A' ? 'B' : 'A';
     writeFile(www / "lotl-tampered.xml", tampered);
+    writeFile(www / "lotl-file.xml",
+              signedList(lotlBody(ro_operator, /*files=*/true), "lotl-signer", "lotl-signer"));
     writeFile(www / "lotl-rogue.xml", signedList(lotlBody(ro_operator), "rogue", "rogue"));
     writeFile(www / "lotl-rogue-claims-pinned.xml",
               signedList(lotlBody(ro_operator), "rogue", "lotl-signer"));
 }
 
 EuListsLab::~EuListsLab() = default;
+
+std::string EuListsLab::fileUrl(const std::string& name) const {
+    return "file://" + (dir() / "www" / name).string();
+}
 
 std::string EuListsLab::url(const std::string& name) const {
     return "https://127.0.0.1:" + std::to_string(server_->port) + "/" + name;
@@ -233,14 +239,15 @@ std::string EuListsLab::signedList(const std::string& body, const std::string& k
     return readFile(out);
 }
 
-std::string EuListsLab::lotlBody(const std::string& ro_operator_b64) {
+std::string EuListsLab::lotlBody(const std::string& ro_operator_b64, bool files) {
+    auto at = [&](const std::string& name) { return files ? fileUrl(name) : url(name); };
     return scheme("EU") + "<tsl:PointersToOtherTSL>" +
-           pointer("EU", "EUlistofthelists", "application/vnd.etsi.tsl+xml", url("lotl.xml"),
+           pointer("EU", "EUlistofthelists", "application/vnd.etsi.tsl+xml", at("lotl.xml"),
                    base64Der(lotlSigners())) +
-           pointer("RO", "EUgeneric", "application/pdf", url("ro.pdf"), ro_operator_b64) +
-           pointer("RO", "EUgeneric", "application/vnd.etsi.tsl+xml", url("ro.xml"),
+           pointer("RO", "EUgeneric", "application/pdf", at("ro.pdf"), ro_operator_b64) +
+           pointer("RO", "EUgeneric", "application/vnd.etsi.tsl+xml", at("ro.xml"),
                    ro_operator_b64) +
-           pointer("BG", "EUgeneric", "application/vnd.etsi.tsl+xml", url("bg.xml"),
+           pointer("BG", "EUgeneric", "application/vnd.etsi.tsl+xml", at("bg.xml"),
                    base64Der(dir() / "bg-operator.pem")) +
            "</tsl:PointersToOtherTSL></tsl:SchemeInformation>";
 }

@@ -12,6 +12,7 @@
 //   lotl-tampered.xml        lotl.xml with one byte of the RO operator's certificate changed
 //   lotl-rogue.xml           lotl.xml's content signed by a key and certificate not pinned
 //   lotl-rogue-claims-pinned.xml  signed by that key, but naming the pinned certificate
+//   lotl-file.xml            like lotl.xml, with file:// locations (fileUrl(name))
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -29,6 +30,7 @@ class EuListsLab {
     EuListsLab& operator=(const EuListsLab&) = delete;
 
     std::string url(const std::string& name) const;
+    std::string fileUrl(const std::string& name) const;
     const std::filesystem::path& dir() const { return tmp_.path(); }
 
     std::filesystem::path tlsCa() const { return dir() / "tls-ca.pem"; }
@@ -53,7 +55,7 @@ class EuListsLab {
   private:
     std::string signedList(const std::string& body, const std::string& key,
                            const std::string& cert_pem);
-    std::string lotlBody(const std::string& ro_operator_b64);
+    std::string lotlBody(const std::string& ro_operator_b64, bool files = false);
     std::string roBody();
     std::string bgBody();
     void makePki();

@@ -117,6 +117,24 @@ TEST_F(TrustedListTest, NoVerifiedNationalListFailsAndWritesNothing) {
     EXPECT_FALSE(fs::exists(signing::trustedListCacheDir(state)));
 }
 
+TEST_F(TrustedListTest, LocalFileListsAreReadWithoutNetwork) {
+    auto result = updateTrustedList(configFor(lab->fileUrl("lotl-file.xml")), state);
+    EXPECT_EQ(result.lists, 1);
+    EXPECT_EQ(result.certificates, 1);
+    EXPECT_EQ(loadTrustedList(configFor(lab->fileUrl("lotl-file.xml")), state).anchors.size(), 1u);
+}
+
+TEST_F(TrustedListTest, ListFetchedOverHttpsCannotSendTheAgentToLocalFiles) {
+    // The same signed LOTL with file:// pointers, served over https.
+    try {
+        updateTrustedList(configFor("lotl-file.xml"), state);
+        FAIL() << "file:// national lists were read for an https LOTL";
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("file://"), std::string::npos) << e.what();
+    }
+    EXPECT_FALSE(fs::exists(signing::trustedListCacheDir(state)));
+}
+
 TEST_F(TrustedListTest, SignatureWhoseIssuerIsOnlyInTheListIsTrusted) {
     auto data = tmp / "invoice.xml";
     writeFile(data, "<invoice>42</invoice>\n");
