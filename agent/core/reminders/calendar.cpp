@@ -15,22 +15,6 @@ std::tm localTm(TimePoint t) {
     return tm;
 }
 
-// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
-long daysFromCivil(long y, unsigned m, unsigned d) {
-    y -= m <= 2;
-    const long era = (y >= 0 ? y : y - 399) / 400;
-    const auto yoe = static_cast<unsigned>(y - era * 400);
-    const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + static_cast<long>(doe) - 719468;
-}
-
-long localDayNumber(TimePoint t) {
-    auto tm = localTm(t);
-    return daysFromCivil(tm.tm_year + 1900L, static_cast<unsigned>(tm.tm_mon + 1),
-                         static_cast<unsigned>(tm.tm_mday));
-}
-
 }  // namespace
 
 void reloadTimeZone() { tzset(); }
@@ -48,7 +32,7 @@ TimePoint thresholdStart(TimePoint notAfter, int days) {
 }
 
 long localDaysLeft(TimePoint now, TimePoint notAfter) {
-    return localDayNumber(notAfter) - localDayNumber(now);
+    return localCalendarDaysBetween(now, notAfter);
 }
 
 std::optional<int> currentThreshold(TimePoint now, TimePoint notAfter,

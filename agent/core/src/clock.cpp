@@ -49,6 +49,30 @@ TimePoint fromEpochMs(int64_t ms) {
     return TimePoint(std::chrono::duration_cast<TimePoint::duration>(std::chrono::milliseconds(ms)));
 }
 
+namespace {
+// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
+long daysFromCivil(long y, unsigned m, unsigned d) {
+    y -= m <= 2;
+    const long era = (y >= 0 ? y : y - 399) / 400;
+    const auto yoe = static_cast<unsigned>(y - era * 400);
+    const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + static_cast<long>(doe) - 719468;
+}
+
+long localDayNumber(TimePoint t) {
+    std::time_t tt = std::chrono::system_clock::to_time_t(t);
+    std::tm tm{};
+    localtime_r(&tt, &tm);
+    return daysFromCivil(tm.tm_year + 1900L, static_cast<unsigned>(tm.tm_mon + 1),
+                         static_cast<unsigned>(tm.tm_mday));
+}
+}  // namespace
+
+long localCalendarDaysBetween(TimePoint now, TimePoint until) {
+    return localDayNumber(until) - localDayNumber(now);
+}
+
 std::string toIso8601(TimePoint t) {
     std::time_t tt = std::chrono::system_clock::to_time_t(t);
     std::tm tm{};

@@ -1,5 +1,6 @@
 #include "certagent/core/token/types.hpp"
 
+#include "certagent/core/clock.hpp"
 #include "certagent/core/error.hpp"
 #include "certagent/core/i18n.hpp"
 
@@ -65,11 +66,7 @@ const char* certStatusName(CertStatus status) noexcept {
 }
 
 long CertificateInfo::daysLeft(std::chrono::system_clock::time_point now) const {
-    auto secs = std::chrono::duration_cast<std::chrono::seconds>(notAfter - now).count();
-    // Floor division: 1 second past expiry is day -1, not day 0.
-    long days = static_cast<long>(secs / 86400);
-    if (secs < 0 && secs % 86400 != 0) --days;
-    return days;
+    return localCalendarDaysBetween(now, notAfter);
 }
 
 CertStatus CertificateInfo::status(std::chrono::system_clock::time_point now,

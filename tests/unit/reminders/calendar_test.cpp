@@ -1,6 +1,7 @@
 // Thresholds on the local calendar: local midnights, DST days, time zones.
 #include <gtest/gtest.h>
 
+#include "certagent/core/token/types.hpp"
 #include "reminders_test_util.hpp"
 
 using namespace certagent;
@@ -69,4 +70,19 @@ TEST(ReminderCalendar, CurrentAndNextThreshold) {
     EXPECT_EQ(nextThreshold(1, t), kExpired);
     EXPECT_EQ(nextThreshold(kExpired, t), std::nullopt);
     EXPECT_EQ(normalizeThresholds({1, 30, 7, 30, -2}), (std::vector<int>{30, 7, 1}));
+}
+
+// The tray and `certs` (CertificateInfo::daysLeft) count days as the reminders do: by local
+// calendar date, not by 24-hour periods.
+TEST(ReminderCalendar, TokenDaysLeftAgreesWithTheReminderCount) {
+    ScopedTimeZone tz("Europe/Bucharest");
+    token::CertificateInfo info;
+    info.notAfter = at("2026-06-10T21:30:00Z");  // 11 Jun 00:30 local
+    for (const char* now : {"2026-06-10T20:00:00Z", "2026-05-30T23:59:00Z", "2026-06-11T12:00:00Z",
+                            "2026-03-28T23:30:00Z", "2026-06-01T00:00:00Z"}) {
+        SCOPED_TRACE(now);
+        EXPECT_EQ(info.daysLeft(at(now)), localDaysLeft(at(now), info.notAfter));
+    }
+    // 1.5 hours before expiry, but the expiry date is tomorrow: 1 day, not 0.
+    EXPECT_EQ(info.daysLeft(at("2026-06-10T20:00:00Z")), 1);
 }

@@ -39,7 +39,7 @@ TEST(CertificateParser, ReadsNamesSerialValidityAndKeyUsage) {
     EXPECT_EQ(info.keyBits, 256);
     EXPECT_EQ(info.keyUsage, (std::vector<std::string>{"digitalSignature", "nonRepudiation"}));
     auto now = system_clock::now();
-    EXPECT_EQ(info.daysLeft(now), 99);  // 100 days minus the seconds since it was made
+    EXPECT_EQ(info.daysLeft(now), 100);  // local calendar days: the date 100 days from today
     EXPECT_EQ(info.status(now, 30), CertStatus::Valid);
     EXPECT_EQ(info.status(now, 120), CertStatus::Expiring);
     EXPECT_EQ(info.status(now + hours(24 * 101), 30), CertStatus::Expired);

@@ -101,7 +101,8 @@ struct CertificateInfo {
     int keyBits = 0;
     Bytes der;
 
-    // Whole days until notAfter (negative once expired).
+    // Local calendar days until notAfter's date (0: expires today; negative: past), the same
+    // count the reminders use (localCalendarDaysBetween).
     long daysLeft(std::chrono::system_clock::time_point now) const;
     CertStatus status(std::chrono::system_clock::time_point now, int expiringWithinDays) const;
 };
