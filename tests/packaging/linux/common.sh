@@ -87,7 +87,8 @@ safe_remove_root() {
   local d=$1
   [ -e "$d" ] || return 0
   d=$(realpath "$d")
-  if awk '{print $5}' /proc/self/mountinfo | grep -q "^$d/"; then
+  # awk does the match itself: `awk | grep -q` under pipefail may fail (SIGPIPE) on a match.
+  if awk -v d="$d/" 'index($5, d) == 1 {found = 1} END {exit !found}' /proc/self/mountinfo; then
     fail "something is still mounted under $d; not removing it"
   fi
   rm -rf --one-file-system "$d"

@@ -17,17 +17,19 @@ check() { # check FILE DESCRIPTION COMMAND...
   shift 2
   if "$@"; then printf '  ok    %s\n' "$what"; else printf '  FAIL  %s\n' "$what"; bad=1; fi
 }
-has_now() { readelf -d "$1" | grep -Eq '\(BIND_NOW\)|\(FLAGS\).*NOW|\(FLAGS_1\).*NOW'; }
-has_relro() { readelf -lW "$1" | grep -q GNU_RELRO; }
-is_pie() { readelf -h "$1" | grep -q 'Type:.*DYN' && readelf -d "$1" | grep -q '(FLAGS_1).*PIE'; }
+# Each reads readelf's whole output before matching: `readelf ... | grep -q` under pipefail
+# fails at random when grep exits at the first match and readelf dies of SIGPIPE.
+has_now() { grep -Eq '\(BIND_NOW\)|\(FLAGS\).*NOW|\(FLAGS_1\).*NOW' <<<"$(readelf -d "$1")"; }
+has_relro() { grep -q GNU_RELRO <<<"$(readelf -lW "$1")"; }
+is_pie() { grep -q 'Type:.*DYN' <<<"$(readelf -h "$1")" && grep -q '(FLAGS_1).*PIE' <<<"$(readelf -d "$1")"; }
 imports() { readelf --dyn-syms -W "$1" | awk '$7 == "UND" {print $8}' | sed 's/@.*//'; }
-has_canary() { imports "$1" | grep -qx '__stack_chk_fail'; }
-has_fortify() { imports "$1" | grep -Eqx '__[a-z0-9_]+_chk' ; }
-no_rpath() { ! readelf -d "$1" | grep -Eq '\((RPATH|RUNPATH)\)'; }
+has_canary() { grep -qx '__stack_chk_fail' <<<"$(imports "$1")"; }
+has_fortify() { grep -Eqx '__[a-z0-9_]+_chk' <<<"$(imports "$1" | grep -vx '__stack_chk_fail')"; }
+no_rpath() { ! grep -Eq '\((RPATH|RUNPATH)\)' <<<"$(readelf -d "$1")"; }
 
 step "executables"
 for exe in "$dir"/usr/bin/*; do
-  echo "$(basename "$exe") (fortified: $(imports "$exe" | grep -E '^__[a-z0-9_]+_chk$' | grep -v stack_chk_fail | sort -u | tr '\n' ' '))"
+  echo "$(basename "$exe") (fortified: $(imports "$exe" | grep -E '^__[a-z0-9_]+_chk$' | grep -v stack_chk_fail | sort -u | tr '\n' ' ' || true))"
   check "$exe" "PIE (ET_DYN, FLAGS_1 PIE)" is_pie "$exe"
   check "$exe" "BIND_NOW" has_now "$exe"
   check "$exe" "GNU_RELRO" has_relro "$exe"

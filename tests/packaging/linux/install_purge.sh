@@ -42,8 +42,10 @@ step "every installed ELF file finds its libraries (ldd)"
 files=$(in_root "$ROOT" dpkg -L certagent)
 missing=0
 for f in $(grep -E '^/usr/(bin/|lib/.*\.so$)' <<<"$files"); do
-  if in_root "$ROOT" ldd "$f" | grep -q 'not found'; then
-    echo "  $f:"; in_root "$ROOT" ldd "$f" | grep 'not found'; missing=1
+  # (ldd's whole output first: `ldd | grep -q` under pipefail can fail on SIGPIPE.)
+  libs=$(in_root "$ROOT" ldd "$f")
+  if grep -q 'not found' <<<"$libs"; then
+    echo "  $f:"; grep 'not found' <<<"$libs"; missing=1
   fi
 done
 [ $missing -eq 0 ] || fail "libraries missing: the package's Depends are incomplete"
