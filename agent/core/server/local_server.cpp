@@ -186,6 +186,13 @@ struct LocalServer::Impl {
         s.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
             return check(req, res);
         });
+        // A client that waits for "100 Continue" before sending its body (curl does for large
+        // and for chunked bodies) gets the refusal instead, so the body is never sent.
+        s.set_expect_100_continue_handler(
+            [this](const httplib::Request& req, httplib::Response& res) {
+                if (check(req, res) == httplib::Server::HandlerResponse::Handled) return res.status;
+                return 100;
+            });
         // CORS on every answer to an allowed origin (the others were refused above).
         s.set_post_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
             res.set_header("Cache-Control", "no-store");

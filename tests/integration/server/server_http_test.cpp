@@ -333,15 +333,31 @@ TEST_F(ServerFixture, NothingListensBeyondLoopback) {
 // KNOWN FAILING (disabled, see docs/local-server-api.md "Known gaps"): with Debian's
 // cpp-httplib 0.11.4 a chunked POST reaches the handler instead of getting 411 from the
 // pre-routing check. The body is still bounded by the handler's size check.
-TEST_F(ServerFixture, DISABLED_ChunkedBodiesWithoutContentLengthAreRefused) {
+TEST_F(ServerFixture, ChunkedBodiesWithoutContentLengthAreRefused) {
     server::ServerOptions o;
     o.max_body_bytes = 64 * 1024;
     start(o);
     std::string big(100 * 1024, 'A');
+    // curl waits for "100 Continue" before a chunked body: the refusal comes instead.
     auto c = curl({"POST", base + "/api/v1/verify",
                    {std::string("Origin: ") + kAllowedOrigin, "Content-Type: application/json",
                     "Transfer-Encoding: chunked"},
                    "{\"pdf\":\"" + big + "\"}", {}});
     EXPECT_EQ(c.status, 411) << c.body;
     EXPECT_EQ(errorCode(c), "LENGTH_REQUIRED");
+    // Without "Expect:" the body follows the headers at once; it is still refused, unread.
+    auto d = curl({"POST", base + "/api/v1/verify",
+                   {std::string("Origin: ") + kAllowedOrigin, "Content-Type: application/json",
+                    "Transfer-Encoding: chunked", "Expect:"},
+                   "{\"pdf\":\"" + big + "\"}", {}});
+    EXPECT_EQ(d.status, 411) << d.body;
+    EXPECT_EQ(errorCode(d), "LENGTH_REQUIRED");
+    // A refused origin with a large body is refused before the body too.
+    auto e = curl({"POST", base + "/api/v1/verify",
+                   {"Origin: https://evil.example", "Content-Type: application/json"},
+                   "{\"pdf\":\"" + big + "\"}", {}});
+    EXPECT_EQ(e.status, 403) << e.body;
+    EXPECT_EQ(errorCode(e), "ORIGIN_NOT_ALLOWED");
+    // And the server still answers afterwards.
+    EXPECT_EQ(curl({"GET", base + "/api/v1/status", {}, "", {}}).status, 200);
 }
