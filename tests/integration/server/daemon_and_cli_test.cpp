@@ -183,6 +183,16 @@ TEST_F(CliFixture, CadesOfAnyFileVerifiesAndTamperingIsDetected) {
     EXPECT_EQ(j["signatures"][0]["status"], "valid");
     EXPECT_TRUE(j["signatures"][0]["qualified"].get<bool>());
 
+    // Without --data the signed file next to the .p7s (contract.txt) is taken.
+    auto beside = cli({"verify", p7s.string()});
+    EXPECT_EQ(beside.exit_code, 0) << beside.out << beside.err;
+    EXPECT_NE(beside.out.find("Signature 1: valid"), std::string::npos) << beside.out;
+    auto lone = dir / "lone.bin.p7s";
+    std::filesystem::copy_file(p7s, lone);
+    auto missing = cli({"verify", lone.string()});
+    EXPECT_EQ(missing.exit_code, 1) << missing.out;
+    EXPECT_NE(missing.err.find("lone.bin"), std::string::npos) << missing.err;
+
     writeFile(data, "Contract de vânzare!\n");
     auto t = cli({"verify", p7s.string(), "--data", data.string()});
     EXPECT_EQ(t.exit_code, 1);

@@ -1,0 +1,128 @@
+// Verification reports as text rows: see report.hpp.
+#include "certagent/core/signing/report.hpp"
+
+#include <fmt/format.h>
+
+#include <cctype>
+#include <fstream>
+#include <iterator>
+
+#include "certagent/core/error.hpp"
+#include "certagent/core/i18n.hpp"
+
+namespace certagent::signing {
+namespace fs = std::filesystem;
+namespace {
+
+std::vector<uint8_t> readBytes(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    if (!in) throw Error(ErrorKind::Io, _("the file cannot be read"), p.string());
+    return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), {});
+}
+
+bool looksLikePdf(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    char head[5] = {};
+    in.read(head, 5);
+    return in && std::string_view(head, 5) == "%PDF-";
+}
+
+bool isP7s(const fs::path& p) {
+    auto ext = p.extension().string();
+    for (auto& ch : ext) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return ext == ".p7s";
+}
+
+const char* yesNo(bool b) { return b ? _("yes") : _("no"); }
+
+std::string statusText(pdf::SignatureStatus s) {
+    switch (s) {
+    case pdf::SignatureStatus::Valid: return _("valid");
+    case pdf::SignatureStatus::Untrusted: return _("intact, but not from a trusted issuer");
+    case pdf::SignatureStatus::Modified: return _("INVALID: modified after signing");
+    case pdf::SignatureStatus::Malformed: return _("INVALID: the signature cannot be read");
+    }
+    return pdf::signatureStatusName(s);
+}
+
+}  // namespace
+
+VerifyInput resolveVerifyInput(const fs::path& file, const std::optional<fs::path>& data) {
+    std::error_code ec;
+    if (!fs::is_regular_file(file, ec))
+        throw Error(ErrorKind::InvalidInput, _("the file does not exist"), file.string());
+    if (data) {
+        if (!fs::is_regular_file(*data, ec))
+            throw Error(ErrorKind::InvalidInput, _("the signed file does not exist"),
+                        data->string());
+        return {file, data};
+    }
+    if (looksLikePdf(file)) return {file, std::nullopt};
+    if (isP7s(file)) {
+        fs::path signedFile = file;
+        signedFile.replace_extension();  // contract.pdf.p7s -> contract.pdf
+        if (!fs::is_regular_file(signedFile, ec))
+            throw Error(ErrorKind::InvalidInput,
+                        fmt::format(fmt::runtime(_("the signed file {0} is not next to the "
+                                                   "signature; give it with --data FILE")),
+                                    signedFile.filename().string()),
+                        file.string());
+        return {file, signedFile};
+    }
+    throw Error(ErrorKind::Usage,
+                _("this is not a PDF; for a detached signature give the signed file with "
+                  "--data FILE"),
+                file.string());
+}
+
+VerificationResult verifyInput(const VerifyInput& input, X509_STORE* anchors) {
+    if (input.data) return verifyCadesDetached(readBytes(input.file), readBytes(*input.data), anchors);
+    return verifyPdfFile(input.file, anchors);
+}
+
+ReportView reportView(const fs::path& file, const VerificationResult& result) {
+    ReportView view;
+    view.allValid = result.allValid();
+    view.headline = result.signatures.empty()
+                        ? fmt::format(fmt::runtime(_("{0}: no signature found")), file.string())
+                        : fmt::format(fmt::runtime(_("{0}: {1} signature(s)")), file.string(),
+                                      result.signatures.size());
+    int n = 0;
+    for (const auto& s : result.signatures) {
+        SignatureSection sec;
+        sec.title = fmt::format(fmt::runtime(_("Signature {0}: {1}")), ++n, statusText(s.status));
+        sec.message = s.message;
+        sec.ok = s.status == pdf::SignatureStatus::Valid;
+        auto row = [&sec](const char* label, const std::string& value) {
+            if (!value.empty()) sec.rows.push_back({label, value});
+        };
+        row(_("Signer"), s.signer_subject);
+        row(_("Issuer"), s.signer_issuer);
+        row(_("Valid"), s.signer_not_before.empty()
+                            ? std::string()
+                            : s.signer_not_before + " – " + s.signer_not_after);
+        row(_("Integrity"), yesNo(s.cms_valid));
+        row(_("Chain"), s.chain_message);
+        row(_("Qualified certificate"), yesNo(s.qualified));
+        row(_("Timestamp"), s.timestamp_present ? s.timestamp_time + " — " + s.timestamp_message
+                                                : std::string(_("none")));
+        if (result.kind == SignedKind::Pdf) {
+            row(_("Field"), s.field_name);
+            row(_("Claimed time"), s.claimed_time);
+            row(_("Reason"), s.reason);
+        }
+        view.signatures.push_back(std::move(sec));
+    }
+    return view;
+}
+
+std::string reportText(const ReportView& view) {
+    std::string out = view.headline + "\n";
+    for (const auto& s : view.signatures) {
+        out += "\n" + s.title + "\n  " + s.message + "\n";
+        for (const auto& r : s.rows) out += "  " + r.label + ": " + r.value + "\n";
+    }
+    return out;
+}
+
+}  // namespace certagent::signing

@@ -1,0 +1,8 @@
+#pragma once
+namespace certagent::gui {
+class TrayApp;
+// "Verify a signature…": choose a signed PDF or a .p7s (its signed file is taken from beside it
+// or asked for), verify on a worker thread against the configured anchors, show the report
+// (signing::reportView, the same rows the CLI prints).
+void verifyInteractively(TrayApp& app);
+}  // namespace certagent::gui

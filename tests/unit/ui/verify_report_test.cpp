@@ -1,0 +1,110 @@
+// The verification report rows (CLI text and the tray's window) and how a chosen file is read.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "certagent/core/error.hpp"
+#include "certagent/core/i18n.hpp"
+#include "certagent/core/signing/report.hpp"
+#include "temp_dir.hpp"
+
+namespace certagent::signing {
+namespace {
+
+pdf::SignatureReport report(pdf::SignatureStatus status) {
+    pdf::SignatureReport r;
+    r.status = status;
+    r.message = "The signature is valid.";
+    r.signer_subject = "CN=Ion Popescu,C=RO";
+    r.signer_issuer = "CN=Test CA,C=RO";
+    r.cms_valid = status != pdf::SignatureStatus::Modified;
+    r.chain_message = "trusted";
+    r.qualified = true;
+    r.field_name = "Signature1";
+    return r;
+}
+
+class VerifyReport : public ::testing::Test {
+protected:
+    void SetUp() override { i18n::init("en"); }  // binds the catalogs (CERTAGENT_LOCALEDIR)
+    void TearDown() override { i18n::setLanguage("en"); }
+};
+
+TEST_F(VerifyReport, RowsSayWhoSignedAndWhetherItHolds) {
+    VerificationResult result;
+    result.signatures = {report(pdf::SignatureStatus::Valid),
+                         report(pdf::SignatureStatus::Modified)};
+    auto view = reportView("contract.pdf", result);
+    EXPECT_EQ(view.headline, "contract.pdf: 2 signature(s)");
+    EXPECT_FALSE(view.allValid);
+    ASSERT_EQ(view.signatures.size(), 2u);
+    EXPECT_TRUE(view.signatures[0].ok);
+    EXPECT_EQ(view.signatures[0].title, "Signature 1: valid");
+    EXPECT_FALSE(view.signatures[1].ok);
+    EXPECT_EQ(view.signatures[1].title, "Signature 2: INVALID: modified after signing");
+    auto text = reportText(view);
+    EXPECT_NE(text.find("  Signer: CN=Ion Popescu,C=RO\n"), std::string::npos) << text;
+    EXPECT_NE(text.find("  Integrity: no\n"), std::string::npos) << text;
+    EXPECT_NE(text.find("  Field: Signature1\n"), std::string::npos) << text;
+    EXPECT_NE(text.find("  Timestamp: none\n"), std::string::npos) << text;
+
+    // A detached signature has no PDF field rows.
+    result.kind = SignedKind::Cades;
+    EXPECT_EQ(reportText(reportView("a.p7s", result)).find("Field:"), std::string::npos);
+}
+
+TEST_F(VerifyReport, NoSignatureIsSaidPlainly) {
+    auto view = reportView("plain.pdf", {});
+    EXPECT_EQ(view.headline, "plain.pdf: no signature found");
+    EXPECT_FALSE(view.allValid);
+}
+
+TEST_F(VerifyReport, RomanianUsersReadItInRomanian) {
+    i18n::setLanguage("ro");
+    VerificationResult result;
+    result.signatures = {report(pdf::SignatureStatus::Valid)};
+    auto text = reportText(reportView("contract.pdf", result));
+    EXPECT_NE(text.find("Semnătura 1: "), std::string::npos) << text;
+    EXPECT_NE(text.find("  Semnatar: CN=Ion Popescu"), std::string::npos) << text;
+    EXPECT_EQ(text.find("Signer:"), std::string::npos) << text;
+}
+
+TEST_F(VerifyReport, AChosenFileIsReadAsPdfOrAsADetachedSignatureWithItsFile) {
+    certagent::testing::TempDir dir{"certagent-verify-input"};
+    auto pdfFile = dir / "a.pdf";
+    std::ofstream(pdfFile) << "%PDF-1.7\n";
+    auto in = resolveVerifyInput(pdfFile);
+    EXPECT_EQ(in.file, pdfFile);
+    EXPECT_FALSE(in.data);
+
+    auto data = dir / "contract.txt";
+    std::ofstream(data) << "text";
+    auto p7s = dir / "contract.txt.p7s";
+    std::ofstream(p7s) << "x";
+    in = resolveVerifyInput(p7s);
+    ASSERT_TRUE(in.data);
+    EXPECT_EQ(*in.data, data);
+
+    auto lone = dir / "lone.bin.p7s";
+    std::ofstream(lone) << "x";
+    try {
+        resolveVerifyInput(lone);
+        ADD_FAILURE() << "a .p7s without its file was accepted";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.kind(), ErrorKind::InvalidInput);
+        EXPECT_NE(std::string(e.what()).find("lone.bin"), std::string::npos) << e.what();
+    }
+    auto txt = dir / "notes.txt";
+    std::ofstream(txt) << "plain";
+    try {
+        resolveVerifyInput(txt);
+        ADD_FAILURE() << "a text file was accepted";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.kind(), ErrorKind::Usage);
+    }
+    EXPECT_THROW(resolveVerifyInput(dir / "missing.pdf"), Error);
+    EXPECT_THROW(resolveVerifyInput(p7s, dir / "missing.txt"), Error);
+}
+
+}  // namespace
+}  // namespace certagent::signing
