@@ -5,8 +5,6 @@
 #include <wx/filedlg.h>
 #include <wx/msgdlg.h>
 
-#include <thread>
-
 #include "certagent/core/error.hpp"
 #include "certagent/core/i18n.hpp"
 #include "certagent/core/log.hpp"
@@ -52,9 +50,8 @@ void signPdfInteractively(TrayApp& app) {
     if (save.ShowModal() != wxID_OK) return;
     std::string out = save.GetPath().utf8_string();
     auto cert = usable[choice];
-    app.setSigning(true);
     // PKCS#11 work never runs on the UI thread; the PIN dialog is marshalled back to it.
-    std::thread([&app, cert, in, out, askPin = app.pinCallback()] {
+    bool started = app.startJob([&app, cert, in, out, askPin = app.pinCallback()] {
         std::string error;
         try {
             auto session = app.tokens().open(cert.tokenSerial);
@@ -76,6 +73,7 @@ void signPdfInteractively(TrayApp& app) {
         } catch (const std::exception& e) {
             error = e.what();
         }
+        if (app.exiting()) return;
         app.CallAfter([&app, error, out] {
             app.setSigning(false);
             if (error.empty())
@@ -86,7 +84,12 @@ void signPdfInteractively(TrayApp& app) {
                                             error)),
                              u8(_("Sign a PDF")), wxOK | wxICON_ERROR);
         });
-    }).detach();
+    });
+    if (started)
+        app.setSigning(true);
+    else
+        wxMessageBox(u8(_("Another operation is still running; try again when it has finished.")),
+                     u8(_("Sign a PDF")), wxOK | wxICON_INFORMATION);
 }
 
 }  // namespace certagent::gui

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <wx/aboutdlg.h>
+#include <wx/filedlg.h>
 #include <wx/msgdlg.h>
 #include <wx/utils.h>
 
@@ -23,6 +24,7 @@
 #include "settings_dialog.hpp"
 #include "sign_pdf.hpp"
 #include "tray_icon.hpp"
+#include "verify_document.hpp"
 #include "wx_notifier.hpp"
 #if __has_include("certagent/core/reminders/service.hpp")
 #include "certagent/core/reminders/service.hpp"
@@ -159,7 +161,9 @@ bool TrayApp::OnInit() {
 
 int TrayApp::OnExit() {
     poll_timer_.Stop();
+    exiting_ = true;  // a job waiting for a PIN dialog gets "cancelled" instead
     if (refresh_thread_.joinable()) refresh_thread_.join();
+    if (job_thread_.joinable()) job_thread_.join();
     if (agent_)
         for (auto id : subscriptions_) agent_->bus().unsubscribe(id);
     if (tray_) {
@@ -265,6 +269,8 @@ void TrayApp::runAction(const json& action) {
         showDetails(text(action, "token"), text(action, "cert"));
     } else if (what == "sign_pdf") {
         signPdfInteractively(*this);
+    } else if (what == "verify") {
+        verifyInteractively(*this);
     } else if (what == "settings") {
         showSettings();
     } else if (what == "open_logs") {
@@ -276,14 +282,64 @@ void TrayApp::runAction(const json& action) {
         if (fallback_) fallback_->Destroy();
         ExitMainLoop();
     } else if (what == "plugin") {
-        auto* plugin = agent_->plugins().find(text(action, "plugin"));
-        if (!plugin) return;
-        try {
-            plugin->runAction(text(action, "id"), action);
-        } catch (const std::exception& e) {
-            wxMessageBox(u8(e.what()), "certagent", wxOK | wxICON_ERROR);
-        }
+        runPluginAction(action);
     }
+}
+
+bool TrayApp::startJob(std::function<void()> work) {
+    if (job_running_.exchange(true)) return false;
+    if (job_thread_.joinable()) job_thread_.join();  // the previous job, already finished
+    job_thread_ = std::thread([this, work = std::move(work)] {
+        try {
+            work();
+        } catch (const std::exception& e) {
+            log::error("gui", "background job failed: {}", e.what());
+        }
+        job_running_ = false;
+    });
+    return true;
+}
+
+void TrayApp::runPluginAction(const json& action) {
+    const auto name = text(action, "plugin");
+    const auto id = text(action, "id");
+    if (!agent_->plugins().find(name)) return;
+    json args;
+    try {
+        std::string picked;
+        if (ui::pluginActionNeedsFile(action)) {
+            wxFileDialog open(nullptr, u8(_("Choose a file")), "", "", wxFileSelectorDefaultWildcardStr,
+                              wxFD_OPEN | wxFD_FILE_MUST_EXIST);
+            if (open.ShowModal() != wxID_OK) return;
+            picked = open.GetPath().utf8_string();
+        }
+        args = ui::pluginActionArgs(action, picked);
+    } catch (const std::exception& e) {
+        wxMessageBox(u8(e.what()), "certagent", wxOK | wxICON_ERROR);
+        return;
+    }
+    // A plugin's action may reach the network or the token: never on the UI thread.
+    bool started = startJob([this, name, id, args] {
+        std::string message, error;
+        try {
+            auto* plugin = agent_->plugins().find(name);
+            if (!plugin) throw Error(ErrorKind::NotFound, _("the plugin is no longer loaded"));
+            message = ui::pluginResultText(plugin->runAction(id, args));
+        } catch (const std::exception& e) {
+            error = e.what();
+        }
+        CallAfter([this, message, error] {
+            if (error.empty()) {
+                wxMessageBox(u8(message), "certagent", wxOK | wxICON_INFORMATION);
+            } else {
+                wxMessageBox(u8(error), "certagent", wxOK | wxICON_ERROR);
+            }
+            refreshTokens();  // a quota or a certificate may have changed
+        });
+    });
+    if (!started)
+        wxMessageBox(u8(_("Another operation is still running; try again when it has finished.")),
+                     "certagent", wxOK | wxICON_INFORMATION);
 }
 
 void TrayApp::onNotificationChoice(const json& notification, const json& choice) {
@@ -417,9 +473,13 @@ std::optional<SecretString> TrayApp::askPin(const ui::PinPolicy& policy) {
 token::PinCallback TrayApp::pinCallback() {
     auto asker = [this](const ui::PinPolicy& policy) -> std::optional<SecretString> {
         if (wxThread::IsMain()) return askPin(policy);
-        std::promise<std::optional<SecretString>> done;
-        auto result = done.get_future();
-        CallAfter([this, &policy, &done] { done.set_value(askPin(policy)); });
+        if (exiting_) return std::nullopt;
+        auto done = std::make_shared<std::promise<std::optional<SecretString>>>();
+        auto result = done->get_future();
+        CallAfter([this, policy, done] { done->set_value(askPin(policy)); });
+        // The app may quit before it shows the dialog: then the request counts as cancelled.
+        while (result.wait_for(std::chrono::milliseconds(200)) != std::future_status::ready)
+            if (exiting_) return std::nullopt;
         return result.get();
     };
     return ui::makePinCallback(*pin_cache_, asker,

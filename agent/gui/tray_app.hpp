@@ -7,6 +7,7 @@
 #include <wx/timer.h>
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -55,11 +56,16 @@ public:
     // A PinCallback usable from worker threads: the dialog runs on the main thread.
     token::PinCallback pinCallback();
     void setSigning(bool signing);
+    // User-started work off the UI thread (signing a PDF, a plugin's action): one job at a
+    // time, joined at exit. false: another job is still running (nothing started).
+    bool startJob(std::function<void()> work);
+    bool exiting() const { return exiting_; }
     void refreshTokens();  // re-reads tokens on a worker thread, then re-presents
 
 private:
     void present();
     void showDetails(const std::string& token, const std::string& cert);
+    void runPluginAction(const nlohmann::json& action);
     void showSettings();
     void showAbout();
     void openLogFolder();
@@ -87,6 +93,9 @@ private:
     std::atomic<bool> refreshing_{false};
     std::atomic<bool> refresh_again_{false};
     std::thread refresh_thread_;
+    std::thread job_thread_;
+    std::atomic<bool> job_running_{false};
+    std::atomic<bool> exiting_{false};
     bool signing_ = false;
     bool first_presented_ = false;
 };

@@ -197,7 +197,12 @@ void registerHostMethods(Agent& agent) {
         auto path = args.value("path", "");
         if (path.empty()) throw Error(ErrorKind::Usage, _("no file was given to timestamp"));
         TsaClient client(settingsFrom(a->config()));
-        return toJson(stampFile(*a, client, path, args.value("overwrite", false)));
+        auto result = toJson(stampFile(*a, client, path, args.value("overwrite", false)));
+        // What the tray shows the user once it is done.
+        result["message"] = fmt::format(fmt::runtime(_("Timestamped {0}.\nThe timestamp is saved as {1}.")),
+                                        result["file"].get<std::string>(),
+                                        result["tsr"].get<std::string>());
+        return result;
     });
 }
 

@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
+
+#include "certagent/core/error.hpp"
 #include "certagent/core/i18n.hpp"
 #include "certagent/core/log.hpp"
 #include "certagent/core/plugin_host.hpp"
@@ -87,6 +90,7 @@ MenuItem pluginItem(const std::string& plugin, const json& item) {
     json act = {{"action", "plugin"}, {"plugin", plugin}, {"id", id}};
     if (auto t = text(item, "token"); !t.empty()) act["token"] = t;
     if (auto c = text(item, "cert"); !c.empty()) act["cert"] = c;
+    if (text(item, "input") == "file") act["input"] = "file";
     return action("plugin:" + plugin + ":" + id, label, std::move(act), enabled);
 }
 
@@ -158,6 +162,8 @@ MenuModel buildMenu(const TraySnapshot& snapshot, const std::vector<PluginMenuIt
     items.push_back(separator());
     items.push_back(action("sign-pdf", _("Sign a PDF…"), {{"action", "sign_pdf"}},
                            !snapshot.tokens.empty() && !snapshot.signing));
+    // Verifying needs no token: a document someone else signed.
+    items.push_back(action("verify", _("Verify a signature…"), {{"action", "verify"}}));
 
     MenuItem pending;
     pending.kind = MenuItem::Kind::Submenu;
@@ -193,6 +199,29 @@ MenuModel buildMenu(const TraySnapshot& snapshot, const std::vector<PluginMenuIt
     items.push_back(action("about", _("About certagent"), {{"action", "about"}}));
     items.push_back(action("quit", _("Quit"), {{"action", "quit"}}));
     return menu;
+}
+
+bool pluginActionNeedsFile(const json& action) { return text(action, "input") == "file"; }
+
+json pluginActionArgs(const json& action, const std::string& picked_path) {
+    json args = json::object();
+    for (const char* key : {"token", "cert"})
+        if (auto v = text(action, key); !v.empty()) args[key] = v;
+    if (!pluginActionNeedsFile(action)) return args;
+    if (picked_path.empty())
+        throw Error(ErrorKind::InvalidInput, _("no file was chosen for this action"));
+    std::error_code ec;
+    const auto st = std::filesystem::status(std::filesystem::u8path(picked_path), ec);
+    if (ec || !std::filesystem::is_regular_file(st))
+        throw Error(ErrorKind::InvalidInput,
+                    fmt::format(fmt::runtime(_("{0}: not a file that can be read")), picked_path));
+    args["path"] = picked_path;
+    return args;
+}
+
+std::string pluginResultText(const json& result) {
+    if (auto m = text(result, "message"); !m.empty()) return m;
+    return _("Done.");
 }
 
 }  // namespace certagent::ui

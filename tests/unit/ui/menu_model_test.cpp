@@ -2,7 +2,11 @@
 
 #include "certagent/core/i18n.hpp"
 #include "certagent/core/ui/menu_model.hpp"
+#include "certagent/core/error.hpp"
+#include "temp_dir.hpp"
 #include "ui_test_data.hpp"
+
+#include <fstream>
 
 namespace certagent::ui {
 namespace {
@@ -53,16 +57,18 @@ TEST_F(MenuModelTest, FixedEntriesComeInOrder) {
     TraySnapshot s{{tokenWith({cert("Ion", 10)})}};
     auto m = buildMenu(s, {});
     auto all = ids(m);
-    std::vector<std::string> tail(all.end() - 6, all.end());
-    EXPECT_EQ(tail, (std::vector<std::string>{"sign-pdf", "renewals", "settings", "open-logs",
-                                              "about", "quit"}));
+    std::vector<std::string> tail(all.end() - 7, all.end());
+    EXPECT_EQ(tail, (std::vector<std::string>{"sign-pdf", "verify", "renewals", "settings",
+                                              "open-logs", "about", "quit"}));
     EXPECT_TRUE(m.find("sign-pdf")->enabled);
+    EXPECT_EQ(m.find("verify")->action, (json{{"action", "verify"}}));
 }
 
 TEST_F(MenuModelTest, WithoutATokenSigningIsDisabledAndTheMenuSaysWhy) {
     auto m = buildMenu({}, {});
     ASSERT_TRUE(m.find("no-token"));
     EXPECT_FALSE(m.find("sign-pdf")->enabled);
+    EXPECT_TRUE(m.find("verify")->enabled);  // verifying needs no token
 }
 
 TEST_F(MenuModelTest, PendingRenewalsShowTheirState) {
@@ -98,6 +104,45 @@ TEST_F(MenuModelTest, PluginItemsComeFromPluginsNextToTheirCertificateOrInTheirS
     auto pos = std::find(all.begin(), all.end(), "plugin:renewal:resume");
     ASSERT_NE(pos, all.end());
     EXPECT_EQ(*(pos - 1), "renew:SER1:01");
+}
+
+TEST_F(MenuModelTest, AFileItemAsksForAFileAndPassesItsPathToThePlugin) {
+    TraySnapshot s{{tokenWith({cert("Ion", 10)})}};
+    std::vector<PluginMenuItems> plugins = {
+        {"timestamps", json::array({{{"id", "stamp-file"}, {"label", "Timestamp a file…"},
+                                     {"input", "file"}},
+                                    {{"id", "plain"}, {"label", "Plain"}, {"input", "other"}}})}};
+    auto m = buildMenu(s, plugins);
+    const auto* f = m.find("plugin:timestamps:stamp-file");
+    ASSERT_TRUE(f);
+    EXPECT_TRUE(pluginActionNeedsFile(f->action));
+    const auto* plain = m.find("plugin:timestamps:plain");
+    ASSERT_TRUE(plain);
+    EXPECT_FALSE(pluginActionNeedsFile(plain->action));  // only "file" is understood
+    EXPECT_EQ(pluginActionArgs(plain->action), json::object());
+
+    certagent::testing::TempDir dir{"certagent-menu"};
+    auto file = dir.path() / "contract.pdf";
+    std::ofstream(file) << "%PDF-1.7";
+    EXPECT_EQ(pluginActionArgs(f->action, file.string()), (json{{"path", file.string()}}));
+    // No file chosen, a folder, a missing file: refused with the path named, nothing runs.
+    EXPECT_THROW(pluginActionArgs(f->action), Error);
+    EXPECT_THROW(pluginActionArgs(f->action, dir.path().string()), Error);
+    try {
+        pluginActionArgs(f->action, (dir.path() / "gone.pdf").string());
+        ADD_FAILURE() << "a missing file was accepted";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.kind(), ErrorKind::InvalidInput);
+        EXPECT_NE(std::string(e.what()).find("gone.pdf"), std::string::npos) << e.what();
+    }
+}
+
+TEST_F(MenuModelTest, PluginArgsCarryTheCertificateAndTheResultItsMessage) {
+    json act{{"action", "plugin"}, {"plugin", "renewal"}, {"id", "resume"}, {"token", "SER1"},
+             {"cert", "01"}};
+    EXPECT_EQ(pluginActionArgs(act), (json{{"token", "SER1"}, {"cert", "01"}}));
+    EXPECT_EQ(pluginResultText({{"message", "Timestamped a.pdf"}}), "Timestamped a.pdf");
+    EXPECT_EQ(pluginResultText({{"tsr", "a.pdf.tsr"}}), "Done.");
 }
 
 TEST_F(MenuModelTest, JsonDumpHasEveryItem) {

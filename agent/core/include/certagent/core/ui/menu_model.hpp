@@ -21,7 +21,7 @@ struct MenuItem {
     std::string label;  // translated
     bool enabled = true;
     // What choosing it means: {"action": "renew"|"details"|"sign_pdf"|"settings"|"open_logs"|
-    // "about"|"quit"|"renewal"|"plugin", "token"?, "cert"?, "renewal_id"?, "plugin"?, "id"?}
+    // "about"|"quit"|"renewal"|"plugin"|"verify", "token"?, "cert"?, "renewal_id"?, "plugin"?, "id"?}
     nlohmann::json action;
     std::vector<MenuItem> children;  // Submenu only
 };
@@ -47,5 +47,15 @@ std::vector<PluginMenuItems> collectPluginItems(const PluginHost& host,
                                                 const nlohmann::json& context);
 
 MenuModel buildMenu(const TraySnapshot& snapshot, const std::vector<PluginMenuItems>& plugins);
+
+// A plugin item with "input": "file" asks the user for a file before it runs (its action then
+// carries "input": "file").
+bool pluginActionNeedsFile(const nlohmann::json& action);
+// The args a plugin's runAction receives for a chosen item: its token and cert, and for a file
+// item the picked path, which must be an existing regular file (else certagent::Error
+// InvalidInput naming it; nothing runs).
+nlohmann::json pluginActionArgs(const nlohmann::json& action, const std::string& picked_path = {});
+// What the tray shows once a plugin action succeeded: the result's "message", else "Done.".
+std::string pluginResultText(const nlohmann::json& result);
 
 }  // namespace certagent::ui
