@@ -20,7 +20,7 @@ CERTAGENT_PACKAGES=(
   xvfb xauth x11-utils xdotool imagemagick trayer dbus dbus-x11 dunst
   chromium
   # packaging checks
-  lintian debootstrap rpm appstream desktop-file-utils file
+  lintian debootstrap rpm appstream desktop-file-utils file groff-base binutils
   hyperfine
 )
 

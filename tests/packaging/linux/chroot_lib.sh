@@ -19,11 +19,20 @@ new_root() {
 }
 
 # apt_install DEB...: apt-get in the root, so the dependencies come from Debian's mirror.
+# The cached root's package lists age: once the mirror has replaced a package they name (a
+# security update), the download fails with 404. Then the lists are refreshed and apt retried.
 apt_install() {
+  local log
+  log=$WORK_DIR/apt-$(date +%s%N).log
+  apt_get_install "$@" >"$log" 2>&1 && return 0
+  say "apt-get install failed; refreshing the package lists of the cached root and retrying"
+  in_root "$ROOT" apt-get update -qq >>"$log" 2>&1 && apt_get_install "$@" >>"$log" 2>&1 && return 0
+  tail -n 40 "$log"
+  fail "apt-get install $*"
+}
+apt_get_install() {
   in_root "$ROOT" apt-get install -y -q --no-install-recommends \
-    -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "$@" \
-    >"$WORK_DIR/apt-$(date +%s%N).log" 2>&1 ||
-    { tail -n 40 "$WORK_DIR"/apt-*.log; fail "apt-get install $*"; }
+    -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "$@"
 }
 
 # as_user CMD: runs a shell command as the user, in the root, with a login environment.
