@@ -323,7 +323,7 @@ void TrayApp::runPluginAction(const json& action) {
         std::string message, error;
         try {
             auto* plugin = agent_->plugins().find(name);
-            if (!plugin) throw Error(ErrorKind::NotFound, _("the plugin is no longer loaded"));
+            if (!plugin) throw Error(ErrorKind::Plugin, _("the plugin is no longer loaded"));
             message = ui::pluginResultText(plugin->runAction(id, args));
         } catch (const std::exception& e) {
             error = e.what();
