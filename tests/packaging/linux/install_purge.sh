@@ -1,18 +1,22 @@
 #!/usr/bin/env bash
-# The certagent package installs into a clean Debian 12 root with apt resolving its
-# dependencies, its programs work there (--version, plugins, config check, every ELF file
-# finds its libraries), and purge leaves nothing of ours behind.
+# The certagent and certagent-dev packages install into a clean Debian 12 root with apt
+# resolving their dependencies, the programs work there (--version, plugins, config check,
+# every ELF file finds its libraries), and purge leaves nothing of ours behind.
 source "$(dirname "$0")/chroot_lib.sh"
 
 step "fresh Debian 12 root"
 new_root root-install
 deb=/tmp/debs/$(basename "$(runtime_deb current)")
+dev=/tmp/debs/$(basename "$(dev_deb current)")
 version=$(dpkg-deb -f "$(runtime_deb current)" Version)
 
-step "apt-get install $deb (dependencies from the mirror)"
-apt_install "$deb"
-in_root "$ROOT" dpkg-query -W -f='${Package} ${Version} ${Status}\n' certagent | tee /dev/stderr |
-  grep -q "install ok installed" || fail "certagent is not installed"
+step "apt-get install $deb $dev (dependencies from the mirror)"
+apt_install "$deb" "$dev"
+for p in certagent certagent-dev; do
+  st=$(in_root "$ROOT" dpkg-query -W -f='${Package} ${Version} ${Status}\n' "$p")
+  echo "$st"
+  grep -q "install ok installed" <<<"$st" || fail "$p is not installed"
+done
 
 step "certagent-cli --version"
 out=$(as_user certagent-cli --version)
@@ -39,7 +43,7 @@ if as_user certagent-cli config check; then fail "a bad user config passed the c
 rm -rf "$ROOT/etc/certagent"
 
 step "every installed ELF file finds its libraries (ldd)"
-files=$(in_root "$ROOT" dpkg -L certagent)
+files=$(in_root "$ROOT" dpkg -L certagent certagent-dev)
 missing=0
 for f in $(grep -E '^/usr/(bin/|lib/.*\.so$)' <<<"$files"); do
   # (ldd's whole output first: `ldd | grep -q` under pipefail can fail on SIGPIPE.)
@@ -51,8 +55,8 @@ done
 [ $missing -eq 0 ] || fail "libraries missing: the package's Depends are incomplete"
 echo "  ok"
 
-step "apt-get purge certagent"
-in_root "$ROOT" apt-get purge -y -q certagent >"$WORK_DIR/purge.log" 2>&1 ||
+step "apt-get purge certagent certagent-dev"
+in_root "$ROOT" apt-get purge -y -q certagent certagent-dev >"$WORK_DIR/purge.log" 2>&1 ||
   { cat "$WORK_DIR/purge.log"; fail "purge"; }
 
 step "nothing of ours remains"
@@ -62,11 +66,15 @@ for f in $files; do
   if [ -e "$ROOT$f" ] && ! [ -d "$ROOT$f" ]; then echo "  left: $f"; left=1; fi
 done
 for d in /usr/lib/x86_64-linux-gnu/certagent /usr/share/certagent /usr/share/doc/certagent \
+         /usr/share/doc/certagent-dev /usr/include/certagent \
+         /usr/lib/x86_64-linux-gnu/cmake/CertagentSDK \
          /etc/xdg/autostart/certagent.desktop /etc/certagent; do
   [ -e "$ROOT$d" ] && { echo "  left: $d"; left=1; }
 done
-ls "$ROOT"/var/lib/dpkg/info/certagent.* 2>/dev/null && left=1
-in_root "$ROOT" dpkg-query -W certagent 2>/dev/null && { echo "  dpkg still knows certagent"; left=1; }
+ls "$ROOT"/var/lib/dpkg/info/certagent.* "$ROOT"/var/lib/dpkg/info/certagent-dev.* 2>/dev/null && left=1
+for p in certagent certagent-dev; do
+  in_root "$ROOT" dpkg-query -W "$p" 2>/dev/null && { echo "  dpkg still knows $p"; left=1; }
+done
 # Anything named certagent outside the user's home (their own config/state is theirs to keep,
 # Debian policy 10.7.3) and our copies of the .debs.
 stray=$(cd "$ROOT" && find . -xdev -iname '*certagent*' -not -path "./home/*" -not -path './tmp/debs*' \
