@@ -42,8 +42,9 @@ trayer --edge top --align right --widthtype request --height 32 --SetDockType tr
 sleep 1
 
 # Number of windows inside trayer's panel (one per docked icon).
+# Lines without a window id ("1 child:") neither end the panel's subtree nor count.
 docked() { xwininfo -root -tree | awk '/"panel"/{p=1; i=index($0,"0x"); next}
-  p && index($0,"0x") <= i {p=0} p && /0x/ {n++} END {print n+0}'; }
+  p && /0x/ && index($0,"0x") <= i {p=0} p && /0x/ {n++} END {print n+0}'; }
 
 measure() {  # prints "<ms to docked icon> <RSS kB after 3 s>"
   local before start pid now

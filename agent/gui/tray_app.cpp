@@ -95,6 +95,24 @@ bool TrayApp::OnInit() {
     }
     // Another certagent runs for this user; it was asked to show itself.
     if (otherInstance) return false;
+    // The icon first: it docks during the first round of the event loop, while the agent
+    // starts (config, state, plugins, token modules) right after it.
+    if (wxTaskBarIcon::IsAvailable()) {
+        tray_ = new TrayIcon(*this);
+        tray_->show(ui::presentStarting());
+    } else {
+        log::warn("gui", "no system tray: showing a window instead");
+        fallback_ = new FallbackWindow(*this);
+        fallback_->show(ui::presentStarting());
+        fallback_->Show();
+    }
+    CallAfter([this] {
+        if (!startAgent()) ExitMainLoop();
+    });
+    return true;
+}
+
+bool TrayApp::startAgent() {
     try {
         AgentOptions options;
         options.notifier = std::make_shared<WxNotifier>(*this);
@@ -123,13 +141,6 @@ bool TrayApp::OnInit() {
                     events::kCertificatesChanged, events::kRenewalProgress, events::kReminderDue),
         [this](const json& e) { CallAfter([this, e] { onBusEvent(e); }); }));
 
-    if (wxTaskBarIcon::IsAvailable()) {
-        tray_ = new TrayIcon(*this);
-    } else {
-        log::warn("gui", "no system tray: showing a window instead");
-        fallback_ = new FallbackWindow(*this);
-        fallback_->Show();
-    }
     present();
     refreshTokens();
 
@@ -261,6 +272,10 @@ wxMenu* TrayApp::createMenu() {
 
 void TrayApp::runAction(const json& action) {
     auto what = text(action, "action");
+    if (!agent_) {  // still starting: only quitting makes sense
+        if (what == "quit") ExitMainLoop();
+        return;
+    }
     if (what == "renew") {
         openWizard(text(action, "token"), text(action, "cert"));
     } else if (what == "renewal") {
@@ -343,6 +358,7 @@ void TrayApp::runPluginAction(const json& action) {
 }
 
 void TrayApp::onNotificationChoice(const json& notification, const json& choice) {
+    if (!agent_) return;
     auto what = text(choice, "action");
     auto tok = text(notification, "token");
     auto cert = text(notification, "cert");

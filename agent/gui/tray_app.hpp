@@ -63,6 +63,7 @@ public:
     void refreshTokens();  // re-reads tokens on a worker thread, then re-presents
 
 private:
+    bool startAgent();  // after the icon is up; false: it could not start (said to the user)
     void present();
     void showDetails(const std::string& token, const std::string& cert);
     void runPluginAction(const nlohmann::json& action);

@@ -69,6 +69,13 @@ std::vector<TokenView> tokenViews(const std::vector<token::TokenInfo>& tokens,
     return views;
 }
 
+TrayPresentation presentStarting() {
+    TrayPresentation p;
+    p.state = TrayState::Working;
+    p.tooltip = _("certagent is starting…");
+    return p;
+}
+
 std::string daysLeftText(long daysLeft) {
     if (daysLeft == 0) return _("expires today");
     if (daysLeft > 0)

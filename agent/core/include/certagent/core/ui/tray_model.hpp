@@ -73,6 +73,8 @@ struct TrayPresentation {
 };
 
 TrayPresentation presentTray(const TraySnapshot& snapshot);
+// While the agent starts (config, state, plugins, first token read): "working", and says so.
+TrayPresentation presentStarting();
 
 // "in 10 days" / "today" / "10 days ago" (translated, plural-aware).
 std::string daysLeftText(long daysLeft);
