@@ -112,6 +112,13 @@ TEST_F(TrayModel, TokenViewsSortTheSoonestExpiryFirst) {
     EXPECT_EQ(views[0].certificates[1].status, token::CertStatus::Valid);
 }
 
+TEST_F(TrayModel, WhileStartingTheIconSaysWorkingAndWhy) {
+    auto p = presentStarting();
+    EXPECT_EQ(p.state, TrayState::Working);
+    EXPECT_EQ(p.tooltip, "certagent is starting…");
+    EXPECT_FALSE(p.nearest);
+}
+
 TEST_F(TrayModel, RomanianTooltipUsesTheCatalog) {
     i18n::setLanguage("ro");
     auto p = presentTray({});
