@@ -7,27 +7,31 @@
 # Set CERTAGENT_SKIP_ASAN=1 to skip step 4 while iterating.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+started=$SECONDS
+phase() { echo "== $1   [$(( (SECONDS - started) / 60 ))m$(( (SECONDS - started) % 60 ))s so far]"; }
 source tests/deps.sh
 certagent_install_packages
 
 jobs=2
-echo "== build (default preset)"
-cmake --preset default -DCERTAGENT_WERROR=ON >/dev/null
+phase "build (default preset)"
+# -g1 (line tables only, enough for backtraces): a third less compile time than -g here.
+cmake --preset default -DCERTAGENT_WERROR=ON -DCERTAGENT_BUILD_GUI=ON \
+  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG" >/dev/null
 cmake --build --preset default -j"$jobs"
 
-echo "== tests (default preset)"
+phase "tests (default preset)"
 ctest --preset default -j"$jobs"
 
-echo "== Windows sources (mingw-w64 syntax check)"
+phase "Windows sources (mingw-w64 syntax check)"
 bash tests/windows-syntax-check.sh
 
 if [ "${CERTAGENT_SKIP_ASAN:-0}" != 1 ]; then
-  echo "== unit tests under AddressSanitizer + UndefinedBehaviorSanitizer (asan preset)"
-  cmake --preset asan -DCERTAGENT_WERROR=ON >/dev/null
+  phase "unit tests under AddressSanitizer + UndefinedBehaviorSanitizer (asan preset)"
+  cmake --preset asan -DCERTAGENT_WERROR=ON -DCMAKE_CXX_FLAGS_DEBUG="-g1" >/dev/null
   cmake --build --preset asan -j"$jobs" --target certagent_unit_tests
   # Leak checking is off: libp11 and OpenSSL keep process-wide state (loaded modules, engine
   # tables) until exit, which LeakSanitizer reports; memory errors and UB still abort.
   ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
     ctest --preset asan -j"$jobs"
 fi
-echo "== all tests passed"
+phase "all tests passed"
