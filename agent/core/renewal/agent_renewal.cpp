@@ -33,6 +33,12 @@ std::unique_ptr<Engine> makeEngine(Agent& agent, token::TokenService& tokens,
     d.pin = std::move(pin);
     if (prompter) d.prompter = std::move(prompter);
     d.settings = settingsFrom(agent);
+    // The profile of the plugin that claims the token says which keys it can generate.
+    d.tokenKeyTypes = [profiles = token::tokenProfiles(agent)](const token::TokenInfo& t) {
+        for (const auto& p : profiles)
+            if (p.name == t.plugin) return p.keyTypes;
+        return std::vector<token::KeyType>{};
+    };
     return std::make_unique<Engine>(std::move(d));
 }
 

@@ -411,11 +411,33 @@ private:
                                ? (old.keyBits > 256 ? "ec-p384" : "ec-p256")
                                : (old.keyBits >= 4096 ? "rsa4096"
                                                       : old.keyBits >= 3072 ? "rsa3072" : "rsa2048");
-        if (allowed.empty() || std::find(allowed.begin(), allowed.end(), same) != allowed.end())
-            return token::parseKeyType(same).value_or(token::KeyType::EcP256);
-        for (const auto& a : allowed)
-            if (auto t = token::parseKeyType(a)) return *t;
-        return token::KeyType::EcP256;
+        std::vector<token::KeyType> onToken;
+        if (impl_.d.tokenKeyTypes) onToken = impl_.d.tokenKeyTypes(live_.signer->session().token());
+        auto tokenCan = [&](token::KeyType t) {
+            return onToken.empty() || std::find(onToken.begin(), onToken.end(), t) != onToken.end();
+        };
+        // The old key's type first, then the CA's order; each must suit the CA and the token.
+        std::vector<std::string> candidates{same};
+        if (allowed.empty()) {
+            for (auto t : onToken) candidates.push_back(token::keyTypeName(t));
+        } else {
+            candidates.insert(candidates.end(), allowed.begin(), allowed.end());
+        }
+        for (const auto& c : candidates) {
+            auto t = token::parseKeyType(c);
+            if (!t) continue;
+            bool caAllows = allowed.empty() ||
+                            std::find(allowed.begin(), allowed.end(), c) != allowed.end();
+            if (caAllows && tokenCan(*t)) return *t;
+        }
+        std::string tokenList, caList;
+        for (auto t : onToken) tokenList += (tokenList.empty() ? "" : ", ") + std::string(token::keyTypeName(t));
+        for (const auto& a : allowed) caList += (caList.empty() ? "" : ", ") + a;
+        fail(fmt::format(fmt::runtime(_("The token can make {0} keys but the certification "
+                                        "authority accepts only {1}: no new key can be made "
+                                        "for this renewal.")),
+                         tokenList, caList),
+             "NO_COMMON_KEY_TYPE");
     }
 
     void ensureCandidate(const std::vector<std::string>& allowed, bool fresh) {

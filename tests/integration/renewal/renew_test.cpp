@@ -67,6 +67,23 @@ TEST(RenewCli, RenewsAnRsaCertificate) {
     EXPECT_EQ(count(objects, "Public Key Object; RSA 2048"), 2) << objects;  // old and new
 }
 
+TEST(RenewCli, TheNewKeyIsOfATypeTheTokensProfileSupports) {
+    // An EC certificate on a token whose plugin says it only makes RSA 2048 keys.
+    RenewalScene s({.extraConfig = std::string("[plugins]\ndirs = [\"") +
+                                   CERTAGENT_RSA_ONLY_PLUGIN_DIR + "\"]\n"});
+    auto tokens = s.cli({"--json", "tokens"});
+    ASSERT_EQ(tokens.exit_code, 0) << tokens.err;
+    ASSERT_NE(tokens.out.find("test-rsa-only-token"), std::string::npos) << tokens.out;
+    auto r = s.renew();
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    expectRenewed(s);
+    auto objects = s.pkcs11Objects();
+    EXPECT_EQ(count(objects, "Public Key Object; RSA 2048"), 1) << objects;  // the new key
+    EXPECT_EQ(count(objects, "Public Key Object; EC"), 1) << objects;        // the old one
+    auto j = nlohmann::json::parse(s.cli({"--json", "renewals"}).out);
+    EXPECT_EQ(j[0]["key_type"], "rsa2048");
+}
+
 TEST(RenewCli, ARejectionSaysWhyAndWhatToDoAndLeavesNoCandidateKey) {
     RenewalScene s({.autoApprove = false, .autoPay = true});
     auto running = std::async(std::launch::async, [&] { return s.renew(); });

@@ -22,7 +22,8 @@ RenewalScene::RenewalScene(SceneOptions o) : options(o) {
     stateDir = dir / "state";
     writeFile(config, "[pkcs11]\nextra_modules = [\"" + SoftHsm::modulePath().string() +
                           "\"]\nuse_p11_kit = false\n[renewal]\nportal_url = \"" + ca->url() +
-                          "\"\nca_bundle = \"" + ca->trustBundle().string() + "\"\n");
+                          "\"\nca_bundle = \"" + ca->trustBundle().string() + "\"\n" +
+                          o.extraConfig);
     idDocument = dir / "buletin.pdf";
     auto py = runProcess({"python3",
                           (sourceDir() / "tests/renewal-support/make_id_pdf.py").string(),

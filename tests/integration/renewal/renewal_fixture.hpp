@@ -21,6 +21,7 @@ struct SceneOptions {
     int days = 12;
     bool personPays = false;      // pays each open payment through the payment page
     bool operatorApproves = false;  // approves each paid request
+    std::string extraConfig;        // appended to agent.toml
 };
 
 class RenewalScene {

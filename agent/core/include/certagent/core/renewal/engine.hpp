@@ -79,6 +79,10 @@ struct EngineDeps {
     // Makes the backend named by settings.backend; default: the portal backend.
     std::function<std::unique_ptr<Backend>(const EngineSettings&)> backendFactory;
     EngineSettings settings;
+    // The key types the token can generate (its plugin's profile "key_types"); empty answer or
+    // no function: no limit known. The new key is the old key's type when both the CA and the
+    // token allow it, else the first type in the CA's list the token supports.
+    std::function<std::vector<token::KeyType>(const token::TokenInfo&)> tokenKeyTypes;
 };
 
 struct StartRequest {
