@@ -10,6 +10,7 @@
 #include <fstream>
 #include <future>
 
+#include "certagent/core/device/agent_devices.hpp"
 #include "certagent/core/error.hpp"
 #include "certagent/core/events.hpp"
 #include "certagent/core/i18n.hpp"
@@ -18,6 +19,7 @@
 #include "certagent/core/token/agent_tokens.hpp"
 #include "certagent/core/ui/autostart.hpp"
 #include "certagent/core/ui/settings_model.hpp"
+#include "device_sources.hpp"
 #include "fallback_window.hpp"
 #include "pin_dialog.hpp"
 #include "renewal_wizard.hpp"
@@ -163,9 +165,19 @@ bool TrayApp::startAgent() {
         log::error("gui", "renewal service not started: {}", e.what());
     }
 
-    auto seconds = agent_->config().getInt("devices.poll_interval_seconds");
-    poll_timer_.Bind(wxEVT_TIMER, [this](wxTimerEvent&) { refreshTokens(); });
-    poll_timer_.Start(static_cast<int>(seconds * 1000));
+    // Tokens plugged in or pulled out reach us as bus events from the device monitor (udev,
+    // PC/SC; it polls by itself only when no event source works), as in the daemon.
+    try {
+        devices_ = device::startDeviceMonitor(
+            *agent_, platform::makeDeviceSources(device::usbFilter(*agent_)),
+            device::monitorOptions(*agent_));
+    } catch (const std::exception& e) {
+        log::warn("gui", "device monitoring not started ({}); polling the tokens instead",
+                  e.what());
+        auto seconds = agent_->config().getInt("devices.poll_interval_seconds");
+        poll_timer_.Bind(wxEVT_TIMER, [this](wxTimerEvent&) { refreshTokens(); });
+        poll_timer_.Start(static_cast<int>(seconds * 1000));
+    }
     runTestHooks();
     return true;
 }
@@ -173,6 +185,7 @@ bool TrayApp::startAgent() {
 int TrayApp::OnExit() {
     poll_timer_.Stop();
     exiting_ = true;  // a job waiting for a PIN dialog gets "cancelled" instead
+    if (devices_.monitor) devices_.monitor->stop();
     if (refresh_thread_.joinable()) refresh_thread_.join();
     if (job_thread_.joinable()) job_thread_.join();
     if (agent_)

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "certagent/core/agent.hpp"
+#include "certagent/core/device/agent_devices.hpp"
 #include "certagent/core/token/token_service.hpp"
 #include "certagent/core/ui/menu_model.hpp"
 #include "certagent/core/ui/pin_rules.hpp"
@@ -89,7 +90,8 @@ private:
     TrayIcon* tray_ = nullptr;
     FallbackWindow* fallback_ = nullptr;
     RenewalWizard* wizard_ = nullptr;
-    wxTimer poll_timer_;
+    wxTimer poll_timer_;  // only when device monitoring could not start
+    device::DeviceArea devices_;
     std::vector<uint64_t> subscriptions_;
     std::atomic<bool> refreshing_{false};
     std::atomic<bool> refresh_again_{false};
