@@ -14,6 +14,7 @@
 #include "certagent/core/events.hpp"
 #include "certagent/core/i18n.hpp"
 #include "certagent/core/renewal/agent_renewal.hpp"
+#include "certagent/core/renewal/journal.hpp"
 #include "certagent/core/token/agent_tokens.hpp"
 #include "command.hpp"
 
@@ -102,9 +103,58 @@ std::string whatNext(const renewal::RenewalRecord& r) {
              "it stopped.");
 }
 
+// A renewal's full id from the id or a unique prefix of it (`renewals` shows 8 characters).
+std::string resolveRenewalId(Agent& agent, const std::string& given) {
+    renewal::Journal journal(agent.store(), agent.clock());
+    std::vector<std::string> found;
+    for (const auto& r : journal.list())
+        if (r.id.rfind(given, 0) == 0) found.push_back(r.id);
+    if (found.empty() || given.empty())
+        throw Error(ErrorKind::Usage, _("no renewal has this id (see certagent-cli renewals)"),
+                    given);
+    if (found.size() > 1)
+        throw Error(ErrorKind::Usage, _("several renewals start with this id; give more of it"),
+                    given);
+    return found.front();
+}
+
+// renew --cancel ID: abandons a renewal that is not finished. At the CA while the request can
+// still be cancelled there (before payment), and on the token: its new key pair, if made.
+int cancelRenewal(Context& ctx, Args& args) {
+    auto& agent = ctx.agent();
+    auto id = resolveRenewalId(agent, *args.value("--cancel"));
+    if (auto before = renewal::Journal(agent.store(), agent.clock()).load(id, false);
+        before && renewal::isFinal(before->state)) {
+        if (ctx.json_output)
+            ctx.print(before->toJson());
+        else
+            std::cout << fmt::format(fmt::runtime(_("Renewal {0} had already ended ({1}); "
+                                                    "nothing was changed.")),
+                                     before->id, renewal::stateName(before->state))
+                      << std::endl;
+        return kFailure;
+    }
+    auto tokens = token::makeTokenService(agent);
+    auto engine = renewal::makeEngine(agent, *tokens, pinCallback(args.value("--pin-env")),
+                                      std::make_shared<TerminalPrompter>(false));
+    auto r = engine->cancel(id);
+    if (ctx.json_output) {
+        ctx.print(r.toJson());
+    } else {
+        std::cout << fmt::format(fmt::runtime(_("Renewal {0} is cancelled.")), r.id) << std::endl;
+    }
+    return r.state == renewal::State::Cancelled ? kOk : kFailure;
+}
+
 int runRenew(Context& ctx) {
-    Args args(ctx.args, {"--token", "--cert", "--years", "--id-document", "--pin-env"},
+    Args args(ctx.args, {"--token", "--cert", "--years", "--id-document", "--pin-env", "--cancel"},
               {"--yes"});
+    if (args.value("--cancel")) {
+        if (args.value("--token") || args.value("--cert") || !args.positionals().empty())
+            throw Error(ErrorKind::Usage,
+                        _("usage: certagent-cli renew --cancel ID [--pin-env VAR]"));
+        return cancelRenewal(ctx, args);
+    }
     if (!args.value("--token") || !args.value("--cert") || !args.positionals().empty())
         throw Error(ErrorKind::Usage,
                     _("usage: certagent-cli renew --token SERIAL --cert ID [--years 1|2|3] "
@@ -163,5 +213,5 @@ int runRenew(Context& ctx) {
 
 CERTAGENT_CLI_COMMAND(renew, "renew", N_("renew a certificate on a token (runs or resumes)"),
                       N_("renew --token SERIAL --cert ID [--years 1|2|3] [--id-document FILE.pdf] "
-                         "[--pin-env VAR] [--yes]"),
+                         "[--pin-env VAR] [--yes] | renew --cancel ID"),
                       certagent::cli::runRenew)

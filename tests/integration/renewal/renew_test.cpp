@@ -84,6 +84,35 @@ TEST(RenewCli, TheNewKeyIsOfATypeTheTokensProfileSupports) {
     EXPECT_EQ(j[0]["key_type"], "rsa2048");
 }
 
+TEST(RenewCli, ARenewalWaitingForPaymentCanBeCancelledHereAndAtTheCa) {
+    RenewalScene s({.autoPay = false});
+    // Nobody pays: `renew` waits for the payment until it is stopped (here killed after 6 s).
+    auto r = s.renew({}, {}, "123456", 6);
+    ASSERT_NE(r.exit_code, 0) << r.out << r.err;
+    auto list = nlohmann::json::parse(s.cli({"--json", "renewals"}).out);
+    ASSERT_EQ(list.size(), 1u);
+    ASSERT_EQ(list[0]["step"], "payment") << list.dump();
+    std::string id = list[0]["id"];
+    EXPECT_EQ(s.cli({"renew", "--cancel", "nosuchid"}).exit_code, 2);
+    EXPECT_EQ(s.cli({"renew", "--cancel", id.substr(0, 8), "--token", "x"}).exit_code, 2);
+
+    auto c = s.cli({"renew", "--cancel", id.substr(0, 8), "--pin-env", "SCENE_PIN"},
+                   {"SCENE_PIN=123456"});
+    ASSERT_EQ(c.exit_code, 0) << c.out << c.err;
+    EXPECT_NE(c.out.find("cancelled"), std::string::npos) << c.out;
+    list = nlohmann::json::parse(s.cli({"--json", "renewals"}).out);
+    EXPECT_EQ(list[0]["state"], "cancelled");
+    EXPECT_EQ(s.transitionsTo("ANULATA"), 1);  // the CA's request is cancelled too
+    EXPECT_EQ(s.issuedCertificates(), 0);
+    auto objects = s.pkcs11Objects();
+    EXPECT_EQ(count(objects, "Private Key Object"), 1) << objects;  // only the old key
+
+    // Cancelling again changes nothing and says so.
+    auto again = s.cli({"renew", "--cancel", id, "--pin-env", "SCENE_PIN"}, {"SCENE_PIN=123456"});
+    EXPECT_EQ(again.exit_code, 1) << again.out;
+    EXPECT_EQ(s.transitionsTo("ANULATA"), 1);
+}
+
 TEST(RenewCli, ARejectionSaysWhyAndWhatToDoAndLeavesNoCandidateKey) {
     RenewalScene s({.autoApprove = false, .autoPay = true});
     auto running = std::async(std::launch::async, [&] { return s.renew(); });

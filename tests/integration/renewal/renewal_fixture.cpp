@@ -63,7 +63,8 @@ void RenewalScene::person() {
     }
 }
 
-ProcessResult RenewalScene::cli(std::vector<std::string> args, std::vector<std::string> env) {
+ProcessResult RenewalScene::cli(std::vector<std::string> args, std::vector<std::string> env,
+                                int timeout_s) {
     std::vector<std::string> argv = {CERTAGENT_CLI, "--config", config.string(), "--state-dir",
                                      stateDir.string()};
     argv.insert(argv.end(), args.begin(), args.end());
@@ -73,17 +74,17 @@ ProcessResult RenewalScene::cli(std::vector<std::string> args, std::vector<std::
     e.push_back("LANG=C.UTF-8");
     e.push_back("CERTAGENT_RENEWAL_MAX_POLL_S=1");
     e.insert(e.end(), env.begin(), env.end());
-    return runProcess(argv, e, {}, 90);
+    return runProcess(argv, e, {}, timeout_s);
 }
 
 ProcessResult RenewalScene::renew(std::vector<std::string> extra, std::vector<std::string> env,
-                                  const std::string& pin) {
+                                  const std::string& pin, int timeout_s) {
     std::vector<std::string> args = {"renew",     "--token", token->serial, "--cert",
                                      certId,      "--years", "2",           "--id-document",
                                      idDocument.string(), "--pin-env", "RENEW_PIN", "--yes"};
     args.insert(args.end(), extra.begin(), extra.end());
     env.push_back("RENEW_PIN=" + pin);
-    return cli(args, env);
+    return cli(args, env, timeout_s);
 }
 
 std::vector<std::string> RenewalScene::caQuery(const std::string& sql) const {

@@ -29,9 +29,11 @@ public:
     explicit RenewalScene(SceneOptions options = {});
     ~RenewalScene();
 
+    // timeout_s: the process is killed (SIGKILL) after that long.
     ProcessResult renew(std::vector<std::string> extra = {}, std::vector<std::string> env = {},
-                        const std::string& pin = "123456");
-    ProcessResult cli(std::vector<std::string> args, std::vector<std::string> env = {});
+                        const std::string& pin = "123456", int timeout_s = 90);
+    ProcessResult cli(std::vector<std::string> args, std::vector<std::string> env = {},
+                      int timeout_s = 90);
     // Rows of the CA's database (state.sqlite), first column of each row as text.
     std::vector<std::string> caQuery(const std::string& sql) const;
     // How often the CA's request moved into `state` (its renewal_events journal).
