@@ -4,6 +4,7 @@
 // "modified", not as an unreadable PDF. PoDoFo only adds the dictionary's descriptive keys.
 #include <certagent/core/error.hpp>
 #include <certagent/core/i18n.hpp>
+#include <certagent/core/pdf/signer_info.hpp>
 #include <certagent/core/pdf/verify.hpp>
 
 #include "pdf_common.hpp"
@@ -107,129 +108,6 @@ std::map<ByteRange, SigDictInfo> readSignatureDictionaries(std::string_view data
     return out;
 }
 
-std::string isoTime(const ASN1_TIME* t) {
-    std::tm tm{};
-    if (!t || !ASN1_TIME_to_tm(t, &tm)) return {};
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
-
-std::string nameOf(const X509_NAME* name) {
-    BioPtr bio(BIO_new(BIO_s_mem()));
-    X509_NAME_print_ex(bio.get(), name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
-    char* p = nullptr;
-    long n = BIO_get_mem_data(bio.get(), &p);
-    return std::string(p, static_cast<size_t>(n));
-}
-
-std::string serialHex(X509* cert) {
-    BIGNUM* bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), nullptr);
-    char* hex = bn ? BN_bn2hex(bn) : nullptr;
-    std::string out = hex ? hex : "";
-    OPENSSL_free(hex);
-    BN_free(bn);
-    return out;
-}
-
-// The DER inside a SEQUENCE-typed attribute value (signing-certificate-v2, timestamp token).
-std::optional<std::span<const uint8_t>> sequenceAttribute(X509_ATTRIBUTE* attr) {
-    ASN1_TYPE* t = attr ? X509_ATTRIBUTE_get0_type(attr, 0) : nullptr;
-    if (!t || t->type != V_ASN1_SEQUENCE) return std::nullopt;
-    return std::span<const uint8_t>(t->value.sequence->data,
-                                    static_cast<size_t>(t->value.sequence->length));
-}
-
-bool isQualified(X509* cert) {
-    int idx = X509_get_ext_by_NID(cert, NID_qcStatements, -1);
-    if (idx < 0) return false;
-    ASN1_OCTET_STRING* value = X509_EXTENSION_get_data(X509_get_ext(cert, idx));
-    const unsigned char* p = value->data;
-    using SeqPtr = std::unique_ptr<ASN1_SEQUENCE_ANY, decltype([](ASN1_SEQUENCE_ANY* s) {
-                                       sk_ASN1_TYPE_pop_free(s, ASN1_TYPE_free);
-                                   })>;
-    SeqPtr statements(d2i_ASN1_SEQUENCE_ANY(nullptr, &p, value->length));
-    for (int i = 0; statements && i < sk_ASN1_TYPE_num(statements.get()); ++i) {
-        ASN1_TYPE* st = sk_ASN1_TYPE_value(statements.get(), i);
-        if (st->type != V_ASN1_SEQUENCE) continue;
-        const unsigned char* q = st->value.sequence->data;
-        SeqPtr parts(d2i_ASN1_SEQUENCE_ANY(nullptr, &q, st->value.sequence->length));
-        if (!parts || sk_ASN1_TYPE_num(parts.get()) < 1) continue;
-        ASN1_TYPE* id = sk_ASN1_TYPE_value(parts.get(), 0);
-        char oid[64];
-        if (id->type == V_ASN1_OBJECT && OBJ_obj2txt(oid, sizeof oid, id->value.object, 1) > 0 &&
-            std::string_view(oid) == "0.4.0.1862.1.1")
-            return true;
-    }
-    takeOpensslErrors();
-    return false;
-}
-
-void verifyChain(SignatureReport& r, X509* signer, STACK_OF(X509) * untrusted, X509_STORE* store,
-                 const VerifyOptions& options) {
-    X509StoreCtxPtr ctx(X509_STORE_CTX_new());
-    if (!ctx || !X509_STORE_CTX_init(ctx.get(), store, signer, untrusted)) {
-        r.chain_message = takeOpensslErrors();
-        return;
-    }
-    if (options.at) X509_STORE_CTX_set_time(ctx.get(), 0, *options.at);
-    r.chain_trusted = X509_verify_cert(ctx.get()) == 1;
-    r.chain_message =
-        r.chain_trusted
-            ? _("The certificate chains to a trusted authority.")
-            : fmt::format(fmt::runtime(_("The certificate is not trusted ({0}).")),
-                          X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx.get())));
-    takeOpensslErrors();
-}
-
-void checkTimestamp(SignatureReport& r, CMS_SignerInfo* si, X509_STORE* store) {
-    int idx = CMS_unsigned_get_attr_by_NID(si, NID_id_smime_aa_timeStampToken, -1);
-    if (idx < 0) return;
-    r.timestamp_present = true;
-    auto der = sequenceAttribute(CMS_unsigned_get_attr(si, idx));
-    const unsigned char* p = der ? der->data() : nullptr;
-    Pkcs7Ptr token(der ? d2i_PKCS7(nullptr, &p, static_cast<long>(der->size())) : nullptr);
-    const unsigned char* q = der ? der->data() : nullptr;
-    CmsPtr token_cms(der ? d2i_CMS_ContentInfo(nullptr, &q, static_cast<long>(der->size()))
-                         : nullptr);
-    if (!token || !token_cms) {
-        takeOpensslErrors();
-        r.timestamp_message = _("The timestamp token cannot be read.");
-        return;
-    }
-    if (TsTstInfoPtr info(PKCS7_to_TS_TST_INFO(token.get())); info)
-        r.timestamp_time = isoTime(TS_TST_INFO_get_time(info.get()));
-
-    const ASN1_OCTET_STRING* value = CMS_SignerInfo_get0_signature(si);
-    auto verifyToken = [&](int flags, X509_STORE* with_store) {
-        TsVerifyCtxPtr ctx(TS_VERIFY_CTX_new());
-        TS_VERIFY_CTX_set_flags(ctx.get(), flags);
-        TS_VERIFY_CTX_set_data(ctx.get(), BIO_new_mem_buf(value->data, value->length));
-        if (with_store) {
-            X509_STORE_up_ref(with_store);  // the context frees its store
-            TS_VERIFY_CTX_set_store(ctx.get(), with_store);
-        }
-        bool ok = TS_RESP_verify_token(ctx.get(), token.get()) == 1;
-        takeOpensslErrors();
-        return ok;
-    };
-    const bool imprint_ok = verifyToken(TS_VFY_VERSION | TS_VFY_DATA, nullptr);
-    const bool token_signature_ok = CMS_verify(token_cms.get(), nullptr, nullptr, nullptr, nullptr,
-                                               CMS_BINARY | CMS_NO_SIGNER_CERT_VERIFY) == 1;
-    takeOpensslErrors();
-    r.timestamp_valid = imprint_ok && token_signature_ok;
-    r.timestamp_trusted =
-        r.timestamp_valid && verifyToken(TS_VFY_VERSION | TS_VFY_DATA | TS_VFY_SIGNATURE, store);
-    if (!imprint_ok)
-        r.timestamp_message = _("The timestamp does not belong to this signature.");
-    else if (!token_signature_ok)
-        r.timestamp_message = _("The timestamp token's signature is invalid.");
-    else if (!r.timestamp_trusted)
-        r.timestamp_message = _("The timestamp is intact but its authority is not trusted.");
-    else
-        r.timestamp_message = _("The timestamp is valid and trusted.");
-}
-
 void checkSignature(SignatureReport& r, std::string_view data, X509_STORE* store,
                     const VerifyOptions& options) {
     const auto [a, b, c, d] = r.byte_range;
@@ -269,23 +147,8 @@ void checkSignature(SignatureReport& r, std::string_view data, X509_STORE* store
         return;
     }
     CMS_SignerInfo* si = sk_CMS_SignerInfo_value(infos, 0);
-    CMS_set1_signers_certs(cms.get(), nullptr, 0);
-    X509* signer = nullptr;
-    X509_ALGOR* dig = nullptr;
-    CMS_SignerInfo_get0_algs(si, nullptr, &signer, &dig, nullptr);
-    if (dig) r.digest_algorithm = OBJ_nid2sn(OBJ_obj2nid(dig->algorithm));
-    if (!signer) {
-        takeOpensslErrors();
-        r.status = SignatureStatus::Malformed;
-        r.message = _("The signer's certificate is not included in the signature.");
-        return;
-    }
-    r.signer_subject = nameOf(X509_get_subject_name(signer));
-    r.signer_issuer = nameOf(X509_get_issuer_name(signer));
-    r.signer_serial_hex = serialHex(signer);
-    r.signer_not_before = isoTime(X509_get0_notBefore(signer));
-    r.signer_not_after = isoTime(X509_get0_notAfter(signer));
-    r.qualified = isQualified(signer);
+    X509* signer = readSigner(r, cms.get(), si);
+    if (!signer) return;
 
     std::string content;
     content.reserve(static_cast<size_t>(b + d));
@@ -296,50 +159,13 @@ void checkSignature(SignatureReport& r, std::string_view data, X509_STORE* store
                              CMS_BINARY | CMS_NO_SIGNER_CERT_VERIFY) == 1;
     takeOpensslErrors();
 
-    X509StackPtr certs(CMS_get1_certs(cms.get()));
-    verifyChain(r, signer, certs.get(), store, options);
-
-    r.signing_time_attribute_present =
-        CMS_signed_get_attr_by_NID(si, NID_pkcs9_signingTime, -1) >= 0;
-    int ess = CMS_signed_get_attr_by_NID(si, NID_id_smime_aa_signingCertificateV2, -1);
-    if (ess >= 0) {
-        r.signing_certificate_v2_present = true;
-        if (auto der = sequenceAttribute(CMS_signed_get_attr(si, ess))) {
-            const unsigned char* q = der->data();
-            EssSigningCertV2Ptr sc(
-                d2i_ESS_SIGNING_CERT_V2(nullptr, &q, static_cast<long>(der->size())));
-            X509StackPtr chain(sk_X509_new_null());
-            X509_up_ref(signer);
-            sk_X509_push(chain.get(), signer);
-            r.signing_certificate_v2_matches =
-                sc && OSSL_ESS_check_signing_certs(nullptr, sc.get(), chain.get(), 1) == 1;
-        }
-        takeOpensslErrors();
-    }
-    checkTimestamp(r, si, store);
-
-    if (!r.cms_valid) {
-        r.status = SignatureStatus::Modified;
-        r.message = _("The document was modified after signing (or the signature is corrupt).");
-    } else if (r.signing_certificate_v2_present && !r.signing_certificate_v2_matches) {
-        r.status = SignatureStatus::Modified;
-        r.message =
-            _("The signature names a different signing certificate than the one "
-              "included.");
-    } else if (!r.chain_trusted) {
-        r.status = SignatureStatus::Untrusted;
-        r.message = fmt::format(fmt::runtime(_("The signature is intact, but the signer is not "
-                                               "trusted: {0}")),
-                                r.chain_message);
-    } else {
-        r.status = SignatureStatus::Valid;
-        r.message = r.covers_whole_file
-                        ? _("The signature is valid.")
-                        : fmt::format(fmt::runtime(_("The signature is valid for revision {0}; "
-                                                     "the document was updated {1} time(s) "
-                                                     "after it.")),
-                                      r.revision, r.revisions_after);
-    }
+    checkSignerInfo(r, cms.get(), si, signer, store, options);
+    setVerdict(r, _("The document was modified after signing (or the signature is corrupt)."),
+               r.covers_whole_file
+                   ? std::string(_("The signature is valid."))
+                   : fmt::format(fmt::runtime(_("The signature is valid for revision {0}; the "
+                                                "document was updated {1} time(s) after it.")),
+                                 r.revision, r.revisions_after));
 }
 
 }  // namespace
