@@ -254,13 +254,12 @@ void PcscSource::watch(long context) {
     setActive(true);
     log::debug("device", "pcsc: watching {} reader(s)", readers.size());
 
-    // Not INFINITE: for an infinite wait pcsc-lite's client polls its socket with a 60 s
-    // timeout and then asks pcscd whether it is still there (two round trips), so an idle agent
-    // would wake every minute. A long finite wait is one poll() for its whole length; pcscd
-    // going away still ends it at once (the socket closes), and so does SCardCancel.
-    constexpr DWORD kWaitMs = 6 * 60 * 60 * 1000;  // 6 h
+    // INFINITE, although pcsc-lite's client then wakes every 60 s to ask pcscd whether it is
+    // still there (one burst of two round trips a minute). A long finite timeout avoids that,
+    // but with pcsc-lite 1.9.9 it made SCardTransmit from another context of this process (the
+    // OpenSC module reading a card during a rescan) wait forever: bench/device_latency.sh hung.
     while (!stopping_) {
-        rv = SCardGetStatusChange(ctx, kWaitMs, states.data(), static_cast<DWORD>(states.size()));
+        rv = SCardGetStatusChange(ctx, INFINITE, states.data(), static_cast<DWORD>(states.size()));
         if (stopping_) return;
         if (rv == SCARD_E_CANCELLED || rv == SCARD_E_TIMEOUT) continue;
         bool relist = rv == SCARD_E_UNKNOWN_READER;
