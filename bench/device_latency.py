@@ -62,6 +62,9 @@ def main():
 
         wait(lambda j: j.get("type") == "DeviceMonitorStatus" and any(
             s["name"] == "pcsc" and s["active"] for s in j["sources"]), 0)
+        # The rescan that follows the sources becoming active must be over before the first
+        # token is made, or it sees that token before any card is inserted.
+        time.sleep(2)
         device_ms, token_ms = [], []
         for i in range(n):
             serial = lab.new_token("Bench%d" % i)

@@ -1,6 +1,11 @@
 #include "certagent/core/device/token_tracker.hpp"
 
+#include <algorithm>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
 #include <set>
+#include <thread>
 
 #include "certagent/core/device/removal.hpp"
 #include "certagent/core/error.hpp"
@@ -95,24 +100,80 @@ TokenChanges TokenTracker::rescan(bool initial) {
     TokenSnapshot before = snapshot();
     TokenSnapshot after;
     std::unique_ptr<token::TokenService> service;
+    std::vector<std::filesystem::path> modules;
     try {
         service = factory_();
-        for (auto& t : service->tokens()) {
-            TokenState s;
-            s.info = std::move(t);
-            after.emplace(tokenKey(s.info), std::move(s));
-        }
+        modules = service->loadedModules();
     } catch (const std::exception& e) {
         // No service, no knowledge: keep the previous picture rather than report removals.
         log::warn("device", "rescan: {}", e.what());
         return {};
     }
 
-    // Token events first: they must not wait for certificate reads.
-    TokenChanges changes = diffTokens(before, after);
-    const auto now = clock_.now();
-    for (const auto& t : changes.removed) bus_.publish(tokenRemovedEvent(t, now));
-    for (const auto& t : changes.inserted) bus_.publish(tokenInsertedEvent(t, now, initial));
+    // Each module is listed on its own thread and its token events go out as soon as it
+    // answers: a module that takes seconds (OpenSC probing a card it does not know) does not
+    // hold back another module's token. Token events come before any certificate read.
+    struct Done {
+        std::size_t index;
+        std::optional<std::vector<token::TokenInfo>> tokens;  // nullopt: enumeration failed
+    };
+    std::mutex doneMutex;
+    std::condition_variable doneCv;
+    std::vector<Done> finished;
+    std::vector<std::thread> listers;
+    for (std::size_t i = 0; i < modules.size(); ++i)
+        listers.emplace_back([&, i] {
+            Done d{i, std::nullopt};
+            try {
+                d.tokens = service->tokensOfModule(i);
+            } catch (const std::exception& e) {
+                log::warn("device", "rescan of {}: {}", modules[i].string(), e.what());
+            }
+            std::lock_guard lock(doneMutex);
+            finished.push_back(std::move(d));
+            doneCv.notify_all();
+        });
+    TokenChanges changes;
+    auto keepModule = [&](const std::filesystem::path& module) {
+        for (const auto& [key, state] : before)
+            if (state.info.module == module) after.emplace(key, state);
+    };
+    for (std::size_t handled = 0; handled < modules.size(); ++handled) {
+        Done d;
+        {
+            std::unique_lock lock(doneMutex);
+            doneCv.wait(lock, [&] { return finished.size() > handled; });
+            d = std::move(finished[handled]);
+        }
+        const auto& module = modules[d.index];
+        if (!d.tokens) {  // unknown now: keep what we knew of this module, report nothing
+            keepModule(module);
+            continue;
+        }
+        TokenSnapshot mine, was;
+        for (auto& t : *d.tokens) {
+            TokenState st;
+            st.info = std::move(t);
+            mine.emplace(tokenKey(st.info), std::move(st));
+        }
+        for (const auto& [key, state] : before)
+            if (state.info.module == module) was.emplace(key, state);
+        auto part = diffTokens(was, mine);
+        const auto now = clock_.now();
+        for (const auto& t : part.removed) bus_.publish(tokenRemovedEvent(t, now));
+        for (const auto& t : part.inserted) bus_.publish(tokenInsertedEvent(t, now, initial));
+        changes.removed.insert(changes.removed.end(), part.removed.begin(), part.removed.end());
+        changes.inserted.insert(changes.inserted.end(), part.inserted.begin(),
+                                part.inserted.end());
+        after.merge(mine);
+    }
+    for (auto& t : listers) t.join();
+    // Tokens of a module that did not load this time are gone with it.
+    for (const auto& [key, state] : before)
+        if (std::find(modules.begin(), modules.end(), state.info.module) == modules.end()) {
+            bus_.publish(tokenRemovedEvent(state.info, clock_.now()));
+            changes.removed.push_back(state.info);
+        }
     {
         // Publish the token picture now; certificates are filled in below.
         std::lock_guard lock(snapshotMutex_);

@@ -86,6 +86,16 @@ std::vector<TokenInfo> TokenService::tokens() {
     return out;
 }
 
+std::vector<TokenInfo> TokenService::tokensOfModule(std::size_t index) {
+    return tokensOf(loaded_.at(index));
+}
+
+std::vector<std::filesystem::path> TokenService::loadedModules() const {
+    std::vector<std::filesystem::path> out;
+    for (const auto& l : loaded_) out.push_back(l.module->path());
+    return out;
+}
+
 std::vector<TokenCertificate> TokenService::certificates(const std::optional<std::string>& serial) {
     std::vector<TokenCertificate> out;
     for (const auto& l : loaded_) {

@@ -69,6 +69,11 @@ public:
     // Slots that hold a token, across loaded modules. A module whose enumeration fails is
     // logged and skipped.
     std::vector<TokenInfo> tokens();
+    // The same, one loaded module at a time (index < loadedModules().size()), for callers that
+    // list the modules in parallel. Throws certagent::Error when that module's enumeration fails.
+    std::vector<TokenInfo> tokensOfModule(std::size_t index);
+    // Paths of the modules that loaded, in the order tokensOfModule() indexes them.
+    std::vector<std::filesystem::path> loadedModules() const;
 
     // Certificates on every token, or on the token with this serial only.
     std::vector<TokenCertificate> certificates(const std::optional<std::string>& serial = {});
