@@ -121,6 +121,13 @@ TokenChanges TokenTracker::rescan(bool initial) {
     std::condition_variable doneCv;
     std::vector<Done> finished;
     std::vector<std::thread> listers;
+    struct JoinAll {  // also when publishing throws: no thread outlives what it refers to
+        std::vector<std::thread>& threads;
+        ~JoinAll() {
+            for (auto& t : threads)
+                if (t.joinable()) t.join();
+        }
+    } joinAll{listers};
     for (std::size_t i = 0; i < modules.size(); ++i)
         listers.emplace_back([&, i] {
             Done d{i, std::nullopt};
@@ -167,7 +174,7 @@ TokenChanges TokenTracker::rescan(bool initial) {
                                 part.inserted.end());
         after.merge(mine);
     }
-    for (auto& t : listers) t.join();
+    for (auto& t : listers) t.join();  // all have answered by now
     // Tokens of a module that did not load this time are gone with it.
     for (const auto& [key, state] : before)
         if (std::find(modules.begin(), modules.end(), state.info.module) == modules.end()) {
