@@ -1,6 +1,7 @@
 // [reminders] command: argv without a shell, CERTAGENT_* environment, bounded runtime.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <filesystem>
 
 #include "certagent/core/reminders/command_runner.hpp"
@@ -22,6 +23,24 @@ TEST(ReminderCommand, GetsItsArgumentsVerbatimAndTheEnvironment) {
     EXPECT_TRUE(r.error.empty()) << r.error;
     EXPECT_EQ(r.exitCode, 0);
     EXPECT_EQ(readFile(out), std::string("a;$(echo no) b|T1|") + std::getenv("PATH"));
+}
+
+TEST(ReminderCommand, NoVariableThatMayHoldAPinReachesTheCommand) {
+    TempDir dir;
+    auto out = dir / "env.txt";
+    // What `--pin-env MY_TOKEN_PIN` reads, and what a test consent source reads.
+    ::setenv("MY_TOKEN_PIN", "914273", 1);
+    ::setenv("CERTAGENT_TEST_CONSENT_PIN_ENV", "MY_TOKEN_PIN", 1);
+    auto r = runCommand({"sh", "-c", "env > \"$1\"", "sh", out.string()},
+                        {"CERTAGENT_TOKEN=T1"}, 5s);
+    ::unsetenv("MY_TOKEN_PIN");
+    ::unsetenv("CERTAGENT_TEST_CONSENT_PIN_ENV");
+    ASSERT_EQ(r.exitCode, 0) << r.error;
+    auto env = readFile(out);
+    EXPECT_EQ(env.find("914273"), std::string::npos) << env;
+    EXPECT_EQ(env.find("MY_TOKEN_PIN"), std::string::npos) << env;
+    EXPECT_NE(env.find("CERTAGENT_TOKEN=T1\n"), std::string::npos) << env;
+    EXPECT_NE(env.find("PATH="), std::string::npos) << env;  // the session's basics stay
 }
 
 TEST(ReminderCommand, IsStoppedAfterItsTimeout) {
