@@ -13,15 +13,12 @@
 #include <memory>
 #include <string>
 
+#include "certagent/core/token/openssl_handles.hpp"
+
 namespace certagent::tsa::detail {
 
 template <auto Free>
-struct Deleter {
-    template <typename T>
-    void operator()(T* p) const noexcept {
-        Free(p);
-    }
-};
+using Deleter = token::OsslDeleter<Free>;
 
 using TsRespPtr = std::unique_ptr<TS_RESP, Deleter<TS_RESP_free>>;
 using TsReqPtr = std::unique_ptr<TS_REQ, Deleter<TS_REQ_free>>;

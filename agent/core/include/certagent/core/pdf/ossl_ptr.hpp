@@ -12,15 +12,11 @@
 #include <memory>
 #include <string>
 
+#include "certagent/core/token/openssl_handles.hpp"
+
 namespace certagent::pdf {
 
-template <auto Free>
-struct OsslDeleter {
-    template <typename T>
-    void operator()(T* p) const noexcept {
-        Free(p);
-    }
-};
+using token::OsslDeleter;
 
 struct X509StackDeleter {
     void operator()(STACK_OF(X509) * s) const noexcept { sk_X509_pop_free(s, X509_free); }
