@@ -120,12 +120,13 @@ TEST_F(TrayModel, WhileStartingTheIconSaysWorkingAndWhy) {
 }
 
 TEST_F(TrayModel, RomanianTooltipUsesTheCatalog) {
+    i18n::init("en");  // binds the catalogs (CERTAGENT_LOCALEDIR)
+    auto english = presentTray({});
     i18n::setLanguage("ro");
-    auto p = presentTray({});
+    auto romanian = presentTray({});
     i18n::setLanguage("en");
-    // Until the lead merges the new msgids into ro.po the English text is shown; either way
-    // the tooltip is not empty and names the app.
-    EXPECT_NE(p.tooltip.find("certagent"), std::string::npos);
+    EXPECT_NE(romanian.tooltip.find("certagent"), std::string::npos) << romanian.tooltip;
+    EXPECT_NE(romanian.tooltip, english.tooltip) << "no Romanian text for the tooltip";
 }
 
 }  // namespace
