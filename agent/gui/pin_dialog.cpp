@@ -1,4 +1,5 @@
 #include "pin_dialog.hpp"
+#include "wx_text.hpp"
 
 #include <wx/button.h>
 #include <wx/checkbox.h>
@@ -10,7 +11,6 @@
 
 namespace certagent::gui {
 namespace {
-wxString u8(const std::string& s) { return wxString::FromUTF8(s); }
 
 // Overwrites the control's text before clearing it, so the toolkit's buffers are reused with
 // filler instead of keeping the PIN's characters.

@@ -1,4 +1,5 @@
 #include "renewal_wizard.hpp"
+#include "wx_text.hpp"
 
 #include <fmt/format.h>
 #include <wx/button.h>
@@ -17,7 +18,6 @@
 
 namespace certagent::gui {
 namespace {
-wxString u8(const std::string& s) { return wxString::FromUTF8(s); }
 
 const char* mark(ui::StepState s) {
     switch (s) {

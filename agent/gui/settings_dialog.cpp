@@ -1,4 +1,5 @@
 #include "settings_dialog.hpp"
+#include "wx_text.hpp"
 
 #include <fmt/format.h>
 #include <wx/button.h>
@@ -15,7 +16,6 @@
 
 namespace certagent::gui {
 namespace {
-wxString u8(const std::string& s) { return wxString::FromUTF8(s); }
 const char* const kLanguages[] = {"auto", "ro", "en"};
 }  // namespace
 

@@ -1,4 +1,5 @@
 #include "sign_pdf.hpp"
+#include "wx_text.hpp"
 
 #include <openssl/x509.h>
 #include <wx/choicdlg.h>
@@ -13,9 +14,6 @@
 #include "tray_app.hpp"
 
 namespace certagent::gui {
-namespace {
-wxString u8(const std::string& s) { return wxString::FromUTF8(s); }
-}  // namespace
 
 void signPdfInteractively(TrayApp& app) {
     std::vector<ui::CertView> usable;

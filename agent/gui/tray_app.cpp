@@ -1,4 +1,5 @@
 #include "tray_app.hpp"
+#include "wx_text.hpp"
 
 #include <fmt/format.h>
 #include <wx/aboutdlg.h>
@@ -42,7 +43,6 @@ namespace {
 using json = nlohmann::json;
 constexpr int kFirstMenuId = wxID_HIGHEST + 100;
 
-wxString u8(const std::string& s) { return wxString::FromUTF8(s); }
 
 std::string env(const char* name) {
     const char* v = std::getenv(name);
@@ -223,6 +223,10 @@ void TrayApp::refreshTokens() {
             refreshing_ = false;
             present();
             if (refresh_again_.exchange(false)) refreshTokens();
+            else if (show_pending_) {
+                show_pending_ = false;
+                showTestWindow();
+            }
         });
     });
 }
@@ -522,38 +526,38 @@ void TrayApp::runTestHooks() {
         while (std::getline(in, line))
             if (!line.empty()) agent_->bus().publish(json::parse(line, nullptr, false));
     }
-    if (hooks_.show.empty()) return;
-    // Opened once the first token read is in, so windows show real data.
-    auto show = hooks_.show;
-    auto timer = new wxTimer();
-    timer->Bind(wxEVT_TIMER, [this, show, timer](wxTimerEvent&) {
-        timer->Stop();
-        CallAfter([timer] { delete timer; });
-        const ui::CertView* first = nullptr;
-        for (const auto& t : snapshot_.tokens)
-            for (const auto& c : t.certificates)
-                if (!first) first = &c;
-        if (show == "pin" || show == "pin-final") {
-            token::PinRequest req;
-            req.token.serial = first ? first->tokenSerial : "0000";
-            req.token.label = first ? first->tokenLabel : "token";
-            req.token.minPinLength = 4;
-            req.token.maxPinLength = 16;
-            if (show == "pin-final") {
-                req.state = token::PinState::FinalTry;
-                req.triesLeft = 1;
-            }
-            auto policy = ui::pinPolicy(req, nullptr);
-            askPin(policy);
-        } else if (show == "wizard" && first) {
-            openWizard(first->tokenSerial, first->idHex);
-        } else if (show == "settings") {
-            showSettings();
-        } else if (show == "about") {
-            showAbout();
+    // The window is opened once the first token read is in (refreshTokens), so it shows
+    // real data however long the token modules take to answer.
+    show_pending_ = !hooks_.show.empty();
+}
+
+void TrayApp::showTestWindow() {
+    const auto show = hooks_.show;
+    const ui::CertView* first = nullptr;
+    for (const auto& t : snapshot_.tokens)
+        for (const auto& c : t.certificates)
+            if (!first) first = &c;
+    if (show == "pin" || show == "pin-final") {
+        token::PinRequest req;
+        req.token.serial = first ? first->tokenSerial : "0000";
+        req.token.label = first ? first->tokenLabel : "token";
+        req.token.minPinLength = 4;
+        req.token.maxPinLength = 16;
+        if (show == "pin-final") {
+            req.state = token::PinState::FinalTry;
+            req.triesLeft = 1;
         }
-    });
-    timer->StartOnce(1500);
+        auto policy = ui::pinPolicy(req, nullptr);
+        askPin(policy);
+    } else if (show == "wizard" && first) {
+        openWizard(first->tokenSerial, first->idHex);
+    } else if (show == "wizard") {
+        log::warn("gui", "CERTAGENT_GUI_SHOW=wizard: no certificate on the tokens to renew");
+    } else if (show == "settings") {
+        showSettings();
+    } else if (show == "about") {
+        showAbout();
+    }
 }
 
 }  // namespace certagent::gui

@@ -74,9 +74,11 @@ private:
     void activate();  // a second start asked us to show ourselves
     void onBusEvent(const nlohmann::json& event);
     void runTestHooks();
+    void showTestWindow();  // CERTAGENT_GUI_SHOW, after the first token read
     const token::TokenProfile* profileFor(const token::TokenInfo& token) const;
 
     TestHooks hooks_;
+    bool show_pending_ = false;  // hooks_.show waits for the first token read
     std::unique_ptr<ui::SingleInstance> instance_;
     std::unique_ptr<Agent> agent_;
     std::unique_ptr<token::TokenService> tokens_;

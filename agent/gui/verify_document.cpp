@@ -1,4 +1,5 @@
 #include "verify_document.hpp"
+#include "wx_text.hpp"
 
 #include <fmt/format.h>
 #include <wx/button.h>
@@ -20,7 +21,6 @@
 namespace certagent::gui {
 namespace fs = std::filesystem;
 namespace {
-wxString u8(const std::string& s) { return wxString::FromUTF8(s); }
 
 std::string errorText(const std::exception& e) {
     if (const auto* ce = dynamic_cast<const Error*>(&e)) return describe(*ce);
