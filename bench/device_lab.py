@@ -50,11 +50,26 @@ class Lab:
                         SOFTHSM2_CONF=self.softhsm_conf)
         self.pcscd = None
 
-    def start_pcscd(self):
+    def start_pcscd(self, watch_cards=False):
+        """watch_cards: run pcscd with --debug and keep the monotonic instants at which it
+        reported a card inserted (self.pcscd_card_times), to tell pcscd's share of a latency
+        from the agent's."""
         script = ("mkdir -p /run/pcscd && mount --bind '%s' /run/pcscd && "
-                  "exec pcscd --foreground -c '%s'" % (self.run, os.path.join(self.dir, "conf")))
-        self.pcscd = subprocess.Popen(["unshare", "-m", "sh", "-c", script],
-                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                  "exec pcscd --foreground %s-c '%s'"
+                  % (self.run, "--debug " if watch_cards else "", os.path.join(self.dir, "conf")))
+        self.pcscd_card_times = []
+        if watch_cards:
+            self.pcscd = subprocess.Popen(["unshare", "-m", "sh", "-c", script], text=True,
+                                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+            def reader():
+                for line in self.pcscd.stdout:
+                    if "Card inserted" in line:
+                        self.pcscd_card_times.append(time.monotonic())
+            threading.Thread(target=reader, daemon=True).start()
+        else:
+            self.pcscd = subprocess.Popen(["unshare", "-m", "sh", "-c", script],
+                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         sock = os.path.join(self.run, "pcscd.comm")
         deadline = time.time() + 10
         while time.time() < deadline:

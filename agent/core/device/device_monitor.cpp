@@ -96,7 +96,10 @@ void DeviceMonitor::onEvent(std::size_t index, const DeviceEvent& e) {
     {
         std::lock_guard lock(mutex_);
         auto now = std::chrono::steady_clock::now();
-        debounceDue_ = now + options_.debounce;
+        const bool usb = e.action == DeviceAction::UsbAdded || e.action == DeviceAction::UsbRemoved;
+        // A rescan now also covers a USB burst still being debounced.
+        debounceDue_ = usb && !(debounceDue_ && *debounceDue_ <= now) ? now + options_.debounce
+                                                                       : now;
         if (e.action == DeviceAction::UsbAdded)
             for (auto d : options_.usbSettle) settleDue_.push_back(now + d);
     }

@@ -14,14 +14,21 @@ bool isConnected(token::TokenService& service, const std::string& serial) {
     return false;
 }
 
-bool stillConnectedAfterFailure(token::TokenService& service, const std::string& serial) {
+bool isConnected(token::TokenService& service, const token::TokenInfo& token) {
+    return service.connected(token);
+}
+
+template <typename Token>
+bool stillConnectedAfterFailure(token::TokenService& service, const Token& token) {
     using namespace std::chrono_literals;
     for (auto wait : {0ms, 100ms, 150ms}) {
         std::this_thread::sleep_for(wait);
-        if (!isConnected(service, serial)) return false;
+        if (!isConnected(service, token)) return false;
     }
     return true;
 }
+template bool stillConnectedAfterFailure(token::TokenService&, const std::string&);
+template bool stillConnectedAfterFailure(token::TokenService&, const token::TokenInfo&);
 
 void throwTokenRemoved(const std::string& serial, const std::string& detail) {
     std::string message = fmt::format(

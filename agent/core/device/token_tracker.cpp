@@ -103,7 +103,7 @@ TokenChanges TokenTracker::rescan(bool initial) {
     std::vector<std::filesystem::path> modules;
     try {
         service = factory_();
-        modules = service->loadedModules();
+        modules = service->candidateModules();
     } catch (const std::exception& e) {
         // No service, no knowledge: keep the previous picture rather than report removals.
         log::warn("device", "rescan: {}", e.what());
@@ -175,7 +175,8 @@ TokenChanges TokenTracker::rescan(bool initial) {
         after.merge(mine);
     }
     for (auto& t : listers) t.join();  // all have answered by now
-    // Tokens of a module that did not load this time are gone with it.
+    // Tokens of a module no longer in the list (its file is gone, the config changed) are gone
+    // with it; a module that is listed but does not load answered "no tokens" above.
     for (const auto& [key, state] : before)
         if (std::find(modules.begin(), modules.end(), state.info.module) == modules.end()) {
             bus_.publish(tokenRemovedEvent(state.info, clock_.now()));
@@ -200,8 +201,8 @@ TokenChanges TokenTracker::rescan(bool initial) {
         try {
             // A token pulled out meanwhile may read as "no certificates": the removal check
             // turns that into an error, so it is not reported as certificates removed.
-            auto certs = withRemovalCheck(*service, state.info.serial, [&] {
-                return service->open(state.info.serial)->certificates();
+            auto certs = withRemovalCheck(*service, state.info, [&] {
+                return service->open(state.info)->certificates();
             });
             for (const auto& c : certs)
                 state.certificates[token::toHex(c.id)] = c.info ? c.info->serialHex : "";

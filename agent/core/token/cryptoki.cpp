@@ -6,7 +6,9 @@
 #include <dlfcn.h>
 #include <fmt/format.h>
 #include <libp11.h>
+#include <condition_variable>
 #include <map>
+#include <mutex>
 #include <openssl/err.h>
 
 namespace certagent::token::detail {
@@ -109,22 +111,54 @@ std::string opensslErrors() {
     return out;
 }
 
+// One entry per library path. A library is loaded (C_Initialize) and unloaded (C_Finalize)
+// outside the lock, so different libraries load in parallel; the same library is loaded again
+// only once its previous instance has finished unloading (a C_Finalize after the new
+// C_Initialize would finalize the new instance too).
+struct RegistryEntry {
+    std::weak_ptr<Module> module;
+    bool loading = false;
+    bool live = false;  // constructed and not yet unloaded (may be expired, unloading)
+};
 std::mutex& registryMutex() {
     static std::mutex m;
     return m;
 }
-std::map<fs::path, std::weak_ptr<Module>>& registry() {
-    static std::map<fs::path, std::weak_ptr<Module>> r;
+std::condition_variable& registryChanged() {
+    static std::condition_variable cv;
+    return cv;
+}
+std::map<fs::path, RegistryEntry>& registry() {
+    static std::map<fs::path, RegistryEntry> r;
     return r;
 }
 
 }  // namespace
 
 std::shared_ptr<Module> Module::acquire(const fs::path& realPath) {
-    std::lock_guard lock(registryMutex());
-    if (auto existing = registry()[realPath].lock()) return existing;
-    std::shared_ptr<Module> module(new Module(realPath));
-    registry()[realPath] = module;
+    std::unique_lock lock(registryMutex());
+    auto& entry = registry()[realPath];  // map references stay valid
+    for (;;) {
+        if (auto existing = entry.module.lock()) return existing;
+        if (!entry.loading && !entry.live) break;
+        registryChanged().wait(lock);  // another thread loads it, or the last one unloads
+    }
+    entry.loading = true;
+    lock.unlock();
+    std::shared_ptr<Module> module;
+    try {
+        module.reset(new Module(realPath));
+    } catch (...) {
+        lock.lock();
+        entry.loading = false;
+        registryChanged().notify_all();
+        throw;
+    }
+    lock.lock();
+    entry.loading = false;
+    entry.live = true;
+    entry.module = module;
+    registryChanged().notify_all();
     return module;
 }
 
@@ -165,16 +199,14 @@ Module::Module(fs::path path) : path_(std::move(path)) {
 }
 
 Module::~Module() {
-    {
-        std::lock_guard lock(registryMutex());
-        auto it = registry().find(path_);
-        if (it != registry().end() && it->second.expired()) registry().erase(it);
-    }
     if (dl_) dlclose(dl_);
     if (ctx_) {
         PKCS11_CTX_unload(ctx_);
         PKCS11_CTX_free(ctx_);
     }
+    std::lock_guard lock(registryMutex());
+    registry()[path_].live = false;  // the entry stays: one small struct per library path
+    registryChanged().notify_all();
 }
 
 std::vector<CK_SLOT_ID> Module::slotsWithToken() const {

@@ -6,6 +6,7 @@
 #include "cryptoki.hpp"
 
 #include <fmt/format.h>
+#include <mutex>
 #include <set>
 
 namespace certagent::token {
@@ -19,6 +20,15 @@ std::string defaultClaim(const TokenInfo&, const ModuleSpec& spec) {
 }
 
 }  // namespace
+
+struct TokenService::Candidate {
+    ModuleSpec spec;
+    fs::path realPath;
+    std::size_t status = 0;  // index in statuses_
+    std::mutex loading;
+    bool tried = false;
+    std::shared_ptr<detail::Module> module;
+};
 
 TokenService::TokenService(const std::vector<ModuleSpec>& modules, TokenServiceOptions options)
     : options_(std::move(options)) {
@@ -38,31 +48,50 @@ TokenService::TokenService(const std::vector<ModuleSpec>& modules, TokenServiceO
             continue;
         }
         if (!seen.insert(status.realPath).second) continue;  // same library, listed again
-        try {
-            auto module = detail::Module::acquire(status.realPath);
-            status.loaded = true;
-            status.manufacturer = module->manufacturer();
-            status.description = module->description();
-            loaded_.push_back({std::move(module), spec});
-        } catch (const Error& e) {
-            status.error = e.what();
-            log::warn("token", "module {} ({}): {}", spec.path.string(),
-                      moduleSourceName(spec.source), status.error);
-        }
+        auto c = std::make_unique<Candidate>();
+        c->spec = spec;
+        c->realPath = status.realPath;
+        c->status = statuses_.size();
+        candidates_.push_back(std::move(c));
         statuses_.push_back(std::move(status));
     }
 }
 
 TokenService::~TokenService() = default;
 
-std::vector<TokenInfo> TokenService::tokensOf(const Loaded& loaded) {
-    std::lock_guard lock(loaded.module->mutex());
+std::shared_ptr<detail::Module> TokenService::load(Candidate& c) {
+    std::lock_guard lock(c.loading);
+    if (c.tried) return c.module;
+    c.tried = true;
+    auto& status = statuses_[c.status];
+    try {
+        c.module = detail::Module::acquire(c.realPath);
+        status.loaded = true;
+        status.manufacturer = c.module->manufacturer();
+        status.description = c.module->description();
+    } catch (const Error& e) {
+        status.error = e.what();
+        log::warn("token", "module {} ({}): {}", c.spec.path.string(),
+                  moduleSourceName(c.spec.source), status.error);
+    }
+    return c.module;
+}
+
+const std::vector<ModuleStatus>& TokenService::modules() {
+    for (auto& c : candidates_) load(*c);
+    return statuses_;
+}
+
+std::vector<TokenInfo> TokenService::tokensOf(Candidate& c) {
+    auto module = load(c);
+    if (!module) return {};
+    std::lock_guard lock(module->mutex());
     std::vector<TokenInfo> out;
-    for (auto slot : loaded.module->slotsWithToken()) {
+    for (auto slot : module->slotsWithToken()) {
         try {
-            TokenInfo t = loaded.module->tokenInfo(slot);
+            TokenInfo t = module->tokenInfo(slot);
             if (!(t.flags & CKF_TOKEN_INITIALIZED)) continue;  // blank token: nothing to show
-            t.plugin = options_.claimer(t, loaded.spec);
+            t.plugin = options_.claimer(t, c.spec);
             out.push_back(std::move(t));
         } catch (const Error& e) {
             // Pulled out between C_GetSlotList and C_GetTokenInfo, or a broken slot.
@@ -74,9 +103,9 @@ std::vector<TokenInfo> TokenService::tokensOf(const Loaded& loaded) {
 
 std::vector<TokenInfo> TokenService::tokens() {
     std::vector<TokenInfo> out;
-    for (const auto& l : loaded_) {
+    for (auto& c : candidates_) {
         try {
-            auto more = tokensOf(l);
+            auto more = tokensOf(*c);
             out.insert(out.end(), std::make_move_iterator(more.begin()),
                        std::make_move_iterator(more.end()));
         } catch (const Error& e) {
@@ -87,30 +116,36 @@ std::vector<TokenInfo> TokenService::tokens() {
 }
 
 std::vector<TokenInfo> TokenService::tokensOfModule(std::size_t index) {
-    return tokensOf(loaded_.at(index));
+    return tokensOf(*candidates_.at(index));
 }
 
-std::vector<std::filesystem::path> TokenService::loadedModules() const {
+std::vector<std::filesystem::path> TokenService::candidateModules() const {
     std::vector<std::filesystem::path> out;
-    for (const auto& l : loaded_) out.push_back(l.module->path());
+    for (const auto& c : candidates_) out.push_back(c->realPath);
     return out;
+}
+
+TokenService::Candidate* TokenService::candidateFor(const fs::path& realPath) {
+    for (auto& c : candidates_)
+        if (c->realPath == realPath) return c.get();
+    return nullptr;
 }
 
 std::vector<TokenCertificate> TokenService::certificates(const std::optional<std::string>& serial) {
     std::vector<TokenCertificate> out;
-    for (const auto& l : loaded_) {
+    for (auto& c : candidates_) {
         std::vector<TokenInfo> tokens;
         try {
-            tokens = tokensOf(l);
+            tokens = tokensOf(*c);
         } catch (const Error& e) {
             log::warn("token", "{}", describe(e));
             continue;
         }
         for (const auto& t : tokens) {
             if (serial && t.serial != *serial) continue;
-            std::lock_guard lock(l.module->mutex());
+            std::lock_guard lock(c->module->mutex());
             try {
-                detail::Session s(l.module, t.slotId, false, t.serial);
+                detail::Session s(c->module, t.slotId, false, t.serial);
                 auto certs = detail::readCertificates(s, t);
                 out.insert(out.end(), std::make_move_iterator(certs.begin()),
                            std::make_move_iterator(certs.end()));
@@ -122,19 +157,43 @@ std::vector<TokenCertificate> TokenService::certificates(const std::optional<std
     return out;
 }
 
-std::unique_ptr<TokenSession> TokenService::open(const std::string& serial) {
-    for (const auto& l : loaded_) {
-        for (auto& t : tokensOf(l))
-            if (t.serial == serial)
-                return std::unique_ptr<TokenSession>(
-                    new TokenSession(l.module, std::move(t), options_.expiringWithinDays));
-    }
+namespace {
+
+[[noreturn]] void throwNotConnected(const std::string& serial) {
     throw retryableError(
         ErrorKind::TokenRemoved,
         fmt::format(fmt::runtime(_("No token with serial {0} is connected; insert it and try "
                                    "again")),
                     serial),
         serial);
+}
+
+}  // namespace
+
+std::unique_ptr<TokenSession> TokenService::open(const std::string& serial) {
+    for (auto& c : candidates_) {
+        for (auto& t : tokensOf(*c))
+            if (t.serial == serial)
+                return std::unique_ptr<TokenSession>(
+                    new TokenSession(c->module, std::move(t), options_.expiringWithinDays));
+    }
+    throwNotConnected(serial);
+}
+
+std::unique_ptr<TokenSession> TokenService::open(const TokenInfo& token) {
+    if (auto* c = candidateFor(token.module))
+        for (auto& t : tokensOf(*c))
+            if (t.serial == token.serial)
+                return std::unique_ptr<TokenSession>(
+                    new TokenSession(c->module, std::move(t), options_.expiringWithinDays));
+    throwNotConnected(token.serial);
+}
+
+bool TokenService::connected(const TokenInfo& token) {
+    if (auto* c = candidateFor(token.module))
+        for (const auto& t : tokensOf(*c))
+            if (t.serial == token.serial) return true;
+    return false;
 }
 
 }  // namespace certagent::token

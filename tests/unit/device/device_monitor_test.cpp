@@ -89,12 +89,12 @@ TEST(DeviceMonitor, StartRunsOneInitialRescanThenSleeps) {
     monitor.stop();
 }
 
-TEST(DeviceMonitor, BurstOfEventsGivesOneRescanAndOneDeviceEventEach) {
+TEST(DeviceMonitor, BurstOfUsbEventsGivesOneRescanAndOneDeviceEventEach) {
     EventBus bus;
     std::atomic<int> deviceEvents{0};
     bus.subscribe("Device", [&](const nlohmann::json& j) {
         EXPECT_EQ(j["vid"], "096e");
-        EXPECT_EQ(j["action"], "card_inserted");
+        EXPECT_EQ(j["action"], "usb_removed");
         ++deviceEvents;
     });
     Counter c;
@@ -104,12 +104,31 @@ TEST(DeviceMonitor, BurstOfEventsGivesOneRescanAndOneDeviceEventEach) {
     DeviceMonitor monitor(bus, std::move(sources), c.fn(), fast());
     monitor.start();
     ASSERT_TRUE(waitFor([&] { return c.rescans == 1; }));
-    for (int i = 0; i < 5; ++i) src->emit(DeviceAction::CardInserted);
+    for (int i = 0; i < 5; ++i) src->emit(DeviceAction::UsbRemoved);
     ASSERT_TRUE(waitFor([&] { return c.rescans == 2; }));
     std::this_thread::sleep_for(200ms);
     EXPECT_EQ(c.rescans, 2);
     bus.drain();
     EXPECT_EQ(deviceEvents, 5);
+    monitor.stop();
+}
+
+TEST(DeviceMonitor, CardEventIsRescannedWithoutWaitingForTheDebounce) {
+    EventBus bus;
+    Counter c;
+    auto* src = new ScriptedSource();
+    std::vector<std::unique_ptr<DeviceSource>> sources;
+    sources.emplace_back(src);
+    auto options = fast();
+    options.debounce = 5s;  // a USB burst would wait this long; a card event must not
+    DeviceMonitor monitor(bus, std::move(sources), c.fn(), options);
+    monitor.start();
+    ASSERT_TRUE(waitFor([&] { return c.rescans == 1; }));
+    src->emit(DeviceAction::UsbRemoved);  // starts a 5 s debounce
+    src->emit(DeviceAction::CardInserted);  // rescans now, covering the USB event too
+    EXPECT_TRUE(waitFor([&] { return c.rescans == 2; }, 2s));
+    std::this_thread::sleep_for(100ms);
+    EXPECT_EQ(c.rescans, 2);
     monitor.stop();
 }
 

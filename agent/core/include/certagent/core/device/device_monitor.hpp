@@ -3,9 +3,11 @@
 //
 //   DeviceMonitor monitor(bus, std::move(sources), [&](bool initial) { tracker.rescan(initial); });
 //   monitor.start();   // sources start; one initial rescan
-//   ...                // every raw event: a Device event on the bus, then a rescan once events
-//                      // have been quiet for `debounce` (USB additions get follow-up rescans,
-//                      // since a driver may publish the token a moment after the device)
+//   ...                // every raw event: a Device event on the bus, then a rescan: at once
+//                      // for a PC/SC card or reader event (pcscd reports each change once),
+//                      // once USB events have been quiet for `debounce` (they come in bursts;
+//                      // USB additions also get follow-up rescans, since a driver may publish
+//                      // the token a moment after the device)
 //   monitor.stop();
 //
 // While no source is active (none could start, or pcscd is gone and nothing else runs) it
@@ -36,7 +38,7 @@ inline constexpr const char* kDeviceMonitorStatus = "DeviceMonitorStatus";
 nlohmann::json deviceEventJson(const DeviceEvent& e);
 
 struct MonitorOptions {
-    std::chrono::milliseconds debounce{25};
+    std::chrono::milliseconds debounce{25};  // USB events and requestRescan()
     // Extra rescans after a USB addition, counted from the event.
     std::vector<std::chrono::milliseconds> usbSettle{std::chrono::milliseconds(1000),
                                                      std::chrono::milliseconds(3000)};

@@ -2,7 +2,7 @@
 // The token service: every PKCS#11 token the user has, the certificates on them, and what a
 // renewal does on a token (login, key pair, CSR, certificate install, a key for signing).
 //
-//   TokenService service(modules);            // loads each module once; failures are listed
+//   TokenService service(modules);            // each module loads on first use; failures are listed
 //   for (auto& t : service.tokens()) ...      // slots with a token, fresh each call
 //   auto certs = service.certificates();      // parsed; a bad object is reported, not thrown
 //   auto s = service.open(serial);            // a TokenSession for one token
@@ -63,17 +63,22 @@ public:
     TokenService(const TokenService&) = delete;
     TokenService& operator=(const TokenService&) = delete;
 
-    const std::vector<ModuleStatus>& modules() const noexcept { return statuses_; }
+    // Every module given, loaded or not and why (loads those not loaded yet).
+    const std::vector<ModuleStatus>& modules();
     const TokenServiceOptions& options() const noexcept { return options_; }
 
-    // Slots that hold a token, across loaded modules. A module whose enumeration fails is
-    // logged and skipped.
+    // Slots that hold a token, across the modules that load. A module whose enumeration fails
+    // is logged and skipped.
     std::vector<TokenInfo> tokens();
-    // The same, one loaded module at a time (index < loadedModules().size()), for callers that
-    // list the modules in parallel. Throws certagent::Error when that module's enumeration fails.
+    // The same for one module (index < candidateModules().size()), for callers that list the
+    // modules in parallel: each call loads its own module on the calling thread, so a module
+    // slow to start (OpenSC probing a card it does not know) holds back no other. A module
+    // that cannot load has no tokens (logged); throws certagent::Error when the enumeration of
+    // a loaded module fails.
     std::vector<TokenInfo> tokensOfModule(std::size_t index);
-    // Paths of the modules that loaded, in the order tokensOfModule() indexes them.
-    std::vector<std::filesystem::path> loadedModules() const;
+    // Real paths of the modules to use, in the order tokensOfModule() indexes them (files that
+    // exist, each library once); whether they load is known on first use.
+    std::vector<std::filesystem::path> candidateModules() const;
 
     // Certificates on every token, or on the token with this serial only.
     std::vector<TokenCertificate> certificates(const std::optional<std::string>& serial = {});
@@ -81,14 +86,18 @@ public:
     // A session on the token with this serial. Throws a retryable Error(TokenRemoved) when no
     // such token is connected.
     std::unique_ptr<TokenSession> open(const std::string& serial);
+    // The same, looking only in the module this token was listed from (token.module).
+    std::unique_ptr<TokenSession> open(const TokenInfo& token);
+    // The token with this serial is in a slot of token.module now.
+    bool connected(const TokenInfo& token);
 
 private:
-    struct Loaded {
-        std::shared_ptr<detail::Module> module;
-        ModuleSpec spec;
-    };
-    std::vector<TokenInfo> tokensOf(const Loaded& loaded);
-    std::vector<Loaded> loaded_;
+    struct Candidate;
+    // The module, loaded on first call (nullptr: it cannot load; the reason is in statuses_).
+    std::shared_ptr<detail::Module> load(Candidate& c);
+    std::vector<TokenInfo> tokensOf(Candidate& c);
+    Candidate* candidateFor(const std::filesystem::path& realPath);
+    std::vector<std::unique_ptr<Candidate>> candidates_;
     std::vector<ModuleStatus> statuses_;
     TokenServiceOptions options_;
 };
