@@ -1,6 +1,5 @@
 #include "certagent/core/http/client.hpp"
 
-#include <curl/curl.h>
 #include <fmt/format.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -8,19 +7,14 @@
 
 #include <algorithm>
 #include <chrono>
-#include <mutex>
 
 #include "certagent/core/error.hpp"
+#include "certagent/core/http/curl_api.hpp"
 #include "certagent/core/i18n.hpp"
 #include "certagent/core/log.hpp"
 
 namespace certagent::http {
 namespace {
-
-void curlGlobalInit() {
-    static std::once_flag once;
-    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
 
 struct Transfer {
     Response* response;
@@ -111,12 +105,12 @@ struct CurlClient::Impl {
 
     ~Impl() { reset(); }
     void reset() {
-        if (curl) curl_easy_cleanup(curl);
+        if (curl) curl::api().easy_cleanup(curl);
         curl = nullptr;
     }
     CURL* handle() {
         if (!curl) {
-            curl = curl_easy_init();
+            curl = curl::api().easy_init();
             if (!curl) throw Error(ErrorKind::Internal, "curl_easy_init failed");
         }
         return curl;
@@ -152,8 +146,8 @@ struct CurlClient::Impl {
     }
 };
 
+// libcurl is loaded by the first transfer, not here: services build their clients at start.
 CurlClient::CurlClient(ClientOptions options) : impl_(std::make_unique<Impl>()) {
-    curlGlobalInit();
     impl_->options = std::move(options);
     if (!impl_->options.caBundle.empty() && !std::filesystem::exists(impl_->options.caBundle))
         throw Error(ErrorKind::Config, _("the CA bundle file does not exist"),
@@ -176,69 +170,70 @@ Response CurlClient::perform(const Request& request) {
         throw Error(ErrorKind::Usage, _("only https:// addresses are allowed"), request.url);
     auto& o = impl_->options;
     CURL* c = impl_->handle();
-    curl_easy_reset(c);  // keeps the live connection and the session cache
+    const auto& cu = curl::api();
+    cu.easy_reset(c);  // keeps the live connection and the session cache
     Response response;
     Transfer transfer{&response, o.maxResponseBytes};
     char errbuf[CURL_ERROR_SIZE] = {};
     impl_->sslError.clear();
 
-    curl_easy_setopt(c, CURLOPT_URL, request.url.c_str());
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
-    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-    curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-    curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-    curl_easy_setopt(c, CURLOPT_CA_CACHE_TIMEOUT, 0L);  // our store is per connection
+    cu.easy_setopt(c, CURLOPT_URL, request.url.c_str());
+    cu.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
+    cu.easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+    cu.easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+    cu.easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+    cu.easy_setopt(c, CURLOPT_CA_CACHE_TIMEOUT, 0L);  // our store is per connection
     // No TLS session resumption: servers that verify client certificates without a session id
     // context refuse resumed sessions with an internal_error alert (seen with OpenSSL servers),
     // and a resumed session would skip the client-certificate proof anyway. Keep-alive still
     // spares most handshakes.
-    curl_easy_setopt(c, CURLOPT_SSL_SESSIONID_CACHE, 0L);
-    if (!o.caBundle.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, o.caBundle.c_str());
-    curl_easy_setopt(c, CURLOPT_SSL_CTX_FUNCTION, &Impl::onSslCtx);
-    curl_easy_setopt(c, CURLOPT_SSL_CTX_DATA, impl_.get());
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(o.connectTimeout.count()));
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(o.timeout.count()));
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(o.maxResponseBytes));
-    curl_easy_setopt(c, CURLOPT_USERAGENT, o.userAgent.c_str());
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, onBody);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &transfer);
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, onHeader);
-    curl_easy_setopt(c, CURLOPT_HEADERDATA, &response.headers);
-    curl_easy_setopt(c, CURLOPT_TCP_NODELAY, 1L);
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+    cu.easy_setopt(c, CURLOPT_SSL_SESSIONID_CACHE, 0L);
+    if (!o.caBundle.empty()) cu.easy_setopt(c, CURLOPT_CAINFO, o.caBundle.c_str());
+    cu.easy_setopt(c, CURLOPT_SSL_CTX_FUNCTION, &Impl::onSslCtx);
+    cu.easy_setopt(c, CURLOPT_SSL_CTX_DATA, impl_.get());
+    cu.easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(o.connectTimeout.count()));
+    cu.easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(o.timeout.count()));
+    cu.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    cu.easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+    cu.easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(o.maxResponseBytes));
+    cu.easy_setopt(c, CURLOPT_USERAGENT, o.userAgent.c_str());
+    cu.easy_setopt(c, CURLOPT_WRITEFUNCTION, onBody);
+    cu.easy_setopt(c, CURLOPT_WRITEDATA, &transfer);
+    cu.easy_setopt(c, CURLOPT_HEADERFUNCTION, onHeader);
+    cu.easy_setopt(c, CURLOPT_HEADERDATA, &response.headers);
+    cu.easy_setopt(c, CURLOPT_TCP_NODELAY, 1L);
+    cu.easy_setopt(c, CURLOPT_CUSTOMREQUEST, request.method.c_str());
     if (request.method == "GET") {
-        curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+        cu.easy_setopt(c, CURLOPT_HTTPGET, 1L);
     } else {
         // Always a body (maybe empty), so Content-Length is sent.
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, request.body.data());
-        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
+        cu.easy_setopt(c, CURLOPT_POSTFIELDS, request.body.data());
+        cu.easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
                          static_cast<curl_off_t>(request.body.size()));
     }
     struct curl_slist* list = nullptr;
     if (!request.contentType.empty())
-        list = curl_slist_append(list, ("Content-Type: " + request.contentType).c_str());
+        list = cu.slist_append(list, ("Content-Type: " + request.contentType).c_str());
     else if (request.method != "GET")
-        list = curl_slist_append(list, "Content-Type:");
-    list = curl_slist_append(list, "Expect:");  // no 100-continue round trip
-    for (const auto& h : request.headers) list = curl_slist_append(list, h.c_str());
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
+        list = cu.slist_append(list, "Content-Type:");
+    list = cu.slist_append(list, "Expect:");  // no 100-continue round trip
+    for (const auto& h : request.headers) list = cu.slist_append(list, h.c_str());
+    cu.easy_setopt(c, CURLOPT_HTTPHEADER, list);
 
     auto started = std::chrono::steady_clock::now();
-    CURLcode rc = curl_easy_perform(c);
-    curl_slist_free_all(list);
+    CURLcode rc = cu.easy_perform(c);
+    cu.slist_free_all(list);
     response.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
     if (rc == CURLE_OK) {
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &response.status);
+        cu.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &response.status);
         log::debug("http", "{} {} -> {} ({:.0f} ms)", request.method, request.url, response.status,
                    response.seconds * 1000);
         return response;
     }
     impl_->reset();  // never reuse a connection that failed half-way
-    std::string reason = errbuf[0] ? errbuf : curl_easy_strerror(rc);
+    std::string reason = errbuf[0] ? errbuf : cu.easy_strerror(rc);
     if (!impl_->sslError.empty()) reason += " (" + impl_->sslError + ")";
     if (transfer.overLimit || rc == CURLE_FILESIZE_EXCEEDED)
         throw Error(ErrorKind::Protocol,

@@ -1,12 +1,11 @@
 #include "plain_http.hpp"
 
-#include <curl/curl.h>
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <mutex>
 
 #include "certagent/core/error.hpp"
+#include "certagent/core/http/curl_api.hpp"
 #include "certagent/core/i18n.hpp"
 #include "certagent/core/log.hpp"
 
@@ -62,49 +61,48 @@ bool isLoopbackUrl(const std::string& url) {
 http::Response PlainHttpClient::perform(const http::Request& request) {
     if (request.url.rfind("http://", 0) != 0)
         throw Error(ErrorKind::Usage, _("only http:// addresses are handled here"), request.url);
-    static std::once_flag once;
-    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-    std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
+    const auto& cu = http::curl::api();
+    std::unique_ptr<CURL, decltype(cu.easy_cleanup)> curl(cu.easy_init(), cu.easy_cleanup);
     if (!curl) throw Error(ErrorKind::Internal, "curl_easy_init failed");
     CURL* c = curl.get();
     http::Response response;
     Sink sink{&response, options_.maxResponseBytes};
     char errbuf[CURL_ERROR_SIZE] = {};
-    curl_easy_setopt(c, CURLOPT_URL, request.url.c_str());
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http");
-    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+    cu.easy_setopt(c, CURLOPT_URL, request.url.c_str());
+    cu.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http");
+    cu.easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+    cu.easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
                      static_cast<long>(options_.connectTimeout.count()));
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.timeout.count()));
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(c, CURLOPT_USERAGENT, options_.userAgent.c_str());
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, onBody);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, onHeader);
-    curl_easy_setopt(c, CURLOPT_HEADERDATA, &response.headers);
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+    cu.easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.timeout.count()));
+    cu.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    cu.easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+    cu.easy_setopt(c, CURLOPT_USERAGENT, options_.userAgent.c_str());
+    cu.easy_setopt(c, CURLOPT_WRITEFUNCTION, onBody);
+    cu.easy_setopt(c, CURLOPT_WRITEDATA, &sink);
+    cu.easy_setopt(c, CURLOPT_HEADERFUNCTION, onHeader);
+    cu.easy_setopt(c, CURLOPT_HEADERDATA, &response.headers);
+    cu.easy_setopt(c, CURLOPT_CUSTOMREQUEST, request.method.c_str());
     if (request.method == "GET") {
-        curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+        cu.easy_setopt(c, CURLOPT_HTTPGET, 1L);
     } else {
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, request.body.data());
-        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
+        cu.easy_setopt(c, CURLOPT_POSTFIELDS, request.body.data());
+        cu.easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
                          static_cast<curl_off_t>(request.body.size()));
     }
     struct curl_slist* list = nullptr;
     if (!request.contentType.empty())
-        list = curl_slist_append(list, ("Content-Type: " + request.contentType).c_str());
-    list = curl_slist_append(list, "Expect:");
-    for (const auto& h : request.headers) list = curl_slist_append(list, h.c_str());
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
-    CURLcode rc = curl_easy_perform(c);
-    curl_slist_free_all(list);  // holds a copy of the Authorization header: freed right away
+        list = cu.slist_append(list, ("Content-Type: " + request.contentType).c_str());
+    list = cu.slist_append(list, "Expect:");
+    for (const auto& h : request.headers) list = cu.slist_append(list, h.c_str());
+    cu.easy_setopt(c, CURLOPT_HTTPHEADER, list);
+    CURLcode rc = cu.easy_perform(c);
+    cu.slist_free_all(list);  // holds a copy of the Authorization header: freed right away
     if (rc == CURLE_OK) {
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &response.status);
+        cu.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &response.status);
         log::debug("tsa", "{} {} -> {}", request.method, request.url, response.status);
         return response;
     }
-    std::string reason = errbuf[0] ? errbuf : curl_easy_strerror(rc);
+    std::string reason = errbuf[0] ? errbuf : cu.easy_strerror(rc);
     if (sink.over)
         throw Error(ErrorKind::Protocol,
                     fmt::format(fmt::runtime(_("the answer is larger than {0} bytes")),

@@ -1,0 +1,77 @@
+#include "certagent/core/http/curl_api.hpp"
+
+#include <fmt/format.h>
+
+#include "certagent/core/error.hpp"
+#include "certagent/core/i18n.hpp"
+#include "certagent/core/log.hpp"
+
+#ifdef CERTAGENT_CURL_DLOPEN
+#include <dlfcn.h>
+#endif
+
+namespace certagent::http::curl {
+namespace {
+
+#ifdef CERTAGENT_CURL_DLOPEN
+// The soname this build was compiled against (Debian: libcurl4, the OpenSSL flavour, which the
+// client-key callback needs).
+constexpr const char* kLibrary = "libcurl.so.4";
+
+template <typename Fn>
+void bind(void* library, Fn& fn, const char* name) {
+    fn = reinterpret_cast<Fn>(dlsym(library, name));
+    if (!fn)
+        throw Error(ErrorKind::Internal,
+                    fmt::format(fmt::runtime(_("The network library {0} has no {1}")), kLibrary,
+                                name),
+                    kLibrary);
+}
+
+Api load() {
+    // Stays loaded for the rest of the process: handles and callbacks may outlive any caller.
+    void* library = dlopen(kLibrary, RTLD_NOW | RTLD_LOCAL);
+    if (!library) {
+        const char* why = dlerror();
+        throw Error(ErrorKind::Internal,
+                    fmt::format(fmt::runtime(_("The network library {0} cannot be loaded ({1}); "
+                                               "install the libcurl4 package")),
+                                kLibrary, why ? why : "?"),
+                    kLibrary);
+    }
+    Api a{};
+    bind(library, a.easy_init, "curl_easy_init");
+    bind(library, a.easy_setopt, "curl_easy_setopt");
+    bind(library, a.easy_perform, "curl_easy_perform");
+    bind(library, a.easy_getinfo, "curl_easy_getinfo");
+    bind(library, a.easy_reset, "curl_easy_reset");
+    bind(library, a.easy_cleanup, "curl_easy_cleanup");
+    bind(library, a.easy_strerror, "curl_easy_strerror");
+    bind(library, a.slist_append, "curl_slist_append");
+    bind(library, a.slist_free_all, "curl_slist_free_all");
+    auto globalInit = reinterpret_cast<CURLcode (*)(long)>(dlsym(library, "curl_global_init"));
+    if (!globalInit || globalInit(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+        throw Error(ErrorKind::Internal, "curl_global_init failed", kLibrary);
+    log::debug("http", "loaded {}", kLibrary);
+    return a;
+}
+#else
+Api load() {
+    // The parentheses keep curl's type-checking macros from expanding.
+    Api a{&(curl_easy_init),   &(curl_easy_setopt),   &(curl_easy_perform),
+          &(curl_easy_getinfo), &(curl_easy_reset),    &(curl_easy_cleanup),
+          &(curl_easy_strerror), &(curl_slist_append), &(curl_slist_free_all)};
+    if ((curl_global_init)(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+        throw Error(ErrorKind::Internal, "curl_global_init failed");
+    return a;
+}
+#endif
+
+}  // namespace
+
+const Api& api() {
+    static const Api table = load();
+    return table;
+}
+
+}  // namespace certagent::http::curl
