@@ -52,7 +52,7 @@ void signPdfInteractively(TrayApp& app) {
     bool started = app.startJob([&app, cert, in, out, askPin = app.pinCallback()] {
         std::string error;
         try {
-            auto session = app.tokens().open(cert.tokenSerial);
+            auto session = app.tokenService()->open(cert.tokenSerial);
             try {
                 session->login(askPin);
             } catch (const Error& e) {

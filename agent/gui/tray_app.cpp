@@ -119,7 +119,7 @@ bool TrayApp::startAgent() {
         AgentOptions options;
         options.notifier = std::make_shared<WxNotifier>(*this);
         agent_ = std::make_unique<Agent>(std::move(options));
-        tokens_ = token::makeTokenService(*agent_);
+        tokenService();  // a config or plugin problem shows now, not at the first read
         profiles_ = token::tokenProfiles(*agent_);
     } catch (const std::exception& e) {
         wxMessageBox(u8(fmt::format(fmt::runtime(_("certagent cannot start: {0}")), e.what())),
@@ -196,10 +196,13 @@ int TrayApp::OnExit() {
         tray_ = nullptr;
     }
     if (pin_cache_) pin_cache_->clear();
-    tokens_.reset();
     agent_.reset();
     instance_.reset();
     return wxApp::OnExit();
+}
+
+std::unique_ptr<token::TokenService> TrayApp::tokenService() {
+    return token::makeTokenService(*agent_);
 }
 
 void TrayApp::refreshTokens() {
@@ -211,10 +214,11 @@ void TrayApp::refreshTokens() {
     refresh_thread_ = std::thread([this] {
         std::vector<ui::TokenView> views;
         try {
-            auto list = tokens_->tokens();
-            auto certs = tokens_->certificates();
+            auto service = tokenService();
+            auto list = service->tokens();
+            auto certs = service->certificates();
             views = ui::tokenViews(list, certs, agent_->clock().now(),
-                                   tokens_->options().expiringWithinDays);
+                                   service->options().expiringWithinDays);
         } catch (const std::exception& e) {
             log::warn("gui", "reading tokens failed: {}", e.what());
         }

@@ -36,7 +36,9 @@ public:
     int OnExit() override;
 
     Agent& agent() { return *agent_; }
-    token::TokenService& tokens() { return *tokens_; }
+    // A service over the agent's token modules, for one operation. The app keeps none, so the
+    // modules (OpenSC and the vendors' libraries are megabytes) are unloaded between reads.
+    std::unique_ptr<token::TokenService> tokenService();
     ui::RenewalTracker& renewals() { return renewals_; }
     ui::PinCache& pinCache() { return *pin_cache_; }
     const ui::TraySnapshot& snapshot() const { return snapshot_; }
@@ -81,7 +83,6 @@ private:
     bool show_pending_ = false;  // hooks_.show waits for the first token read
     std::unique_ptr<ui::SingleInstance> instance_;
     std::unique_ptr<Agent> agent_;
-    std::unique_ptr<token::TokenService> tokens_;
     std::vector<token::TokenProfile> profiles_;
     std::unique_ptr<ui::PinCache> pin_cache_;
     ui::RenewalTracker renewals_;

@@ -52,7 +52,8 @@ public:
     explicit ServiceTokenReader(Agent& agent) : agent_(agent) {}
 
     std::vector<TokenSnapshot> readAll() override {
-        auto& s = service();
+        auto service = token::makeTokenService(agent_);
+        auto& s = *service;
         std::map<std::string, TokenSnapshot> byToken;
         for (const auto& t : s.tokens()) byToken[t.serial] = {t.serial, t.label, {}};
         for (const auto& c : s.certificates()) add(byToken, c);
@@ -62,7 +63,8 @@ public:
     }
 
     std::optional<TokenSnapshot> read(const std::string& serial) override {
-        auto& s = service();
+        auto service = token::makeTokenService(agent_);
+        auto& s = *service;
         std::map<std::string, TokenSnapshot> byToken;
         for (const auto& t : s.tokens())
             if (t.serial == serial) byToken[t.serial] = {t.serial, t.label, {}};
@@ -81,13 +83,11 @@ private:
         if (snap.label.empty()) snap.label = c.tokenLabel;
         snap.certificates.push_back(observed(c));
     }
-    token::TokenService& service() {
-        // Modules load once, on first use; tokens and certificates are read fresh every call.
-        if (!service_) service_ = token::makeTokenService(agent_);
-        return *service_;
-    }
+    // A fresh service per read: the modules are loaded for the read and unloaded after it
+    // (unless another part of the agent holds them), so a resident agent does not keep
+    // OpenSC and the vendors' libraries mapped between reminders, and a module that only
+    // notices new tokens at C_Initialize (SoftHSM2) sees them.
     Agent& agent_;
-    std::unique_ptr<token::TokenService> service_;
 };
 
 CertRef refFrom(const json& a) {
