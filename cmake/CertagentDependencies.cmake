@@ -12,6 +12,7 @@ find_package(Threads REQUIRED)
 pkg_check_modules(P11 REQUIRED IMPORTED_TARGET libp11)
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 pkg_check_modules(PODOFO REQUIRED IMPORTED_TARGET libpodofo)
+pkg_check_modules(XMLSEC REQUIRED IMPORTED_TARGET xmlsec1-openssl)  # EU trusted lists
 if(CMAKE_SYSTEM_NAME STREQUAL "Linux")
   pkg_check_modules(PCSC REQUIRED IMPORTED_TARGET libpcsclite)
   pkg_check_modules(UDEV REQUIRED IMPORTED_TARGET libudev)

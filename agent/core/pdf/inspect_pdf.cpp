@@ -98,13 +98,6 @@ void measurePage(PdfMemDocument& doc, PdfPage* page, int index, std::vector<PdfI
 
 }  // namespace
 
-double PdfInspection::minImageDpi() const {
-    double lowest = 0;
-    for (const auto& i : images)
-        if (lowest == 0 || i.dpi() < lowest) lowest = i.dpi();
-    return lowest;
-}
-
 PdfInspection inspectPdf(const std::filesystem::path& path) {
     detail::quietPodofo();
     const std::string data = detail::readWholeFile(path);

@@ -13,6 +13,7 @@
 #include "certagent/core/error.hpp"
 #include "certagent/core/i18n.hpp"
 #include "certagent/core/pdf/ossl_ptr.hpp"
+#include "certagent/core/pdf/verify.hpp"
 #include "certagent/core/token/certificate_parser.hpp"
 
 namespace certagent::pdf {
@@ -198,6 +199,22 @@ void setVerdict(SignatureReport& r, const std::string& modified_message,
         r.status = SignatureStatus::Valid;
         r.message = valid_message;
     }
+}
+
+// Here rather than in verify_pdf.cpp: the names are needed where PoDoFo is not loaded
+// (reports of CAdES signatures, JSON output).
+const char* signatureStatusName(SignatureStatus s) noexcept {
+    switch (s) {
+        case SignatureStatus::Valid:
+            return "valid";
+        case SignatureStatus::Untrusted:
+            return "untrusted";
+        case SignatureStatus::Modified:
+            return "modified";
+        case SignatureStatus::Malformed:
+            return "malformed";
+    }
+    return "unknown";
 }
 
 }  // namespace certagent::pdf

@@ -170,19 +170,6 @@ void checkSignature(SignatureReport& r, std::string_view data, X509_STORE* store
 
 }  // namespace
 
-const char* signatureStatusName(SignatureStatus s) noexcept {
-    switch (s) {
-        case SignatureStatus::Valid:
-            return "valid";
-        case SignatureStatus::Untrusted:
-            return "untrusted";
-        case SignatureStatus::Modified:
-            return "modified";
-        case SignatureStatus::Malformed:
-            return "malformed";
-    }
-    return "unknown";
-}
 
 std::vector<SignatureReport> verifyPdf(const std::filesystem::path& path, X509_STORE* anchors,
                                        const VerifyOptions& options) {

@@ -322,14 +322,6 @@ void writeCache(const fs::path& state_dir, const VerifiedSet& set) {
 
 }  // namespace
 
-fs::path trustedListCacheFile(const fs::path& state_dir) {
-    return state_dir / "trust" / "eu-trusted-list.pem";
-}
-
-fs::path trustedListCacheDir(const fs::path& state_dir) {
-    return state_dir / "trust" / "eu-trusted-list";
-}
-
 TrustedListUpdate updateTrustedList(const config::Config& config, const fs::path& state_dir,
                                     const std::function<void(std::string_view)>& progress) {
     const std::string url = config.getString("verify.trusted_list_url");

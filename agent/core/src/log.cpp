@@ -24,6 +24,7 @@ struct State {
     std::size_t max_bytes = 1 << 20;
     int keep = 3;
     std::vector<std::string> redactions;
+    std::atomic<Sink> forward{nullptr};
 };
 
 State& state() {
@@ -143,8 +144,14 @@ std::string redact(std::string_view text) {
     return redactLocked(state(), text);
 }
 
+void forwardTo(Sink sink) {
+    state().forward = sink;
+    if (sink) state().level = Level::Trace;  // the host decides what is written
+}
+
 void write(Level lvl, std::string_view component, std::string_view message) {
     auto& s = state();
+    if (auto sink = s.forward.load()) return sink(lvl, component, message);
     if (lvl < s.level.load() || lvl == Level::Off) return;
     std::lock_guard lock(s.mutex);
     std::string clean = redactLocked(s, message);

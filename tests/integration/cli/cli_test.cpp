@@ -1,6 +1,8 @@
 // certagent-cli as a user runs it: real binary, real files, exit codes and messages.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "temp_dir.hpp"
@@ -114,3 +116,54 @@ TEST(Cli, UsageErrorsExitWithTwo) {
     EXPECT_EQ(j.exit_code, 2);
     EXPECT_EQ(nlohmann::json::parse(j.out)["error"]["code"], "usage");
 }
+
+namespace {
+
+// The smallest PDF PoDoFo reads: one empty page, no signature.
+void writeUnsignedPdf(const std::filesystem::path& file) {
+    std::string out = "%PDF-1.4\n";
+    std::vector<std::size_t> offsets;
+    for (const char* body : {"<< /Type /Catalog /Pages 2 0 R >>",
+                             "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                             "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>"}) {
+        offsets.push_back(out.size());
+        out += std::to_string(offsets.size()) + " 0 obj\n" + body + "\nendobj\n";
+    }
+    const std::size_t xref = out.size();
+    out += "xref\n0 4\n0000000000 65535 f \n";
+    for (auto o : offsets) {
+        char line[32];
+        std::snprintf(line, sizeof line, "%010zu 00000 n \n", o);
+        out += line;
+    }
+    out += "trailer\n<< /Size 4 /Root 1 0 R >>\nstartxref\n" + std::to_string(xref) + "\n%%EOF\n";
+    writeFile(file, out);
+}
+
+}  // namespace
+
+#ifdef CERTAGENT_DOCUMENTS_MODULE
+// PoDoFo lives in the documents module, loaded on first use: found next to the binaries in
+// the build tree, and a clear error (no crash) where it is missing.
+TEST(Cli, PdfWorkLoadsTheDocumentsModuleAndSaysWhenItIsMissing) {
+    Cli cli;
+    writeUnsignedPdf(cli.home / "plain.pdf");
+    auto r = cli.run({"-v", "verify", (cli.home / "plain.pdf").string()});
+    EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+    EXPECT_NE(r.err.find("contains no signature"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("certagent-documents.so"), std::string::npos) << r.err;  // "loaded ..."
+
+    // The same binary in a prefix without lib/certagent/certagent-documents.so.
+    const auto bin = cli.home / "prefix" / "bin";
+    std::filesystem::create_directories(bin);
+    std::filesystem::copy_file(CERTAGENT_CLI, bin / "certagent-cli");
+    auto args = std::vector<std::string>{(bin / "certagent-cli").string(), "verify",
+                                         (cli.home / "plain.pdf").string()};
+    auto missing = runProcess(args, {"HOME=" + cli.home.path().string(), "LANG=C.UTF-8",
+                                     "CERTAGENT_POLICY_FILE=/nonexistent"});
+    EXPECT_EQ(missing.exit_code, 1) << missing.out << missing.err;
+    EXPECT_NE(missing.err.find("cannot be loaded"), std::string::npos) << missing.err;
+    EXPECT_NE(missing.err.find("prefix/lib"), std::string::npos) << missing.err;
+    EXPECT_EQ(missing.err.find("contains no signature"), std::string::npos) << missing.err;
+}
+#endif

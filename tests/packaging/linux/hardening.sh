@@ -38,10 +38,12 @@ for exe in "$dir"/usr/bin/*; do
   check "$exe" "no RPATH/RUNPATH" no_rpath "$exe"
 done
 
-step "plugins"
+step "plugins and the documents module"
 plugins=$(find "$dir"/usr/lib -path '*/certagent/plugins/*.so')
 [ -n "$plugins" ] || fail "no plugins in the package"
-for so in $plugins; do
+module=$(find "$dir"/usr/lib -path '*/certagent/certagent-documents.so')
+[ -n "$module" ] || fail "no documents module (certagent-documents.so) in the package"
+for so in $plugins $module; do
   echo "$(basename "$so") (stack protector: $(has_canary "$so" && echo yes || echo no)," \
        "fortified: $(has_fortify "$so" && echo yes || echo no))"
   check "$so" "BIND_NOW" has_now "$so"

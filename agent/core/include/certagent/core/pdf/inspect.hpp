@@ -23,7 +23,12 @@ struct PdfInspection {
     bool encrypted = false;
     std::vector<PdfImageInfo> images;  // every image drawn by a page's content stream
     // Lowest effective dpi over all images; 0 when the PDF draws no image.
-    double minImageDpi() const;
+    double minImageDpi() const {
+        double lowest = 0;
+        for (const auto& i : images)
+            if (lowest == 0 || i.dpi() < lowest) lowest = i.dpi();
+        return lowest;
+    }
 };
 
 // Throws certagent::Error (InvalidInput naming the file) for a file that is not a readable PDF,

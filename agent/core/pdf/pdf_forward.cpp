@@ -1,0 +1,30 @@
+// pdf:: entry points that need PoDoFo, forwarded to the documents module (documents_module.hpp).
+#include "certagent/core/documents_module.hpp"
+
+namespace certagent::pdf {
+
+void signPdf(const std::filesystem::path& in, const std::filesystem::path& out, Signer& signer,
+             const SignOptions& options) {
+    documents::api().signPdf(in, out, signer, options);
+}
+
+std::vector<SignatureReport> verifyPdf(const std::filesystem::path& path, X509_STORE* anchors,
+                                       const VerifyOptions& options) {
+    return documents::api().verifyPdfWithStore(path, anchors, options);
+}
+
+std::vector<SignatureReport> verifyPdf(const std::filesystem::path& path,
+                                       const std::filesystem::path& anchors_pem,
+                                       const VerifyOptions& options) {
+    return documents::api().verifyPdfWithPem(path, anchors_pem, options);
+}
+
+PdfInspection inspectPdf(const std::filesystem::path& path) {
+    return documents::api().inspectPdf(path);
+}
+
+void makeSimplePdf(const std::filesystem::path& out, const SimplePdf& content) {
+    documents::api().makeSimplePdf(out, content);
+}
+
+}  // namespace certagent::pdf
