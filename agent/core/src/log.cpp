@@ -151,7 +151,16 @@ void forwardTo(Sink sink) {
 
 void write(Level lvl, std::string_view component, std::string_view message) {
     auto& s = state();
-    if (auto sink = s.forward.load()) return sink(lvl, component, message);
+    if (auto sink = s.forward.load()) {
+        // Secrets this copy knows (a SecretString made in the module) are redacted here; the
+        // host's write() redacts the host's.
+        std::string clean;
+        {
+            std::lock_guard lock(s.mutex);
+            clean = redactLocked(s, message);
+        }
+        return sink(lvl, component, clean);
+    }
     if (lvl < s.level.load() || lvl == Level::Off) return;
     std::lock_guard lock(s.mutex);
     std::string clean = redactLocked(s, message);

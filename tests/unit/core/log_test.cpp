@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 #include "certagent/core/log.hpp"
 #include "certagent/core/secret.hpp"
 #include "temp_dir.hpp"
@@ -45,6 +48,29 @@ TEST_F(LogTest, RedactHelperMasksRegisteredSecrets) {
     EXPECT_EQ(log::redact("Authorization: s3cr3t-token."), "Authorization: ***.");
     log::removeRedaction("s3cr3t-token");
     EXPECT_EQ(log::redact("s3cr3t-token"), "s3cr3t-token");
+}
+
+namespace {
+std::vector<std::string> forwarded;
+void captureSink(log::Level, std::string_view, std::string_view message) {
+    forwarded.emplace_back(message);
+}
+}  // namespace
+
+// The documents module forwards its log to the host's: a secret registered in the forwarding
+// copy is masked before the line leaves it, and debug lines go through whatever its level.
+TEST_F(LogTest, ForwardedLinesAreRedactedBeforeTheyLeave) {
+    forwarded.clear();
+    log::setLevel(log::Level::Error);
+    log::forwardTo(&captureSink);
+    {
+        SecretString secret("553311");
+        log::debug("pdf", "pin={}", std::string(secret.reveal()));
+    }
+    log::forwardTo(nullptr);
+    ASSERT_EQ(forwarded.size(), 1u);
+    EXPECT_EQ(forwarded[0], "pin=***");
+    EXPECT_EQ(readFile(log::filePath()).find("pin="), std::string::npos);  // not written here
 }
 
 TEST_F(LogTest, LevelsFilterAndFileRotates) {

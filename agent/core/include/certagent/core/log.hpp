@@ -30,8 +30,9 @@ std::string redact(std::string_view text);
 void write(Level level, std::string_view component, std::string_view message);
 
 // For code loaded in a module with its own copy of this log (the documents module): every
-// line goes to `sink` (the host's write(), which filters, redacts and writes), whatever this
-// copy's level; nullptr writes here again.
+// line, redacted of the secrets this copy knows, goes to `sink` (the host's write(), which
+// filters, redacts the host's secrets and writes), whatever this copy's level; nullptr writes
+// here again.
 using Sink = void (*)(Level level, std::string_view component, std::string_view message);
 void forwardTo(Sink sink);
 
