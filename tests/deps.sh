@@ -8,7 +8,7 @@ CERTAGENT_PACKAGES=(
   libssl-dev openssl libp11-dev libengine-pkcs11-openssl libp11-kit-dev
   libboost-dev libboost-filesystem-dev libcurl4-openssl-dev libtomlplusplus-dev
   nlohmann-json3-dev libfmt-dev libsqlite3-dev libcpp-httplib-dev libpodofo-dev
-  libpcsclite-dev libudev-dev libwxgtk3.2-dev libxmlsec1-dev
+  libpcsclite-dev libudev-dev libwxgtk3.2-dev libxmlsec1-dev libglib2.0-dev
   googletest libgtest-dev libbenchmark-dev
   # Windows sources are syntax-checked with the mingw-w64 cross compiler
   g++-mingw-w64-x86-64

@@ -9,8 +9,14 @@ if [ ${#files[@]} -eq 0 ]; then
   echo "no Windows sources yet"
   exit 0
 fi
+# Header-only libraries the sources use (nlohmann/json, fmt), without the rest of /usr/include,
+# which is glibc's and not the cross compiler's.
+deps=$(mktemp -d)
+trap 'rm -rf "$deps"' EXIT
+ln -s /usr/include/nlohmann "$deps/nlohmann"
+ln -s /usr/include/fmt "$deps/fmt"
 for f in "${files[@]}"; do
-  "$CXX" -std=c++20 -fsyntax-only -Wall -Wextra -Werror -DUNICODE -D_UNICODE \
-    -Iagent/core/include -Iagent/platform -Isdk/include "$f"
+  "$CXX" -std=c++20 -fsyntax-only -Wall -Wextra -Werror -DUNICODE -D_UNICODE -DFMT_HEADER_ONLY \
+    -Iagent/core/include -Iagent/platform -Isdk/include -isystem "$deps" "$f"
   echo "ok  $f"
 done

@@ -1,20 +1,49 @@
-// certagent-cli daemon: the headless agent. Starts every area of this build
-// (certagent/core/device/daemon_areas.hpp says how an area joins), then device monitoring,
-// and sleeps in sigwait until SIGINT or SIGTERM; then stops the monitor and lets the agent
-// release the areas. Logs go to <state dir>/logs/certagent.log.
+// certagent-cli daemon: the headless agent. Builds the composition root
+// (certagent/core/app/app.hpp) with the daemon's adapters — desktop notifications over D-Bus
+// when a session has a notification service (else the console and the log), the terminal for
+// PINs when there is one, no consent dialog (so [server] consent = "ask" refuses) — starts every
+// area and sleeps in sigwait until SIGINT or SIGTERM. Logs go to <state dir>/logs/certagent.log.
 #include <csignal>
 #include <fmt/format.h>
+#include <spawn.h>
+#include <unistd.h>
 
-#include "certagent/core/device/agent_devices.hpp"
-#include "certagent/core/device/daemon_areas.hpp"
+#include <atomic>
+
+#include "certagent/core/app/app.hpp"
 #include "certagent/core/error.hpp"
 #include "certagent/core/i18n.hpp"
 #include "certagent/core/log.hpp"
+#include "certagent/core/paths.hpp"
 #include "command.hpp"
+#include "desktop_notifier.hpp"
 #include "device_sources.hpp"
+
+extern char** environ;
 
 namespace certagent::cli {
 namespace {
+
+// "Renew now" (or a click) on a daemon's notification opens the tray app's renewal window,
+// which takes over from the daemon (app/agent_lock.hpp). Without the tray app, the log says how
+// to renew from the terminal.
+void openRenewalWindow(const std::string& token, const std::string& cert) {
+    auto tray = paths::executableDir() / "certagent";
+    std::string program = tray.string();
+    std::vector<std::string> argv = {program, "--renew", token, cert};
+    std::vector<char*> args;
+    for (auto& a : argv) args.push_back(a.data());
+    args.push_back(nullptr);
+    pid_t pid = 0;
+    if (::access(program.c_str(), X_OK) != 0 ||
+        posix_spawn(&pid, program.c_str(), nullptr, nullptr, args.data(), environ) != 0) {
+        log::warn("daemon", "the tray app is not installed; renew with: certagent-cli renew "
+                            "--token {} --cert {}",
+                  token, cert);
+        return;
+    }
+    log::info("daemon", "opened the renewal window (certagent, PID {})", pid);
+}
 
 int runDaemon(Context& ctx) {
     Args args(ctx.args, {}, {});
@@ -27,28 +56,50 @@ int runDaemon(Context& ctx) {
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set, nullptr);
+    // The tray app started from a notification is not our child to wait for.
+    std::signal(SIGCHLD, SIG_IGN);
 
-    auto& agent = ctx.agent(/*open_state=*/true);
+    std::atomic<app::App*> running{nullptr};
+    app::Adapters adapters;
+    adapters.program = "daemon";
+    adapters.notifier = platform::makeDesktopNotifier(
+        [&running](const json& notification, const json& choice) {
+            auto* a = running.load();
+            if (!a) return;
+            auto outcome = a->onNotificationChoice(notification, choice);
+            if (outcome.openRenewal) openRenewalWindow(outcome.token, outcome.cert);
+        });
+    if (!adapters.notifier) adapters.notifier = std::make_shared<ConsoleNotifier>();
+    // A daemon started from a terminal can ask for the PIN there; under systemd nothing asks.
+    if (::isatty(STDIN_FILENO)) adapters.pin = pinCallback(std::nullopt);
+    adapters.deviceSources = [](const device::UsbIdFilter& filter) {
+        return platform::makeDeviceSources(filter);
+    };
+
+    AgentOptions options;
+    options.config = ctx.loadOptions();
+    options.state_dir = ctx.state_dir;
+    app::App app(std::move(options), std::move(adapters));
+    running = &app;
     // The daemon logs what the config asks for (the CLI's default is warnings only).
     try {
-        auto configured = log::parseLevel(agent.config().getString("log.level"));
+        auto configured = log::parseLevel(app.agent().config().getString("log.level"));
         if (configured < log::level()) log::setLevel(configured);
     } catch (const Error&) {
     }
-    log::info("daemon", "starting (state dir {})", agent.stateDir().string());
-    for (const auto& r : startDaemonAreas(agent))
-        if (!r.started)
+    log::info("daemon", "starting (state dir {})", app.agent().stateDir().string());
+    for (const auto& area : app.start())
+        if (!area.started)
             fmt::print(stderr, "certagent-cli: {}\n",
-                       fmt::format(fmt::runtime(_("{0} did not start: {1}")), r.name, r.error));
-    auto devices = device::startDeviceMonitor(
-        agent, platform::makeDeviceSources(device::usbFilter(agent)),
-        device::monitorOptions(agent));
+                       fmt::format(fmt::runtime(_("{0} did not start: {1}")), area.name,
+                                   area.detail));
 
     int sig = 0;
     while (sigwait(&set, &sig) != 0) {
     }
     log::info("daemon", "signal {}: stopping", sig);
-    devices.monitor->stop();
+    running = nullptr;
+    app.stop();
     return kOk;
 }
 
@@ -56,5 +107,6 @@ int runDaemon(Context& ctx) {
 }  // namespace certagent::cli
 
 CERTAGENT_CLI_COMMAND(daemon, "daemon",
-                      N_("run the headless agent: device monitor, reminders, local server"),
+                      N_("run the headless agent: device monitor, reminders, renewals, "
+                         "timestamps, local server"),
                       N_("daemon"), certagent::cli::runDaemon)

@@ -9,6 +9,9 @@ struct TestHooks {
     std::string menuDump;    // CERTAGENT_GUI_MENU_DUMP: write the menu model (JSON) here
     std::string show;        // CERTAGENT_GUI_SHOW: pin | pin-final | wizard | settings | about
     std::string replay;      // CERTAGENT_GUI_REPLAY: JSON lines published on the bus at start
+    // CERTAGENT_GUI_LAYOUT_DUMP: the shown windows and their controls (name, label, screen
+    // rectangle) as JSON, rewritten when they change, so tests can click where a person would.
+    std::string layoutDump;
     static TestHooks fromEnvironment();
 };
 

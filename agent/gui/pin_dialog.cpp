@@ -20,6 +20,18 @@ void scrub(wxTextCtrl* t) {
     if (n) t->ChangeValue(wxString(wxT('\u2022'), n));
     t->ChangeValue(wxString());
 }
+
+// The control's text as UTF-8 in a SecretString. GetValue() returns a temporary wxString, and
+// utf8_str() may hand out a buffer that points into it: the string is kept alive here, an owned
+// copy is taken, and both copies are wiped before they are freed.
+SecretString typedSecret(const wxTextCtrl* t) {
+    wxString value = t->GetValue();
+    wxCharBuffer utf8(value.utf8_str());
+    SecretString out(std::string_view(utf8.data(), utf8.length()));
+    secureWipe(utf8.data(), utf8.length());
+    for (auto it = value.begin(); it != value.end(); ++it) *it = wxT('\0');
+    return out;
+}
 }  // namespace
 
 PinDialog::PinDialog(wxWindow* parent, const ui::PinPolicy& policy)
@@ -68,10 +80,8 @@ PinDialog::PinDialog(wxWindow* parent, const ui::PinPolicy& policy)
 PinDialog::~PinDialog() { scrub(pin_); }
 
 void PinDialog::revalidate() {
-    auto value = pin_->GetValue().utf8_str();
-    std::string_view view(value.data(), value.length());
-    auto problem = ui::checkPin(policy_, view, confirm_ && confirm_->IsChecked());
-    secureWipe(value.data(), value.length());
+    auto problem = ui::checkPin(policy_, typedSecret(pin_).reveal(),
+                                confirm_ && confirm_->IsChecked());
     ok_->Enable(problem == ui::PinProblem::None);
     // An empty field needs no scolding; the other problems say what to fix.
     problem_->SetLabel(problem == ui::PinProblem::Empty
@@ -80,9 +90,7 @@ void PinDialog::revalidate() {
 }
 
 std::optional<SecretString> PinDialog::takePin() {
-    auto value = pin_->GetValue().utf8_str();
-    SecretString pin(std::string_view(value.data(), value.length()));
-    secureWipe(value.data(), value.length());
+    SecretString pin = typedSecret(pin_);
     scrub(pin_);
     if (pin.empty()) return std::nullopt;
     return pin;

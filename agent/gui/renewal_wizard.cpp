@@ -3,11 +3,12 @@
 
 #include <fmt/format.h>
 #include <wx/button.h>
-#include <wx/choice.h>
 #include <wx/filepicker.h>
 #include <wx/gauge.h>
 #include <wx/msgdlg.h>
 #include <wx/panel.h>
+#include <wx/radiobut.h>
+#include <wx/textctrl.h>
 #include <wx/sizer.h>
 #include <wx/stattext.h>
 #include <wx/utils.h>
@@ -81,20 +82,32 @@ void RenewalWizard::buildStartPanel() {
     grid->AddGrowableCol(1);
     grid->Add(new wxStaticText(start_, wxID_ANY, u8(_("Identity card (PDF)"))), 0,
               wxALIGN_CENTER_VERTICAL);
+    // The path can be typed or pasted as well as picked.
     id_document_ = new wxFilePickerCtrl(start_, wxID_ANY, wxString(),
                                         u8(_("Choose the scanned identity card")),
                                         "PDF (*.pdf)|*.pdf", wxDefaultPosition,
-                                        wxSize(FromDIP(320), -1));
+                                        wxSize(FromDIP(320), -1),
+                                        wxFLP_OPEN | wxFLP_FILE_MUST_EXIST | wxFLP_USE_TEXTCTRL);
+    id_document_->SetName("id-document");
+    if (auto* text = id_document_->GetTextCtrl()) text->SetName("id-document-path");
     grid->Add(id_document_, 1, wxEXPAND);
     grid->Add(new wxStaticText(start_, wxID_ANY, u8(_("Extend for"))), 0,
               wxALIGN_CENTER_VERTICAL);
-    years_ = new wxChoice(start_, wxID_ANY);
-    for (int y = 1; y <= 3; ++y)
-        years_->Append(u8(fmt::format(fmt::runtime(i18n::trn("{0} year", "{0} years", y)), y)));
-    years_->SetSelection(0);
-    grid->Add(years_);
+    auto* years = new wxBoxSizer(wxHORIZONTAL);
+    for (int y = 1; y <= 3; ++y) {
+        auto* r = new wxRadioButton(
+            start_, wxID_ANY,
+            u8(fmt::format(fmt::runtime(i18n::trn("{0} year", "{0} years", y)), y)),
+            wxDefaultPosition, wxDefaultSize, y == 1 ? wxRB_GROUP : 0);
+        r->SetName("years-" + std::to_string(y));
+        years_.push_back(r);
+        years->Add(r, 0, wxRIGHT, FromDIP(12));
+    }
+    years_.front()->SetValue(true);
+    grid->Add(years);
     s->Add(grid, 0, wxEXPAND);
     auto* go = new wxButton(start_, wxID_ANY, u8(_("Start the renewal")));
+    go->SetName("start");
     go->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { start(); });
     s->Add(go, 0, wxTOP, FromDIP(12));
     start_->SetSizer(s);
@@ -127,7 +140,14 @@ void RenewalWizard::buildProgressPanel() {
     pay_ = new wxButton(progress_, wxID_ANY, u8(_("Open the payment page")));
     retry_ = new wxButton(progress_, wxID_ANY, u8(_("Retry")));
     check_ = new wxButton(progress_, wxID_ANY, u8(_("Check now")));
-    for (auto* b : {show_declaration_, sign_declaration_, pay_, retry_, check_})
+    continue_ = new wxButton(progress_, wxID_ANY, u8(_("Continue the renewal")));
+    show_declaration_->SetName("show-declaration");
+    sign_declaration_->SetName("sign-declaration");
+    pay_->SetName("pay");
+    retry_->SetName("retry");
+    check_->SetName("check");
+    continue_->SetName("continue");
+    for (auto* b : {continue_, show_declaration_, sign_declaration_, pay_, retry_, check_})
         buttons->Add(b, 0, wxRIGHT, FromDIP(6));
     s->Add(buttons, 0, wxTOP, FromDIP(6));
     progress_->SetSizer(s);
@@ -151,6 +171,7 @@ void RenewalWizard::buildProgressPanel() {
     });
     retry_->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { publish("renewal.retry"); });
     check_->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { publish("renewal.check"); });
+    continue_->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { publish("renewal.resume"); });
 }
 
 void RenewalWizard::setCertificate(const ui::CertView& cert, const std::string& renewalId) {
@@ -173,7 +194,10 @@ void RenewalWizard::start() {
                      u8(_("Renew certificate")), wxOK | wxICON_INFORMATION, this);
         return;
     }
-    publish("renew", {{"years", years_->GetSelection() + 1}, {"id_document", file}});
+    int years = 1;
+    for (size_t i = 0; i < years_.size(); ++i)
+        if (years_[i]->GetValue()) years = static_cast<int>(i) + 1;
+    publish("renew", {{"years", years}, {"id_document", file}});
     message_->SetLabel(u8(_("Request sent. The steps below follow the renewal.")));
 }
 
@@ -211,7 +235,9 @@ void RenewalWizard::update() {
             gauge_->SetValue(static_cast<int>(st.progress.value_or(0.0) * 100));
     }
     if (v) message_->SetLabel(u8(view->message));
-    next_steps_->SetLabel(u8(view->nextSteps));
+    // An interrupted renewal says where it stopped and what continuing does, before anything
+    // (a PIN) is asked.
+    next_steps_->SetLabel(u8(v && view->interrupted ? view->next : view->nextSteps));
     next_steps_->Wrap(FromDIP(460));
     bool atDeclaration = v && view->currentStep == "declaration" &&
                          view->state == ui::StepState::Waiting;
@@ -222,7 +248,9 @@ void RenewalWizard::update() {
         sign_declaration_->SetToolTip(u8(_("Read the declaration first.")));
     pay_->Show(v && view->currentStep == "payment" && !view->paymentUrl.empty() &&
                view->state != ui::StepState::Done);
-    retry_->Show(v && view->state == ui::StepState::Failed && !view->finished);
+    continue_->Show(v && view->interrupted && !view->finished);
+    retry_->Show(v && !view->interrupted && view->state == ui::StepState::Failed &&
+                 !view->finished);
     check_->Show(v && view->currentStep == "validation" &&
                  view->state == ui::StepState::Waiting);
     if (v && view->finished && view->state == ui::StepState::Done)

@@ -7,6 +7,9 @@
 //   {action: "renewal.sign_declaration", renewal_id, token, cert}     after the declaration was shown
 //   {action: "renewal.retry", renewal_id, token, cert}                after a failure
 //   {action: "renewal.check", renewal_id, token, cert}                "check now" while waiting
+//   {action: "renewal.resume", renewal_id, token, cert}               an interrupted renewal
+// Controls carry names (wxWindow::SetName: "id-document", "years-2", "start", "sign-declaration",
+// ...) that the layout dump (gui_ids.hpp) reports, so tests click them where a person would.
 // What it shows: RenewalProgress {renewal_id, token, cert, step, state, message, progress?,
 //   wizard_step?, declaration?, payment_url?, code?, final?}.
 #include <wx/frame.h>
@@ -20,7 +23,7 @@
 class wxStaticText;
 class wxGauge;
 class wxButton;
-class wxChoice;
+class wxRadioButton;
 class wxFilePickerCtrl;
 class wxPanel;
 
@@ -50,7 +53,7 @@ private:
     bool declaration_shown_ = false;
     wxStaticText* heading_ = nullptr;
     wxPanel* start_ = nullptr;
-    wxChoice* years_ = nullptr;
+    std::vector<wxRadioButton*> years_;
     wxFilePickerCtrl* id_document_ = nullptr;
     wxPanel* progress_ = nullptr;
     std::vector<wxStaticText*> step_marks_;
@@ -64,6 +67,7 @@ private:
     wxButton* pay_ = nullptr;
     wxButton* retry_ = nullptr;
     wxButton* check_ = nullptr;
+    wxButton* continue_ = nullptr;
 };
 
 }  // namespace certagent::gui

@@ -1,7 +1,6 @@
 #include "sign_pdf.hpp"
 #include "wx_text.hpp"
 
-#include <openssl/x509.h>
 #include <wx/choicdlg.h>
 #include <wx/filedlg.h>
 #include <wx/msgdlg.h>
@@ -9,8 +8,7 @@
 #include "certagent/core/error.hpp"
 #include "certagent/core/i18n.hpp"
 #include "certagent/core/log.hpp"
-#include "certagent/core/pdf/sign.hpp"
-#include "certagent/core/pdf/signer.hpp"
+#include "certagent/core/signing/sign_document.hpp"
 #include "tray_app.hpp"
 
 namespace certagent::gui {
@@ -40,34 +38,31 @@ void signPdfInteractively(TrayApp& app) {
         if (sel < 0) return;
         choice = static_cast<size_t>(sel);
     }
-    auto stem = std::filesystem::path(in).stem().string();
+    auto suggested = signing::defaultSignedPath(std::filesystem::u8path(in), false);
     wxFileDialog save(nullptr, u8(_("Save the signed PDF as")),
-                      u8(std::filesystem::path(in).parent_path().string()),
-                      u8(stem + "-signed.pdf"), "PDF (*.pdf)|*.pdf",
+                      u8(suggested.parent_path().string()), u8(suggested.filename().string()),
+                      "PDF (*.pdf)|*.pdf",
                       wxFD_SAVE | wxFD_OVERWRITE_PROMPT);
     if (save.ShowModal() != wxID_OK) return;
     std::string out = save.GetPath().utf8_string();
     auto cert = usable[choice];
-    // PKCS#11 work never runs on the UI thread; the PIN dialog is marshalled back to it.
+    // PKCS#11 work never runs on the UI thread; the PIN dialog is marshalled back to it. The
+    // same signing path as the CLI and the local server: the chain from [renewal] ca_bundle.
     bool started = app.startJob([&app, cert, in, out, askPin = app.pinCallback()] {
         std::string error;
         try {
-            auto session = app.tokenService()->open(cert.tokenSerial);
+            signing::SignDocumentRequest request;
+            request.in = std::filesystem::u8path(in);
+            request.out = std::filesystem::u8path(out);
+            request.token = cert.tokenSerial;
+            request.certId = token::fromHex(cert.idHex);
+            request.overwrite = true;  // the save dialog asked already
             try {
-                session->login(askPin);
+                signing::signDocument(app.agent(), request, askPin);
             } catch (const Error& e) {
                 if (e.kind() == ErrorKind::PinIncorrect) app.pinCache().forget(cert.tokenSerial);
                 throw;
             }
-            auto id = token::fromHex(cert.idHex);
-            auto der = session->certificate(id);
-            if (!der) throw Error(ErrorKind::Token, _("The certificate is no longer on the token."));
-            const unsigned char* p = der->data();
-            std::unique_ptr<X509, decltype(&X509_free)> x509(
-                d2i_X509(nullptr, &p, static_cast<long>(der->size())), X509_free);
-            auto lock = session->lock();
-            pdf::KeySigner signer(session->privateKey(id), x509.get());
-            pdf::signPdf(in, out, signer);
         } catch (const std::exception& e) {
             error = e.what();
         }

@@ -11,7 +11,6 @@
 #include <fstream>
 #include <future>
 
-#include "certagent/core/device/agent_devices.hpp"
 #include "certagent/core/error.hpp"
 #include "certagent/core/events.hpp"
 #include "certagent/core/i18n.hpp"
@@ -20,6 +19,8 @@
 #include "certagent/core/token/agent_tokens.hpp"
 #include "certagent/core/ui/autostart.hpp"
 #include "certagent/core/ui/settings_model.hpp"
+#include "consent_dialog.hpp"
+#include "desktop_notifier.hpp"
 #include "device_sources.hpp"
 #include "fallback_window.hpp"
 #include "pin_dialog.hpp"
@@ -29,11 +30,6 @@
 #include "tray_icon.hpp"
 #include "verify_document.hpp"
 #include "wx_notifier.hpp"
-#if __has_include("certagent/core/reminders/service.hpp")
-#include "certagent/core/reminders/service.hpp"
-#define CERTAGENT_HAS_REMINDERS 1
-#endif
-#include "certagent/core/renewal/agent_renewal.hpp"
 
 wxIMPLEMENT_APP_NO_MAIN(certagent::gui::TrayApp);
 
@@ -80,23 +76,33 @@ void appendItems(TrayApp& app, wxMenu* menu, const std::vector<ui::MenuItem>& it
 }  // namespace
 
 TestHooks TestHooks::fromEnvironment() {
-    return {env("CERTAGENT_GUI_MENU_DUMP"), env("CERTAGENT_GUI_SHOW"), env("CERTAGENT_GUI_REPLAY")};
+    return {env("CERTAGENT_GUI_MENU_DUMP"), env("CERTAGENT_GUI_SHOW"), env("CERTAGENT_GUI_REPLAY"),
+            env("CERTAGENT_GUI_LAYOUT_DUMP")};
 }
 
 bool TrayApp::OnInit() {
     SetAppName("certagent");
     i18n::init("auto");
     hooks_ = TestHooks::fromEnvironment();
+    // certagent --renew SERIAL CERTID: open the renewal window for that certificate (the
+    // daemon's "Renew now" starts us so); a running tray is asked to do it instead.
+    if (argc == 4 && wxString(argv[1]) == "--renew")
+        start_request_ = "renew " + argv[2].utf8_string() + " " + argv[3].utf8_string();
     bool otherInstance = false;
     try {
-        instance_ = ui::SingleInstance::acquire(ui::runtimeDir(),
-                                                [this] { CallAfter([this] { activate(); }); });
+        instance_ = ui::SingleInstance::acquire(
+            ui::runtimeDir(),
+            [this](const std::string& request) {
+                CallAfter([this, request] { handleRequest(request); });
+            },
+            start_request_);
         otherInstance = !instance_;
     } catch (const std::exception& e) {
         log::warn("gui", "single instance check skipped: {}", e.what());
     }
     // Another certagent runs for this user; it was asked to show itself.
     if (otherInstance) return false;
+    if (!hooks_.layoutDump.empty()) startLayoutDump(hooks_.layoutDump);
     // The icon first: it docks during the first round of the event loop, while the agent
     // starts (config, state, plugins, token modules) right after it.
     if (wxTaskBarIcon::IsAvailable()) {
@@ -115,94 +121,88 @@ bool TrayApp::OnInit() {
 }
 
 bool TrayApp::startAgent() {
+    // The adapters: how this program notifies, asks for a PIN, a consent, a file, and where
+    // device events come from. Everything else is the composition root's (core/app).
+    pin_cache_ = std::make_unique<ui::PinCache>(false);
+    app::Adapters adapters;
+    adapters.program = "tray";
+    adapters.notifier = platform::makeDesktopNotifier(
+        [this](const json& notification, const json& choice) {
+            CallAfter([this, notification, choice] { onNotificationChoice(notification, choice); });
+        });
+    if (!adapters.notifier) adapters.notifier = std::make_shared<WxNotifier>(*this);
+    adapters.pin = pinCallback();
+    adapters.consent = [this] { return makeConsentDialog(*this); };
+    adapters.chooseFile = [this](const app::FileRequest& r) { return chooseFile(r); };
+    adapters.deviceSources = [](const device::UsbIdFilter& filter) {
+        return platform::makeDeviceSources(filter);
+    };
     try {
-        AgentOptions options;
-        options.notifier = std::make_shared<WxNotifier>(*this);
-        agent_ = std::make_unique<Agent>(std::move(options));
-        tokenService();  // a config or plugin problem shows now, not at the first read
-        profiles_ = token::tokenProfiles(*agent_);
+        app_ = std::make_unique<app::App>(AgentOptions{}, std::move(adapters));
+        profiles_ = token::tokenProfiles(agent());
     } catch (const std::exception& e) {
         wxMessageBox(u8(fmt::format(fmt::runtime(_("certagent cannot start: {0}")), e.what())),
                      "certagent", wxOK | wxICON_ERROR);
         return false;
     }
-    pin_cache_ = std::make_unique<ui::PinCache>(agent_->config().getBool("ui.pin_cache"));
+    pin_cache_->setEnabled(agent().config().getBool("ui.pin_cache"));
 
     // The config decides whether we start with the session; keep the entry in line with it.
     try {
         auto autostart = ui::makeAutostart();
-        bool wanted = agent_->config().getBool("ui.autostart");
+        bool wanted = agent().config().getBool("ui.autostart");
         if (autostart->isEnabled() != wanted)
             autostart->setEnabled(wanted, {paths::executableDir() / "certagent"});
     } catch (const std::exception& e) {
         log::warn("gui", "autostart entry not updated: {}", e.what());
     }
 
-    subscriptions_.push_back(agent_->bus().subscribe(
-        fmt::format("{},{},{},{},{}", events::kTokenInserted, events::kTokenRemoved,
-                    events::kCertificatesChanged, events::kRenewalProgress, events::kReminderDue),
+    // Before the areas start, so their first events (tokens found, interrupted renewals, the
+    // server's state) reach the menu.
+    subscriptions_.push_back(agent().bus().subscribe(
+        fmt::format("{},{},{},{},{},{}", events::kTokenInserted, events::kTokenRemoved,
+                    events::kCertificatesChanged, events::kRenewalProgress, events::kReminderDue,
+                    events::kLocalServerState),
         [this](const json& e) { CallAfter([this, e] { onBusEvent(e); }); }));
 
+    snapshot_.server.known = true;
     present();
     refreshTokens();
-
-#ifdef CERTAGENT_HAS_REMINDERS
-    // After the first round of the event loop: the icon docks first, reminders read the
-    // tokens afterwards.
+    // After the first round of the event loop: the icon docks first, the areas (reminders read
+    // the tokens, the renewal journal, the server, the device monitor) start afterwards.
     CallAfter([this] {
-        try {
-            reminders::start(*agent_);
-        } catch (const std::exception& e) {
-            log::error("gui", "reminders not started: {}", e.what());
-        }
+        for (const auto& area : app_->start())
+            if (!area.started) log::error("gui", "{} did not start: {}", area.name, area.detail);
+        auto status = app_->server().status();
+        snapshot_.server.running = status.running;
+        snapshot_.server.port = status.port;
+        present();
+        runTestHooks();
+        if (!start_request_.empty()) handleRequest(std::exchange(start_request_, {}));
     });
-#endif
-    // The renewal engine: the wizard's buttons and the reminders' "Renew now" reach it as
-    // UserAction events; it resumes waiting renewals from its journal.
-    try {
-        renewal::attachRenewalService(*agent_, pinCallback());
-    } catch (const std::exception& e) {
-        log::error("gui", "renewal service not started: {}", e.what());
-    }
-
-    // Tokens plugged in or pulled out reach us as bus events from the device monitor (udev,
-    // PC/SC; it polls by itself only when no event source works), as in the daemon.
-    try {
-        devices_ = device::startDeviceMonitor(
-            *agent_, platform::makeDeviceSources(device::usbFilter(*agent_)),
-            device::monitorOptions(*agent_));
-    } catch (const std::exception& e) {
-        log::warn("gui", "device monitoring not started ({}); polling the tokens instead",
-                  e.what());
-        auto seconds = agent_->config().getInt("devices.poll_interval_seconds");
-        poll_timer_.Bind(wxEVT_TIMER, [this](wxTimerEvent&) { refreshTokens(); });
-        poll_timer_.Start(static_cast<int>(seconds * 1000));
-    }
-    runTestHooks();
     return true;
 }
 
 int TrayApp::OnExit() {
-    poll_timer_.Stop();
     exiting_ = true;  // a job waiting for a PIN dialog gets "cancelled" instead
-    if (devices_.monitor) devices_.monitor->stop();
+    if (app_) app_->stop();
     if (refresh_thread_.joinable()) refresh_thread_.join();
     if (job_thread_.joinable()) job_thread_.join();
-    if (agent_)
-        for (auto id : subscriptions_) agent_->bus().unsubscribe(id);
+    if (app_)
+        for (auto id : subscriptions_) agent().bus().unsubscribe(id);
     if (tray_) {
         tray_->RemoveIcon();
         delete tray_;
         tray_ = nullptr;
     }
     if (pin_cache_) pin_cache_->clear();
-    agent_.reset();
+    app_.reset();
     instance_.reset();
     return wxApp::OnExit();
 }
 
 std::unique_ptr<token::TokenService> TrayApp::tokenService() {
-    return token::makeTokenService(*agent_);
+    return token::makeTokenService(agent());
 }
 
 void TrayApp::refreshTokens() {
@@ -217,7 +217,7 @@ void TrayApp::refreshTokens() {
             auto service = tokenService();
             auto list = service->tokens();
             auto certs = service->certificates();
-            views = ui::tokenViews(list, certs, agent_->clock().now(),
+            views = ui::tokenViews(list, certs, agent().clock().now(),
                                    service->options().expiringWithinDays);
         } catch (const std::exception& e) {
             log::warn("gui", "reading tokens failed: {}", e.what());
@@ -247,7 +247,8 @@ void TrayApp::present() {
             for (const auto& c : t.certificates)
                 if (t.serial == r.token && c.idHex == r.cert) p.holder = c.holder;
         p.stepTitle = ui::renewalStepTitle(r.currentStep);
-        p.stateText = ui::stepStateText(r.state);
+        p.stateText = r.interrupted ? std::string(_("interrupted — continue it from here"))
+                                    : ui::stepStateText(r.state);
         p.active = r.state == ui::StepState::Running;
         p.failed = r.state == ui::StepState::Failed;
         snapshot_.renewals.push_back(std::move(p));
@@ -263,7 +264,7 @@ void TrayApp::present() {
                                     {"status", token::certStatusName(c.status)}});
         context["tokens"].push_back(std::move(tok));
     }
-    menu_ = ui::buildMenu(snapshot_, ui::collectPluginItems(agent_->plugins(), context));
+    menu_ = ui::buildMenu(snapshot_, ui::collectPluginItems(agent().plugins(), context));
     if (tray_) tray_->show(presentation_);
     if (fallback_) fallback_->show(presentation_);
     if (!hooks_.menuDump.empty()) {
@@ -293,7 +294,7 @@ wxMenu* TrayApp::createMenu() {
 
 void TrayApp::runAction(const json& action) {
     auto what = text(action, "action");
-    if (!agent_) {  // still starting: only quitting makes sense
+    if (!app_) {  // still starting: only quitting makes sense
         if (what == "quit") ExitMainLoop();
         return;
     }
@@ -319,6 +320,22 @@ void TrayApp::runAction(const json& action) {
         ExitMainLoop();
     } else if (what == "plugin") {
         runPluginAction(action);
+    } else if (what == "server_start" || what == "server_stop") {
+        toggleServer(what == "server_start");
+    }
+}
+
+void TrayApp::toggleServer(bool start) {
+    if (!start) {
+        app_->server().stop();
+        return;
+    }
+    try {
+        app_->server().start();
+    } catch (const std::exception& e) {
+        wxMessageBox(u8(fmt::format(fmt::runtime(_("The local signing server did not start: {0}")),
+                                    e.what())),
+                     "certagent", wxOK | wxICON_ERROR);
     }
 }
 
@@ -337,39 +354,22 @@ bool TrayApp::startJob(std::function<void()> work) {
 }
 
 void TrayApp::runPluginAction(const json& action) {
-    const auto name = text(action, "plugin");
-    const auto id = text(action, "id");
-    if (!agent_->plugins().find(name)) return;
-    json args;
-    try {
-        std::string picked;
-        if (ui::pluginActionNeedsFile(action)) {
-            wxFileDialog open(nullptr, u8(_("Choose a file")), "", "", wxFileSelectorDefaultWildcardStr,
-                              wxFD_OPEN | wxFD_FILE_MUST_EXIST);
-            if (open.ShowModal() != wxID_OK) return;
-            picked = open.GetPath().utf8_string();
-        }
-        args = ui::pluginActionArgs(action, picked);
-    } catch (const std::exception& e) {
-        wxMessageBox(u8(e.what()), "certagent", wxOK | wxICON_ERROR);
-        return;
-    }
-    // A plugin's action may reach the network or the token: never on the UI thread.
-    bool started = startJob([this, name, id, args] {
-        std::string message, error;
+    // A plugin's action may reach the network or the token (and may ask for a file through the
+    // chooseFile adapter): never on the UI thread.
+    bool started = startJob([this, action] {
+        std::optional<std::string> message;
+        std::string error;
         try {
-            auto* plugin = agent_->plugins().find(name);
-            if (!plugin) throw Error(ErrorKind::Plugin, _("the plugin is no longer loaded"));
-            message = ui::pluginResultText(plugin->runAction(id, args));
+            message = app_->runPluginAction(action);
         } catch (const std::exception& e) {
             error = e.what();
         }
+        if (exiting()) return;
         CallAfter([this, message, error] {
-            if (error.empty()) {
-                wxMessageBox(u8(message), "certagent", wxOK | wxICON_INFORMATION);
-            } else {
+            if (!error.empty())
                 wxMessageBox(u8(error), "certagent", wxOK | wxICON_ERROR);
-            }
+            else if (message)
+                wxMessageBox(u8(*message), "certagent", wxOK | wxICON_INFORMATION);
             refreshTokens();  // a quota or a certificate may have changed
         });
     });
@@ -378,24 +378,52 @@ void TrayApp::runPluginAction(const json& action) {
                      "certagent", wxOK | wxICON_INFORMATION);
 }
 
+std::optional<std::filesystem::path> TrayApp::chooseFile(const app::FileRequest& request) {
+    auto show = [request]() -> std::optional<std::filesystem::path> {
+        std::string wildcard = wxFileSelectorDefaultWildcardStr;
+        if (!request.patterns.empty()) {
+            std::string list;
+            for (const auto& p : request.patterns) list += (list.empty() ? "" : ";") + p;
+            wildcard = list + "|" + list;
+        }
+        wxFileDialog open(nullptr, u8(request.title), "", "", u8(wildcard),
+                          wxFD_OPEN | wxFD_FILE_MUST_EXIST);
+        if (open.ShowModal() != wxID_OK) return std::nullopt;
+        return std::filesystem::u8path(open.GetPath().utf8_string());
+    };
+    if (wxThread::IsMain()) return show();
+    if (exiting_) return std::nullopt;
+    auto done = std::make_shared<std::promise<std::optional<std::filesystem::path>>>();
+    auto result = done->get_future();
+    CallAfter([show, done] { done->set_value(show()); });
+    while (result.wait_for(std::chrono::milliseconds(200)) != std::future_status::ready)
+        if (exiting_) return std::nullopt;
+    return result.get();
+}
+
 void TrayApp::onNotificationChoice(const json& notification, const json& choice) {
-    if (!agent_) return;
-    auto what = text(choice, "action");
-    auto tok = text(notification, "token");
-    auto cert = text(notification, "cert");
-    if (what == "renew" || (what == "open" && !tok.empty())) {
-        openWizard(tok, cert);
-    }
-    if (what != "open") {
-        // The reminders area (and any plugin) learns what the user chose.
-        json e = {{"type", events::kUserAction}, {"action", what}, {"token", tok},
-                  {"cert", cert}, {"args", choice.value("args", json::object())},
-                  {"source", "gui"}};
-        if (notification.contains("fingerprint")) e["fingerprint"] = notification["fingerprint"];
-        agent_->bus().publish(std::move(e));
-    } else if (tok.empty()) {
+    if (!app_) return;
+    auto outcome = app_->onNotificationChoice(notification, choice);
+    if (outcome.openRenewal)
+        openWizard(outcome.token, outcome.cert, text(notification, "renewal_id"));
+    else if (text(choice, "action") == "open")
         activate();
+}
+
+void TrayApp::handleRequest(const std::string& request) {
+    if (request.rfind("renew ", 0) == 0 && app_) {
+        auto rest = request.substr(6);
+        auto space = rest.find(' ');
+        if (space != std::string::npos) {
+            openWizard(rest.substr(0, space), rest.substr(space + 1));
+            return;
+        }
     }
+    if (!app_ && !request.empty()) {
+        start_request_ = request;  // handled once the agent runs
+        return;
+    }
+    activate();
 }
 
 void TrayApp::openWizard(const std::string& tok, const std::string& cert,
@@ -429,7 +457,7 @@ void TrayApp::showDetails(const std::string& tok, const std::string& cert) {
 }
 
 void TrayApp::showSettings() {
-    ui::SettingsModel model(agent_->config(), paths::userConfigFile());
+    ui::SettingsModel model(agent().config(), paths::userConfigFile());
     SettingsDialog dialog(nullptr, model);
     if (dialog.ShowModal() != wxID_OK) return;
     try {
@@ -459,7 +487,7 @@ void TrayApp::showAbout() {
 }
 
 void TrayApp::openLogFolder() {
-    auto dir = agent_->stateDir();
+    auto dir = agent().stateDir();
     if (!wxLaunchDefaultApplication(u8(dir.string())))
         wxMessageBox(u8(fmt::format(fmt::runtime(_("The log folder is {0}")), dir.string())),
                      "certagent", wxOK | wxICON_INFORMATION);
@@ -485,6 +513,11 @@ void TrayApp::onBusEvent(const json& event) {
         if (text(event, "state") == "done" && text(event, "step") == "install") refreshTokens();
     } else if (type == events::kReminderDue) {
         present();
+    } else if (type == events::kLocalServerState) {
+        snapshot_.server.running = event.value("running", false);
+        snapshot_.server.port = event.value("port", 0);
+        snapshot_.server.error = text(event, "error");
+        present();
     } else {
         refreshTokens();
     }
@@ -493,6 +526,14 @@ void TrayApp::onBusEvent(const json& event) {
 void TrayApp::setSigning(bool signing) {
     signing_ = signing;
     present();
+}
+
+ui::PinPolicy TrayApp::pinPolicyFor(const token::TokenInfo& tok) const {
+    token::PinRequest request;
+    request.token = tok;
+    request.state = tok.userPin.state();
+    request.triesLeft = tok.userPin.triesLeft();
+    return ui::pinPolicy(request, profileFor(tok));
 }
 
 const token::TokenProfile* TrayApp::profileFor(const token::TokenInfo& tok) const {
@@ -528,7 +569,7 @@ void TrayApp::runTestHooks() {
         std::ifstream in(hooks_.replay);
         std::string line;
         while (std::getline(in, line))
-            if (!line.empty()) agent_->bus().publish(json::parse(line, nullptr, false));
+            if (!line.empty()) agent().bus().publish(json::parse(line, nullptr, false));
     }
     // The window is opened once the first token read is in (refreshTokens), so it shows
     // real data however long the token modules take to answer.

@@ -4,7 +4,6 @@
 // certagent::ui (core); this class only wires them to wxWidgets.
 #include <wx/app.h>
 #include <wx/menu.h>
-#include <wx/timer.h>
 
 #include <atomic>
 #include <functional>
@@ -14,8 +13,7 @@
 #include <thread>
 #include <vector>
 
-#include "certagent/core/agent.hpp"
-#include "certagent/core/device/agent_devices.hpp"
+#include "certagent/core/app/app.hpp"
 #include "certagent/core/token/token_service.hpp"
 #include "certagent/core/ui/menu_model.hpp"
 #include "certagent/core/ui/pin_rules.hpp"
@@ -35,7 +33,8 @@ public:
     bool OnInit() override;
     int OnExit() override;
 
-    Agent& agent() { return *agent_; }
+    Agent& agent() { return app_->agent(); }
+    app::App& app() { return *app_; }
     // A service over the agent's token modules, for one operation. The app keeps none, so the
     // modules (OpenSC and the vendors' libraries are megabytes) are unloaded between reads.
     std::unique_ptr<token::TokenService> tokenService();
@@ -56,6 +55,10 @@ public:
                     const std::string& renewalId = {});
     // Shows the PIN dialog (main thread only). nullopt: cancelled.
     std::optional<SecretString> askPin(const ui::PinPolicy& policy);
+    // The PIN dialog's rules for a token as it was last read (lengths, PIN flags, profile).
+    ui::PinPolicy pinPolicyFor(const token::TokenInfo& token) const;
+    // A file dialog from any thread (the dialog runs on the main thread). nullopt: cancelled.
+    std::optional<std::filesystem::path> chooseFile(const app::FileRequest& request);
     // A PinCallback usable from worker threads: the dialog runs on the main thread.
     token::PinCallback pinCallback();
     void setSigning(bool signing);
@@ -74,15 +77,20 @@ private:
     void showAbout();
     void openLogFolder();
     void activate();  // a second start asked us to show ourselves
+    // What this start or a second one asked for: "" (show yourself) or "renew SERIAL CERTID".
+    void handleRequest(const std::string& request);
+    void toggleServer(bool start);
     void onBusEvent(const nlohmann::json& event);
     void runTestHooks();
+    void startLayoutDump(const std::string& file);  // layout_dump.cpp
     void showTestWindow();  // CERTAGENT_GUI_SHOW, after the first token read
     const token::TokenProfile* profileFor(const token::TokenInfo& token) const;
 
     TestHooks hooks_;
     bool show_pending_ = false;  // hooks_.show waits for the first token read
     std::unique_ptr<ui::SingleInstance> instance_;
-    std::unique_ptr<Agent> agent_;
+    std::unique_ptr<app::App> app_;
+    std::string start_request_;  // from the command line, handled once the agent runs
     std::vector<token::TokenProfile> profiles_;
     std::unique_ptr<ui::PinCache> pin_cache_;
     ui::RenewalTracker renewals_;
@@ -93,8 +101,6 @@ private:
     TrayIcon* tray_ = nullptr;
     FallbackWindow* fallback_ = nullptr;
     RenewalWizard* wizard_ = nullptr;
-    wxTimer poll_timer_;  // only when device monitoring could not start
-    device::DeviceArea devices_;
     std::vector<uint64_t> subscriptions_;
     std::atomic<bool> refreshing_{false};
     std::atomic<bool> refresh_again_{false};
@@ -103,6 +109,7 @@ private:
     std::atomic<bool> job_running_{false};
     std::atomic<bool> exiting_{false};
     bool signing_ = false;
+    std::unique_ptr<wxEvtHandler> layout_dump_;
     bool first_presented_ = false;
 };
 

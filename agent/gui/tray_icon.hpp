@@ -10,7 +10,7 @@ class TrayApp;
 // The icon in the notification area: state icon, tooltip, and the menu from the core model.
 class TrayIcon : public wxTaskBarIcon {
 public:
-    explicit TrayIcon(TrayApp& app) : app_(app) {}
+    explicit TrayIcon(TrayApp& app);
     void show(const ui::TrayPresentation& p);
 
 protected:

@@ -39,6 +39,7 @@ public:
             }
         }
         Bind(wxEVT_NOTIFICATION_MESSAGE_ACTION, [this](wxCommandEvent& e) {
+            if (disposed_) return;
             size_t i = static_cast<size_t>(e.GetId() - kFirstAction);
             const auto& acts = n_["actions"];
             if (acts.is_array() && i < acts.size()) app_.onNotificationChoice(n_, acts[i]);
@@ -46,6 +47,7 @@ public:
         });
         // Without action buttons a click means "take me there" (the first action's target).
         Bind(wxEVT_NOTIFICATION_MESSAGE_CLICK, [this](wxCommandEvent&) {
+            if (disposed_) return;
             app_.onNotificationChoice(n_, json{{"action", "open"}});
             dispose();
         });
@@ -54,12 +56,16 @@ public:
 
 private:
     static constexpr int kFirstAction = 1000;
+    // Runs for the action and again for the "closed" signal the desktop sends after it: only
+    // the first schedules the deletion, and later signals find no handler.
     void dispose() {
-        // The desktop may still send a late signal for this notification: destroy later.
+        if (disposed_) return;
+        disposed_ = true;
         app_.CallAfter([this] { delete this; });
     }
     TrayApp& app_;
     json n_;
+    bool disposed_ = false;
 };
 
 }  // namespace

@@ -11,7 +11,6 @@
 #include "certagent/core/log.hpp"
 #include "certagent/core/reminders/calendar.hpp"
 #include "certagent/core/reminders/command_runner.hpp"
-#include "certagent/core/reminders/daemon_area.hpp"
 #include "certagent/core/reminders/text.hpp"
 #include "certagent/core/token/agent_tokens.hpp"
 
@@ -350,6 +349,5 @@ std::shared_ptr<ReminderService> start(Agent& agent, ServiceOptions options) {
     return service;
 }
 
-void startDaemonArea(Agent& agent) { start(agent); }
 
 }  // namespace certagent::reminders

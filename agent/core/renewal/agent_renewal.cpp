@@ -7,6 +7,7 @@
 #include "certagent/core/agent.hpp"
 #include "certagent/core/error.hpp"
 #include "certagent/core/events.hpp"
+#include "certagent/core/i18n.hpp"
 #include "certagent/core/log.hpp"
 #include "certagent/core/token/agent_tokens.hpp"
 
@@ -53,8 +54,9 @@ public:
         worker_ = std::thread([this] { loop(); });
         sub_ = agent.bus().subscribe(events::kUserAction, [this](const json& e) { onAction(e); });
         registerMethods();
-        // Renewals left open by a previous run continue by themselves.
-        for (const auto& r : engine_->list(true)) resumeAt(r);
+        // Renewals left open by a previous run are shown with where they stopped and what comes
+        // next; they continue when the person says so (the next step may ask for the PIN).
+        for (const auto& r : engine_->list(true)) announceInterrupted(r);
     }
     ~RenewalService() {
         agent_.bus().unsubscribe(sub_);
@@ -95,6 +97,30 @@ private:
     void advance(const std::string& id) {
         post([this, id] { resumeAt(engine_->advance(id)); });
     }
+    void announceInterrupted(const RenewalRecord& r) {
+        auto event = Engine::progressEvent(r);
+        event["interrupted"] = true;
+        event["next"] = nextStepText(r);
+        agent_.bus().publish(event);
+        auto notice = interruptedNotice(r);
+        try {
+            agent_.notifier().notify(
+                {{"title", notice.title},
+                 {"body", notice.body},
+                 {"urgency", "normal"},
+                 {"plugin", "renewal"},
+                 {"renewal_id", r.id},
+                 {"token", r.token},
+                 {"cert", r.certId},
+                 {"actions",
+                  json::array({{{"id", "renewal.resume"}, {"label", _("Continue the renewal")},
+                                {"action", "renewal.resume"}},
+                               {{"id", "renewal.later"}, {"label", _("Later")},
+                                {"action", "renewal.later"}}})}});
+        } catch (const std::exception& e) {
+            log::warn("renewal", "the interrupted renewal could not be shown: {}", e.what());
+        }
+    }
     void resumeAt(const RenewalRecord& r) {
         if (r.state != State::Waiting && r.state != State::Running) return;
         TimePoint due = agent_.clock().now();
@@ -126,7 +152,8 @@ private:
         else if (action == "renewal.cancel") {
             post([this, id] { engine_->cancel(id); });
             return;
-        } else if (action != "renewal.retry" && action != "renewal.check")
+        } else if (action != "renewal.retry" && action != "renewal.check" &&
+                   action != "renewal.resume")
             return;
         advance(id);
     }

@@ -89,6 +89,10 @@ struct Engine::Impl {
 
     void publish(const RenewalRecord& r, std::optional<double> progress = {}) {
         if (!d.bus) return;
+        d.bus->publish(progressEvent(r, progress));
+    }
+
+    static json progressEvent(const RenewalRecord& r, std::optional<double> progress = {}) {
         const char* state = "running";
         switch (r.state) {
             case State::Running: state = "running"; break;
@@ -114,7 +118,7 @@ struct Engine::Impl {
                   {"ca_reference", r.caReference},
                   {"next_attempt", r.nextAttempt}};
         if (progress) e["progress"] = *progress;
-        d.bus->publish(std::move(e));
+        return e;
     }
 
     void notify(const RenewalRecord& r, const std::string& title, const std::string& body,
@@ -241,6 +245,8 @@ Journal& Engine::journal() { return *impl_->journal; }
 const EngineSettings& Engine::settings() const { return impl_->d.settings; }
 
 std::vector<RenewalRecord> Engine::list(bool openOnly) { return impl_->journal->list(openOnly); }
+
+nlohmann::json Engine::progressEvent(const RenewalRecord& r) { return Impl::progressEvent(r); }
 std::optional<RenewalRecord> Engine::find(const std::string& id) {
     return impl_->journal->load(id);
 }

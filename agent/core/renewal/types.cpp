@@ -1,5 +1,7 @@
 #include "certagent/core/renewal/types.hpp"
 
+#include <fmt/format.h>
+
 #include "certagent/core/i18n.hpp"
 #include "certagent/core/renewal/backend.hpp"
 
@@ -66,6 +68,45 @@ std::string stepTitle(Step step) {
         case Step::Done: return _("Done");
     }
     return {};
+}
+
+std::string nextStepText(const RenewalRecord& r) {
+    switch (r.prompt) {
+        case Prompt::SignDeclaration:
+            return _("The declaration waits for your signature: read it, then sign it with your "
+                     "token (the PIN is asked once).");
+        case Prompt::OpenPaymentPage:
+            return _("The payment page waits: open it and pay; certagent then follows the "
+                     "request by itself.");
+        case Prompt::None: break;
+    }
+    const auto title = stepTitle(r.step);
+    switch (r.state) {
+        case State::Waiting:
+            return fmt::format(fmt::runtime(_("certagent will ask the certification authority "
+                                              "how “{0}” stands. It logs in with your token, "
+                                              "so the PIN is asked once.")),
+                               title);
+        case State::NeedsUser:
+            return fmt::format(fmt::runtime(_("It stopped with: {0} Continue to try “{1}” "
+                                              "again.")),
+                               r.message, title);
+        default:
+            return fmt::format(fmt::runtime(_("certagent continues with “{0}” where it stopped; "
+                                              "nothing is sent or paid twice. The token PIN is "
+                                              "asked once.")),
+                               title);
+    }
+}
+
+Notice interruptedNotice(const RenewalRecord& r) {
+    Notice n;
+    const auto& who = r.commonName.empty() ? r.subject : r.commonName;
+    n.title = fmt::format(fmt::runtime(_("The renewal of {0}'s certificate is not finished")),
+                          who);
+    n.body = fmt::format(fmt::runtime(_("Stopped at: {0}.\n{1}")), stepTitle(r.step),
+                         nextStepText(r));
+    return n;
 }
 
 const char* stateName(State state) noexcept {

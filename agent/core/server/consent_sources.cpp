@@ -1,5 +1,5 @@
-// The consent sources that live in core: refuse (default) and test. The tray app's dialog is
-// registered through setAskConsentFactory().
+// The consent sources that live in core: refuse and test. The tray app's dialog ("ask") comes
+// from the program, through the composition root's consent adapter.
 //
 // Why the test source cannot be enabled by accident: it needs two independent switches, the
 // config value [server] consent = "test" (which is not the default and is named "test") AND the
@@ -9,7 +9,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
-#include <mutex>
 #include <thread>
 
 #include "certagent/core/config.hpp"
@@ -52,8 +51,6 @@ private:
     int delay_ms_;
 };
 
-std::mutex g_factory_mutex;
-ConsentFactory g_ask_factory;
 
 }  // namespace
 
@@ -81,22 +78,13 @@ std::shared_ptr<Consent> makeTestConsent() {
     return std::make_shared<TestConsent>(name, delay);
 }
 
-void setAskConsentFactory(ConsentFactory factory) {
-    std::lock_guard lock(g_factory_mutex);
-    g_ask_factory = std::move(factory);
-}
-
-std::shared_ptr<Consent> consentFromConfig(const config::Config& config) {
+std::shared_ptr<Consent> consentFromConfig(const config::Config& config,
+                                           const ConsentFactory& ask) {
     const auto mode = config.getString("server.consent");
     if (mode == "test") return makeTestConsent();
     if (mode == "ask") {
-        ConsentFactory factory;
-        {
-            std::lock_guard lock(g_factory_mutex);
-            factory = g_ask_factory;
-        }
-        if (factory)
-            if (auto consent = factory()) return consent;
+        if (ask)
+            if (auto consent = ask()) return consent;
         log::warn("server",
                   "[server] consent = \"ask\" but no dialog is available (headless): refusing");
     }

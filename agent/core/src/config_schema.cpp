@@ -62,9 +62,10 @@ const std::vector<KeyDef>& schema() {
         {"server.port", T::Int, 15000, "Port of the local signing server.", 1, 65535},
         {"server.allowed_origins", T::StringList, json::array({"https://ca.certdigital.ro"}),
          "Web origins allowed to call the local signing server.", {}, {}, {}, true},
-        {"server.consent", T::String, "refuse",
-         "Who answers a signing request: refuse (default), ask (the tray app's dialog) or "
-         "test (automated tests only; also needs CERTAGENT_TEST_CONSENT_PIN_ENV).", {}, {},
+        {"server.consent", T::String, "ask",
+         "Who answers a signing request: ask (default: the tray app's dialog; the headless "
+         "daemon has none and refuses), refuse, or test (automated tests only; also needs "
+         "CERTAGENT_TEST_CONSENT_PIN_ENV).", {}, {},
          {"refuse", "ask", "test"}},
         {"server.max_concurrent", T::Int, 4,
          "Requests the local server handles at once; more get 503.", 1, 64},

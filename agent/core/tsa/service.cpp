@@ -6,9 +6,11 @@
 #include <system_error>
 
 #include "certagent/core/agent.hpp"
+#include "certagent/core/error.hpp"
+#include "certagent/core/files.hpp"
 #include "certagent/core/i18n.hpp"
 #include "certagent/core/log.hpp"
-#include "certagent/core/tsa/daemon_area.hpp"
+
 #include "certagent/core/tsa/quota.hpp"
 #include "certagent/core/tsa/tsa_error.hpp"
 #include "ossl_util.hpp"
@@ -19,28 +21,6 @@ namespace fs = std::filesystem;
 namespace {
 
 std::string hex(const std::vector<uint8_t>& v) { return detail::hexUpper(v.data(), v.size()); }
-
-void writeAtomically(const fs::path& target, const std::vector<uint8_t>& bytes) {
-    fs::path tmp = target;
-    tmp += ".part";
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        out.write(reinterpret_cast<const char*>(bytes.data()),
-                  static_cast<std::streamsize>(bytes.size()));
-        out.flush();
-        if (!out) {
-            std::error_code ec;
-            fs::remove(tmp, ec);
-            throw Error(ErrorKind::Io, _("the timestamp file cannot be written"), target.string());
-        }
-    }
-    std::error_code ec;
-    fs::rename(tmp, target, ec);
-    if (ec) {
-        fs::remove(tmp, ec);
-        throw Error(ErrorKind::Io, _("the timestamp file cannot be written"), target.string());
-    }
-}
 
 }  // namespace
 
@@ -99,7 +79,7 @@ StampResult stampFile(Agent& agent, TsaClient& client, const fs::path& file, boo
     if (agent.hasStore()) history.emplace(agent.store());
 
     result.timestamp = client.timestampFile(result.file);
-    writeAtomically(result.tsr, result.timestamp.response);
+    writeFileAtomically(result.tsr, result.timestamp.response);
     if (history) {
         auto& e = result.entry;
         e.kind = "file";
@@ -206,6 +186,5 @@ void registerHostMethods(Agent& agent) {
     });
 }
 
-void startDaemonArea(Agent& agent) { registerHostMethods(agent); }
 
 }  // namespace certagent::tsa

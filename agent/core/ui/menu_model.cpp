@@ -165,6 +165,25 @@ MenuModel buildMenu(const TraySnapshot& snapshot, const std::vector<PluginMenuIt
     // Verifying needs no token: a document someone else signed.
     items.push_back(action("verify", _("Verify a signature…"), {{"action", "verify"}}));
 
+    // The local signing server for web portals, like the vendor app's Server tab.
+    if (snapshot.server.known) {
+        const auto& sv = snapshot.server;
+        std::string state =
+            sv.running ? fmt::format(fmt::runtime(_("Local signing server listens on port {0}")),
+                                     sv.port)
+            : sv.error.empty()
+                ? std::string(_("Local signing server is stopped"))
+                : fmt::format(fmt::runtime(_("Local signing server did not start: {0}")),
+                              sv.error);
+        items.push_back(header("server-state", state));
+        if (sv.running)
+            items.push_back(action("server-stop", _("Stop the local signing server"),
+                                   {{"action", "server_stop"}}));
+        else
+            items.push_back(action("server-start", _("Start the local signing server"),
+                                   {{"action", "server_start"}}));
+    }
+
     MenuItem pending;
     pending.kind = MenuItem::Kind::Submenu;
     pending.id = "renewals";

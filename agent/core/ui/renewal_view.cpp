@@ -120,6 +120,10 @@ std::optional<std::string> RenewalTracker::apply(const json& event) {
     v.message = text(event, "message");
     if (auto d = text(event, "declaration"); !d.empty()) v.declaration = d;
     if (auto p = text(event, "payment_url"); !p.empty()) v.paymentUrl = p;
+    // Any later progress means it runs again.
+    auto flag = event.find("interrupted");
+    v.interrupted = flag != event.end() && flag->is_boolean() && flag->get<bool>();
+    v.next = v.interrupted ? text(event, "next") : std::string();
     if (stepId.empty()) return id;
 
     auto step = std::find_if(v.steps.begin(), v.steps.end(),

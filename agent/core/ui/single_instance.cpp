@@ -8,6 +8,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cstdlib>
 #include <cstring>
 #include <stdexcept>
@@ -18,6 +19,7 @@ namespace certagent::ui {
 namespace {
 
 namespace fs = std::filesystem;
+constexpr size_t kMaxRequest = 200;
 
 sockaddr_un socketAddress(const fs::path& p) {
     sockaddr_un addr{};
@@ -29,14 +31,26 @@ sockaddr_un socketAddress(const fs::path& p) {
     return addr;
 }
 
-// Tells the running instance to show itself; best effort.
-void pokeRunningInstance(const fs::path& socketPath) {
+// A request is a few words of [A-Za-z0-9._:-] (a token serial, a CKA_ID in hex).
+bool validRequest(const std::string& r) {
+    if (r.size() > kMaxRequest) return false;
+    for (char c : r)
+        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == ' ' || c == '.' || c == '_' ||
+              c == ':' || c == '-'))
+            return false;
+    return true;
+}
+
+// Tells the running instance to show itself (and what for); best effort.
+void pokeRunningInstance(const fs::path& socketPath, const std::string& request) {
     int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) return;
     auto addr = socketAddress(socketPath);
     if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
-        const char msg[] = "activate\n";
-        [[maybe_unused]] auto n = ::write(fd, msg, sizeof msg - 1);
+        std::string msg = "activate";
+        if (!request.empty() && validRequest(request)) msg += " " + request;
+        msg += "\n";
+        [[maybe_unused]] auto n = ::write(fd, msg.data(), msg.size());
     }
     ::close(fd);
 }
@@ -55,15 +69,16 @@ fs::path runtimeDir() {
     return dir;
 }
 
-std::unique_ptr<SingleInstance> SingleInstance::acquire(const fs::path& dir,
-                                                        std::function<void()> onActivate) {
+std::unique_ptr<SingleInstance> SingleInstance::acquire(
+    const fs::path& dir, std::function<void(const std::string&)> onActivate,
+    const std::string& request) {
     auto lockPath = dir / "certagent.lock";
     auto sockPath = dir / "certagent.sock";
     int lockFd = ::open(lockPath.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (lockFd < 0) throw std::runtime_error("cannot open " + lockPath.string());
     if (::flock(lockFd, LOCK_EX | LOCK_NB) != 0) {
         ::close(lockFd);
-        pokeRunningInstance(sockPath);
+        pokeRunningInstance(sockPath, request);
         return nullptr;
     }
     std::unique_ptr<SingleInstance> self(new SingleInstance());
@@ -95,13 +110,18 @@ void SingleInstance::listen() {
         if (!(fds[0].revents & POLLIN)) continue;
         int c = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
         if (c < 0) continue;
-        char buf[16] = {};
+        char buf[kMaxRequest + 16] = {};
         pollfd cfd{c, POLLIN, 0};
         // A peer that connects and says nothing must not hold the listener up.
-        if (::poll(&cfd, 1, 1000) > 0 && ::read(c, buf, sizeof buf - 1) > 0 &&
+        ssize_t n = 0;
+        if (::poll(&cfd, 1, 1000) > 0 && (n = ::read(c, buf, sizeof buf - 1)) > 0 &&
             std::strncmp(buf, "activate", 8) == 0 && on_activate_) {
+            std::string line(buf, static_cast<size_t>(n));
+            if (auto nl = line.find('\n'); nl != std::string::npos) line.resize(nl);
+            std::string request = line.size() > 9 ? line.substr(9) : std::string();
+            if (!validRequest(request)) request.clear();
             try {
-                on_activate_();
+                on_activate_(request);
             } catch (const std::exception& e) {
                 log::warn("ui", "activation failed: {}", e.what());
             }

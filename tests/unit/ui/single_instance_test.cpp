@@ -2,7 +2,10 @@
 
 #include <atomic>
 #include <chrono>
+#include <mutex>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "certagent/core/ui/single_instance.hpp"
 #include "temp_dir.hpp"
@@ -19,21 +22,45 @@ bool waitFor(const std::atomic<int>& v, int value) {
 TEST(SingleInstance, SecondAcquireFailsAndActivatesTheFirst) {
     testing::TempDir dir("ui-single");
     std::atomic<int> activations{0};
-    auto first = SingleInstance::acquire(dir.path(), [&] { ++activations; });
+    auto first = SingleInstance::acquire(dir.path(), [&](const std::string&) { ++activations; });
     ASSERT_TRUE(first);
     EXPECT_TRUE(std::filesystem::exists(first->socketPath()));
-    auto second = SingleInstance::acquire(dir.path(), [] {});
+    auto second = SingleInstance::acquire(dir.path(), [](const std::string&) {});
     EXPECT_FALSE(second);
     EXPECT_TRUE(waitFor(activations, 1));
+}
+
+TEST(SingleInstance, TheSecondStartPassesWhatItWasStartedFor) {
+    testing::TempDir dir("ui-single");
+    std::mutex m;
+    std::vector<std::string> requests;
+    std::atomic<int> activations{0};
+    auto first = SingleInstance::acquire(dir.path(), [&](const std::string& r) {
+        std::lock_guard l(m);
+        requests.push_back(r);
+        ++activations;
+    });
+    ASSERT_TRUE(first);
+    EXPECT_FALSE(SingleInstance::acquire(dir.path(), [](const std::string&) {}, "renew 0A1B 01"));
+    ASSERT_TRUE(waitFor(activations, 1));
+    // Anything but a few plain words arrives as a plain activation.
+    EXPECT_FALSE(SingleInstance::acquire(dir.path(), [](const std::string&) {},
+                                         "renew $(rm -rf ~) ;"));
+    ASSERT_TRUE(waitFor(activations, 2));
+    EXPECT_FALSE(SingleInstance::acquire(dir.path(), [](const std::string&) {},
+                                         std::string(300, 'a')));
+    ASSERT_TRUE(waitFor(activations, 3));
+    std::lock_guard l(m);
+    EXPECT_EQ(requests, (std::vector<std::string>{"renew 0A1B 01", "", ""}));
 }
 
 TEST(SingleInstance, ReleasedWhenTheFirstGoes) {
     testing::TempDir dir("ui-single");
     {
-        auto first = SingleInstance::acquire(dir.path(), [] {});
+        auto first = SingleInstance::acquire(dir.path(), [](const std::string&) {});
         ASSERT_TRUE(first);
     }
-    auto again = SingleInstance::acquire(dir.path(), [] {});
+    auto again = SingleInstance::acquire(dir.path(), [](const std::string&) {});
     EXPECT_TRUE(again);
 }
 
@@ -41,9 +68,9 @@ TEST(SingleInstance, StaleSocketFromACrashedInstanceIsReplaced) {
     testing::TempDir dir("ui-single");
     testing::writeFile(dir / "certagent.sock", "stale");
     std::atomic<int> activations{0};
-    auto first = SingleInstance::acquire(dir.path(), [&] { ++activations; });
+    auto first = SingleInstance::acquire(dir.path(), [&](const std::string&) { ++activations; });
     ASSERT_TRUE(first);
-    EXPECT_FALSE(SingleInstance::acquire(dir.path(), [] {}));
+    EXPECT_FALSE(SingleInstance::acquire(dir.path(), [](const std::string&) {}));
     EXPECT_TRUE(waitFor(activations, 1));
 }
 

@@ -35,4 +35,8 @@ inline constexpr const char* kRenewalProgress = "RenewalProgress";
 //   "snooze"|"dismiss"|..., token, cert, args?}
 inline constexpr const char* kUserAction = "UserAction";
 
+// The local signing server started, stopped or failed to start (app::ServerControl):
+//   {type, running, port, consent: "ask"|"refuse"|"test"|"", error?}
+inline constexpr const char* kLocalServerState = "LocalServerState";
+
 }  // namespace certagent::events

@@ -123,6 +123,8 @@ public:
     RenewalRecord cancel(const std::string& id);
 
     std::vector<RenewalRecord> list(bool openOnly = false);
+    // The RenewalProgress event (events.hpp) that describes `r` as it stands.
+    static nlohmann::json progressEvent(const RenewalRecord& r);
     std::optional<RenewalRecord> find(const std::string& id);
     std::optional<RenewalRecord> findOpen(const std::string& token, const std::string& certId);
 

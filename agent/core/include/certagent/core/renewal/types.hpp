@@ -104,4 +104,14 @@ struct RenewalRecord {
     nlohmann::json toJson() const;
 };
 
+// What happens when an interrupted renewal continues, in one or two sentences (translated):
+// what it waits for, and whether the token PIN will be asked.
+std::string nextStepText(const RenewalRecord& r);
+
+// The notification that shows a renewal found unfinished at start-up, before anything runs.
+struct Notice {
+    std::string title, body;
+};
+Notice interruptedNotice(const RenewalRecord& r);
+
 }  // namespace certagent::renewal

@@ -4,9 +4,10 @@
 // for the token PIN itself. The web page never sends or sees a PIN.
 //
 // Implementations:
-//   - refuse (makeRefuseConsent): the default, and what the headless daemon uses;
-//   - the tray app's dialog (agent/gui): registered with setAskConsentFactory() before the
-//     areas start, used when [server] consent = "ask";
+//   - ask (the default): the tray app's dialog (agent/gui/consent_dialog), handed to the
+//     composition root (certagent/core/app/app.hpp) as its consent adapter; a program without
+//     one (the headless daemon) refuses instead;
+//   - refuse (makeRefuseConsent);
 //   - test (makeTestConsent): for automated tests only, see consent_sources.cpp.
 #include <cstddef>
 #include <filesystem>
@@ -75,13 +76,12 @@ std::shared_ptr<Consent> makeRefuseConsent();
 // concurrent requests). Throws certagent::Error(Config) when the variable is unset or empty.
 std::shared_ptr<Consent> makeTestConsent();
 
-// The GUI registers its dialog here before the agent's areas start.
+// The program's dialog, if it has one (the tray app's consent adapter).
 using ConsentFactory = std::function<std::shared_ptr<Consent>()>;
-void setAskConsentFactory(ConsentFactory factory);
 
 // The consent [server] consent asks for: "refuse" -> refuse; "test" -> makeTestConsent();
-// "ask" -> the registered factory's, else refuse (the headless daemon has no dialog: a warning
-// is logged).
-std::shared_ptr<Consent> consentFromConfig(const config::Config& config);
+// "ask" -> `ask`'s, else refuse (the headless daemon has no dialog: a warning is logged).
+std::shared_ptr<Consent> consentFromConfig(const config::Config& config,
+                                           const ConsentFactory& ask);
 
 }  // namespace certagent::server

@@ -35,6 +35,9 @@ struct RenewalView {
     std::string paymentUrl;
     std::string nextSteps;  // translated advice when the current step failed
     bool finished = false;  // installed (done) or given up
+    // Found unfinished when the agent started: nothing runs until the person continues it.
+    bool interrupted = false;
+    std::string next;  // what continuing does (translated, from the engine)
 };
 
 // The steps of the renewal flow, in order (the portal's 4 steps plus payment, validation,

@@ -55,10 +55,19 @@ struct PendingRenewal {
     bool failed = false;
 };
 
+// The local signing server as the tray shows it (app::ServerControl's status).
+struct ServerView {
+    bool known = false;  // false: the program offers no server control (no menu items)
+    bool running = false;
+    int port = 0;
+    std::string error;  // why the last start failed
+};
+
 struct TraySnapshot {
     std::vector<TokenView> tokens;
     std::vector<PendingRenewal> renewals;
     bool signing = false;  // a PDF signature is being made
+    ServerView server;
 };
 
 // Builds the token part of a snapshot from what the token service returned.

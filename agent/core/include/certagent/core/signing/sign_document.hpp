@@ -1,0 +1,47 @@
+#pragma once
+// Signing a document with a certificate on a token, as every front end does it: the CLI's
+// `sign`, the tray's "Sign a PDF…" (and later the flows through the documents extension). One
+// path, so every signature carries the same thing: a TokenSigner (one login through the PIN
+// callback), the issuer chain from [renewal] ca_bundle, and with `timestamp` a signature
+// timestamp from [timestamps] (B-T), recorded in the timestamps' history once the file is saved.
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "certagent/core/pdf/sign.hpp"
+#include "certagent/core/token/token_service.hpp"
+
+namespace certagent {
+class Agent;
+}
+
+namespace certagent::signing {
+
+struct SignDocumentRequest {
+    std::filesystem::path in;
+    std::filesystem::path out;  // empty: beside `in` (FILE.signed.pdf, or FILE.p7s for CAdES)
+    std::string token;          // serial
+    token::Bytes certId;        // CKA_ID
+    bool cades = false;         // a detached CAdES .p7s of any file instead of PAdES
+    bool timestamp = false;     // B-T
+    bool overwrite = false;     // replace an existing `out`
+    pdf::SignOptions pdf;       // reason, location, visible box (PAdES only)
+};
+
+struct SignDocumentResult {
+    std::filesystem::path out;
+    std::string profile;  // "PAdES-B-B", "PAdES-B-T", "CAdES-B-B", "CAdES-B-T"
+};
+
+// Where an unsigned `in` goes by default.
+std::filesystem::path defaultSignedPath(const std::filesystem::path& in, bool cades);
+
+// Checks the request (input exists, output not an existing file unless overwrite, a CAdES
+// signature never replaces its file) before anything else, then builds the timestamper (a bad
+// [timestamps] config fails before the PIN is asked), then signs. Throws certagent::Error
+// (Usage, InvalidInput, Io, TokenRemoved, PinIncorrect, Cancelled, ...); on any failure `out`
+// is not created or changed.
+SignDocumentResult signDocument(Agent& agent, const SignDocumentRequest& request,
+                                const token::PinCallback& pin);
+
+}  // namespace certagent::signing

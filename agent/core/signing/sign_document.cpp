@@ -1,0 +1,79 @@
+#include "certagent/core/signing/sign_document.hpp"
+
+#include <fmt/format.h>
+
+#include <fstream>
+
+#include "certagent/core/agent.hpp"
+#include "certagent/core/error.hpp"
+#include "certagent/core/files.hpp"
+#include "certagent/core/i18n.hpp"
+#include "certagent/core/log.hpp"
+#include "certagent/core/pdf/cades.hpp"
+#include "certagent/core/signing/token_signer.hpp"
+#include "certagent/core/token/agent_tokens.hpp"
+#include "certagent/core/tsa/client.hpp"
+#include "certagent/core/tsa/service.hpp"
+
+namespace certagent::signing {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string readIfSet(const std::string& path) {
+    if (path.empty()) return {};
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return {};
+    return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+}  // namespace
+
+fs::path defaultSignedPath(const fs::path& in, bool cades) {
+    if (cades) return fs::path(in.string() + ".p7s");
+    return in.parent_path() / (in.stem().string() + ".signed.pdf");
+}
+
+SignDocumentResult signDocument(Agent& agent, const SignDocumentRequest& request,
+                                const token::PinCallback& pin) {
+    const fs::path& in = request.in;
+    std::error_code ec;
+    if (!fs::is_regular_file(in, ec))
+        throw Error(ErrorKind::InvalidInput, _("the file does not exist"), in.string());
+    fs::path out = request.out.empty() ? defaultSignedPath(in, request.cades) : request.out;
+    const bool sameFile = fs::exists(out, ec) && fs::equivalent(out, in, ec);
+    if (request.cades && sameFile)
+        throw Error(ErrorKind::Usage, _("the signature cannot replace the signed file"),
+                    out.string());
+    if (fs::exists(out, ec) && !request.overwrite && !sameFile)
+        throw Error(ErrorKind::Usage,
+                    _("the output file exists; choose another with -o or add --force"),
+                    out.string());
+
+    // Before the PIN: a bad [timestamps] config fails first.
+    std::unique_ptr<tsa::SignatureTimestamper> stamps;
+    if (request.timestamp) stamps = std::make_unique<tsa::SignatureTimestamper>(agent);
+    auto service = token::makeTokenService(agent);
+    TokenSigner signer(*service, request.token, request.certId, pin,
+                       readIfSet(agent.config().getString("renewal.ca_bundle")));
+    auto timestamper = stamps ? stamps->timestamper() : pdf::Timestamper{};
+    SignDocumentResult result;
+    result.out = out;
+    if (request.cades) {
+        auto cms = pdf::buildCadesDetached(signer, tsa::digestFile(in, NID_sha256), NID_sha256,
+                                           timestamper);
+        writeFileAtomically(out, cms);
+        result.profile = timestamper ? "CAdES-B-T" : "CAdES-B-B";
+    } else {
+        auto options = request.pdf;
+        options.timestamper = timestamper;
+        pdf::signPdf(in, out, signer, options);
+        result.profile = timestamper ? "PAdES-B-T" : "PAdES-B-B";
+    }
+    if (stamps) stamps->recordSaved(out);
+    log::info("signing", "signed {} as {} with certificate {} on token {}", out.string(),
+              result.profile, token::toHex(request.certId), request.token);
+    return result;
+}
+
+}  // namespace certagent::signing

@@ -1,0 +1,71 @@
+// CERTAGENT_GUI_LAYOUT_DUMP (gui_ids.hpp): what a tester needs to click where a person would.
+// Only observes; nothing here changes what the app does.
+#include <wx/timer.h>
+#include <wx/toplevel.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "tray_app.hpp"
+
+namespace certagent::gui {
+namespace {
+
+using json = nlohmann::json;
+
+json rect(const wxRect& r) { return {r.x, r.y, r.width, r.height}; }
+
+void addControls(wxWindow* w, json& out) {
+    for (auto* child : w->GetChildren()) {
+        if (child->IsTopLevel()) continue;
+        out.push_back({{"name", child->GetName().utf8_string()},
+                       {"class", child->GetClassInfo()->GetClassName()
+                                     ? wxString(child->GetClassInfo()->GetClassName())
+                                           .utf8_string()
+                                     : std::string()},
+                       {"label", child->GetLabel().utf8_string()},
+                       {"shown", child->IsShownOnScreen()},
+                       {"enabled", child->IsEnabled()},
+                       {"rect", rect(child->GetScreenRect())}});
+        addControls(child, out);
+    }
+}
+
+class LayoutDump : public wxEvtHandler {
+public:
+    explicit LayoutDump(std::string file) : file_(std::move(file)), timer_(this) {
+        Bind(wxEVT_TIMER, [this](wxTimerEvent&) { write(); });
+        timer_.Start(250);
+    }
+
+private:
+    void write() {
+        json windows = json::array();
+        for (auto* w : wxTopLevelWindows) {
+            if (!w->IsShown()) continue;
+            json controls = json::array();
+            addControls(w, controls);
+            windows.push_back({{"title", w->GetLabel().utf8_string()},
+                               {"rect", rect(w->GetScreenRect())},
+                               {"controls", std::move(controls)}});
+        }
+        auto text = windows.dump(1);
+        if (text == last_) return;
+        last_ = text;
+        std::ofstream(file_ + ".tmp") << text << "\n";
+        std::error_code ec;
+        std::filesystem::rename(file_ + ".tmp", file_, ec);
+    }
+    std::string file_;
+    std::string last_;
+    wxTimer timer_;
+};
+
+}  // namespace
+
+void TrayApp::startLayoutDump(const std::string& file) {
+    layout_dump_ = std::make_unique<LayoutDump>(file);
+}
+
+}  // namespace certagent::gui
