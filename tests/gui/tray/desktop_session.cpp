@@ -17,66 +17,6 @@ namespace certagent::testing {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-bool waitUntil(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
-    auto end = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < end) {
-        if (done()) return true;
-        std::this_thread::sleep_for(100ms);
-    }
-    return done();
-}
-
-BackgroundProcess::BackgroundProcess(std::vector<std::string> argv, std::vector<std::string> env,
-                                     const fs::path& log) {
-    std::vector<std::string> envs;
-    for (char** e = environ; *e; ++e) envs.emplace_back(*e);
-    for (auto& kv : env) {
-        auto key = kv.substr(0, kv.find('=') + 1);
-        std::erase_if(envs, [&](const std::string& s) { return s.rfind(key, 0) == 0; });
-        envs.push_back(kv);
-    }
-    std::vector<char*> a, e;
-    for (auto& s : argv) a.push_back(s.data());
-    a.push_back(nullptr);
-    for (auto& s : envs) e.push_back(s.data());
-    e.push_back(nullptr);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-    posix_spawn_file_actions_adddup2(&fa, 1, 2);
-    int rc = posix_spawnp(&pid_, a[0], &fa, nullptr, a.data(), e.data());
-    posix_spawn_file_actions_destroy(&fa);
-    if (rc != 0) throw std::runtime_error("cannot start " + argv[0]);
-}
-
-bool BackgroundProcess::running() {
-    if (pid_ < 0) return false;
-    int st = 0;
-    if (waitpid(pid_, &st, WNOHANG) == pid_) {
-        status_ = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-        pid_ = -1;
-        return false;
-    }
-    return true;
-}
-
-int BackgroundProcess::wait(std::chrono::milliseconds timeout) {
-    waitUntil([this] { return !running(); }, timeout);
-    return pid_ < 0 ? status_ : -1;
-}
-
-void BackgroundProcess::stop() {
-    if (!running()) return;
-    ::kill(pid_, SIGTERM);
-    if (wait(3s) == -1 && pid_ > 0) {
-        ::kill(pid_, SIGKILL);
-        wait(3s);
-    }
-}
-
-BackgroundProcess::~BackgroundProcess() { stop(); }
-
 DesktopSession::DesktopSession(const fs::path& dir) : dir_(dir) {
     // A display number nobody uses: the first free socket from :90 on.
     for (int n = 90 + getpid() % 50; n < 200; ++n) {

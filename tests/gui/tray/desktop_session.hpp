@@ -9,30 +9,10 @@
 #include <string>
 #include <vector>
 
+#include "background_process.hpp"
 #include "temp_dir.hpp"
 
 namespace certagent::testing {
-
-class BackgroundProcess {
-public:
-    // argv[0] is looked up in PATH; stdout/stderr go to `log`.
-    BackgroundProcess(std::vector<std::string> argv, std::vector<std::string> env,
-                      const std::filesystem::path& log);
-    ~BackgroundProcess();
-    BackgroundProcess(const BackgroundProcess&) = delete;
-    BackgroundProcess& operator=(const BackgroundProcess&) = delete;
-    int pid() const { return pid_; }
-    bool running();
-    // Waits up to `timeout` for the process to exit; returns its exit code or -1.
-    int wait(std::chrono::milliseconds timeout);
-    void stop();
-
-private:
-    int pid_ = -1;
-    int status_ = -1;
-};
-
-bool waitUntil(const std::function<bool()>& done, std::chrono::milliseconds timeout);
 
 class DesktopSession {
 public:

@@ -145,6 +145,29 @@ TEST_F(MenuModelTest, PluginArgsCarryTheCertificateAndTheResultItsMessage) {
     EXPECT_EQ(pluginResultText({{"tsr", "a.pdf.tsr"}}), "Done.");
 }
 
+TEST_F(MenuModelTest, TheLocalServerShowsItsStateAndTheOneActionThatChangesIt) {
+    TraySnapshot s{{tokenWith({cert("Ion Popescu", 10)})}};
+    EXPECT_FALSE(buildMenu(s, {}).find("server-state"));  // a program without server control
+    s.server.known = true;
+    auto stopped = buildMenu(s, {});
+    ASSERT_TRUE(stopped.find("server-state"));
+    EXPECT_EQ(stopped.find("server-state")->label, "Local signing server is stopped");
+    ASSERT_TRUE(stopped.find("server-start"));
+    EXPECT_EQ(stopped.find("server-start")->action["action"], "server_start");
+    EXPECT_FALSE(stopped.find("server-stop"));
+
+    s.server.running = true;
+    s.server.port = 15000;
+    auto running = buildMenu(s, {});
+    EXPECT_EQ(running.find("server-state")->label, "Local signing server listens on port 15000");
+    ASSERT_TRUE(running.find("server-stop"));
+    EXPECT_FALSE(running.find("server-start"));
+
+    s.server = {true, false, 0, "port 15000 is in use"};
+    EXPECT_EQ(buildMenu(s, {}).find("server-state")->label,
+              "Local signing server did not start: port 15000 is in use");
+}
+
 TEST_F(MenuModelTest, JsonDumpHasEveryItem) {
     TraySnapshot s{{tokenWith({cert("Ion Popescu", 10)})}};
     auto j = buildMenu(s, {}).toJson();

@@ -43,6 +43,22 @@ TEST_F(RenewalViewTest, AResumedRenewalMarksEarlierStepsDone) {
     EXPECT_FALSE(tracker.anyActive());  // waiting is not working
 }
 
+TEST_F(RenewalViewTest, AnInterruptedRenewalSaysWhatContinuingDoesUntilItRunsAgain) {
+    tracker.apply(progress("payment", "waiting",
+                           {{"interrupted", true}, {"next", "certagent will ask the CA"}}));
+    auto v = *tracker.find("r1");
+    EXPECT_TRUE(v.interrupted);
+    EXPECT_EQ(v.next, "certagent will ask the CA");
+    EXPECT_FALSE(v.finished);
+    tracker.apply(progress("payment", "running"));
+    v = *tracker.find("r1");
+    EXPECT_FALSE(v.interrupted);
+    EXPECT_TRUE(v.next.empty());
+    // A malformed flag is not taken for an interruption.
+    tracker.apply(progress("payment", "waiting", {{"interrupted", "yes"}}));
+    EXPECT_FALSE(tracker.find("r1")->interrupted);
+}
+
 TEST_F(RenewalViewTest, DeclarationIsKeptForShowingBeforeSigning) {
     tracker.apply(progress("declaration", "waiting", {{"declaration", "/tmp/decl.pdf"}}));
     EXPECT_EQ(tracker.find("r1")->declaration, "/tmp/decl.pdf");
