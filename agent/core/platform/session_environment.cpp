@@ -8,10 +8,19 @@ extern char** environ;
 namespace certagent::platform {
 
 bool isSessionVariable(std::string_view name) {
-    static constexpr std::string_view kNames[] = {
-        "PATH",    "HOME",     "USER",    "LOGNAME",         "SHELL",      "LANG",
-        "LANGUAGE", "TZ",      "TMPDIR",  "DISPLAY",         "WAYLAND_DISPLAY",
-        "XAUTHORITY", "DBUS_SESSION_BUS_ADDRESS"};
+    static constexpr std::string_view kNames[] = {"PATH",
+                                                  "HOME",
+                                                  "USER",
+                                                  "LOGNAME",
+                                                  "SHELL",
+                                                  "LANG",
+                                                  "LANGUAGE",
+                                                  "TZ",
+                                                  "TMPDIR",
+                                                  "DISPLAY",
+                                                  "WAYLAND_DISPLAY",
+                                                  "XAUTHORITY",
+                                                  "DBUS_SESSION_BUS_ADDRESS"};
     if (name.rfind("LC_", 0) == 0 || name.rfind("XDG_", 0) == 0) return true;
     return std::find(std::begin(kNames), std::end(kNames), name) != std::end(kNames);
 }

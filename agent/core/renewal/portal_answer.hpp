@@ -20,7 +20,7 @@ namespace certagent::renewal::portal {
 nlohmann::json parseBody(const std::string& raw);
 
 class Fields {
-public:
+  public:
     // `answer` must outlive the Fields; `request` is "METHOD path" as shown to the user.
     Fields(const nlohmann::json& answer, std::string request, std::string path = {});
 
@@ -40,9 +40,9 @@ public:
     // Throws Error(Protocol): "the CA's answer to <request> ...: <what>".
     [[noreturn]] void bad(const std::string& what) const;
 
-private:
+  private:
     const nlohmann::json* find(const char* name) const;  // nullptr when missing
-    std::string field(const char* name) const;          // "payment.status"
+    std::string field(const char* name) const;           // "payment.status"
 
     const nlohmann::json& j_;
     std::string request_;

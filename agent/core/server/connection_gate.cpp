@@ -10,8 +10,8 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
 #include <condition_variable>
+#include <cstring>
 #include <deque>
 #include <list>
 #include <mutex>
@@ -33,13 +33,13 @@ struct Conn final : Connection {
     std::string peer, local;
     int peer_port = 0, local_port = 0;
     SteadyClock::time_point accepted, head_deadline, request_deadline, close_by;
-    std::string head;           // the gate's until Queued, then the worker's
-    std::size_t counted = 0;    // bytes of `head` in Impl::head_bytes (gate thread)
-    std::size_t drain_left = 0; // Closing: bytes still read and dropped before closing
-    std::size_t scanned = 0;    // bytes of `head` already looked at for line ends
-    int lines = 0;              // line ends seen (request line, headers, blank line)
-    Phase phase = Phase::Head;  // under Impl::mutex
-    bool watched = true;        // gate thread: still polled for the client hanging up
+    std::string head;            // the gate's until Queued, then the worker's
+    std::size_t counted = 0;     // bytes of `head` in Impl::head_bytes (gate thread)
+    std::size_t drain_left = 0;  // Closing: bytes still read and dropped before closing
+    std::size_t scanned = 0;     // bytes of `head` already looked at for line ends
+    int lines = 0;               // line ends seen (request line, headers, blank line)
+    Phase phase = Phase::Head;   // under Impl::mutex
+    bool watched = true;         // gate thread: still polled for the client hanging up
     std::shared_ptr<std::atomic<bool>> gone_flag = std::make_shared<std::atomic<bool>>(false);
     std::list<std::unique_ptr<Conn>>::iterator self;
 
@@ -89,16 +89,15 @@ struct ConnectionGate::Impl {
     mutable std::mutex mutex;
     std::condition_variable work_cv;
     bool started = false, stopping = false;
-    std::vector<int> incoming;                // admitted sockets, not yet in the table
-    std::list<std::unique_ptr<Conn>> table;   // the list itself: changed by the gate thread only
-    std::deque<Conn*> queue;                  // complete heads waiting for a worker
-    std::deque<Conn*> quick_queue;            // complete quick heads (status) for their worker
-    std::vector<Conn*> finished;              // answered by a worker: to close
-    Stats counters;                           // under mutex
+    std::vector<int> incoming;               // admitted sockets, not yet in the table
+    std::list<std::unique_ptr<Conn>> table;  // the list itself: changed by the gate thread only
+    std::deque<Conn*> queue;                 // complete heads waiting for a worker
+    std::deque<Conn*> quick_queue;           // complete quick heads (status) for their worker
+    std::vector<Conn*> finished;             // answered by a worker: to close
+    Stats counters;                          // under mutex
     std::atomic<std::size_t> head_bytes{0};
 
-    Impl(GateLimits l, Serve s, Answer a)
-        : limits(l), serve(std::move(s)), answer(std::move(a)) {}
+    Impl(GateLimits l, Serve s, Answer a) : limits(l), serve(std::move(s)), answer(std::move(a)) {}
 
     void wakeGate() const {
         uint64_t one = 1;
@@ -182,8 +181,8 @@ struct ConnectionGate::Impl {
             std::lock_guard lock(mutex);
             open = table.size();
             for (auto& t : table)
-                from_peer += t->peer == c->peer &&
-                             (t->phase == Phase::Head || t->phase == Phase::Closing);
+                from_peer +=
+                    t->peer == c->peer && (t->phase == Phase::Head || t->phase == Phase::Closing);
         }
         bool room = true;
         if (from_peer >= limits.max_connections_per_client) room = evictOne(&c->peer);
@@ -242,7 +241,8 @@ struct ConnectionGate::Impl {
             }
             if (c->lines > limits.max_head_lines + 1) break;  // request line + headers
         }
-        const bool too_many_lines = c->lines > limits.max_head_lines + 1 + (end != std::string::npos);
+        const bool too_many_lines =
+            c->lines > limits.max_head_lines + 1 + (end != std::string::npos);
         const bool too_long = end == std::string::npos ? c->head.size() > limits.max_head_bytes
                                                        : end > limits.max_head_bytes;
         if (too_many_lines || too_long) {

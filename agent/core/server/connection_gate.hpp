@@ -44,7 +44,7 @@ struct GateLimits {
 
 // One accepted connection, as a worker sees it while it runs the request.
 class Connection {
-public:
+  public:
     virtual ~Connection() = default;
     virtual int fd() const = 0;
     virtual const std::string& peerAddress() const = 0;
@@ -62,7 +62,7 @@ public:
 };
 
 class ConnectionGate {
-public:
+  public:
     using Serve = std::function<void(Connection&)>;
     // The bytes of a complete HTTP answer with this status (408, 431, 503) sent before closing.
     using Answer = std::function<std::string(int status)>;
@@ -80,19 +80,19 @@ public:
     void admit(int fd);
 
     struct Stats {
-        int connections = 0;            // open now
+        int connections = 0;  // open now
         int peak_connections = 0;
-        std::size_t head_bytes = 0;     // held in head buffers now
+        std::size_t head_bytes = 0;  // held in head buffers now
         std::size_t peak_head_bytes = 0;
-        long refused = 0;     // 503 at once: every slot held by a running request
-        long evicted = 0;     // made room for a newer connection
-        long head_timeouts = 0;  // 408
+        long refused = 0;         // 503 at once: every slot held by a running request
+        long evicted = 0;         // made room for a newer connection
+        long head_timeouts = 0;   // 408
         long head_too_large = 0;  // 431
         long client_gone = 0;     // clients that left while their request ran
     };
     Stats stats() const;
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

@@ -250,8 +250,9 @@ struct LocalServer::Impl {
         return it != endpoints().end() && it->second.body == Size::Large;
     }
     bool busy(const std::string& path) const {
-        return counted(path) && (in_flight.load() >= options.max_concurrent ||
-                                 (large(path) && large_in_flight.load() >= options.max_large_bodies));
+        if (!counted(path)) return false;
+        if (in_flight.load() >= options.max_concurrent) return true;
+        return large(path) && large_in_flight.load() >= options.max_large_bodies;
     }
 
     // Runs before the body is read; returns Handled to answer (refuse) right away.
@@ -472,9 +473,10 @@ struct LocalServer::Impl {
         post("/api/v1/sign/pdf", [this](const httplib::Request& req, const json& b, const Gone& g) {
             return routes.signPdf(*canonicalOrigin(req.get_header_value("Origin")), b, g);
         });
-        post("/api/v1/sign/hash", [this](const httplib::Request& req, const json& b, const Gone& g) {
-            return routes.signHash(*canonicalOrigin(req.get_header_value("Origin")), b, g);
-        });
+        post("/api/v1/sign/hash",
+             [this](const httplib::Request& req, const json& b, const Gone& g) {
+                 return routes.signHash(*canonicalOrigin(req.get_header_value("Origin")), b, g);
+             });
         post("/api/v1/verify", [this](const httplib::Request&, const json& b, const Gone& g) {
             return routes.verify(b, g);
         });

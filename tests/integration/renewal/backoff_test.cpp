@@ -37,9 +37,11 @@ TEST(RenewalBackoff, AnUnreachableCaIsRetriedWithAGrowingBoundedBackoff) {
     token::PinCallback pin = [](const token::PinRequest&) -> std::optional<SecretString> {
         return SecretString("123456");
     };
-    auto engine = renewal::makeEngine(agent, *tokens, pin,
-                                      std::make_shared<renewal::DeferringPrompter>());
-    auto r = engine->start({.token = s.token->serial, .certId = s.certId, .years = 2,
+    auto engine =
+        renewal::makeEngine(agent, *tokens, pin, std::make_shared<renewal::DeferringPrompter>());
+    auto r = engine->start({.token = s.token->serial,
+                            .certId = s.certId,
+                            .years = 2,
                             .idDocument = s.idDocument.string()});
 
     std::vector<long long> delays;
@@ -53,10 +55,12 @@ TEST(RenewalBackoff, AnUnreachableCaIsRetriedWithAGrowingBoundedBackoff) {
     }
     std::string shown;
     for (auto d : delays) shown += std::to_string(d) + " ";
+    RecordProperty("delays_s", shown);
     // Attempt k waits min(2^k, 60) s, ±20 % (rounded to whole seconds, at least 1 s).
     for (std::size_t k = 0; k < delays.size(); ++k) {
         const double nominal = std::min(std::pow(2.0, double(k)), 60.0);
-        EXPECT_GE(delays[k], std::max(1.0, std::floor(nominal * 0.8))) << "attempt " << k << ": " << shown;
+        EXPECT_GE(delays[k], std::max(1.0, std::floor(nominal * 0.8)))
+            << "attempt " << k << ": " << shown;
         EXPECT_LE(delays[k], std::ceil(nominal * 1.2)) << "attempt " << k << ": " << shown;
     }
     EXPECT_LE(*std::max_element(delays.begin(), delays.end()), 72) << shown;  // bounded

@@ -27,7 +27,7 @@ struct Canned {
 
 // A TLS server on 127.0.0.1 whose answers the test sets per "METHOD path".
 class CraftedCa {
-public:
+  public:
     explicit CraftedCa(const TempDir& dir) {
         cert_ = dir / "ca-tls.pem";
         key_ = dir / "ca-tls.key";
@@ -67,7 +67,7 @@ public:
     std::string url() const { return "https://127.0.0.1:" + std::to_string(port_) + "/"; }
     const std::filesystem::path& trust() const { return cert_; }
 
-private:
+  private:
     std::filesystem::path cert_, key_;
     std::unique_ptr<httplib::SSLServer> server_;
     std::thread thread_;
@@ -78,7 +78,7 @@ private:
 
 // What the engine lends the backend, in memory; TLS verified against the server's certificate.
 class Context final : public renewal::BackendContext {
-public:
+  public:
     explicit Context(const CraftedCa& ca, const TempDir& dir)
         : http_(http::ClientOptions{.caBundle = ca.trust(), .systemStore = false}),
           clock_(std::chrono::system_clock::now()),
@@ -106,7 +106,7 @@ public:
     std::map<std::string, std::string> values;
     int saves = 0;
 
-private:
+  private:
     renewal::RenewalRecord record_;
     http::CurlClient http_;
     ManualClock clock_;
@@ -114,19 +114,18 @@ private:
 };
 
 class PortalAnswers : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override { i18n::init("en"); }
     TempDir dir{"certagent-portal-answers"};
     CraftedCa ca{dir};
     Context ctx{ca, dir};
-    std::unique_ptr<renewal::Backend> backend =
-        renewal::makePortalBackend({.baseUrl = ca.url()});
+    std::unique_ptr<renewal::Backend> backend = renewal::makePortalBackend({.baseUrl = ca.url()});
 };
 
 // A clear refusal: names the request and the field, no library text, no guess.
 void expectClear(const Outcome& o, const std::string& request, const std::string& what) {
-    EXPECT_EQ(o.kind, Outcome::Kind::Misconfigured) << renewal::outcomeName(o.kind) << ": "
-                                                    << o.reason;
+    EXPECT_EQ(o.kind, Outcome::Kind::Misconfigured)
+        << renewal::outcomeName(o.kind) << ": " << o.reason;
     EXPECT_EQ(o.code, "CA_ANSWER_UNEXPECTED") << o.reason;
     EXPECT_NE(o.reason.find(request), std::string::npos) << o.reason;
     EXPECT_NE(o.reason.find(what), std::string::npos) << o.reason;
@@ -172,10 +171,13 @@ TEST_F(PortalAnswers, ARequestWithoutAStateIsNamedAndNothingIsRecorded) {
 TEST_F(PortalAnswers, APaymentOfTheWrongShapeIsNamedWithItsPath) {
     ctx.values["account_active"] = "1";
     ctx.record().caReference = "R1";
-    ca.answer("GET /api/v1/renewals/R1", {200, R"({"state": "PLATA_IN_ASTEPTARE", "payment": "x"})"});
-    expectClear(backend->prepare(ctx), "GET api/v1/renewals/R1", "the field payment is not an object");
     ca.answer("GET /api/v1/renewals/R1",
-              {200, R"({"state": "PLATA_IN_ASTEPTARE", "payment": {"payment_url": "https://x/"}})"});
+              {200, R"({"state": "PLATA_IN_ASTEPTARE", "payment": "x"})"});
+    expectClear(backend->prepare(ctx), "GET api/v1/renewals/R1",
+                "the field payment is not an object");
+    ca.answer(
+        "GET /api/v1/renewals/R1",
+        {200, R"({"state": "PLATA_IN_ASTEPTARE", "payment": {"payment_url": "https://x/"}})"});
     expectClear(backend->prepare(ctx), "GET api/v1/renewals/R1", "payment.status is missing");
 }
 

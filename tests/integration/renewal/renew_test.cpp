@@ -120,9 +120,9 @@ TEST(RenewCli, ThePaymentPageOpensWithTheSessionsVariablesAndNeverThePinOrPasswo
     auto bin = s.dir / "fake-bin";
     std::filesystem::create_directories(bin);
     auto record = s.dir / "browser-env.txt";
-    writeFile(bin / "xdg-open", "#!/bin/sh\nenv > '" + record.string() + ".part'\necho \"URL=$1\" >> '" +
-                                    record.string() + ".part'\nmv '" + record.string() + ".part' '" +
-                                    record.string() + "'\n");
+    const std::string part = record.string() + ".part";
+    writeFile(bin / "xdg-open", "#!/bin/sh\nenv > '" + part + "'\necho \"URL=$1\" >> '" + part +
+                                    "'\nmv '" + part + "' '" + record.string() + "'\n");
     std::filesystem::permissions(bin / "xdg-open", std::filesystem::perms::owner_all);
     // Nobody pays: renew waits for the payment and is stopped after a few seconds.
     auto r = s.renew({},

@@ -35,7 +35,7 @@ long rssKiB() {
 
 // A raw TCP client: the test decides every byte and when to send it.
 class Raw {
-public:
+  public:
     explicit Raw(int port) {
         fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
         sockaddr_in a{};
@@ -93,7 +93,7 @@ public:
         fd_ = -1;
     }
 
-private:
+  private:
     int fd_ = -1;
     bool ok_ = false;
 };
@@ -106,7 +106,7 @@ int statusOf(const std::string& answer) {
 // Asks GET /api/v1/status over its own connection every 200 ms while `running`; records the
 // slowest answer and how many got none within 2 s.
 class StatusProbe {
-public:
+  public:
     explicit StatusProbe(int port) : port_(port), thread_([this] { run(); }) {}
     ~StatusProbe() { stop(); }
     void stop() {
@@ -118,7 +118,7 @@ public:
     int answered() const { return answered_; }
     long peakRssKiB() const { return peak_rss_; }
 
-private:
+  private:
     void run() {
         while (running_) {
             peak_rss_ = std::max(peak_rss_.load(), rssKiB());
@@ -127,8 +127,8 @@ private:
             c.send("GET /api/v1/status HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port_) +
                    "\r\n\r\n");
             auto a = c.receive(2000ms);
-            auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0)
-                          .count();
+            auto ms =
+                std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0).count();
             if (statusOf(a) == 200) {
                 ++answered_;
                 slowest_ms_ = std::max(slowest_ms_.load(), static_cast<long>(ms));
@@ -151,7 +151,9 @@ private:
 };
 
 struct ServerLimits : ServerFixture {
-    std::string host() const { return "Host: 127.0.0.1:" + std::to_string(server->port()) + "\r\n"; }
+    std::string host() const {
+        return "Host: 127.0.0.1:" + std::to_string(server->port()) + "\r\n";
+    }
 };
 
 TEST_F(ServerLimits, AFloodOfHeaderLinesIsCutOffAndMemoryStaysBounded) {
@@ -254,19 +256,23 @@ TEST_F(ServerLimits, ParallelLargeBodiesBeyondTheBusyLimitAreRefusedBeforeTheyAr
     for (int i = 0; i < 24; ++i)
         clients.push_back(std::async(std::launch::async, [&] {
             Raw c(server->port());
-            std::string head = "POST /api/v1/verify HTTP/1.1\r\n" + host() +
-                               "Origin: " + kAllowedOrigin +
-                               "\r\nContent-Type: application/json\r\nContent-Length: " +
-                               std::to_string(length) + "\r\n\r\n" + head_json;
+            std::string head =
+                "POST /api/v1/verify HTTP/1.1\r\n" + host() + "Origin: " + kAllowedOrigin +
+                "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(length) +
+                "\r\n\r\n" + head_json;
             bool ok = c.send(head);
             for (std::size_t sent = 0; ok && sent < b64_len; sent += block.size())
-                ok = c.send(std::string_view(block).substr(0, std::min(block.size(), b64_len - sent)));
+                ok = c.send(
+                    std::string_view(block).substr(0, std::min(block.size(), b64_len - sent)));
             if (ok) ok = c.send(tail_json);
             auto a = c.receive(30000ms);
             int st = statusOf(a);
-            if (st == 503) ++refused;
-            else if (st != 0) ++answered;
-            else ++cut;
+            if (st == 503)
+                ++refused;
+            else if (st != 0)
+                ++answered;
+            else
+                ++cut;
         }));
     for (auto& f : clients) f.get();
     probe.stop();
@@ -297,7 +303,7 @@ TEST_F(ServerLimits, AClientThatLeavesStopsItsSigningBeforeAnyLogin) {
                "\r\nContent-Type: application/json\r\nContent-Length: " +
                std::to_string(text.size()) + "\r\n\r\n" + text);
         std::this_thread::sleep_for(500ms);  // the consent is being asked
-    }  // the page is closed
+    }                                        // the page is closed
     auto t0 = Clock::now();
     bool stopped = false;
     while (Clock::now() - t0 < 5s && !stopped) {

@@ -13,7 +13,7 @@ namespace {
 
 // Restores CI when the test ends.
 class CiVariable {
-public:
+  public:
     explicit CiVariable(const char* value) {
         if (const char* v = std::getenv("CI")) old_ = v;
         if (value)
@@ -28,7 +28,7 @@ public:
             unsetenv("CI");
     }
 
-private:
+  private:
     std::optional<std::string> old_;
 };
 

@@ -52,7 +52,7 @@ namespace {
 
 // Records what would have been sent; answers 500 (the test only looks at what went out).
 class RecordingTransport final : public http::HttpClient {
-public:
+  public:
     http::Response perform(const http::Request& request) override {
         sent.push_back(request);
         http::Response r;
