@@ -4,6 +4,8 @@
 #  2. builds the `default` preset with warnings as errors and runs every test (ctest -j2)
 #  3. syntax-checks the Windows sources with mingw-w64
 #  4. builds the `asan` preset and runs the unit tests under AddressSanitizer + UBSan
+#  5. lists the tests that were skipped; with CI=true any skipped test fails the run (and a test
+#     whose lab is missing fails by itself, tests/fixtures/lab.hpp)
 # Set CERTAGENT_SKIP_ASAN=1 to skip step 4 while iterating.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,7 +22,8 @@ cmake --preset default -DCERTAGENT_WERROR=ON -DCERTAGENT_BUILD_GUI=ON \
 cmake --build --preset default -j"$jobs"
 
 phase "tests (default preset)"
-ctest --preset default -j"$jobs"
+junit_default="$PWD/build/default/ctest-junit.xml"
+ctest --preset default -j"$jobs" --output-junit "$junit_default"
 
 phase "Windows sources (mingw-w64 syntax check)"
 bash tests/windows-syntax-check.sh
@@ -32,6 +35,11 @@ if [ "${CERTAGENT_SKIP_ASAN:-0}" != 1 ]; then
   # Leak checking is off: libp11 and OpenSSL keep process-wide state (loaded modules, engine
   # tables) until exit, which LeakSanitizer reports; memory errors and UB still abort.
   ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-    ctest --preset asan -j"$jobs"
+    ctest --preset asan -j"$jobs" --output-junit "$PWD/build/asan/ctest-junit.xml"
 fi
+
+phase "skipped tests (CI=true: any is a failure)"
+junits=("$junit_default")
+[ "${CERTAGENT_SKIP_ASAN:-0}" != 1 ] && junits+=("$PWD/build/asan/ctest-junit.xml")
+bash tests/skipped_tests.sh "${junits[@]}"
 phase "all tests passed"

@@ -9,29 +9,34 @@
 #include <cstdlib>
 #include <iostream>
 #include <mutex>
+#include <optional>
+#include <vector>
 
 #include "certagent/core/error.hpp"
 #include "certagent/core/events.hpp"
 #include "certagent/core/i18n.hpp"
+#include "certagent/core/platform/session_environment.hpp"
 #include "certagent/core/renewal/agent_renewal.hpp"
 #include "certagent/core/renewal/journal.hpp"
 #include "certagent/core/token/agent_tokens.hpp"
 #include "command.hpp"
-
-extern char** environ;
 
 namespace certagent::cli {
 namespace {
 
 using renewal::Answer;
 
-// Opens a URL in the user's browser without a shell; false when there is no desktop.
-bool openInBrowser(const std::string& url) {
+// Opens a URL in the user's browser without a shell; false when there is no desktop. The
+// browser gets the session's basic variables only, never `withheld` (the --pin-env variable,
+// the TSA password's variable) nor anything else of ours.
+bool openInBrowser(const std::string& url, const std::vector<std::string>& withheld) {
     if (!std::getenv("DISPLAY") && !std::getenv("WAYLAND_DISPLAY")) return false;
-    const char* argv[] = {"xdg-open", url.c_str(), nullptr};
+    std::vector<std::string> args = {"xdg-open", url};
+    auto argv = platform::nullTerminated(args);
+    auto env = platform::sessionEnvironment({}, withheld);
+    auto envp = platform::nullTerminated(env);
     pid_t pid = 0;
-    if (posix_spawnp(&pid, "xdg-open", nullptr, nullptr, const_cast<char* const*>(argv),
-                     environ) != 0)
+    if (posix_spawnp(&pid, "xdg-open", nullptr, nullptr, argv.data(), envp.data()) != 0)
         return false;
     int status = 0;
     waitpid(pid, &status, 0);
@@ -40,7 +45,8 @@ bool openInBrowser(const std::string& url) {
 
 class TerminalPrompter final : public renewal::Prompter {
 public:
-    explicit TerminalPrompter(bool yes) : yes_(yes) {}
+    TerminalPrompter(bool yes, std::vector<std::string> secretVariables)
+        : yes_(yes), secretVariables_(std::move(secretVariables)) {}
 
     Answer signDeclaration(const renewal::RenewalRecord&,
                            const std::filesystem::path& pdf) override {
@@ -62,7 +68,7 @@ public:
     }
 
     Answer openPaymentPage(const renewal::RenewalRecord&, const std::string& url) override {
-        if (!openInBrowser(url))
+        if (!openInBrowser(url, secretVariables_))
             std::cerr << fmt::format(fmt::runtime(_("Open this page in a browser and pay by "
                                                     "card: {0}")),
                                      url)
@@ -77,7 +83,17 @@ public:
 
 private:
     bool yes_;
+    std::vector<std::string> secretVariables_;  // names whose values never leave the agent
 };
+
+// The variables that hold secrets for this run: --pin-env's and [timestamps] password_env.
+std::vector<std::string> secretVariables(Agent& agent, const std::optional<std::string>& pinEnv) {
+    std::vector<std::string> names;
+    if (pinEnv && !pinEnv->empty()) names.push_back(*pinEnv);
+    auto tsaPassword = agent.config().getString("timestamps.password_env");
+    if (!tsaPassword.empty()) names.push_back(tsaPassword);
+    return names;
+}
 
 std::string whatNext(const renewal::RenewalRecord& r) {
     const auto& c = r.errorCode;
@@ -136,7 +152,8 @@ int cancelRenewal(Context& ctx, Args& args) {
     }
     auto tokens = token::makeTokenService(agent);
     auto engine = renewal::makeEngine(agent, *tokens, pinCallback(args.value("--pin-env")),
-                                      std::make_shared<TerminalPrompter>(false));
+                                      std::make_shared<TerminalPrompter>(
+                                          false, secretVariables(agent, args.value("--pin-env"))));
     auto r = engine->cancel(id);
     if (ctx.json_output) {
         ctx.print(r.toJson());
@@ -168,7 +185,9 @@ int runRenew(Context& ctx) {
     }
     auto tokens = token::makeTokenService(agent);
     auto engine = renewal::makeEngine(agent, *tokens, pinCallback(args.value("--pin-env")),
-                                      std::make_shared<TerminalPrompter>(args.flag("--yes")));
+                                      std::make_shared<TerminalPrompter>(
+                                          args.flag("--yes"),
+                                          secretVariables(agent, args.value("--pin-env"))));
 
     // Progress lines on stderr, one per change.
     std::mutex m;

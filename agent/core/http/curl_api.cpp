@@ -49,6 +49,11 @@ Api load() {
     bind(library, a.easy_strerror, "curl_easy_strerror");
     bind(library, a.slist_append, "curl_slist_append");
     bind(library, a.slist_free_all, "curl_slist_free_all");
+    bind(library, a.url, "curl_url");
+    bind(library, a.url_cleanup, "curl_url_cleanup");
+    bind(library, a.url_set, "curl_url_set");
+    bind(library, a.url_get, "curl_url_get");
+    bind(library, a.free, "curl_free");
     auto globalInit = reinterpret_cast<CURLcode (*)(long)>(dlsym(library, "curl_global_init"));
     if (!globalInit || globalInit(CURL_GLOBAL_DEFAULT) != CURLE_OK)
         throw Error(ErrorKind::Internal, "curl_global_init failed", kLibrary);
@@ -60,7 +65,9 @@ Api load() {
     // The parentheses keep curl's type-checking macros from expanding.
     Api a{&(curl_easy_init),   &(curl_easy_setopt),   &(curl_easy_perform),
           &(curl_easy_getinfo), &(curl_easy_reset),    &(curl_easy_cleanup),
-          &(curl_easy_strerror), &(curl_slist_append), &(curl_slist_free_all)};
+          &(curl_easy_strerror), &(curl_slist_append), &(curl_slist_free_all),
+          &(curl_url),          &(curl_url_cleanup),   &(curl_url_set),
+          &(curl_url_get),      &(curl_free)};
     if ((curl_global_init)(CURL_GLOBAL_DEFAULT) != CURLE_OK)
         throw Error(ErrorKind::Internal, "curl_global_init failed");
     return a;

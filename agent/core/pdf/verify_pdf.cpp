@@ -197,6 +197,8 @@ std::vector<SignatureReport> verifyPdf(const std::filesystem::path& path, X509_S
     }
     std::vector<SignatureReport> reports;
     for (const auto& range : ranges) {
+        if (options.cancelled && options.cancelled())
+            throw Error(ErrorKind::Cancelled, _("the verification was cancelled"), path.string());
         SignatureReport r;
         r.byte_range = range;
         if (auto it = dictionaries.find(range); it != dictionaries.end()) {

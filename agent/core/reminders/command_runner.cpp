@@ -4,55 +4,13 @@
 #include <csignal>
 #include <cstring>
 #include <fcntl.h>
-#include <map>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "certagent/core/log.hpp"
-
-extern char** environ;
+#include "certagent/core/platform/session_environment.hpp"
 
 namespace certagent::reminders {
-namespace {
-
-// The child's environment: only what a program needs to run in the user's session (PATH,
-// HOME, locale, display, D-Bus, ...), then `extra` (CERTAGENT_*). Nothing else of ours is
-// passed on: a variable named by --pin-env, or the one a test consent reads, may hold a PIN.
-bool passedOn(const std::string& name) {
-    static const char* const kNames[] = {
-        "PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "LANGUAGE", "TZ", "TMPDIR",
-        "DISPLAY", "WAYLAND_DISPLAY", "XAUTHORITY", "DBUS_SESSION_BUS_ADDRESS",
-        "XDG_RUNTIME_DIR", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME",
-        "XDG_CURRENT_DESKTOP", "XDG_SESSION_TYPE"};
-    if (name.rfind("LC_", 0) == 0) return true;
-    for (const char* n : kNames)
-        if (name == n) return true;
-    return false;
-}
-
-std::vector<std::string> childEnvironment(const std::vector<std::string>& extra) {
-    std::map<std::string, std::string> vars;
-    auto add = [&](const std::string& kv, bool inherited) {
-        auto eq = kv.find('=');
-        if (eq == std::string::npos) return;
-        auto name = kv.substr(0, eq);
-        if (!inherited || passedOn(name)) vars[name] = kv;
-    };
-    for (char** e = environ; e && *e; ++e) add(*e, true);
-    for (const auto& kv : extra) add(kv, false);
-    std::vector<std::string> out;
-    for (auto& [_, kv] : vars) out.push_back(std::move(kv));
-    return out;
-}
-
-std::vector<char*> pointers(std::vector<std::string>& strings) {
-    std::vector<char*> out;
-    for (auto& s : strings) out.push_back(s.data());
-    out.push_back(nullptr);
-    return out;
-}
-
-}  // namespace
 
 CommandResult runCommand(const std::vector<std::string>& argv, const std::vector<std::string>& env,
                          std::chrono::milliseconds timeout) {
@@ -63,9 +21,11 @@ CommandResult runCommand(const std::vector<std::string>& argv, const std::vector
     }
     // Everything the child needs is built before fork: after it, only async-signal-safe calls.
     auto args = argv;
-    auto envs = childEnvironment(env);
-    auto argp = pointers(args);
-    auto envp = pointers(envs);
+    // Only the session's basic variables plus `env` (CERTAGENT_*): the agent's environment may
+    // hold a --pin-env PIN or the test consent's PIN variable.
+    auto envs = platform::sessionEnvironment(env);
+    auto argp = platform::nullTerminated(args);
+    auto envp = platform::nullTerminated(envs);
     int errPipe[2];
     if (pipe2(errPipe, O_CLOEXEC) != 0) {
         result.error = std::strerror(errno);

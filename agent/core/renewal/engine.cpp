@@ -170,7 +170,10 @@ public:
         auto previous = rec_.step;
         rec_.step = step;
         rec_.state = State::Running;
-        rec_.attempts = 0;
+        // A new step starts its own backoff. Preflight is entered again on every advance() of
+        // a renewal that has not passed it: its attempts must keep counting, or a CA that
+        // stays unreachable is retried every second forever.
+        if (previous != step) rec_.attempts = 0;
         rec_.message = stepTitle(step);
         rec_.history.push_back({step, "started", {}, {}});  // marks "entered" for this run
         impl_.d.store->transaction([&] {

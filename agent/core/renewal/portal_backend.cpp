@@ -16,6 +16,7 @@
 #include "certagent/core/pdf/inspect.hpp"
 #include "certagent/core/pdf/sign.hpp"
 #include "certagent/core/renewal/engine.hpp"
+#include "portal_answer.hpp"
 
 namespace certagent::renewal {
 namespace {
@@ -25,6 +26,11 @@ using namespace std::chrono_literals;
 
 constexpr std::uintmax_t kMaxIdentityBytes = 5u << 20;  // the CA's PDF limit
 constexpr double kMinDpi = 300;                          // the CA's guide: scans at 300 dpi
+// docs/portal-api.md: account and payment states this version knows.
+constexpr std::initializer_list<const char*> kAccountStates = {"NONE", "PENDING_CONFIRMATION",
+                                                               "ACTIVE"};
+constexpr std::initializer_list<const char*> kPaymentStates = {"PENDING", "OTP_SENT", "PAID",
+                                                               "FAILED", "CANCELLED"};
 
 // Leaves prepare() with an outcome from anywhere inside it.
 struct Stop {
@@ -50,17 +56,29 @@ void writeFile(const std::filesystem::path& p, const std::string& data) {
 
 struct CaAnswer {
     long status = 0;
-    json body;  // parsed when JSON
+    std::string request;  // "GET api/v1/account": names the call in messages
+    std::string contentType;
+    bool isJson = false;
+    json body;  // parsed when the content type says JSON (discarded when it is not valid)
     std::string raw;
-    std::string code() const {
-        if (body.is_object() && body.contains("error") && body["error"].is_object())
-            return body["error"].value("code", std::string());
-        return {};
+    // The answer's fields, read by shape (portal_answer.hpp): anything the protocol does not
+    // allow throws Error(Protocol) naming this request and the field.
+    portal::Fields fields() const {
+        if (!isJson) portal::notJson(request, contentType);
+        return portal::Fields(body, request);
     }
+    // error.code / error.message of an error answer, when they are texts.
+    std::string errorField(const char* name) const {
+        if (!body.is_object()) return {};
+        auto e = body.find("error");
+        if (e == body.end() || !e->is_object()) return {};
+        auto v = e->find(name);
+        return v != e->end() && v->is_string() ? v->get<std::string>() : std::string();
+    }
+    std::string code() const { return errorField("code"); }
     std::string message() const {
-        if (body.is_object() && body.contains("error") && body["error"].is_object())
-            return body["error"].value("message", std::string());
-        return raw.substr(0, 200);
+        auto m = errorField("message");
+        return m.empty() ? raw.substr(0, 200) : m;
     }
 };
 
@@ -76,7 +94,11 @@ public:
             // Any JSON answer proves the address, TLS trust and the protocol; a login error
             // about the certificate itself is final.
             auto a = call(ctx, "GET", "api/v1/account");
-            if (a.status == 200 || a.code() == "CLIENT_CERT_REQUIRED") return Outcome::needsNewKey();
+            if (a.status == 200) {
+                a.fields().oneOf("status", kAccountStates);
+                return Outcome::needsNewKey();
+            }
+            if (a.code() == "CLIENT_CERT_REQUIRED") return Outcome::needsNewKey();
             throw Stop{loginRefusal(a)};
         });
     }
@@ -88,7 +110,7 @@ public:
             for (int i = 0; i < 12; ++i) {
                 auto a = call(ctx, "GET", "api/v1/renewals/" + ctx.record().caReference);
                 expectOk(a);
-                if (auto o = onState(ctx, a.body)) return *o;
+                if (auto o = onState(ctx, a.fields())) return *o;
             }
             return Outcome::misconfigured(_("the CA's request does not move forward"));
         });
@@ -102,8 +124,9 @@ public:
                           ctx.idempotencyKey("csr"));
             faultPoint("certificate:after");
             if (a.status == 201 || a.status == 200) {
+                auto issued = issuedFrom(a);
                 ctx.record().caState = "EMISA";
-                return issuedFrom(a.body);
+                return issued;
             }
             if (a.code() == "ALREADY_ISSUED") return fetchCertificate(ctx);
             if (a.code() == "CSR_KEY_REUSED") return Outcome::needsNewKey();
@@ -133,10 +156,23 @@ private:
             return s.outcome;
         } catch (const Error& e) {
             if (e.kind() == ErrorKind::Network) return Outcome::unreachable(describe(e));
+            if (e.kind() == ErrorKind::Protocol) {
+                log::warn("renewal", "{}", e.what());
+                return Outcome::misconfigured(e.what(), "CA_ANSWER_UNEXPECTED");
+            }
             if (e.kind() == ErrorKind::Tls || e.kind() == ErrorKind::Config ||
                 e.kind() == ErrorKind::Usage)
                 return Outcome::misconfigured(describe(e), errorKindName(e.kind()));
             throw;
+        } catch (const json::exception& e) {
+            // Every field is read through portal::Fields; this is a safety net, and the
+            // library's text is for the log only.
+            log::warn("renewal", "reading the CA's answer failed: {}", e.what());
+            return Outcome::misconfigured(_("the certification authority's answer could not be "
+                                            "read. Nothing was changed; run the renewal again "
+                                            "later, and if this persists, tell your "
+                                            "certification authority"),
+                                          "CA_ANSWER_UNEXPECTED");
         }
     }
 
@@ -153,9 +189,13 @@ private:
         auto resp = ctx.http().perform(req);
         CaAnswer a;
         a.status = resp.status;
+        a.request = method + " " + path.substr(0, path.find('?'));
+        a.contentType = resp.header("content-type");
         a.raw = std::move(resp.body);
-        if (resp.header("content-type").find("json") != std::string::npos)
-            a.body = json::parse(a.raw, nullptr, false);
+        if (a.contentType.find("json") != std::string::npos) {
+            a.isJson = true;
+            a.body = portal::parseBody(a.raw);
+        }
         if (a.status >= 500)
             throw retryableError(ErrorKind::Network,
                                  fmt::format(fmt::runtime(_("the CA answered {0}: {1}")), a.status,
@@ -204,12 +244,13 @@ private:
         ctx.enterStep(Step::Account);
         auto a = call(ctx, "GET", "api/v1/account");
         if (a.status != 200) throw Stop{loginRefusal(a)};
-        auto status = a.body.value("status", std::string());
+        auto account = a.fields();
+        auto status = account.oneOf("status", kAccountStates);
         if (status == "ACTIVE") {
             ctx.setValue("account_active", "1");
             return;
         }
-        std::string sentTo = a.body.value("email", std::string());
+        std::string sentTo = account.optionalText("email").value_or("");
         if (status == "NONE") {
             auto p = call(ctx, "POST", "api/v1/account", json{{"language", "ro"}}.dump(),
                           "application/json", ctx.idempotencyKey("account"));
@@ -218,8 +259,9 @@ private:
                 return;
             }
             expectOk(p);
-            sentTo = p.body.value("confirmation_sent_to", sentTo);
+            sentTo = p.fields().optionalText("confirmation_sent_to").value_or(sentTo);
         }
+        if (sentTo.empty()) sentTo = _("your e-mail address");
         throw Stop{Outcome::wait(
             {}, 5s,
             fmt::format(fmt::runtime(_("Open the confirmation link sent by the certification "
@@ -234,10 +276,10 @@ private:
         auto a = call(ctx, "GET", "api/v1/products?limit=100");
         expectOk(a);
         int years = ctx.record().years;
-        for (const auto& item : a.body.value("items", json::array())) {
-            if (item.value("validity_years", 0) == years &&
-                item.value("certificate_type", std::string()) == "QUALIFIED_NATURAL_PERSON") {
-                auto id = item.value("id", std::string());
+        for (const auto& item : a.fields().objects("items")) {
+            if (item.integer("validity_years") == years &&
+                item.text("certificate_type") == "QUALIFIED_NATURAL_PERSON") {
+                auto id = item.text("id");
                 ctx.setValue("product_id", id);
                 return id;
             }
@@ -257,10 +299,10 @@ private:
                       "application/json", ctx.idempotencyKey("create"));
         faultPoint("product:after");
         if (a.status == 201 || a.status == 200) {
-            r.caReference = a.body.value("id", std::string());
+            r.caReference = a.fields().text("id");
         } else if (a.code() == "RENEWAL_ALREADY_OPEN") {
             // Our journal lost it (or another agent opened it): resume the CA's request.
-            r.caReference = a.body["error"]["details"].value("renewal_id", std::string());
+            r.caReference = a.fields().object("error").object("details").text("renewal_id");
         } else {
             throw Stop{refusal(a)};
         }
@@ -268,9 +310,10 @@ private:
         ctx.save();  // the reference is durable before anything is uploaded, submitted or paid
     }
 
-    std::optional<Outcome> onState(BackendContext& ctx, const json& req) {
+    std::optional<Outcome> onState(BackendContext& ctx, const portal::Fields& req) {
         auto& r = ctx.record();
-        auto state = req.value("state", std::string());
+        // Unknown states are named below (UNKNOWN_STATE); a missing one is never guessed.
+        auto state = req.text("state");
         if (state != r.caState) {
             r.caState = state;
             ctx.save();
@@ -301,9 +344,7 @@ private:
         } else if (state == "EMISA") {
             return fetchCertificate(ctx);
         } else if (state == "RESPINSA") {
-            auto reason = req.value("rejection_reason", json()).is_string()
-                              ? req["rejection_reason"].get<std::string>()
-                              : std::string();
+            auto reason = req.optionalText("rejection_reason").value_or("");
             return Outcome::rejected(
                 fmt::format(fmt::runtime(_("RESPINSA: the certification authority rejected the "
                                            "request: {0}")),
@@ -396,21 +437,21 @@ private:
         expectOk(a);
     }
 
-    std::optional<Outcome> payment(BackendContext& ctx, const json& req) {
+    std::optional<Outcome> payment(BackendContext& ctx, const portal::Fields& req) {
         auto& r = ctx.record();
         ctx.enterStep(Step::Payment);
-        json pay = req.value("payment", json());
-        auto status = pay.is_object() ? pay.value("status", std::string()) : std::string();
-        if (status == "FAILED") {
+        std::optional<portal::Fields> pay(req.object("payment"));
+        CaAnswer renewed;  // holds the new payment's answer while `pay` refers to it
+        if (pay->oneOf("status", kPaymentStates) == "FAILED") {
             // A new payment, keyed by the failed one so a retry does not open two.
-            auto a = call(ctx, "POST", "api/v1/renewals/" + r.caReference + "/payment", {},
-                          "application/json",
-                          ctx.idempotencyKey("payment-after-" + pay.value("id", std::string())));
+            renewed = call(ctx, "POST", "api/v1/renewals/" + r.caReference + "/payment", {},
+                           "application/json",
+                           ctx.idempotencyKey("payment-after-" + pay->text("id")));
             faultPoint("payment:after");
-            expectOk(a);
-            pay = a.body;
+            expectOk(renewed);
+            pay.emplace(renewed.fields());
         }
-        auto url = pay.is_object() ? pay.value("payment_url", std::string()) : std::string();
+        auto url = pay->optionalText("payment_url").value_or("");
         if (!url.empty() && url != r.paymentUrl) {
             r.paymentUrl = url;
             ctx.save();
@@ -426,13 +467,12 @@ private:
     Outcome fetchCertificate(BackendContext& ctx) {
         auto a = call(ctx, "GET", "api/v1/renewals/" + ctx.record().caReference + "/certificate");
         expectOk(a);
-        return issuedFrom(a.body);
+        return issuedFrom(a);
     }
 
-    static Outcome issuedFrom(const json& body) {
-        auto cert = body.value("certificate_pem", std::string());
-        if (cert.empty()) throw Stop{Outcome::misconfigured(_("the CA sent no certificate"))};
-        return Outcome::issued(cert, body.value("chain_pem", std::string()));
+    static Outcome issuedFrom(const CaAnswer& a) {
+        auto f = a.fields();
+        return Outcome::issued(f.text("certificate_pem"), f.optionalText("chain_pem").value_or(""));
     }
 
     std::string base_;

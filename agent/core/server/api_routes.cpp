@@ -13,6 +13,7 @@
 #include "certagent/core/i18n.hpp"
 #include "certagent/core/log.hpp"
 #include "certagent/core/pdf/cades.hpp"
+#include "certagent/core/pdf/inspect.hpp"
 #include "certagent/core/pdf/sign.hpp"
 #include "certagent/core/server/base64.hpp"
 #include "certagent/core/signing/token_signer.hpp"
@@ -54,12 +55,30 @@ std::string optionalText(const json& body, const std::string& field) {
     return out;
 }
 
+// Decoded straight from the request's text (no copy of a document-sized string).
 std::vector<uint8_t> requireBase64(const json& body, const std::string& field,
                                    std::size_t max_len) {
-    auto text = requireString(body, field, max_len, "base64");
-    auto bytes = base64Decode(text);
+    auto it = body.find(field);
+    if (it == body.end() || !it->is_string() || it->get_ref<const std::string&>().empty() ||
+        it->get_ref<const std::string&>().size() > max_len)
+        throw invalidField(field, "base64");
+    auto bytes = base64Decode(it->get_ref<const std::string&>());
     if (!bytes || bytes->empty()) throw invalidField(field, "base64");
-    return *bytes;
+    return std::move(*bytes);
+}
+
+ApiError clientGone() {
+    return ApiError(400, "CLIENT_GONE", _("the page closed the connection; nothing was signed"));
+}
+
+// A message about the request's private temporary copy, with that copy's path taken out: the
+// page gets no file names from this computer.
+std::string withoutPath(std::string text, const fs::path& dir, const std::string& shown) {
+    for (const std::string& p : {(dir / "in.pdf").string(), (dir / "out.pdf").string(),
+                                 dir.string()})
+        for (auto at = text.find(p); at != std::string::npos; at = text.find(p, at))
+            text.replace(at, p.size(), shown);
+    return text;
 }
 
 std::string hex(std::span<const uint8_t> bytes) {
@@ -88,6 +107,7 @@ public:
         fs::remove_all(path_, ec);
     }
     fs::path operator/(const char* name) const { return path_ / name; }
+    const fs::path& path() const { return path_; }
 
 private:
     fs::path path_;
@@ -197,13 +217,19 @@ json ApiRoutes::certificates() const {
 namespace {
 
 // Asks the consent, then opens the token with the PIN from the answer (never from the page).
+// Nothing happens for a page that has gone: the dialog is told (request.cancelled), and the
+// login is not tried whatever the dialog answered.
 std::unique_ptr<signing::TokenSigner> consentAndLogin(ServerServices& services,
                                                       ConsentRequest& request,
-                                                      const Selected& selected) {
+                                                      const Selected& selected,
+                                                      const ApiRoutes::Gone& gone) {
     request.token = selected.token;
     request.certificate_id_hex = token::toHex(selected.certificate.id);
     request.certificate = *selected.certificate.info;
+    request.cancelled = gone;
+    if (gone()) throw clientGone();
     ConsentAnswer answer = services.consent ? services.consent->ask(request) : ConsentAnswer{};
+    if (gone()) throw clientGone();
     if (!answer.granted)
         throw ApiError(403, "CONSENT_DENIED", _("the user did not allow this signature"));
     auto pin = std::make_shared<SecretString>(std::move(answer.pin));
@@ -236,7 +262,9 @@ private:
 
 }  // namespace
 
-json ApiRoutes::signPdf(const std::string& origin, const json& body) {
+// The PDF is read and checked before anything else (certificate, consent, PIN): a document
+// that cannot be signed is refused without asking the user or touching the token.
+json ApiRoutes::signPdf(const std::string& origin, const json& body, const Gone& gone) {
     auto pdf_bytes = requireBase64(body, "pdf", std::string::npos);
     if (pdf_bytes.size() < 8 || std::string_view(reinterpret_cast<const char*>(pdf_bytes.data()), 5) != "%PDF-")
         throw ApiError(422, "INVALID_DOCUMENT", _("the document is not a PDF"), "pdf");
@@ -252,27 +280,45 @@ json ApiRoutes::signPdf(const std::string& origin, const json& body) {
         if (!v->is_boolean()) throw invalidField("visible", "true or false");
         if (v->get<bool>()) options.visible = pdf::VisibleSignature{};
     }
+    PrivateDir dir;
+    const std::string shown = _("the document");
+    writeBytes(dir / "in.pdf", pdf_bytes);
+    pdf::PdfInspection inspection;
+    try {
+        inspection = pdf::inspectPdf(dir / "in.pdf");
+    } catch (const Error& e) {
+        throw ApiError(422, "INVALID_DOCUMENT",
+                       fmt::format(fmt::runtime(_("the document is not a PDF that can be read "
+                                                  "({0}); nothing was signed")),
+                                   withoutPath(e.what(), dir.path(), shown)),
+                       "pdf");
+    }
+    if (inspection.encrypted)
+        throw ApiError(422, "INVALID_DOCUMENT",
+                       _("the PDF is encrypted; it cannot be signed here"), "pdf");
+    if (inspection.page_count < 1)
+        throw ApiError(422, "INVALID_DOCUMENT", _("the PDF has no page"), "pdf");
     auto selected = selectCertificate(*services_.tokens, body);
 
     SigningSlot slot(signing_);
-    PrivateDir dir;
-    writeBytes(dir / "in.pdf", pdf_bytes);
     request.document_file = dir / "in.pdf";
     request.document_size = pdf_bytes.size();
     request.digest_algorithm = "sha256";
     request.digest_hex = hex(sha256(pdf_bytes));
-    auto signer = consentAndLogin(services_, request, selected);
+    auto signer = consentAndLogin(services_, request, selected, gone);
+    if (gone()) throw clientGone();
     try {
         pdf::signPdf(dir / "in.pdf", dir / "out.pdf", *signer, options);
     } catch (const Error& e) {
-        throw fromAgentError(e);
+        auto api = fromAgentError(e);
+        throw ApiError(api.status, api.code, withoutPath(api.what(), dir.path(), shown));
     }
     auto signed_pdf = readBytes(dir / "out.pdf");
     log::info("server", "signed a PDF ({} bytes) for {}", pdf_bytes.size(), origin);
     return {{"pdf", base64Encode(signed_pdf)}, {"profile", "PAdES-B-B"}};
 }
 
-json ApiRoutes::signHash(const std::string& origin, const json& body) {
+json ApiRoutes::signHash(const std::string& origin, const json& body, const Gone& gone) {
     static const std::map<std::string, std::pair<int, std::size_t>> algorithms = {
         {"sha256", {NID_sha256, 32}}, {"sha384", {NID_sha384, 48}}, {"sha512", {NID_sha512, 64}}};
     auto algorithm = requireString(body, "algorithm", 16, "sha256, sha384 or sha512");
@@ -294,7 +340,8 @@ json ApiRoutes::signHash(const std::string& origin, const json& body) {
     auto selected = selectCertificate(*services_.tokens, body);
 
     SigningSlot slot(signing_);
-    auto signer = consentAndLogin(services_, request, selected);
+    auto signer = consentAndLogin(services_, request, selected, gone);
+    if (gone()) throw clientGone();
     std::vector<uint8_t> cms;
     try {
         cms = pdf::buildCadesDetached(*signer, digest, alg->second.first);
@@ -308,21 +355,25 @@ json ApiRoutes::signHash(const std::string& origin, const json& body) {
             {"certificate", base64Encode(selected.certificate.info->der)}};
 }
 
-json ApiRoutes::verify(const json& body) const {
+json ApiRoutes::verify(const json& body, const Gone& gone) const {
     auto store = services_.trust_store ? services_.trust_store() : pdf::X509StorePtr(X509_STORE_new());
+    pdf::VerifyOptions options;
+    options.cancelled = gone;  // a page that left does not keep the server verifying
     try {
         if (body.contains("pdf")) {
             auto pdf_bytes = requireBase64(body, "pdf", std::string::npos);
             PrivateDir dir;
             writeBytes(dir / "in.pdf", pdf_bytes);
-            return signing::toJson(signing::verifyPdfFile(dir / "in.pdf", store.get()));
+            return signing::toJson(signing::verifyPdfFile(dir / "in.pdf", store.get(), options));
         }
         if (body.contains("signature")) {
             auto p7s = requireBase64(body, "signature", std::string::npos);
             auto data = requireBase64(body, "data", std::string::npos);
-            return signing::toJson(signing::verifyCadesDetached(p7s, data, store.get()));
+            return signing::toJson(signing::verifyCadesDetached(p7s, data, store.get(), options));
         }
-    } catch (const Error&) {
+    } catch (const Error& e) {
+        if (e.kind() == ErrorKind::Cancelled || gone())
+            throw ApiError(400, "CLIENT_GONE", _("the page closed the connection"));
         // The message would name a private temporary file; say what is wrong instead.
         throw ApiError(422, "INVALID_DOCUMENT",
                        _("the document is not a signed PDF, or the signature is not a CMS "

@@ -3,6 +3,7 @@
 // request and returns the JSON answer, or throws ApiError.
 #include <nlohmann/json.hpp>
 
+#include <functional>
 #include <mutex>
 #include <string>
 
@@ -16,9 +17,14 @@ public:
 
     nlohmann::json status() const;
     nlohmann::json certificates() const;
-    nlohmann::json signPdf(const std::string& origin, const nlohmann::json& body);
-    nlohmann::json signHash(const std::string& origin, const nlohmann::json& body);
-    nlohmann::json verify(const nlohmann::json& body) const;
+    // `gone` turns true when the client has closed its connection: the work stops (no login,
+    // no signature, no further verification) with ApiError CLIENT_GONE.
+    using Gone = std::function<bool()>;
+    nlohmann::json signPdf(const std::string& origin, const nlohmann::json& body,
+                           const Gone& gone);
+    nlohmann::json signHash(const std::string& origin, const nlohmann::json& body,
+                            const Gone& gone);
+    nlohmann::json verify(const nlohmann::json& body, const Gone& gone) const;
 
 private:
     ServerServices& services_;

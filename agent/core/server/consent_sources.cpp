@@ -36,7 +36,11 @@ public:
         : pin_variable_(std::move(pin_variable)), delay_ms_(delay_ms) {}
 
     ConsentAnswer ask(const ConsentRequest& request) override {
-        if (delay_ms_ > 0) std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms_));
+        // Waits like a dialog would, and like a dialog stops when the page has gone.
+        for (int waited = 0; waited < delay_ms_; waited += 20) {
+            if (request.cancelled && request.cancelled()) return {};
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
         log::warn("server", "TEST consent granted a {} signature for {} (never use in production)",
                   signKindName(request.kind), request.origin);
         ConsentAnswer answer;

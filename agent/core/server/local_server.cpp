@@ -1,21 +1,30 @@
-// The transport of the local signing server: two cpp-httplib servers (127.0.0.1 and ::1) whose
-// pre-routing handler enforces the security model before any body is read:
+// The transport of the local signing server: cpp-httplib parses, routes and answers requests,
+// but the connections are ours (connection_gate.hpp): the gate reads each request's head within
+// size, line and time limits, caps connections per client and in all, hands complete heads to a
+// worker, watches for clients that leave, and closes. On a worker, the pre-routing handler
+// enforces the security model before any body is read:
 //   Host (DNS rebinding) -> Origin -> CORS preflight -> method and path -> content type and
-//   declared size; then the handler runs under a concurrency limit.
+//   declared size; then the busy check (max_concurrent) before the body is read, and the
+//   handler, which stops when the client has gone.
 // Connections are not kept alive: a refused request's unread body can never be taken for the
 // next request, and loopback connections are cheap.
 #include "certagent/core/server/local_server.hpp"
 
 #include <httplib.h>
 #include <fmt/format.h>
+#include <poll.h>
+#include <sys/socket.h>
 
 #include <atomic>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <thread>
 
 #include "api_error.hpp"
 #include "api_routes.hpp"
+#include "connection_gate.hpp"
 #include "certagent/core/agent.hpp"
 #include "certagent/core/error.hpp"
 #include "certagent/core/i18n.hpp"
@@ -50,20 +59,201 @@ void sendError(httplib::Response& res, const ApiError& e) {
     res.set_content(e.toJson().dump(), "application/json");
 }
 
+// The answers the gate sends itself, before any request reached cpp-httplib.
+std::string gateAnswer(int status) {
+    ApiError e = status == 408   ? ApiError(408, "REQUEST_TIMEOUT",
+                                            _("the request's headers did not arrive in time"))
+                 : status == 431 ? ApiError(431, "HEADERS_TOO_LARGE",
+                                            _("the request's headers are too many or too large"))
+                                 : ApiError(503, "BUSY",
+                                            _("the local server is busy; try again later"));
+    const std::string body = e.toJson().dump();
+    const char* reason = status == 408   ? "Request Timeout"
+                         : status == 431 ? "Request Header Fields Too Large"
+                                         : "Service Unavailable";
+    return fmt::format("HTTP/1.1 {} {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n"
+                       "Connection: close\r\nCache-Control: no-store\r\n"
+                       "X-Content-Type-Options: nosniff\r\n\r\n{}",
+                       status, reason, body.size(), body);
+}
+
+// The connection a worker thread is serving (set around process_request), so handlers can
+// tell whether its client has gone.
+thread_local Connection* t_connection = nullptr;
+
+std::function<bool()> clientGone() {
+    if (t_connection) return t_connection->goneFlag();
+    return [] { return false; };
+}
+
+// A request's bytes for cpp-httplib: the head the gate already read, then the socket; reads
+// end at the request's deadline, each read and write also after io_timeout.
+class GateStream final : public httplib::Stream {
+public:
+    GateStream(Connection& c, std::chrono::milliseconds io_timeout)
+        : c_(c), head_(c.takeHead()), io_(io_timeout) {}
+
+    bool is_readable() const override { return pos_ < head_.size() || waitFor(POLLIN, true); }
+    bool is_writable() const override { return waitFor(POLLOUT, false); }
+
+    ssize_t read(char* ptr, size_t size) override {
+        if (pos_ < head_.size()) {
+            const std::size_t n = std::min(size, head_.size() - pos_);
+            std::memcpy(ptr, head_.data() + pos_, n);
+            pos_ += n;
+            if (pos_ == head_.size()) {
+                std::string().swap(head_);
+                pos_ = 0;
+            }
+            return static_cast<ssize_t>(n);
+        }
+        for (;;) {
+            ssize_t n = ::recv(c_.fd(), ptr, size, 0);
+            if (n >= 0) return n;
+            if (errno == EINTR) continue;
+            if (errno != EAGAIN && errno != EWOULDBLOCK) return -1;
+            if (!waitFor(POLLIN, true)) return -1;
+        }
+    }
+
+    ssize_t write(const char* ptr, size_t size) override {
+        for (;;) {
+            ssize_t n = ::send(c_.fd(), ptr, size, MSG_NOSIGNAL);
+            if (n >= 0) return n;
+            if (errno == EINTR) continue;
+            if (errno != EAGAIN && errno != EWOULDBLOCK) return -1;
+            if (!waitFor(POLLOUT, false)) return -1;
+        }
+    }
+
+    void get_remote_ip_and_port(std::string& ip, int& port) const override {
+        ip = c_.peerAddress();
+        port = c_.peerPort();
+    }
+    void get_local_ip_and_port(std::string& ip, int& port) const override {
+        ip = c_.localAddress();
+        port = c_.localPort();
+    }
+    socket_t socket() const override { return c_.fd(); }
+
+private:
+    // Reads also stop at the request's deadline: a body trickled slowly ends there.
+    bool waitFor(short events, bool reading) const {
+        for (;;) {
+            auto wait = io_;
+            if (reading) {
+                auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    c_.deadline() - std::chrono::steady_clock::now());
+                if (left.count() <= 0) return false;
+                wait = std::min(wait, left);
+            }
+            pollfd p{c_.fd(), events, 0};
+            int r = ::poll(&p, 1, static_cast<int>(wait.count()));
+            if (r < 0 && errno == EINTR) continue;
+            return r > 0 && (p.revents & (events | POLLHUP | POLLERR));
+        }
+    }
+
+    Connection& c_;
+    std::string head_;
+    std::size_t pos_ = 0;
+    std::chrono::milliseconds io_;
+};
+
+// Runs what cpp-httplib's accept loop hands it right there (admitting is quick).
+class InlineQueue final : public httplib::TaskQueue {
+public:
+    void enqueue(std::function<void()> fn) override { fn(); }
+    void shutdown() override {}
+};
+
+// cpp-httplib's parsing, routing and answers over connections the gate owns: its accept loop
+// gives each socket to the gate, and a gate worker runs the request with serve().
+class GatedServer final : public httplib::Server {
+public:
+    explicit GatedServer(ConnectionGate& gate) : gate_(gate) {
+        new_task_queue = [] { return new InlineQueue; };
+    }
+    void serve(Connection& c, std::chrono::milliseconds io_timeout) {
+        GateStream stream(c, io_timeout);
+        bool closed = false;
+        t_connection = &c;
+        process_request(stream, /*close_connection=*/true, closed, [](httplib::Request&) {});
+        t_connection = nullptr;
+    }
+    // cpp-httplib listens with a backlog of 5; connections beyond it would wait for SYN retries.
+    void raiseBacklog() { ::listen(svr_sock_, 128); }
+
+private:
+    bool process_and_close_socket(socket_t sock) override {
+        gate_.admit(sock);
+        return true;
+    }
+    ConnectionGate& gate_;
+};
+
+std::size_t declaredLength(const httplib::Request& req) {
+    try {
+        return static_cast<std::size_t>(std::stoull(req.get_header_value("Content-Length")));
+    } catch (const std::exception&) {
+        return 0;
+    }
+}
+
 }  // namespace
 
 struct LocalServer::Impl {
     ServerOptions options;
     ServerServices services;
     ApiRoutes routes{services};
-    httplib::Server v4, v6;
+    ConnectionGate gate;
+    GatedServer v4{gate}, v6{gate};
     std::thread t4, t6;
     int port = 0;
     bool ipv6 = false;
     bool running = false;
-    std::atomic<int> in_flight{0};
+    std::atomic<int> in_flight{0};  // requests past the busy check (status is not counted)
+    std::atomic<int> large_in_flight{0};  // of them, sign/pdf and verify (large bodies)
 
-    Impl(ServerOptions o, ServerServices s) : options(std::move(o)), services(std::move(s)) {}
+    static GateLimits limitsFrom(const ServerOptions& o) {
+        GateLimits l;
+        l.max_head_bytes = o.max_header_bytes;
+        l.max_head_lines = o.max_header_lines;
+        l.head_timeout = std::chrono::milliseconds(o.header_timeout_ms);
+        l.request_timeout = std::chrono::seconds(o.request_timeout_seconds);
+        l.max_connections = o.max_connections;
+        l.max_connections_per_client = o.max_connections_per_client;
+        // Up to max_concurrent long requests, and room beside them for status, refusals and
+        // quick calls.
+        l.workers = o.max_concurrent + 4;
+        // The status probe has a worker of its own: it answers whatever the others do.
+        l.quick = [](const std::string& head) {
+            return head.rfind("GET /api/v1/status ", 0) == 0 ||
+                   head.rfind("GET /api/v1/status?", 0) == 0;
+        };
+        return l;
+    }
+
+    Impl(ServerOptions o, ServerServices s)
+        : options(std::move(o)),
+          services(std::move(s)),
+          gate(limitsFrom(options),
+               [this](Connection& c) {
+                   v4.serve(c, std::chrono::seconds(options.io_timeout_seconds));
+               },
+               gateAnswer) {}
+
+    // Endpoints whose requests count against max_concurrent (all but the status probe).
+    static bool counted(const std::string& path) { return path != "/api/v1/status"; }
+    static bool large(const std::string& path) {
+        auto it = endpoints().find(path);
+        return it != endpoints().end() && it->second.body == Size::Large;
+    }
+    bool busy(const std::string& path) const {
+        if (!counted(path)) return false;
+        if (in_flight.load() >= options.max_concurrent) return true;
+        return large(path) && large_in_flight.load() >= options.max_large_bodies;
+    }
 
     // Runs before the body is read; returns Handled to answer (refuse) right away.
     httplib::Server::HandlerResponse check(const httplib::Request& req, httplib::Response& res) {
@@ -135,48 +325,84 @@ struct LocalServer::Impl {
         return httplib::Server::HandlerResponse::Unhandled;
     }
 
-    // The handler part, after the body was read (bounded by payload_max_length).
+    using Gone = std::function<bool()>;
+    using Route = std::function<json(const httplib::Request&, const json&, const Gone& gone)>;
+
+    // The handler part: the busy check first, then the body (read here, bounded by the
+    // endpoint's limit and the request's deadline), then the route, which stops when the
+    // client has gone.
     void handle(const httplib::Request& req, httplib::Response& res,
-                const std::function<json(const json&)>& run) {
+                const httplib::ContentReader* reader, const Route& run) {
         struct Slot {
-            std::atomic<int>& n;
-            ~Slot() { --n; }
+            std::atomic<int>* n;
+            ~Slot() {
+                if (n) --*n;
+            }
         };
-        Slot slot{in_flight};
+        const bool count = counted(req.path);
+        const bool big = count && large(req.path);
+        Slot slot{count ? &in_flight : nullptr};
+        Slot big_slot{big ? &large_in_flight : nullptr};
+        const auto gone = clientGone();
         try {
-            if (++in_flight > options.max_concurrent)
+            // Both counters are taken before either is checked; the slots give them back.
+            const int now_running = count ? ++in_flight : 0;
+            const int running_big = big ? ++large_in_flight : 0;
+            if (now_running > options.max_concurrent || running_big > options.max_large_bodies)
                 throw ApiError(503, "BUSY", _("the local server is busy; try again later"));
             json body;
             if (req.method == "POST") {
                 auto it = endpoints().find(req.path);
-                // Chunked bodies carry no Content-Length: check what was read.
                 const std::size_t limit = it->second.body == Size::Small
                                               ? options.max_small_body_bytes
                                               : options.max_body_bytes;
-                if (req.body.size() > limit)
-                    throw ApiError(413, "PAYLOAD_TOO_LARGE", _("the request body is too large"));
-                body = json::parse(req.body, nullptr, /*allow_exceptions=*/false);
+                std::string raw;
+                if (reader) {
+                    bool over = false;
+                    raw.reserve(std::min(declaredLength(req), limit));
+                    const bool complete = (*reader)([&](const char* data, std::size_t n) {
+                        if (raw.size() + n > limit) {
+                            over = true;
+                            return false;
+                        }
+                        raw.append(data, n);
+                        return true;
+                    });
+                    if (over)
+                        throw ApiError(413, "PAYLOAD_TOO_LARGE",
+                                       _("the request body is too large"));
+                    if (!complete)
+                        throw ApiError(408, "REQUEST_TIMEOUT",
+                                       _("the request body did not arrive completely in time"));
+                }
+                body = json::parse(raw, nullptr, /*allow_exceptions=*/false);
+                std::string().swap(raw);  // the parsed copy is what the route reads
                 if (body.is_discarded())
                     throw ApiError(400, "MALFORMED_JSON", _("the request body is not valid JSON"));
                 if (!body.is_object())
                     throw ApiError(400, "MALFORMED_JSON", _("the request body must be a JSON object"));
             }
-            res.set_content(run(body).dump(), "application/json");
+            res.set_content(run(req, body, gone).dump(), "application/json");
             res.status = 200;
         } catch (const ApiError& e) {
             sendError(res, e);
         } catch (const Error& e) {
-            log::error("server", "{} failed: {}", req.path, describe(e));
-            sendError(res, ApiError(500, "INTERNAL", describe(e)));
+            if (gone()) {
+                sendError(res, ApiError(400, "CLIENT_GONE", _("the page closed the connection")));
+            } else {
+                log::error("server", "{} failed: {}", req.path, describe(e));
+                sendError(res, ApiError(500, "INTERNAL", describe(e)));
+            }
         } catch (const std::exception& e) {
             log::error("server", "{} failed: {}", req.path, e.what());
             sendError(res, ApiError(500, "INTERNAL", _("internal error")));
         }
+        if (gone())
+            log::info("server", "{}: the client left before the answer; its work was stopped",
+                      req.path);
     }
 
-    void configure(httplib::Server& s) {
-        const int threads = options.max_concurrent * 2 + 2;
-        s.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
+    void configure(GatedServer& s) {
         s.set_payload_max_length(options.max_body_bytes);
         s.set_read_timeout(options.io_timeout_seconds, 0);
         s.set_write_timeout(options.io_timeout_seconds, 0);
@@ -191,6 +417,11 @@ struct LocalServer::Impl {
         s.set_expect_100_continue_handler(
             [this](const httplib::Request& req, httplib::Response& res) {
                 if (check(req, res) == httplib::Server::HandlerResponse::Handled) return res.status;
+                if (busy(req.path)) {
+                    sendError(res, ApiError(503, "BUSY",
+                                            _("the local server is busy; try again later")));
+                    return 503;
+                }
                 return 100;
             });
         // CORS on every answer to an allowed origin (the others were refused above).
@@ -218,21 +449,36 @@ struct LocalServer::Impl {
         };
         s.set_error_handler(on_error);
         s.Get("/api/v1/status", [this](const httplib::Request& req, httplib::Response& res) {
-            handle(req, res, [this](const json&) { return routes.status(); });
+            handle(req, res, nullptr, [this](const httplib::Request&, const json&, const Gone&) {
+                return routes.status();
+            });
         });
         s.Get("/api/v1/certificates", [this](const httplib::Request& req, httplib::Response& res) {
-            handle(req, res, [this](const json&) { return routes.certificates(); });
+            handle(req, res, nullptr, [this](const httplib::Request&, const json&, const Gone&) {
+                return routes.certificates();
+            });
         });
-        s.Post("/api/v1/sign/pdf", [this](const httplib::Request& req, httplib::Response& res) {
-            auto origin = *canonicalOrigin(req.get_header_value("Origin"));
-            handle(req, res, [&](const json& b) { return routes.signPdf(origin, b); });
+        // POST routes twice: with a content reader (a body: read after the busy check) and
+        // without (an empty body, which is malformed JSON).
+        auto post = [this, &s](const char* path, Route route) {
+            s.Post(path, [this, route](const httplib::Request& req, httplib::Response& res,
+                                       const httplib::ContentReader& reader) {
+                handle(req, res, &reader, route);
+            });
+            s.Post(path, [this, route](const httplib::Request& req, httplib::Response& res) {
+                handle(req, res, nullptr, route);
+            });
+        };
+        // The Origin was checked (allowed, canonical) before the handler runs.
+        post("/api/v1/sign/pdf", [this](const httplib::Request& req, const json& b, const Gone& g) {
+            return routes.signPdf(*canonicalOrigin(req.get_header_value("Origin")), b, g);
         });
-        s.Post("/api/v1/sign/hash", [this](const httplib::Request& req, httplib::Response& res) {
-            auto origin = *canonicalOrigin(req.get_header_value("Origin"));
-            handle(req, res, [&](const json& b) { return routes.signHash(origin, b); });
-        });
-        s.Post("/api/v1/verify", [this](const httplib::Request& req, httplib::Response& res) {
-            handle(req, res, [this](const json& b) { return routes.verify(b); });
+        post("/api/v1/sign/hash",
+             [this](const httplib::Request& req, const json& b, const Gone& g) {
+                 return routes.signHash(*canonicalOrigin(req.get_header_value("Origin")), b, g);
+             });
+        post("/api/v1/verify", [this](const httplib::Request&, const json& b, const Gone& g) {
+            return routes.verify(b, g);
         });
     }
 };
@@ -263,6 +509,9 @@ void LocalServer::start() {
                     "127.0.0.1");
     i.ipv6 = i.v6.bind_to_port(kLoopbackV6, i.port);
     if (!i.ipv6) log::warn("server", "cannot listen on [::1]:{}; IPv4 loopback only", i.port);
+    i.v4.raiseBacklog();
+    if (i.ipv6) i.v6.raiseBacklog();
+    i.gate.start();
     i.t4 = std::thread([&i] { i.v4.listen_after_bind(); });
     if (i.ipv6) i.t6 = std::thread([&i] { i.v6.listen_after_bind(); });
     i.running = true;
@@ -278,6 +527,7 @@ void LocalServer::stop() {
     i.v6.stop();
     if (i.t4.joinable()) i.t4.join();
     if (i.t6.joinable()) i.t6.join();
+    i.gate.stop();  // running requests learn their clients are gone; sockets closed
     i.running = false;
     log::info("server", "local signing server stopped");
 }

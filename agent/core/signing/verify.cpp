@@ -65,6 +65,8 @@ VerificationResult verifyCadesDetached(std::span<const uint8_t> p7s, std::span<c
     const int n = infos ? sk_CMS_SignerInfo_num(infos) : 0;
     if (n == 0) throw Error(ErrorKind::InvalidInput, _("the signature file holds no signature"));
     for (int i = 0; i < n; ++i) {
+        if (options.cancelled && options.cancelled())
+            throw Error(ErrorKind::Cancelled, _("the verification was cancelled"));
         SignatureReport r;
         r.sub_filter = "CAdES detached";
         r.byte_range_ok = true;

@@ -3,6 +3,11 @@
 #include <fmt/format.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <utility>
+#include <vector>
 
 #include "certagent/core/error.hpp"
 #include "certagent/core/i18n.hpp"
@@ -28,6 +33,57 @@ const std::vector<std::string> kCoreMigrations = {
                      PRIMARY KEY (ns, key));
     )sql",
 };
+
+// The agent must write its state: a folder or file it cannot write is named with the reason and
+// what to do. This runs before SQLite touches anything, because SQLite's own error for it
+// ("unable to open database file" at the first read, when the -wal/-shm files cannot be
+// created) looks like a damaged database, and moving a healthy one away would lose a renewal
+// journal.
+void refuseWhenNotWritable(const fs::path& dir, const fs::path& file) {
+    std::error_code ec;
+    std::vector<std::pair<fs::path, int>> checks = {{dir, W_OK | X_OK}};
+    for (const char* suffix : {"", "-wal", "-shm"}) {
+        fs::path p = file.string() + suffix;
+        if (fs::exists(p, ec)) checks.push_back({p, R_OK | W_OK});
+    }
+    for (const auto& [path, mode] : checks) {
+        if (::access(path.c_str(), mode) == 0) continue;
+        const int e = errno;
+        const bool isDir = path == dir;
+        if (e == EROFS)
+            throw Error(ErrorKind::State,
+                        fmt::format(fmt::runtime(_("the file system holding {0} is read-only, so "
+                                                   "certagent cannot write its state there; the "
+                                                   "database was left untouched (it is not "
+                                                   "damaged): make it writable, or choose another "
+                                                   "state folder with --state-dir")),
+                                    path.string()),
+                        path.string());
+        if (e == EACCES || e == EPERM)
+            throw Error(ErrorKind::State,
+                        fmt::format(fmt::runtime(
+                                        isDir ? _("permission denied on {0}: certagent cannot "
+                                                  "write in its state folder. The database was "
+                                                  "left untouched (it is not damaged): give your "
+                                                  "user write permission on the folder (chmod u+rwx "
+                                                  "'{0}'), or choose another state folder with "
+                                                  "--state-dir")
+                                              : _("permission denied on {0}: certagent cannot "
+                                                  "read and write its state database. It was left "
+                                                  "untouched (it is not damaged): give your user "
+                                                  "read and write permission on it (chmod u+rw "
+                                                  "'{0}'), or choose another state folder with "
+                                                  "--state-dir")),
+                                    path.string()),
+                        path.string());
+    }
+}
+
+// SQLite's codes that really mean a damaged file (or not a database at all).
+bool meansDamaged(int extendedCode) {
+    const int primary = extendedCode & 0xff;
+    return primary == SQLITE_NOTADB || primary == SQLITE_CORRUPT;
+}
 
 }  // namespace
 
@@ -98,9 +154,11 @@ std::unique_ptr<StateStore> StateStore::open(const fs::path& dir) {
     }
     auto file = dir / "state.sqlite3";
     bool existed = fs::exists(file, ec);
+    refuseWhenNotWritable(dir, file);
     sqlite3* db = nullptr;
     int rc = sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
                                                     SQLITE_OPEN_FULLMUTEX, nullptr);
+    if (db) sqlite3_extended_result_codes(db, 1);
     if (rc != SQLITE_OK) {
         std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
         sqlite3_close(db);
@@ -117,6 +175,13 @@ std::unique_ptr<StateStore> StateStore::open(const fs::path& dir) {
     if (rc != SQLITE_OK) {
         std::string msg = err ? err : sqlite3_errmsg(db);
         sqlite3_free(err);
+        if (!meansDamaged(sqlite3_extended_errcode(db)))
+            throw Error(ErrorKind::State,
+                        fmt::format(fmt::runtime(_("cannot read the state database ({0}); it was "
+                                                   "left untouched: check the permissions and the "
+                                                   "disk of the state folder, then try again")),
+                                    msg),
+                        file.string());
         throw Error(ErrorKind::State,
                     fmt::format(fmt::runtime(_("the state database is damaged or not a "
                                                "database ({0}); it was left untouched: move it "

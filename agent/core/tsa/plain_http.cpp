@@ -2,7 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <algorithm>
+#include <memory>
 
 #include "certagent/core/error.hpp"
 #include "certagent/core/http/curl_api.hpp"
@@ -47,15 +51,36 @@ size_t onHeader(char* data, size_t size, size_t n, void* user) {
 
 }  // namespace
 
+bool isLoopbackHost(std::string host) {
+    std::transform(host.begin(), host.end(), host.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (host == "localhost") return true;  // curl never asks DNS for it (loopback by RFC 6761)
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+        host = host.substr(1, host.size() - 2);
+        if (host.find('%') != std::string::npos) return false;  // a zone id: a link, not ::1
+        in6_addr a6{};
+        if (inet_pton(AF_INET6, host.c_str(), &a6) != 1) return false;
+        if (IN6_IS_ADDR_LOOPBACK(&a6)) return true;
+        // ::ffff:127.x.y.z reaches IPv4 loopback.
+        return IN6_IS_ADDR_V4MAPPED(&a6) && a6.s6_addr[12] == 127;
+    }
+    // Only a dotted quad: whatever else a name is, DNS decides where it goes.
+    in_addr a4{};
+    if (inet_pton(AF_INET, host.c_str(), &a4) != 1) return false;
+    return (ntohl(a4.s_addr) >> 24) == 127;
+}
+
 bool isLoopbackUrl(const std::string& url) {
-    auto scheme = url.find("://");
-    if (scheme == std::string::npos) return false;
-    std::string host = url.substr(scheme + 3);
-    host = host.substr(0, host.find('/'));
-    if (auto at = host.rfind('@'); at != std::string::npos) host = host.substr(at + 1);
-    if (host.rfind("[::1]", 0) == 0) return true;
-    host = host.substr(0, host.find(':'));
-    return host == "localhost" || host.rfind("127.", 0) == 0;
+    // libcurl's own parser, so the host judged here is the one curl will connect to (the
+    // authority ends at the first '/', '?' or '#'; user info before '@' is not the host).
+    const auto& cu = http::curl::api();
+    std::unique_ptr<CURLU, decltype(cu.url_cleanup)> u(cu.url(), cu.url_cleanup);
+    if (!u || cu.url_set(u.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK) return false;
+    char* host = nullptr;
+    if (cu.url_get(u.get(), CURLUPART_HOST, &host, 0) != CURLUE_OK || !host) return false;
+    std::string h(host);
+    cu.free(host);
+    return isLoopbackHost(h);
 }
 
 http::Response PlainHttpClient::perform(const http::Request& request) {

@@ -16,7 +16,11 @@ class PlainHttpClient final : public http::HttpClient {
     http::ClientOptions options_;
 };
 
-// True for http://127.x.x.x, http://localhost and http://[::1].
+// True when the URL's host (as libcurl parses it) is "localhost", an IPv4 address in
+// 127.0.0.0/8, or ::1 (also ::ffff:127.x.y.z). Names that merely begin with "127." and user
+// info ending in "@127.0.0.1" are not loopback. Throws Error(Internal) without libcurl.
 bool isLoopbackUrl(const std::string& url);
+// The same test for a host as curl reports it (IPv6 in brackets).
+bool isLoopbackHost(std::string host);
 
 }  // namespace certagent::tsa::detail

@@ -133,10 +133,14 @@ PcscLab::~PcscLab() {
 }
 
 std::string PcscLab::unavailableReason() {
-    if (!fs::exists("/usr/sbin/pcscd")) return "pcscd is not installed";
+    // Each reason names the Debian package that brings the missing piece (tests/deps.sh).
+    if (!fs::exists("/usr/sbin/pcscd")) return "the package pcscd is not installed";
     if (!fs::exists("/usr/lib/pcsc/drivers/serial/libifdvpcd.so"))
-        return "vsmartcard-vpcd is not installed";
-    if (!fs::exists("/usr/bin/vicc")) return "python3-virtualsmartcard is not installed";
+        return "the package vsmartcard-vpcd is not installed (libifdvpcd.so)";
+    if (!fs::exists("/usr/bin/vicc"))
+        return "the package vsmartcard-vpicc is not installed (/usr/bin/vicc)";
+    if (!fs::exists("/usr/lib/python3/site-packages/virtualsmartcard"))
+        return "the package python3-virtualsmartcard is not installed";
     auto r = runProcess({"unshare", "-m", "true"}, {}, {}, 10);
     if (r.exit_code != 0) return "unshare -m is not permitted here: " + r.err;
     return {};

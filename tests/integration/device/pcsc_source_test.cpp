@@ -6,6 +6,7 @@
 #include <mutex>
 
 #include "linux/pcsc_source.hpp"
+#include "lab.hpp"
 #include "pcsc_lab.hpp"
 
 using namespace certagent;
@@ -75,9 +76,9 @@ double processCpuSeconds() {
     return double(ts.tv_sec) + double(ts.tv_nsec) / 1e9;
 }
 
-#define SKIP_WITHOUT_PCSC_LAB()                                      \
-    if (auto why = PcscLab::unavailableReason(); !why.empty()) {     \
-        GTEST_SKIP() << why;                                         \
+#define SKIP_WITHOUT_PCSC_LAB()                                  \
+    if (auto why = PcscLab::unavailableReason(); !why.empty()) { \
+        CERTAGENT_NEED_LAB(why);                                 \
     }
 
 }  // namespace

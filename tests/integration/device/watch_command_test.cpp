@@ -8,6 +8,7 @@
 #include <sstream>
 #include <thread>
 
+#include "lab.hpp"
 #include "pcsc_lab.hpp"
 #include "softhsm.hpp"
 
@@ -62,7 +63,7 @@ std::string configFor(const SoftHsm&) {
 }  // namespace
 
 TEST(WatchCommand, CardInsertionLeadsToDeviceAndTokenLines) {
-    if (auto why = PcscLab::unavailableReason(); !why.empty()) GTEST_SKIP() << why;
+    if (auto why = PcscLab::unavailableReason(); !why.empty()) CERTAGENT_NEED_LAB(why);
     PcscLab lab;
     lab.startPcscd();
     ASSERT_TRUE(lab.waitForPcscd()) << lab.pcscdLog();

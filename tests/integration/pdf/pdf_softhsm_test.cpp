@@ -2,6 +2,8 @@
 // private operations are PKCS#11 calls (RSA: CKM_RSA_PKCS, EC: CKM_ECDSA over our SHA-256).
 #include "pdf_test_pki.hpp"
 
+#include "lab.hpp"
+
 #include <certagent/core/pdf/sign.hpp>
 #include <certagent/core/pdf/simple_pdf.hpp>
 #include <certagent/core/pdf/verify.hpp>
@@ -27,7 +29,7 @@ constexpr const char* kModule = "/usr/lib/softhsm/libsofthsm2.so";
 class PdfSoftHsmTest : public ::testing::TestWithParam<std::string> {
   protected:
     void SetUp() override {
-        if (!fs::exists(kModule)) GTEST_SKIP() << "SoftHSM2 not installed";
+        if (!fs::exists(kModule)) CERTAGENT_NEED_LAB("the package softhsm2 is not installed");
         const auto conf = dir_ / "softhsm2.conf";
         fs::create_directories(dir_ / "tokens");
         writeFile(conf, "directories.tokendir = " + (dir_ / "tokens").string() +

@@ -113,6 +113,41 @@ TEST(RenewCli, ARenewalWaitingForPaymentCanBeCancelledHereAndAtTheCa) {
     EXPECT_EQ(s.transitionsTo("ANULATA"), 1);
 }
 
+TEST(RenewCli, ThePaymentPageOpensWithTheSessionsVariablesAndNeverThePinOrPassword) {
+    RenewalScene s({.autoPay = false,
+                    .extraConfig = "[timestamps]\npassword_env = \"SCENE_TSA_PASSWORD\"\n"});
+    // The opener: a fake xdg-open first on PATH that records its environment and the URL.
+    auto bin = s.dir / "fake-bin";
+    std::filesystem::create_directories(bin);
+    auto record = s.dir / "browser-env.txt";
+    const std::string part = record.string() + ".part";
+    writeFile(bin / "xdg-open", "#!/bin/sh\nenv > '" + part + "'\necho \"URL=$1\" >> '" + part +
+                                    "'\nmv '" + part + "' '" + record.string() + "'\n");
+    std::filesystem::permissions(bin / "xdg-open", std::filesystem::perms::owner_all);
+    // Nobody pays: renew waits for the payment and is stopped after a few seconds.
+    auto r = s.renew({},
+                     {"PATH=" + bin.string() + ":/usr/sbin:/usr/bin:/sbin:/bin", "DISPLAY=:97",
+                      "XDG_RUNTIME_DIR=/run/user/4242", "LC_TIME=ro_RO.UTF-8",
+                      "SCENE_TSA_PASSWORD=tsa-parola", "SCENE_UNRELATED=agent-only"},
+                     "123456", 10);
+    ASSERT_TRUE(std::filesystem::exists(record)) << r.out << r.err;
+    auto env = readFile(record);
+    EXPECT_NE(env.find("URL=https://"), std::string::npos) << env;
+    // The session's basic variables reach the browser...
+    EXPECT_NE(env.find("DISPLAY=:97\n"), std::string::npos) << env;
+    EXPECT_NE(env.find("XDG_RUNTIME_DIR=/run/user/4242\n"), std::string::npos) << env;
+    EXPECT_NE(env.find("LC_TIME=ro_RO.UTF-8\n"), std::string::npos) << env;
+    EXPECT_NE(env.find("HOME="), std::string::npos) << env;
+    EXPECT_NE(env.find("LANG=C.UTF-8\n"), std::string::npos) << env;
+    // ...and nothing else of the agent's: not the PIN, not the TSA password, not the rest.
+    EXPECT_EQ(env.find("RENEW_PIN"), std::string::npos) << env;
+    EXPECT_EQ(env.find("123456"), std::string::npos) << env;
+    EXPECT_EQ(env.find("SCENE_TSA_PASSWORD"), std::string::npos) << env;
+    EXPECT_EQ(env.find("tsa-parola"), std::string::npos) << env;
+    EXPECT_EQ(env.find("SCENE_UNRELATED"), std::string::npos) << env;
+    EXPECT_EQ(env.find("SOFTHSM2_CONF"), std::string::npos) << env;
+}
+
 TEST(RenewCli, ARejectionSaysWhyAndWhatToDoAndLeavesNoCandidateKey) {
     RenewalScene s({.autoApprove = false, .autoPay = true});
     auto running = std::async(std::launch::async, [&] { return s.renew(); });

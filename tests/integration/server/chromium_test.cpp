@@ -6,6 +6,7 @@
 
 #include <thread>
 
+#include "lab.hpp"
 #include "server_fixture.hpp"
 
 using namespace certagent;
@@ -85,7 +86,7 @@ std::string chromiumDump(const std::string& url, const std::filesystem::path& pr
 struct ChromiumTest : ServerFixture {
     void SetUp() override {
         if (runProcess({"sh", "-c", "command -v chromium"}).exit_code != 0)
-            GTEST_SKIP() << "chromium is not installed (tests/deps.sh installs it)";
+            CERTAGENT_NEED_LAB("the package chromium is not installed");
         ServerFixture::SetUp();
     }
 };

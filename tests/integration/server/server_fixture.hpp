@@ -27,7 +27,17 @@ public:
             std::lock_guard lock(mutex);
             seen.push_back(r);
         }
-        if (delay_ms) std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+        // Waits like a person would, but notices when the page's connection closed (as the
+        // dialog does: it closes itself). The answer is still "granted": the server must not
+        // log in or sign for a client that has gone, whatever the consent says.
+        for (int waited = 0; waited < delay_ms; waited += 20) {
+            if (r.cancelled && r.cancelled()) {
+                std::lock_guard lock(mutex);
+                ++cancelled_seen;
+                break;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
         server::ConsentAnswer a;
         a.granted = grant;
         if (grant) a.pin = SecretString(pin);
@@ -40,6 +50,7 @@ public:
     bool grant = true;
     std::string pin = kPin;
     int delay_ms = 0;
+    int cancelled_seen = 0;  // requests whose client left while the consent was asked
 };
 
 struct ServerFixture : ::testing::Test {

@@ -254,6 +254,27 @@ TEST_F(ServerFixture, SignPdfReturnsAPadesSignatureThatVerifies) {
     EXPECT_FALSE(json::parse(t.body)["valid"].get<bool>());
 }
 
+TEST_F(ServerFixture, ABrokenPdfIsRefusedBeforeConsentAndPinWithoutAPath) {
+    start();
+    // Starts like a PDF, but has no objects, no cross-reference table and no trailer.
+    std::string broken = "%PDF-1.7\n%\xe2\xe3\xcf\xd3\nthis is not a document\n";
+    for (int i = 0; i < 200; ++i) broken += "garbage " + std::to_string(i) + "\n";
+    json body = {{"pdf", server::base64Encode(bytesOf(broken))},
+                 {"document_name", "declaratie.pdf"},
+                 {"certificate", certificateRef()}};
+    auto a = post("/api/v1/sign/pdf", body.dump());
+    EXPECT_EQ(a.status, 422) << a.body;
+    EXPECT_EQ(errorCode(a), "INVALID_DOCUMENT") << a.body;
+    auto message = json::parse(a.body)["error"]["message"].get<std::string>();
+    EXPECT_NE(message.find("not a PDF that can be read"), std::string::npos) << message;
+    // No private temporary path reaches the page.
+    EXPECT_EQ(message.find("/tmp"), std::string::npos) << message;
+    EXPECT_EQ(message.find("certagent-server-"), std::string::npos) << message;
+    EXPECT_EQ(message.find("in.pdf"), std::string::npos) << message;
+    // Nobody was asked, so no PIN and no login.
+    EXPECT_TRUE(consent->seen.empty());
+}
+
 TEST_F(ServerFixture, RefusedConsentSignsNothingAndWrongPinIsReported) {
     start();
     json body = {{"algorithm", "sha256"},

@@ -1,5 +1,11 @@
 #include <gtest/gtest.h>
+#include <grp.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
 
 #include "certagent/core/error.hpp"
 #include "certagent/core/i18n.hpp"
@@ -95,6 +101,94 @@ TEST(StateStore, CorruptDatabaseGetsClearErrorAndIsNeverOverwritten) {
     }
     EXPECT_EQ(readFile(dir / "state.sqlite3"), garbage);
     EXPECT_FALSE(std::filesystem::exists(dir / "state.sqlite3-wal"));
+}
+
+namespace {
+
+constexpr uid_t kNobody = 65534;
+
+// Opens the store in `dir` as an unprivileged user (tests run as root, and permissions do not
+// bite root): a forked child drops to nobody (uid/gid 65534) when it is root, and reports the
+// error it got, or "opened". Bounded: the child is killed after 20 s.
+std::string openUnprivileged(const std::filesystem::path& dir) {
+    int fds[2];
+    if (pipe(fds) != 0) return "pipe failed";
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(fds[0]);
+        std::string result;
+        if (geteuid() == 0 &&
+            (setgroups(0, nullptr) != 0 || setgid(kNobody) != 0 || setuid(kNobody) != 0)) {
+            result = "cannot drop to nobody";
+        } else {
+            try {
+                auto store = StateStore::open(dir);
+                result = "opened";
+            } catch (const Error& e) {
+                result = std::string(e.what()) + " [where: " + e.where() + "]";
+            }
+        }
+        ssize_t ignored = write(fds[1], result.data(), result.size());
+        (void)ignored;
+        _exit(0);
+    }
+    close(fds[1]);
+    std::string out;
+    char buf[1024];
+    for (ssize_t n; (n = read(fds[0], buf, sizeof buf)) > 0;) out.append(buf, std::size_t(n));
+    close(fds[0]);
+    for (int i = 0; i < 200; ++i) {
+        if (waitpid(pid, nullptr, WNOHANG) == pid) return out;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, nullptr, 0);
+    return out + " [child killed]";
+}
+
+}  // namespace
+
+TEST(StateStore, AReadOnlyStateFolderIsNamedAsSuchNotCalledDamaged) {
+    i18n::init("en");
+    TempDir dir;
+    ::chmod(dir.path().c_str(), 0755);  // nobody may look inside
+    auto sub = dir / "state";
+    {
+        auto store = StateStore::open(sub);
+        store->transaction([&] {
+            store->exec("INSERT INTO kv(ns, key, value) VALUES('renewal', 'r1', 'journal');");
+        });
+    }
+    auto file = sub / "state.sqlite3";
+    const auto before = readFile(file);
+    const bool root = geteuid() == 0;
+    if (root) {  // the folder and file belong to the user who opens them
+        ASSERT_EQ(::chown(sub.c_str(), kNobody, kNobody), 0);
+        ASSERT_EQ(::chown(file.c_str(), kNobody, kNobody), 0);
+    }
+    // The user's own folder, made read-only; the database in it is healthy and writable.
+    ASSERT_EQ(::chmod(sub.c_str(), 0500), 0);
+    auto folderResult = openUnprivileged(sub);
+    EXPECT_NE(folderResult.find("permission denied on " + sub.string()), std::string::npos)
+        << folderResult;
+    EXPECT_EQ(folderResult.find("damaged or not a database"), std::string::npos) << folderResult;
+    EXPECT_EQ(folderResult.find("move it away"), std::string::npos) << folderResult;
+    EXPECT_NE(folderResult.find("--state-dir"), std::string::npos) << folderResult;
+    // The file itself read-only in a writable folder: that file is named.
+    ASSERT_EQ(::chmod(sub.c_str(), 0700), 0);
+    ASSERT_EQ(::chmod(file.c_str(), 0400), 0);
+    auto fileResult = openUnprivileged(sub);
+    EXPECT_NE(fileResult.find("permission denied on " + file.string()), std::string::npos)
+        << fileResult;
+    EXPECT_EQ(fileResult.find("damaged or not a database"), std::string::npos) << fileResult;
+    // Nothing was changed, and with the permission back it opens with its journal.
+    EXPECT_EQ(readFile(file), before);
+    ASSERT_EQ(::chmod(file.c_str(), 0600), 0);
+    EXPECT_EQ(openUnprivileged(sub), "opened");
+    if (root) {  // TempDir removes them
+        EXPECT_EQ(::chown(sub.c_str(), 0, 0), 0);
+        EXPECT_EQ(::chown(file.c_str(), 0, 0), 0);
+    }
 }
 
 TEST(StateStore, TransactionRollsBackWhenTheStepFails) {

@@ -22,7 +22,7 @@
 namespace certagent::documents {
 
 // Bumped whenever Api changes; a module of another version is refused.
-inline constexpr int kApiVersion = 1;
+inline constexpr int kApiVersion = 2;  // 2: VerifyOptions::cancelled
 
 struct Api {
     int version;

@@ -21,6 +21,13 @@ struct Api {
     const char* (*easy_strerror)(CURLcode);
     struct curl_slist* (*slist_append)(struct curl_slist*, const char*);
     void (*slist_free_all)(struct curl_slist*);
+    // The URL parser (curl_url_*): the same one CURLOPT_URL uses, so a URL's host is judged
+    // exactly as curl will connect to it.
+    CURLU* (*url)();
+    void (*url_cleanup)(CURLU*);
+    CURLUcode (*url_set)(CURLU*, CURLUPart, const char*, unsigned int);
+    CURLUcode (*url_get)(const CURLU*, CURLUPart, char**, unsigned int);
+    void (*free)(void*);
 };
 
 // The table, with curl_global_init done once. Thread-safe. A failed load throws and is tried

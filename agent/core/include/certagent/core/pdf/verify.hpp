@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <ctime>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -63,6 +64,9 @@ struct SignatureReport {
 struct VerifyOptions {
     // Validate chains at this time instead of now (e.g. a trusted timestamp's time).
     std::optional<std::time_t> at;
+    // Polled between signatures; when it returns true the verification stops with
+    // Error(Cancelled) (the local server: the client has gone).
+    std::function<bool()> cancelled;
 };
 
 // One report per signature, in file order. Throws certagent::Error (InvalidInput) when the

@@ -20,7 +20,8 @@ struct CommandResult {
     std::string error;     // could not start it
 };
 
-// Runs argv with the current environment plus `env` ("K=V", overriding), synchronously.
+// Runs argv with the session's basic variables (platform::sessionEnvironment) plus `env`
+// ("K=V", overriding), synchronously.
 CommandResult runCommand(const std::vector<std::string>& argv, const std::vector<std::string>& env,
                          std::chrono::milliseconds timeout);
 

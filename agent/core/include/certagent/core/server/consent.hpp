@@ -44,6 +44,10 @@ struct ConsentRequest {
     // For PDFs: a private temporary copy of the document the dialog may open for preview; it
     // exists only while ask() runs.
     std::filesystem::path document_file;
+    // True once the page's connection has closed: a dialog should close itself and answer
+    // not granted. The server checks it again after the answer, so nothing is signed for a
+    // page that has gone whatever the dialog answers. May be empty (never cancelled).
+    std::function<bool()> cancelled;
 
     token::TokenInfo token;              // the token holding the key (PIN state inside)
     std::string certificate_id_hex;      // CKA_ID

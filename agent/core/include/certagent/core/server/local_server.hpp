@@ -30,8 +30,17 @@ struct ServerOptions {
     std::size_t max_body_bytes = 20 * 1024 * 1024;  // sign/pdf and verify
     std::size_t max_small_body_bytes = 64 * 1024;   // every other endpoint
     int max_concurrent = 4;                         // requests in handlers at once; more: 503
+    int max_large_bodies = 2;                       // sign/pdf and verify among them
     int io_timeout_seconds = 15;                    // read and write timeouts per request
     int keep_alive_seconds = 5;
+    // Limits against clients that send too much or too slowly (docs/local-server-api.md,
+    // "Limits"). The status probe is not counted in max_concurrent.
+    std::size_t max_header_bytes = 16 * 1024;  // request line and headers
+    int max_header_lines = 100;                // header lines
+    int header_timeout_ms = 5000;              // headers complete within this after connecting
+    int request_timeout_seconds = 30;          // the whole request, body included
+    int max_connections = 64;                  // open at once, in all
+    int max_connections_per_client = 16;       // open at once from one address
 };
 
 // What the server works with; the daemon and the tray app build it from an Agent.
