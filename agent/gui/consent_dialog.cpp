@@ -8,6 +8,7 @@
 #include <wx/utils.h>
 
 #include <chrono>
+#include <functional>
 #include <future>
 
 #include "certagent/core/i18n.hpp"
@@ -21,7 +22,9 @@ namespace {
 
 class ConsentDialog : public wxDialog {
 public:
-    ConsentDialog(const ui::ConsentView& view, const std::filesystem::path& document)
+    // `cancelled`: the page has gone (the server says so); the dialog then closes as refused.
+    ConsentDialog(const ui::ConsentView& view, const std::filesystem::path& document,
+                  std::function<bool()> cancelled)
         : wxDialog(nullptr, wxID_ANY, u8(view.title), wxDefaultPosition, wxDefaultSize,
                    wxDEFAULT_DIALOG_STYLE | wxSTAY_ON_TOP),
           left_(view.timeoutSeconds) {
@@ -69,19 +72,26 @@ public:
         refuse->SetDefault();
         refuse->SetFocus();
         SetEscapeId(wxID_CANCEL);
-        timer_.Bind(wxEVT_TIMER, [this](wxTimerEvent&) {
+        timer_.Bind(wxEVT_TIMER, [this, cancelled](wxTimerEvent&) {
+            ticks_ += 1;
+            if (cancelled && cancelled()) {
+                EndModal(wxID_CANCEL);
+                return;
+            }
+            if (ticks_ % 4) return;
             if (--left_ <= 0) {
                 EndModal(wxID_CANCEL);
                 return;
             }
             countdown_->SetLabel(u8(ui::consentCountdownText(left_)));
         });
-        timer_.Start(1000);
+        timer_.Start(250);
         CentreOnScreen();
     }
 
 private:
     int left_;
+    int ticks_ = 0;
     wxStaticText* countdown_ = nullptr;
     wxTimer timer_;
 };
@@ -101,8 +111,12 @@ public:
         auto r = std::make_shared<server::ConsentRequest>(request);
         app_.CallAfter([this, view, r, done] {
             server::ConsentAnswer answer;
+            if (r->cancelled && r->cancelled()) {  // the page left while the dialog waited
+                done->set_value(std::move(answer));
+                return;
+            }
             try {
-                ConsentDialog dialog(view, r->document_file);
+                ConsentDialog dialog(view, r->document_file, r->cancelled);
                 dialog.Raise();
                 if (dialog.ShowModal() == wxID_OK) {
                     answer.granted = true;

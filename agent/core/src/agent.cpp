@@ -30,8 +30,13 @@ Agent::Agent(AgentOptions options)
 }
 
 Agent::~Agent() {
-    plugins_.reset();
+    // Nothing runs before anything goes: no event handler and no timer callback (both reach
+    // into the plugins and the areas), then the plugins (their calls into the areas' host
+    // methods end with them), then the areas.
     bus_.drain();
+    bus_.close();
+    if (scheduler_) scheduler_->stop();
+    plugins_.reset();
     kept_.clear();
     scheduler_.reset();
 }

@@ -6,13 +6,16 @@ namespace certagent {
 
 EventBus::EventBus() : thread_([this] { run(); }) {}
 
-EventBus::~EventBus() {
+EventBus::~EventBus() { close(); }
+
+void EventBus::close() {
     {
         std::lock_guard lock(mutex_);
         stop_ = true;
+        queue_.clear();
     }
     cv_.notify_all();
-    thread_.join();
+    if (thread_.joinable() && std::this_thread::get_id() != thread_.get_id()) thread_.join();
 }
 
 uint64_t EventBus::subscribe(const std::string& types, Handler handler) {
@@ -49,6 +52,7 @@ void EventBus::unsubscribe(uint64_t id) {
 void EventBus::publish(nlohmann::json event) {
     {
         std::lock_guard lock(mutex_);
+        if (stop_) return;  // closed: nobody listens any more
         queue_.push_back(std::move(event));
     }
     cv_.notify_one();

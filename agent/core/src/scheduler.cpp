@@ -15,13 +15,15 @@ Scheduler::Scheduler(Clock& clock) : clock_(clock) {
     thread_ = std::thread([this] { run(); });
 }
 
-Scheduler::~Scheduler() {
+Scheduler::~Scheduler() { stop(); }
+
+void Scheduler::stop() {
     {
         std::lock_guard lock(mutex_);
         stop_ = true;
     }
     cv_.notify_all();
-    thread_.join();
+    if (thread_.joinable() && std::this_thread::get_id() != thread_.get_id()) thread_.join();
 }
 
 uint64_t Scheduler::scheduleAt(TimePoint due, std::function<void()> fn) {

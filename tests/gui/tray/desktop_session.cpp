@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <fcntl.h>
+#include <cstdlib>
 #include <regex>
 #include <sstream>
 #include <stdexcept>
@@ -16,6 +17,11 @@ extern char** environ;
 namespace certagent::testing {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
+
+std::string guiBinary() {
+    const char* b = std::getenv("CERTAGENT_TEST_GUI_BINARY");
+    return b && *b ? std::string(b) : std::string(CERTAGENT_GUI_BINARY);
+}
 
 DesktopSession::DesktopSession(const fs::path& dir) : dir_(dir) {
     // A display number nobody uses: the first free socket from :90 on.

@@ -14,6 +14,10 @@
 
 namespace certagent::testing {
 
+// The tray app under test: $CERTAGENT_TEST_GUI_BINARY (tests/run.sh points it at the
+// AddressSanitizer build for a second run of the GUI tests), else this build's.
+std::string guiBinary();
+
 class DesktopSession {
 public:
     explicit DesktopSession(const std::filesystem::path& dir);

@@ -61,7 +61,7 @@ protected:
                  "NO_AT_BRIDGE=1"})
             env.push_back(e);
         for (auto& e : extraEnv) env.push_back(e);
-        return std::make_unique<BackgroundProcess>(std::vector<std::string>{CERTAGENT_GUI_BINARY},
+        return std::make_unique<BackgroundProcess>(std::vector<std::string>{guiBinary()},
                                                    env, home / "certagent.log");
     }
 

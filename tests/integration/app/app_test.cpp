@@ -147,8 +147,8 @@ TEST_F(AppTest, TheLocalServerStartsAndStopsAndSaysSoOnTheBus) {
     auto again = a.server().start();
     EXPECT_TRUE(again.running);
     EXPECT_EQ(again.port, port);
+    ASSERT_TRUE(waitUntil([&] { return eventsOf(events::kLocalServerState).size() == 3; }, 5s));
     auto states = eventsOf(events::kLocalServerState);
-    ASSERT_EQ(states.size(), 3u);
     EXPECT_TRUE(states[0]["running"].get<bool>());
     EXPECT_FALSE(states[1]["running"].get<bool>());
     EXPECT_EQ(states[2]["port"], port);
@@ -165,6 +165,7 @@ TEST_F(AppTest, TheLocalServerStartsAndStopsAndSaysSoOnTheBus) {
     EXPECT_THROW(a.server().start(), Error);
     EXPECT_FALSE(a.server().status().running);
     EXPECT_FALSE(a.server().status().error.empty());
+    ASSERT_TRUE(waitUntil([&] { return eventsOf(events::kLocalServerState).size() == 5; }, 5s));
     auto last = eventsOf(events::kLocalServerState).back();
     EXPECT_FALSE(last["running"].get<bool>());
     EXPECT_TRUE(last.contains("error"));
@@ -223,6 +224,7 @@ TEST_F(AppTest, NotificationChoicesReachTheAreasAndRenewOpensTheWindowOnly) {
     auto elsewhere = a.onNotificationChoice({{"title", "t"}}, {{"action", "open"}});
     EXPECT_FALSE(elsewhere.openRenewal);
 
+    ASSERT_TRUE(waitUntil([&] { return eventsOf(events::kUserAction).size() == 4; }, 5s));
     auto snoozes = eventsOf(events::kUserAction, "snooze");
     ASSERT_EQ(snoozes.size(), 1u);
     EXPECT_EQ(snoozes[0]["args"]["days"], 3);

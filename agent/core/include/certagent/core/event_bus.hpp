@@ -30,6 +30,9 @@ public:
     void publish(nlohmann::json event);
     // Blocks until every event published so far has been delivered.
     void drain();
+    // Stops delivering: queued events are dropped, a handler that runs now is waited for, and
+    // later publications are ignored. For the agent's shutdown; idempotent.
+    void close();
 
 private:
     struct Subscription {

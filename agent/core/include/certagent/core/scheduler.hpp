@@ -24,6 +24,9 @@ public:
     // After cancel returns, fn is not running and will not run.
     void cancel(uint64_t id);
     std::size_t pending() const;
+    // No callback runs after this returns (one that runs now is waited for); later timers are
+    // kept but never fire. For the agent's shutdown; idempotent.
+    void stop();
     // Count of times the thread woke up (for idle-cost benchmarks and tests).
     uint64_t wakeups() const;
 
