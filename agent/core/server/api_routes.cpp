@@ -135,7 +135,7 @@ Selected selectCertificate(token::TokenService& service, const json& body) {
                        fmt::format(fmt::runtime(_("no token with serial {0} is connected")),
                                    serial));
     for (auto& c : service.certificates(serial))
-        if (c.id == id && c.info && c.hasPrivateKey) {
+        if (c.id == id && c.info && c.privateKey != token::KeyPresence::Absent) {
             s.certificate = c;
             return s;
         }
@@ -185,10 +185,13 @@ json ApiRoutes::certificates() const {
                         {"issuer", i.issuer},
                         {"serial", i.serialHex},
                         {"not_before", token::isoUtc(i.notBefore)},
-                        {"not_after", token::isoUtc(i.notAfter)},
+                        {"not_after", i.notAfterText()},
                         {"qualified", i.qualified},
                         {"key_algorithm", i.keyAlgorithm},
-                        {"has_private_key", c.hasPrivateKey},
+                        {"has_private_key",
+                         c.privateKey == token::KeyPresence::UnknownUntilLogin
+                             ? json(nullptr)
+                             : json(c.privateKey == token::KeyPresence::Present)},
                         {"certificate", base64Encode(i.der)}});
     }
     return {{"certificates", list}};

@@ -4,6 +4,8 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
+#include "certagent/core/signing/token_signer.hpp"
+
 using namespace certagent;
 using namespace certagent::token;
 using namespace certagent::token::testing;
@@ -111,4 +113,40 @@ TEST(TokenLogin, TokenVanishingMidSessionGivesAnErrorNotACrash) {
     // (unit-tested through throwCkr). What matters here: an error, no crash, no hang.
     EXPECT_TRUE(e.kind() == ErrorKind::TokenRemoved || e.kind() == ErrorKind::Token) << e.what();
     std::cerr << "after removal: " << errorKindName(e.kind()) << ": " << e.what() << "\n";
+}
+
+// A key pair imported from a PKCS#12 file often has no public-key object: before login nothing
+// shows whether the (private) key is there, so it is reported unknown, and signing looks for
+// the private key after login instead of refusing up front.
+TEST(TokenLogin, KeyWithoutPublicObjectIsUnknownBeforeLoginAndSignsAfter) {
+    SoftHsm hsm;
+    auto& t = hsm.createToken("P12");
+    auto imported = hsm.addCertificate(t, {.commonName = "Imported"});
+    auto keyless = hsm.addCertificate(t, {.commonName = "CA copy", .withKey = false});
+    auto r = hsm.pkcs11Tool(t, {"--delete-object", "--type", "pubkey", "--id", imported.idHex},
+                            /*login=*/true);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    hsm.activate();
+    TokenService service(softHsmModules());
+    auto before = service.certificates(t.serial);
+    EXPECT_EQ(findById(before, imported.idHex)->privateKey, KeyPresence::UnknownUntilLogin);
+    EXPECT_EQ(findById(before, keyless.idHex)->privateKey, KeyPresence::UnknownUntilLogin);
+
+    int calls = 0;
+    signing::TokenSigner signer(service, t.serial, fromHex(imported.idHex), fixedPin(t.pin, &calls));
+    EXPECT_EQ(calls, 1);
+    const std::vector<uint8_t> digest(32, 0x5a);
+    EXPECT_FALSE(signer.signDigest(NID_sha256, digest).empty());
+
+    auto e = expectError([&] {
+        signing::TokenSigner none(service, t.serial, fromHex(keyless.idHex), fixedPin(t.pin));
+    });
+    EXPECT_EQ(e.kind(), ErrorKind::InvalidInput);
+    EXPECT_NE(std::string(e.what()).find("has no private key"), std::string::npos) << e.what();
+
+    auto session = service.open(t.serial);
+    session->login(fixedPin(t.pin));
+    auto after = session->certificates();
+    EXPECT_EQ(findById(after, imported.idHex)->privateKey, KeyPresence::Present);
+    EXPECT_EQ(findById(after, keyless.idHex)->privateKey, KeyPresence::Absent);
 }
