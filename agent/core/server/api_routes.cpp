@@ -271,7 +271,7 @@ json ApiRoutes::signPdf(const std::string& origin, const json& body) {
         throw fromAgentError(e);
     }
     auto signed_pdf = readBytes(dir / "out.pdf");
-    log::info("server", "signed a PDF ({} bytes) for {}", pdf_bytes.size(), origin);
+    log::info("server", "signed a PDF ({} bytes) for {}", pdf_bytes.size(), log::escape(origin));
     return {{"pdf", base64Encode(signed_pdf)}, {"profile", "PAdES-B-B"}};
 }
 
@@ -304,7 +304,7 @@ json ApiRoutes::signHash(const std::string& origin, const json& body) {
     } catch (const Error& e) {
         throw fromAgentError(e);
     }
-    log::info("server", "signed a {} digest for {}", algorithm, origin);
+    log::info("server", "signed a {} digest for {}", log::escape(algorithm), log::escape(origin));
     return {{"signature", base64Encode(cms)},
             {"format", "cms"},
             {"profile", "CAdES-B-B"},
