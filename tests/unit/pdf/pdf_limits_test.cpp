@@ -225,3 +225,18 @@ TEST_F(PdfLimitsTest, SignatureDictionaryKeysAreStillReported) {
 
 }  // namespace
 }  // namespace certagent::pdf
+
+namespace certagent::pdf {
+namespace {
+
+// 300 dpi over a page size written with two decimals measures 299.98; 1% is rounding.
+TEST(ScanResolution, OnePercentBelowTheRequiredDpiIsRoundingNotALowScan) {
+    EXPECT_TRUE(meetsResolution(299.98, 300));
+    EXPECT_TRUE(meetsResolution(297.0, 300));
+    EXPECT_TRUE(meetsResolution(600, 300));
+    EXPECT_FALSE(meetsResolution(296.9, 300));
+    EXPECT_FALSE(meetsResolution(150, 300));
+}
+
+}  // namespace
+}  // namespace certagent::pdf
