@@ -173,8 +173,16 @@ PdfInspection inspectPdf(const std::filesystem::path& path) {
         const int v = static_cast<int>(doc.GetPdfVersion());
         result.pdf_version = v >= 0 && v < 8 ? kVersions[v] : "";
         for (int i = 0; i < result.page_count; ++i) {
-            checkPageContents(doc, doc.GetPage(i), i, path, limits);
-            measurePage(doc, doc.GetPage(i), i, result.images);
+            // A page tree whose /Count promises more pages than it holds (found by fuzzing).
+            PdfPage* page = doc.GetPage(i);
+            if (!page)
+                throw Error(ErrorKind::InvalidInput,
+                            fmt::format(fmt::runtime(_("{0} is not a valid PDF ({1}).")),
+                                        path.string(),
+                                        fmt::format(fmt::runtime(_("page {0} is missing")), i + 1)),
+                            path.string());
+            checkPageContents(doc, page, i, path, limits);
+            measurePage(doc, page, i, result.images);
         }
     } catch (const PdfError& e) {
         detail::throwBadPdf(path, e);

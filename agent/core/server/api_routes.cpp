@@ -313,23 +313,32 @@ json ApiRoutes::signHash(const std::string& origin, const json& body) {
 
 json ApiRoutes::verify(const json& body) const {
     auto store = services_.trust_store ? services_.trust_store() : pdf::X509StorePtr(X509_STORE_new());
+    std::string pdf_path;
     try {
         if (body.contains("pdf")) {
             auto pdf_bytes = requireBase64(body, "pdf", std::string::npos);
             PrivateDir dir;
-            writeBytes(dir / "in.pdf", pdf_bytes);
-            return signing::toJson(signing::verifyPdfFile(dir / "in.pdf", store.get()));
+            pdf_path = (dir / "document.pdf").string();
+            writeBytes(pdf_path, pdf_bytes);
+            return signing::toJson(signing::verifyPdfFile(pdf_path, store.get()));
         }
         if (body.contains("signature")) {
             auto p7s = requireBase64(body, "signature", std::string::npos);
             auto data = requireBase64(body, "data", std::string::npos);
             return signing::toJson(signing::verifyCadesDetached(p7s, data, store.get()));
         }
-    } catch (const Error&) {
-        // The message would name a private temporary file; say what is wrong instead.
-        throw ApiError(422, "INVALID_DOCUMENT",
-                       _("the document is not a signed PDF, or the signature is not a CMS "
-                         "signature"));
+    } catch (const Error& e) {
+        // A PDF's message says what is wrong with it (the document limits, no signature) but
+        // names a private temporary file: the page sees "document.pdf" instead.
+        if (pdf_path.empty())
+            throw ApiError(422, "INVALID_DOCUMENT",
+                           _("the document is not a signed PDF, or the signature is not a CMS "
+                             "signature"));
+        std::string message = e.what();
+        for (auto pos = message.find(pdf_path); pos != std::string::npos;
+             pos = message.find(pdf_path, pos))
+            message.replace(pos, pdf_path.size(), "document.pdf");
+        throw ApiError(422, "INVALID_DOCUMENT", message);
     }
     throw invalidField("pdf", _("a signed PDF, or signature and data"));
 }
