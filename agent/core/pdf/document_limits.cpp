@@ -68,9 +68,9 @@ public:
                 start = pos;
                 scanIndirectObject(pos);
             }
+            // PoDoFo looks for the bytes "trailer" (not a token): every occurrence counts.
             for (std::size_t pos = data_.find("trailer"); pos != std::string_view::npos;
                  pos = data_.find("trailer", pos + 7)) {
-                if (!isKeyword(data_, pos, "trailer")) continue;
                 start = pos;
                 Token first;
                 const std::size_t end = scanValue(data_, pos + 7, limits_.max_nesting, &budget_,
@@ -157,11 +157,11 @@ private:
         // stream with /N is checked as one (ICC profiles have /N too; they decode harmlessly).
         if (entry(entries, "N").empty()) return;
         std::size_t begin = t.end;
-        if (begin < data_.size() && data_[begin] == '\r') ++begin;
-        if (begin < data_.size() && data_[begin] == '\n') ++begin;
-        std::size_t stop = data_.find("endstream", begin);
-        if (stop == std::string_view::npos) stop = data_.size();
-        checkObjectStream(entries, data_.substr(begin, stop - begin), first.begin);
+        while (begin < data_.size() && isWhite(static_cast<unsigned char>(data_[begin]))) ++begin;
+        // Where the data ends is /Length's business, which PoDoFo may resolve differently (an
+        // indirect length, "endstream" bytes inside the data): the rest of the file is taken.
+        // zlib stops at the end of its stream by itself, so PoDoFo never decodes more than this.
+        checkObjectStream(entries, data_.substr(begin), first.begin);
     }
 
     void noteEncryption(std::string_view dict) {
@@ -193,23 +193,22 @@ private:
                                                      "PDF again.")),
                                       path_.string(), offset, names.empty() ? filter : names));
         }
-        std::string decoded;
-        const std::uint64_t room = limits_.max_inflated_bytes - inflated_;
+        std::string_view objects = raw;  // unfiltered: the file's own bytes, not copied
         if (flate) {
+            std::string decoded;
             // A damaged stream is scanned as far as it decodes: PoDoFo gets no more than that.
-            if (inflate(raw, room, decoded) == InflateResult::TooBig)
+            if (inflate(raw, limits_.max_inflated_bytes - inflated_, decoded) ==
+                InflateResult::TooBig)
                 refuse(path_, fmt::format(fmt::runtime(_("{0}: its compressed object streams "
                                                          "expand to more than {1} MiB (at byte "
                                                          "{2}); certagent refuses such a PDF.")),
                                           path_.string(), mib(limits_.max_inflated_bytes),
                                           offset));
-        } else {
-            decoded.assign(raw.substr(0, static_cast<std::size_t>(std::min<std::uint64_t>(raw.size(), room))));
+            inflated_ += decoded.size();
+            budget_.limit += kWorkPerByte * decoded.size();
+            doc_.object_streams.push_back(std::move(decoded));
+            objects = doc_.object_streams.back();
         }
-        inflated_ += decoded.size();
-        budget_.limit += kWorkPerByte * decoded.size();
-        doc_.object_streams.push_back(std::move(decoded));
-        const std::string_view objects = doc_.object_streams.back();
 
         const auto count = parseInt(entry(entries, "N")).value_or(0);
         const auto first = parseInt(entry(entries, "First")).value_or(0);

@@ -120,6 +120,26 @@ TEST_F(PdfLimitsTest, DeepObjectInACompressedObjectStreamIsRefused) {
     EXPECT_NE(e.find("in a compressed object stream"), std::string::npos) << e;
 }
 
+// The bytes "endstream" inside the compressed data (a stored deflate block) must not end the
+// scan's view of the stream early: PoDoFo goes by /Length and would decode the rest.
+TEST_F(PdfLimitsTest, EndstreamBytesInsideAnObjectStreamDoNotHideWhatFollows) {
+    const std::string text = "(endstream) ";
+    const std::string header = "4 0 5 " + std::to_string(text.size()) + " ";
+    const std::string inner = header + text + nestedDicts(300);
+    uLongf len = compressBound(static_cast<uLong>(inner.size()));
+    std::string stored(len, '\0');
+    compress2(reinterpret_cast<Bytef*>(stored.data()), &len,
+              reinterpret_cast<const Bytef*>(inner.data()), static_cast<uLong>(inner.size()), 0);
+    stored.resize(len);
+    ASSERT_NE(stored.find("endstream"), std::string::npos);
+    // Object 4 is the string, object 5 the nested dictionary after it.
+    const std::string objstm = "<< /Type /ObjStm /N 2 /First " + std::to_string(header.size()) +
+                               " /Filter /FlateDecode /Length " + std::to_string(stored.size()) +
+                               " >>\nstream\n" + stored + "\nendstream";
+    const auto e = verifyError(makePdf({kCatalog, kPages, objstm}));
+    EXPECT_NE(e.find("nested more than 64 levels"), std::string::npos) << e;
+}
+
 TEST_F(PdfLimitsTest, ObjectStreamWithAFilterThatCannotBeCheckedIsRefused) {
     const std::string objstm =
         "<< /Type /Obj#53tm /N 1 /First 4 /Filter /ASCIIHexDecode /Length 8 >>\nstream\n"
