@@ -1,6 +1,8 @@
 #include "token_test_util.hpp"
 
+#include <cstdio>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
@@ -149,4 +151,69 @@ TEST(TokenLogin, KeyWithoutPublicObjectIsUnknownBeforeLoginAndSignsAfter) {
     auto after = session->certificates();
     EXPECT_EQ(findById(after, imported.idHex)->privateKey, KeyPresence::Present);
     EXPECT_EQ(findById(after, keyless.idHex)->privateKey, KeyPresence::Absent);
+}
+
+// The CLI shows both states honestly: has_private_key null / "unknown until login" for a key
+// pair without a public-key object, and a 99991231235959Z certificate as "no expiry" (it used to
+// be listed as expired in 1816).
+TEST(TokenLogin, CliListsUnknownKeysAndCertificatesWithoutExpiry) {
+    SoftHsm hsm;
+    auto& t = hsm.createToken("Cli");
+    auto imported = hsm.addCertificate(t, {.commonName = "Imported"});
+    ASSERT_EQ(hsm.pkcs11Tool(t, {"--delete-object", "--type", "pubkey", "--id", imported.idHex},
+                             true).exit_code, 0);
+    certagent::testing::TempDir home{"certagent-cli-certs"};
+    {
+        EVP_PKEY* key = EVP_EC_gen("P-256");
+        X509* x = X509_new();
+        X509_set_version(x, 2);
+        X509_gmtime_adj(X509_getm_notBefore(x), -60);
+        ASN1_TIME_set_string(X509_getm_notAfter(x), "99991231235959Z");
+        X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN", MBSTRING_UTF8,
+                                   reinterpret_cast<const unsigned char*>("Forever"), -1, -1, 0);
+        X509_set_issuer_name(x, X509_get_subject_name(x));
+        X509_set_pubkey(x, key);
+        X509_sign(x, key, EVP_sha256());
+        FILE* f = std::fopen((home / "forever.der").c_str(), "wb");
+        i2d_X509_fp(f, x);
+        std::fclose(f);
+        X509_free(x);
+        EVP_PKEY_free(key);
+    }
+    ASSERT_EQ(hsm.pkcs11Tool(t, {"--write-object", (home / "forever.der").string(), "--type",
+                                 "cert", "--id", "f0", "--label", "Forever"},
+                             true).exit_code, 0);
+    certagent::testing::writeFile(home / "agent.toml",
+                                  "[pkcs11]\nextra_modules = [\"" + SoftHsm::modulePath().string() +
+                                      "\"]\nuse_p11_kit = false\n");
+    auto cli = [&](std::vector<std::string> args) {
+        args.insert(args.begin(), {(certagent::testing::binaryDir() / "bin/certagent-cli").string(),
+                                   "--config", (home / "agent.toml").string(), "--state-dir",
+                                   (home / "state").string()});
+        auto env = hsm.env();
+        env.push_back("LANG=C.UTF-8");
+        env.push_back("LANGUAGE=");
+        return certagent::testing::runProcess(args, env);
+    };
+    auto j = cli({"--json", "certs"});
+    ASSERT_EQ(j.exit_code, 0) << j.err;
+    auto list = nlohmann::json::parse(j.out);
+    bool saw_imported = false, saw_forever = false;
+    for (const auto& c : list) {
+        if (c["id"] == imported.idHex) {
+            saw_imported = true;
+            EXPECT_TRUE(c["has_private_key"].is_null()) << c.dump();
+        }
+        if (c["id"] == "f0") {
+            saw_forever = true;
+            EXPECT_EQ(c["status"], "valid") << c.dump();
+            EXPECT_EQ(c["not_after"], "9999-12-31T23:59:59Z") << c.dump();
+            EXPECT_TRUE(c["no_expiry"].get<bool>()) << c.dump();
+            EXPECT_TRUE(c["days_left"].is_null()) << c.dump();
+        }
+    }
+    EXPECT_TRUE(saw_imported && saw_forever) << j.out;
+    auto text = cli({"certs"});
+    EXPECT_NE(text.out.find("unknown until login"), std::string::npos) << text.out;
+    EXPECT_NE(text.out.find("no expiry"), std::string::npos) << text.out;
 }
