@@ -49,8 +49,9 @@ bool isKeyword(std::string_view data, std::size_t pos, std::string_view word) {
 
 class Scanner {
 public:
-    Scanner(std::string_view data, const fs::path& path, const DocumentLimits& limits)
-        : data_(data), path_(path), limits_(limits) {
+    Scanner(std::string_view data, const fs::path& path, const DocumentLimits& limits,
+            bool parser_follows)
+        : data_(data), path_(path), limits_(limits), parser_follows_(parser_follows) {
         budget_.limit = kWorkBase + kWorkPerByte * data.size();
     }
 
@@ -89,7 +90,7 @@ public:
                                                      "again.")),
                                       path_.string(), start));
         }
-        if (encrypted_ && object_streams_ > 0)
+        if (parser_follows_ && encrypted_ && object_streams_ > 0)
             refuse(path_, fmt::format(fmt::runtime(_("{0} is encrypted and keeps objects in "
                                                      "compressed object streams, which certagent "
                                                      "cannot check before reading them; save an "
@@ -184,6 +185,7 @@ private:
                                            ? entry(entries, "DecodeParms")
                                            : entry(entries, "DP");
         if ((!filter.empty() && !flate) || (!parms.empty() && parms != "null")) {
+            if (!parser_follows_) return;  // nothing will read it: its keys are just not seen
             std::string names;
             for (const auto& f : filters) names += (names.empty() ? "" : ", ") + f;
             if (!parms.empty()) names += (names.empty() ? "" : ", ") + std::string("DecodeParms");
@@ -238,6 +240,7 @@ private:
     const DocumentLimits& limits_;
     Budget budget_;
     Document doc_;
+    const bool parser_follows_;
     bool encrypted_ = false;
     bool in_stream_ = false;
     std::size_t object_streams_ = 0;
@@ -247,14 +250,15 @@ private:
 }  // namespace
 
 namespace syntax {
-Document scanDocument(std::string_view data, const fs::path& path, const DocumentLimits& limits) {
-    return Scanner(data, path, limits).run();
+Document scanDocument(std::string_view data, const fs::path& path, const DocumentLimits& limits,
+                      bool parser_follows) {
+    return Scanner(data, path, limits, parser_follows).run();
 }
 }  // namespace syntax
 
 void checkDocumentLimits(std::string_view data, const fs::path& path,
                          const DocumentLimits& limits) {
-    (void)syntax::scanDocument(data, path, limits);
+    (void)syntax::scanDocument(data, path, limits, /*parser_follows=*/true);
 }
 
 void checkContentLimits(std::string_view content, const fs::path& path, int page,

@@ -86,8 +86,10 @@ struct Document {
 };
 
 // The bounded scan behind checkDocumentLimits; throws certagent::Error(InvalidInput) naming
-// `path` when a limit is exceeded.
+// `path` when a limit is exceeded. parser_follows: PoDoFo will parse the document next, so
+// object streams the scan cannot decode (other filters, encryption) are refused too; without
+// it (verifyPdf, which reads the document only through this scan) they are just not read.
 Document scanDocument(std::string_view data, const std::filesystem::path& path,
-                      const DocumentLimits& limits);
+                      const DocumentLimits& limits, bool parser_follows);
 
 }  // namespace certagent::pdf::syntax

@@ -213,7 +213,7 @@ std::vector<SignatureReport> verifyPdf(const std::filesystem::path& path, X509_S
     const DocumentLimits limits;
     const std::string data = detail::readWholeFile(path, limits.max_file_bytes);
     detail::requirePdfBytes(data, path);
-    const syntax::Document doc = syntax::scanDocument(data, path, limits);
+    const syntax::Document doc = syntax::scanDocument(data, path, limits, /*parser_follows=*/false);
     X509StorePtr empty;
     if (!anchors) {
         empty.reset(X509_STORE_new());

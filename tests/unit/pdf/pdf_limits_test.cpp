@@ -140,12 +140,25 @@ TEST_F(PdfLimitsTest, EndstreamBytesInsideAnObjectStreamDoNotHideWhatFollows) {
     EXPECT_NE(e.find("nested more than 64 levels"), std::string::npos) << e;
 }
 
-TEST_F(PdfLimitsTest, ObjectStreamWithAFilterThatCannotBeCheckedIsRefused) {
+// PoDoFo would decode it; the scan cannot, so a document PoDoFo is about to parse (inspect,
+// sign) is refused. verifyPdf never runs PoDoFo: there the stream is only not read.
+TEST_F(PdfLimitsTest, ObjectStreamWithAFilterThatCannotBeCheckedIsRefusedBeforeParsing) {
     const std::string objstm =
         "<< /Type /Obj#53tm /N 1 /First 4 /Filter /ASCIIHexDecode /Length 8 >>\nstream\n"
         "34203020>\nendstream";
-    const auto e = verifyError(makePdf({kCatalog, kPages, objstm}));
-    EXPECT_NE(e.find("cannot check (ASCIIHexDecode)"), std::string::npos) << e;
+    const std::string pdf = makePdf({kCatalog, kPages, objstm});
+    try {
+        checkDocumentLimits(pdf, "hex.pdf");
+        ADD_FAILURE() << "an object stream that cannot be checked passed";
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("cannot check (ASCIIHexDecode)"), std::string::npos)
+            << e.what();
+    }
+    const fs::path file = dir_ / "hex.pdf";
+    writeFile(file, pdf);
+    EXPECT_THROW(inspectPdf(file), Error);
+    const auto e = verifyError(pdf);
+    EXPECT_NE(e.find("contains no signature"), std::string::npos) << e;
 }
 
 TEST_F(PdfLimitsTest, TenThousandByteRangesAreRefusedAtOnce) {

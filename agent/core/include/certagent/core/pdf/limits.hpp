@@ -26,10 +26,11 @@ struct DocumentLimits {
     std::uint64_t max_inflated_bytes = 256ull << 20;
 };
 
-// Throws certagent::Error(InvalidInput) naming `path` (and the byte offset where it applies)
-// when `data` exceeds a limit, hides objects where they cannot be checked (a compressed object
-// stream with a filter other than FlateDecode, or encrypted), or is too intricate to check
-// within the scan's work budget (objects that overlap one another over and over).
+// Before PoDoFo parses `data`: throws certagent::Error(InvalidInput) naming `path` (and the
+// byte offset where it applies) when `data` exceeds a limit, hides objects where they cannot be
+// checked (a compressed object stream with a filter other than FlateDecode, or encrypted), or is
+// too intricate to check within the scan's work budget (objects that overlap one another over
+// and over).
 void checkDocumentLimits(std::string_view data, const std::filesystem::path& path,
                          const DocumentLimits& limits = {});
 
