@@ -9,6 +9,8 @@ find_package(nlohmann_json 3.10 REQUIRED)
 find_package(fmt REQUIRED)
 find_package(SQLite3 REQUIRED)
 find_package(Threads REQUIRED)
+# zlib: the PDF limits decompress object streams themselves, bounded (pdf/limits.hpp).
+find_package(ZLIB REQUIRED)
 pkg_check_modules(P11 REQUIRED IMPORTED_TARGET libp11)
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 pkg_check_modules(PODOFO REQUIRED IMPORTED_TARGET libpodofo)

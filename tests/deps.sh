@@ -9,7 +9,9 @@ CERTAGENT_PACKAGES=(
   libboost-dev libboost-filesystem-dev libcurl4-openssl-dev libtomlplusplus-dev
   nlohmann-json3-dev libfmt-dev libsqlite3-dev libcpp-httplib-dev libpodofo-dev
   libpcsclite-dev libudev-dev libwxgtk3.2-dev libxmlsec1-dev libglib2.0-dev
-  googletest libgtest-dev libbenchmark-dev
+  googletest libgtest-dev libbenchmark-dev zlib1g-dev
+  # libFuzzer targets (tests/fuzz): clang and its runtime libraries
+  clang-14 libclang-rt-14-dev
   # Windows sources are syntax-checked with the mingw-w64 cross compiler
   g++-mingw-w64-x86-64
   # fonts embedded in generated PDFs (declaration)

@@ -22,7 +22,9 @@ int runCerts(Context& ctx) {
         json j = {{"token", c.tokenSerial},
                   {"id", token::toHex(c.id)},
                   {"label", c.label},
-                  {"has_private_key", c.hasPrivateKey}};
+                  {"has_private_key", c.privateKey == token::KeyPresence::UnknownUntilLogin
+                                          ? json(nullptr)
+                                          : json(c.privateKey == token::KeyPresence::Present)}};
         if (!c.info) {
             // A malformed object: listed with its id and the reason, nothing invented.
             for (const char* k : {"subject", "issuer", "serial", "not_before", "not_after",
@@ -30,7 +32,8 @@ int runCerts(Context& ctx) {
                 j[k] = nullptr;
             j["error"] = c.error;
             list.push_back(std::move(j));
-            rows.push_back({c.tokenSerial, token::toHex(c.id), c.label, c.error, "", "", "", ""});
+            rows.push_back({c.tokenSerial, token::toHex(c.id), c.label, c.error, "", "", "", "",
+                            token::keyPresenceText(c.privateKey)});
             continue;
         }
         const auto& i = *c.info;
@@ -40,14 +43,17 @@ int runCerts(Context& ctx) {
         j["issuer"] = i.issuer;
         j["serial"] = i.serialHex;
         j["not_before"] = token::isoUtc(i.notBefore);
-        j["not_after"] = token::isoUtc(i.notAfter);
-        j["days_left"] = days;
+        j["not_after"] = i.notAfterText();
+        j["days_left"] = i.noExpiry ? json(nullptr) : json(days);
+        j["no_expiry"] = i.noExpiry;
         j["qualified"] = i.qualified;
         j["status"] = status;
         list.push_back(std::move(j));
         rows.push_back({c.tokenSerial, token::toHex(c.id), c.label, i.subject,
-                        token::isoUtc(i.notAfter), std::to_string(days),
-                        i.qualified ? _("yes") : _("no"), status});
+                        i.noExpiry ? std::string(_("no expiry")) : token::isoUtc(i.notAfter),
+                        i.noExpiry ? std::string() : std::to_string(days),
+                        i.qualified ? _("yes") : _("no"), status,
+                        token::keyPresenceText(c.privateKey)});
     }
     if (ctx.json_output) {
         ctx.print(list);
@@ -56,7 +62,7 @@ int runCerts(Context& ctx) {
                                   : _("No certificates found."));
     } else {
         printTable({_("TOKEN"), _("ID"), _("LABEL"), _("SUBJECT"), _("NOT AFTER"), _("DAYS"),
-                    _("QUALIFIED"), _("STATUS")},
+                    _("QUALIFIED"), _("STATUS"), _("PRIVATE KEY")},
                    rows);
     }
     return kOk;

@@ -50,7 +50,7 @@ void checkIdentityPdf(const std::string& pdf, const std::filesystem::path& scrat
     if (info.encrypted || info.page_count < 1)
         throw ApiError(422, "NOT_A_PDF", "the PDF is encrypted or has no pages",
                        {{"encrypted", info.encrypted}, {"pages", info.page_count}});
-    if (!info.images.empty() && info.minImageDpi() < kMinIdentityDpi)
+    if (!info.images.empty() && !pdf::meetsResolution(info.minImageDpi(), kMinIdentityDpi))
         throw ApiError(
             422, "IDENTITY_SCAN_RESOLUTION_TOO_LOW", "scan the identity card at 300 dpi or more",
             {{"min_dpi", static_cast<int>(info.minImageDpi())}, {"required_dpi", kMinIdentityDpi}});

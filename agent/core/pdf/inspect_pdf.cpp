@@ -1,8 +1,10 @@
 #include <certagent/core/error.hpp>
 #include <certagent/core/i18n.hpp>
 #include <certagent/core/pdf/inspect.hpp>
+#include <certagent/core/pdf/limits.hpp>
 
 #include "pdf_common.hpp"
+#include "pdf_syntax.hpp"
 
 #include <fmt/format.h>
 #include <podofo/podofo.h>
@@ -24,6 +26,61 @@ Matrix multiply(const Matrix& m, const Matrix& ctm) {
 
 PdfObject* resolve(PdfVecObjects& objects, PdfObject* o) {
     return o && o->IsReference() ? objects.GetObject(o->GetReference()) : o;
+}
+
+// PoDoFo's content tokenizer recurses into arrays and dictionaries too, so a page's decoded
+// contents get the same nesting check as the file. Only what can be decoded here within the
+// limits is read: FlateDecode without predictors, or no filter (what scanners write).
+void checkPageContents(PdfMemDocument& doc, PdfPage* page, int index,
+                       const std::filesystem::path& path, const DocumentLimits& limits) {
+    PdfVecObjects& objects = doc.GetObjects();
+    PdfObject* contents = resolve(objects, page->GetContents());
+    std::vector<PdfObject*> streams;
+    if (contents && contents->IsArray()) {
+        for (auto& e : contents->GetArray()) streams.push_back(resolve(objects, &e));
+    } else {
+        streams.push_back(contents);
+    }
+    auto refuse = [&](const std::string& how) {
+        throw Error(ErrorKind::InvalidInput,
+                    fmt::format(fmt::runtime(_("{0}: the contents of page {1} are encoded in a "
+                                               "way certagent cannot check ({2}); save or print "
+                                               "the document to PDF again.")),
+                                path.string(), index + 1, how),
+                    path.string());
+    };
+    std::string decoded;
+    for (PdfObject* s : streams) {
+        if (!s || !s->IsDictionary() || !s->HasStream()) continue;
+        const PdfDictionary& d = s->GetDictionary();
+        const PdfObject* filter = d.GetKey("Filter");
+        if (filter && filter->IsArray() && filter->GetArray().size() == 1)
+            filter = &filter->GetArray()[0];
+        const bool flate = filter && filter->IsName() &&
+                           (filter->GetName() == PdfName("FlateDecode") ||
+                            filter->GetName() == PdfName("Fl"));
+        if (filter && !flate) refuse(filter->IsName() ? filter->GetName().GetName() : "Filter");
+        if (d.GetKey("DecodeParms") || d.GetKey("DP")) refuse("DecodeParms");
+        char* raw = nullptr;
+        pdf_long len = 0;
+        s->GetStream()->GetCopy(&raw, &len);
+        const std::string_view bytes(raw, static_cast<size_t>(len));
+        const std::uint64_t room = limits.max_inflated_bytes - decoded.size();
+        syntax::InflateResult result = syntax::InflateResult::Ok;
+        if (flate) {
+            result = syntax::inflate(bytes, room, decoded);
+        } else if (bytes.size() <= room) {
+            decoded.append(bytes);
+        } else {
+            result = syntax::InflateResult::TooBig;
+        }
+        podofo_free(raw);
+        if (result == syntax::InflateResult::TooBig)
+            refuse(fmt::format(fmt::runtime(_("more than {0} MiB once decompressed")),
+                               limits.max_inflated_bytes >> 20));
+        decoded.push_back('\n');  // streams of one page are read as one, separated by white space
+    }
+    checkContentLimits(decoded, path, index, limits);
 }
 
 // Follows the page's content stream, tracking the transformation matrix, and records each
@@ -100,8 +157,10 @@ void measurePage(PdfMemDocument& doc, PdfPage* page, int index, std::vector<PdfI
 
 PdfInspection inspectPdf(const std::filesystem::path& path) {
     detail::quietPodofo();
-    const std::string data = detail::readWholeFile(path);
+    const DocumentLimits limits;
+    const std::string data = detail::readWholeFile(path, limits.max_file_bytes);
     detail::requirePdfBytes(data, path);
+    checkDocumentLimits(data, path, limits);
     PdfInspection result;
     result.file_size = data.size();
     try {
@@ -113,8 +172,18 @@ PdfInspection inspectPdf(const std::filesystem::path& path) {
                                                     "1.4", "1.5", "1.6", "1.7"};
         const int v = static_cast<int>(doc.GetPdfVersion());
         result.pdf_version = v >= 0 && v < 8 ? kVersions[v] : "";
-        for (int i = 0; i < result.page_count; ++i)
-            measurePage(doc, doc.GetPage(i), i, result.images);
+        for (int i = 0; i < result.page_count; ++i) {
+            // A page tree whose /Count promises more pages than it holds (found by fuzzing).
+            PdfPage* page = doc.GetPage(i);
+            if (!page)
+                throw Error(ErrorKind::InvalidInput,
+                            fmt::format(fmt::runtime(_("{0} is not a valid PDF ({1}).")),
+                                        path.string(),
+                                        fmt::format(fmt::runtime(_("page {0} is missing")), i + 1)),
+                            path.string());
+            checkPageContents(doc, page, i, path, limits);
+            measurePage(doc, page, i, result.images);
+        }
     } catch (const PdfError& e) {
         detail::throwBadPdf(path, e);
     }

@@ -20,7 +20,16 @@ void quietPodofo() {
     });
 }
 
-std::string readWholeFile(const std::filesystem::path& path) {
+std::string readWholeFile(const std::filesystem::path& path, std::uint64_t max_bytes) {
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(path, ec);
+    if (!ec && size > max_bytes) {
+        throw Error(ErrorKind::InvalidInput,
+                    fmt::format(fmt::runtime(_("{0} is larger than {1} MiB; certagent does not "
+                                               "read PDF files this large.")),
+                                path.string(), max_bytes >> 20),
+                    path.string());
+    }
     std::ifstream f(path, std::ios::binary);
     std::ostringstream ss;
     if (f) ss << f.rdbuf();

@@ -1,5 +1,6 @@
 #pragma once
 // Shared by the PDF sources (not installed): input checks, PoDoFo error mapping, fonts.
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -15,8 +16,9 @@ namespace certagent::pdf::detail {
 // PoDoFo prints to stderr by default; the agent logs through its own logger instead.
 void quietPodofo();
 
-// Whole file in memory. Throws Io (naming the file) when it cannot be read.
-std::string readWholeFile(const std::filesystem::path& path);
+// Whole file in memory. Throws Io (naming the file) when it cannot be read, InvalidInput when
+// it is larger than max_bytes (DocumentLimits::max_file_bytes).
+std::string readWholeFile(const std::filesystem::path& path, std::uint64_t max_bytes);
 
 // Throws InvalidInput naming the file unless the bytes start like a PDF (%PDF- in the first
 // KiB) and end like one (%%EOF in the last KiB: a truncated download fails here).

@@ -5,6 +5,8 @@
 #include <certagent/core/i18n.hpp>
 #include <certagent/core/pdf/sign.hpp>
 
+#include <certagent/core/pdf/limits.hpp>
+
 #include "pdf_common.hpp"
 
 #include <fmt/format.h>
@@ -112,8 +114,10 @@ void signPdf(const fs::path& in, const fs::path& out, Signer& signer, const Sign
     detail::quietPodofo();
     if (options.reserved_bytes < 2048 || options.reserved_bytes > 1024 * 1024)
         throw Error(ErrorKind::Usage, "SignOptions::reserved_bytes must be 2 KiB .. 1 MiB");
-    const std::string original = detail::readWholeFile(in);
+    const DocumentLimits limits;
+    const std::string original = detail::readWholeFile(in, limits.max_file_bytes);
     detail::requirePdfBytes(original, in);
+    checkDocumentLimits(original, in, limits);
     X509* cert = signer.certificate();
     if (!cert) throw Error(ErrorKind::Usage, "the signer has no certificate");
 

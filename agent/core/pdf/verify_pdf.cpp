@@ -1,18 +1,22 @@
-// Signatures are found by scanning the raw bytes for /ByteRange rather than through the parsed
+// Signatures are found by scanning the raw bytes for /ByteRange rather than through a parsed
 // document: a signature dictionary cannot live in an object stream (its /Contents is excluded
-// by file offsets), and a tampered file that PoDoFo refuses to parse must still be reported as
-// "modified", not as an unreadable PDF. PoDoFo only adds the dictionary's descriptive keys.
+// by file offsets), and a tampered file that a parser refuses must still be reported as
+// "modified", not as an unreadable PDF. The descriptive keys (/SubFilter, /M, /Name, the field's
+// /T) are read by the bounded syntax reader (pdf_syntax.hpp) after the document limits passed:
+// verifying never runs PoDoFo's parser, so a crafted document cannot make it recurse or load
+// the same object over and over (verify is reachable from web pages through the local server).
 #include <certagent/core/error.hpp>
 #include <certagent/core/i18n.hpp>
+#include <certagent/core/pdf/limits.hpp>
 #include <certagent/core/pdf/signer_info.hpp>
 #include <certagent/core/pdf/verify.hpp>
 
 #include "pdf_common.hpp"
+#include "pdf_syntax.hpp"
 
 #include <fmt/format.h>
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
-#include <podofo/podofo.h>
 
 #include <cctype>
 #include <map>
@@ -27,8 +31,15 @@ struct SigDictInfo {
     std::string field_name, sub_filter, claimed_time, reason, location, name;
 };
 
-std::vector<ByteRange> scanByteRanges(std::string_view data) {
-    std::vector<ByteRange> out;
+struct FoundRange {
+    ByteRange range{};
+    bool more_than_two_ranges = false;  // /ByteRange [a b c d e ...]
+};
+
+// Every /ByteRange [a b c d] in the file. A PAdES signature has exactly two ranges: an array
+// with more numbers is reported (malformed) after its fifth number, without reading the rest.
+std::vector<FoundRange> scanByteRanges(std::string_view data) {
+    std::vector<FoundRange> out;
     constexpr std::string_view kKey = "/ByteRange";
     for (size_t pos = data.find(kKey); pos != std::string_view::npos;
          pos = data.find(kKey, pos + 1)) {
@@ -36,86 +47,112 @@ std::vector<ByteRange> scanByteRanges(std::string_view data) {
         auto skipSpace = [&] {
             while (i < data.size() && std::isspace(static_cast<unsigned char>(data[i]))) ++i;
         };
-        skipSpace();
-        if (i >= data.size() || data[i] != '[') continue;
-        ++i;
-        ByteRange r{};
-        bool ok = true;
-        for (auto& v : r) {
+        auto number = [&](int64_t& value) {
             skipSpace();
-            size_t start = i;
-            int64_t value = 0;
+            const size_t start = i;
+            value = 0;
             while (i < data.size() && std::isdigit(static_cast<unsigned char>(data[i])) &&
                    i - start < 15)
                 value = value * 10 + (data[i++] - '0');
-            if (i == start) ok = false;
-            v = value;
-        }
+            return i > start;
+        };
         skipSpace();
-        if (ok && i < data.size() && data[i] == ']') out.push_back(r);
+        if (i >= data.size() || data[i] != '[') continue;
+        ++i;
+        FoundRange r;
+        bool ok = true;
+        for (auto& v : r.range) ok = ok && number(v);
+        if (!ok) continue;
+        skipSpace();
+        if (i < data.size() && data[i] == ']') {
+            out.push_back(r);
+        } else if (int64_t extra = 0; number(extra)) {
+            r.more_than_two_ranges = true;
+            out.push_back(r);
+        }
     }
     return out;
 }
 
-std::string utf8Of(const PoDoFo::PdfObject* o) {
-    if (!o) return {};
-    if (o->IsString() || o->IsHexString()) return o->GetString().GetStringUtf8();
-    if (o->IsName()) return o->GetName().GetName();
+std::string textOf(std::string_view value) {
+    if (value.empty()) return {};
+    if (value.front() == '/') return syntax::decodeName(value);
+    if (value.front() == '(' || (value.front() == '<' && value.substr(0, 2) != "<<"))
+        return syntax::textToUtf8(syntax::decodeString(value));
     return {};
 }
 
-// Descriptive keys of every signature dictionary PoDoFo can read, keyed by /ByteRange.
-std::map<ByteRange, SigDictInfo> readSignatureDictionaries(std::string_view data) {
+std::optional<ByteRange> byteRangeOf(std::string_view value) {
+    syntax::Lexer lx(value, 0, nullptr);
+    if (lx.next().kind != syntax::Tok::Open || value.front() != '[') return std::nullopt;
+    ByteRange r{};
+    for (auto& v : r) {
+        const auto t = lx.next();
+        const auto n = syntax::parseInt(value.substr(t.begin, t.end - t.begin));
+        if (!n) return std::nullopt;
+        v = *n;
+    }
+    if (lx.next().kind != syntax::Tok::Close) return std::nullopt;
+    return r;
+}
+
+// "12 0 R" → 12.
+std::optional<std::uint32_t> referencedObject(std::string_view value) {
+    syntax::Lexer lx(value, 0, nullptr);
+    const auto t = lx.next();
+    const auto n = syntax::parseInt(value.substr(t.begin, t.end - t.begin));
+    if (!n || value.find('R') == std::string_view::npos) return std::nullopt;
+    return static_cast<std::uint32_t>(*n);
+}
+
+// Descriptive keys of every signature dictionary, keyed by /ByteRange.
+std::map<ByteRange, SigDictInfo> readSignatureDictionaries(const syntax::Document& doc,
+                                                           int max_depth) {
     std::map<ByteRange, SigDictInfo> out;
-    try {
-        PoDoFo::PdfMemDocument doc;
-        doc.LoadFromBuffer(data.data(), static_cast<long>(data.size()));
-        auto byteRangeOf = [](const PoDoFo::PdfObject* o) -> std::optional<ByteRange> {
-            if (!o || !o->IsDictionary()) return std::nullopt;
-            const PoDoFo::PdfObject* br = o->GetDictionary().GetKey("ByteRange");
-            if (!br || !br->IsArray() || br->GetArray().size() != 4) return std::nullopt;
-            ByteRange r{};
-            for (size_t i = 0; i < 4; ++i) {
-                if (!br->GetArray()[i].IsNumber()) return std::nullopt;
-                r[i] = br->GetArray()[i].GetNumber();
-            }
-            return r;
-        };
-        auto& objects = doc.GetObjects();
-        for (PoDoFo::PdfObject* o : objects) {
-            if (auto r = byteRangeOf(o)) {
-                const auto& d = o->GetDictionary();
-                auto& info = out[*r];
-                info.sub_filter = utf8Of(d.GetKey("SubFilter"));
-                info.claimed_time = utf8Of(d.GetKey("M"));
-                info.reason = utf8Of(d.GetKey("Reason"));
-                info.location = utf8Of(d.GetKey("Location"));
-                info.name = utf8Of(d.GetKey("Name"));
-            }
-        }
-        // Field names: fields whose /V points at a signature dictionary.
-        for (PoDoFo::PdfObject* o : objects) {
-            if (!o->IsDictionary()) continue;
-            const PoDoFo::PdfObject* v = o->GetDictionary().GetKey("V");
-            const PoDoFo::PdfObject* t = o->GetDictionary().GetKey("T");
-            if (!v || !t || !v->IsReference()) continue;
-            if (auto r = byteRangeOf(objects.GetObject(v->GetReference())))
-                out[*r].field_name = utf8Of(t);
-        }
-    } catch (const PoDoFo::PdfError&) {
-        // Unreadable structure: the raw checks still run, the descriptive keys stay empty.
+    std::map<std::uint32_t, ByteRange> by_object;
+    for (const auto& o : doc.dictionaries) {
+        if (o.value.find("ByteRange") == std::string_view::npos) continue;
+        const auto d = syntax::dictEntries(o.value, max_depth, nullptr);
+        const auto r = byteRangeOf(syntax::entry(d, "ByteRange"));
+        if (!r) continue;
+        auto& info = out[*r];
+        info.sub_filter = textOf(syntax::entry(d, "SubFilter"));
+        info.claimed_time = textOf(syntax::entry(d, "M"));
+        info.reason = textOf(syntax::entry(d, "Reason"));
+        info.location = textOf(syntax::entry(d, "Location"));
+        info.name = textOf(syntax::entry(d, "Name"));
+        if (!o.compressed) by_object[o.num] = *r;
+    }
+    // Field names: fields whose /V points at a signature dictionary.
+    for (const auto& o : doc.dictionaries) {
+        if (by_object.empty()) break;
+        if (o.value.find("/V") == std::string_view::npos) continue;
+        const auto d = syntax::dictEntries(o.value, max_depth, nullptr);
+        const auto v = referencedObject(syntax::entry(d, "V"));
+        const auto t = syntax::entry(d, "T");
+        if (!v || t.empty()) continue;
+        if (auto it = by_object.find(*v); it != by_object.end())
+            out[it->second].field_name = textOf(t);
     }
     return out;
 }
 
-void checkSignature(SignatureReport& r, std::string_view data, X509_STORE* store,
+int hexDigit(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+void checkSignature(SignatureReport& r, std::string_view data,
+                    const std::vector<size_t>& eof_markers, X509_STORE* store,
                     const VerifyOptions& options) {
     const auto [a, b, c, d] = r.byte_range;
     const auto size = static_cast<int64_t>(data.size());
     r.byte_range_ok = a == 0 && b > 0 && c > b + 1 && d >= 0 && c + d <= size && data[b] == '<' &&
                       data[c - 1] == '>';
     for (int64_t i = b + 1; r.byte_range_ok && i < c - 1; ++i)
-        r.byte_range_ok = std::isxdigit(static_cast<unsigned char>(data[i])) != 0;
+        r.byte_range_ok = hexDigit(data[static_cast<size_t>(i)]) >= 0;
     if (!r.byte_range_ok) {
         r.status = SignatureStatus::Malformed;
         r.message =
@@ -125,8 +162,7 @@ void checkSignature(SignatureReport& r, std::string_view data, X509_STORE* store
     }
     r.covers_whole_file = c + d == size;
     // Revisions end with %%EOF; this signature's revision ends where its second range ends.
-    for (size_t pos = data.find("%%EOF"); pos != std::string_view::npos;
-         pos = data.find("%%EOF", pos + 1)) {
+    for (size_t pos : eof_markers) {
         if (static_cast<int64_t>(pos) < c + d)
             ++r.revision;
         else
@@ -136,7 +172,8 @@ void checkSignature(SignatureReport& r, std::string_view data, X509_STORE* store
     std::vector<uint8_t> cms_der;
     cms_der.reserve(static_cast<size_t>(c - b) / 2);
     for (int64_t i = b + 1; i + 1 < c - 1; i += 2)
-        cms_der.push_back(static_cast<uint8_t>(std::stoi(std::string(data.substr(i, 2)), 0, 16)));
+        cms_der.push_back(static_cast<uint8_t>(hexDigit(data[static_cast<size_t>(i)]) * 16 +
+                                               hexDigit(data[static_cast<size_t>(i) + 1])));
     const unsigned char* p = cms_der.data();
     CmsPtr cms(d2i_CMS_ContentInfo(nullptr, &p, static_cast<long>(cms_der.size())));
     STACK_OF(CMS_SignerInfo)* infos = cms ? CMS_get0_SignerInfos(cms.get()) : nullptr;
@@ -173,35 +210,38 @@ void checkSignature(SignatureReport& r, std::string_view data, X509_STORE* store
 
 std::vector<SignatureReport> verifyPdf(const std::filesystem::path& path, X509_STORE* anchors,
                                        const VerifyOptions& options) {
-    detail::quietPodofo();
-    const std::string data = detail::readWholeFile(path);
+    const DocumentLimits limits;
+    const std::string data = detail::readWholeFile(path, limits.max_file_bytes);
     detail::requirePdfBytes(data, path);
+    const syntax::Document doc = syntax::scanDocument(data, path, limits, /*parser_follows=*/false);
     X509StorePtr empty;
     if (!anchors) {
         empty.reset(X509_STORE_new());
         anchors = empty.get();
     }
     const auto ranges = scanByteRanges(data);
-    const auto dictionaries = readSignatureDictionaries(data);
     if (ranges.empty()) {
-        // Tell "not parseable" from "parseable but unsigned".
-        try {
-            PoDoFo::PdfMemDocument doc;
-            doc.LoadFromBuffer(data.data(), static_cast<long>(data.size()));
-        } catch (const PoDoFo::PdfError& e) {
-            detail::throwBadPdf(path, e);
-        }
+        if (doc.object_count == 0)
+            throw Error(ErrorKind::InvalidInput,
+                        fmt::format(fmt::runtime(_("{0} is not a valid PDF ({1}).")), path.string(),
+                                    _("no objects")),
+                        path.string());
         throw Error(ErrorKind::InvalidInput,
                     fmt::format(fmt::runtime(_("{0} contains no signature.")), path.string()),
                     path.string());
     }
+    const auto dictionaries = readSignatureDictionaries(doc, limits.max_nesting);
+    std::vector<size_t> eof_markers;
+    for (size_t pos = data.find("%%EOF"); pos != std::string::npos; pos = data.find("%%EOF", pos + 1))
+        eof_markers.push_back(pos);
+    std::map<ByteRange, SignatureReport> checked;  // the same range twice is checked once
     std::vector<SignatureReport> reports;
-    for (const auto& range : ranges) {
+    for (const auto& found : ranges) {
         if (options.cancelled && options.cancelled())
             throw Error(ErrorKind::Cancelled, _("the verification was cancelled"), path.string());
         SignatureReport r;
-        r.byte_range = range;
-        if (auto it = dictionaries.find(range); it != dictionaries.end()) {
+        r.byte_range = found.range;
+        if (auto it = dictionaries.find(found.range); it != dictionaries.end()) {
             r.field_name = it->second.field_name;
             r.sub_filter = it->second.sub_filter;
             r.claimed_time = it->second.claimed_time;
@@ -209,7 +249,16 @@ std::vector<SignatureReport> verifyPdf(const std::filesystem::path& path, X509_S
             r.location = it->second.location;
             r.name = it->second.name;
         }
-        checkSignature(r, data, anchors, options);
+        if (found.more_than_two_ranges) {
+            r.status = SignatureStatus::Malformed;
+            r.message = _("The signature's /ByteRange lists more than two ranges; a PDF signature "
+                          "has exactly two (four numbers).");
+        } else if (auto it = checked.find(found.range); it != checked.end()) {
+            r = it->second;
+        } else {
+            checkSignature(r, data, eof_markers, anchors, options);
+            checked.emplace(found.range, r);
+        }
         reports.push_back(std::move(r));
     }
     return reports;

@@ -382,11 +382,15 @@ private:
         if (info.file_size > kMaxIdentityBytes)
             throw Stop{Outcome::misconfigured(_("the identity document is larger than 5 MiB"),
                                               "PAYLOAD_TOO_LARGE")};
-        if (double dpi = info.minImageDpi(); dpi > 0 && dpi < kMinDpi)
-            ctx.progress(fmt::format(
-                fmt::runtime(_("Warning: the identity card is scanned at {0:.0f} dpi; the "
-                               "certification authority asks for 300 dpi or more.")),
-                dpi));
+        // Refused here, before anything is uploaded: the CA refuses it too.
+        if (double dpi = info.minImageDpi(); dpi > 0 && !pdf::meetsResolution(dpi, kMinDpi))
+            throw Stop{Outcome::misconfigured(
+                fmt::format(fmt::runtime(_("The identity card is scanned at {0:.0f} dpi; the "
+                                           "certification authority asks for 300 dpi or more. "
+                                           "Scan it again at 300 dpi and give the new file with "
+                                           "--id-document.")),
+                            dpi),
+                "ID_SCAN_RESOLUTION_TOO_LOW")};
         auto a = call(ctx, "PUT", "api/v1/renewals/" + r.caReference + "/identity-document",
                       readFile(doc), "application/pdf", ctx.idempotencyKey("identity"));
         if (a.code() == "INVALID_STATE") return;

@@ -155,7 +155,7 @@ Selected selectCertificate(token::TokenService& service, const json& body) {
                        fmt::format(fmt::runtime(_("no token with serial {0} is connected")),
                                    serial));
     for (auto& c : service.certificates(serial))
-        if (c.id == id && c.info && c.hasPrivateKey) {
+        if (c.id == id && c.info && c.privateKey != token::KeyPresence::Absent) {
             s.certificate = c;
             return s;
         }
@@ -205,10 +205,13 @@ json ApiRoutes::certificates() const {
                         {"issuer", i.issuer},
                         {"serial", i.serialHex},
                         {"not_before", token::isoUtc(i.notBefore)},
-                        {"not_after", token::isoUtc(i.notAfter)},
+                        {"not_after", i.notAfterText()},
                         {"qualified", i.qualified},
                         {"key_algorithm", i.keyAlgorithm},
-                        {"has_private_key", c.hasPrivateKey},
+                        {"has_private_key",
+                         c.privateKey == token::KeyPresence::UnknownUntilLogin
+                             ? json(nullptr)
+                             : json(c.privateKey == token::KeyPresence::Present)},
                         {"certificate", base64Encode(i.der)}});
     }
     return {{"certificates", list}};
@@ -314,7 +317,7 @@ json ApiRoutes::signPdf(const std::string& origin, const json& body, const Gone&
         throw ApiError(api.status, api.code, withoutPath(api.what(), dir.path(), shown));
     }
     auto signed_pdf = readBytes(dir / "out.pdf");
-    log::info("server", "signed a PDF ({} bytes) for {}", pdf_bytes.size(), origin);
+    log::info("server", "signed a PDF ({} bytes) for {}", pdf_bytes.size(), log::escape(origin));
     return {{"pdf", base64Encode(signed_pdf)}, {"profile", "PAdES-B-B"}};
 }
 
@@ -348,7 +351,7 @@ json ApiRoutes::signHash(const std::string& origin, const json& body, const Gone
     } catch (const Error& e) {
         throw fromAgentError(e);
     }
-    log::info("server", "signed a {} digest for {}", algorithm, origin);
+    log::info("server", "signed a {} digest for {}", log::escape(algorithm), log::escape(origin));
     return {{"signature", base64Encode(cms)},
             {"format", "cms"},
             {"profile", "CAdES-B-B"},
@@ -359,12 +362,14 @@ json ApiRoutes::verify(const json& body, const Gone& gone) const {
     auto store = services_.trust_store ? services_.trust_store() : pdf::X509StorePtr(X509_STORE_new());
     pdf::VerifyOptions options;
     options.cancelled = gone;  // a page that left does not keep the server verifying
+    std::string pdf_path;
     try {
         if (body.contains("pdf")) {
             auto pdf_bytes = requireBase64(body, "pdf", std::string::npos);
             PrivateDir dir;
-            writeBytes(dir / "in.pdf", pdf_bytes);
-            return signing::toJson(signing::verifyPdfFile(dir / "in.pdf", store.get(), options));
+            pdf_path = (dir / "document.pdf").string();
+            writeBytes(pdf_path, pdf_bytes);
+            return signing::toJson(signing::verifyPdfFile(pdf_path, store.get(), options));
         }
         if (body.contains("signature")) {
             auto p7s = requireBase64(body, "signature", std::string::npos);
@@ -374,10 +379,17 @@ json ApiRoutes::verify(const json& body, const Gone& gone) const {
     } catch (const Error& e) {
         if (e.kind() == ErrorKind::Cancelled || gone())
             throw ApiError(400, "CLIENT_GONE", _("the page closed the connection"));
-        // The message would name a private temporary file; say what is wrong instead.
-        throw ApiError(422, "INVALID_DOCUMENT",
-                       _("the document is not a signed PDF, or the signature is not a CMS "
-                         "signature"));
+        // A PDF's message says what is wrong with it (the document limits, no signature) but
+        // names a private temporary file: the page sees "document.pdf" instead.
+        if (pdf_path.empty())
+            throw ApiError(422, "INVALID_DOCUMENT",
+                           _("the document is not a signed PDF, or the signature is not a CMS "
+                             "signature"));
+        std::string message = e.what();
+        for (auto pos = message.find(pdf_path); pos != std::string::npos;
+             pos = message.find(pdf_path, pos))
+            message.replace(pos, pdf_path.size(), "document.pdf");
+        throw ApiError(422, "INVALID_DOCUMENT", message);
     }
     throw invalidField("pdf", _("a signed PDF, or signature and data"));
 }

@@ -24,7 +24,7 @@ class RefuseConsent final : public Consent {
 public:
     ConsentAnswer ask(const ConsentRequest& request) override {
         log::info("server", "signing request from {} refused: [server] consent = \"refuse\"",
-                  request.origin);
+                  log::escape(request.origin));
         return {};
     }
     std::string name() const override { return "refuse"; }
@@ -42,7 +42,7 @@ public:
             std::this_thread::sleep_for(std::chrono::milliseconds(20));
         }
         log::warn("server", "TEST consent granted a {} signature for {} (never use in production)",
-                  signKindName(request.kind), request.origin);
+                  signKindName(request.kind), log::escape(request.origin));
         ConsentAnswer answer;
         answer.granted = true;
         answer.pin = secretFromEnv(pin_variable_);

@@ -264,7 +264,7 @@ struct LocalServer::Impl {
             const bool has_origin = req.has_header("Origin");
             const std::string origin = req.get_header_value("Origin");
             if (has_origin && !originAllowed(origin, options.allowed_origins)) {
-                log::warn("server", "refused a request from origin {}", origin.substr(0, 200));
+                log::warn("server", "refused a request from origin {}", log::escape(origin));
                 throw ApiError(403, "ORIGIN_NOT_ALLOWED",
                                _("this web site is not allowed to use the local signing server"));
             }
@@ -390,11 +390,11 @@ struct LocalServer::Impl {
             if (gone()) {
                 sendError(res, ApiError(400, "CLIENT_GONE", _("the page closed the connection")));
             } else {
-                log::error("server", "{} failed: {}", req.path, describe(e));
+                log::error("server", "{} failed: {}", log::escape(req.path), describe(e));
                 sendError(res, ApiError(500, "INTERNAL", describe(e)));
             }
         } catch (const std::exception& e) {
-            log::error("server", "{} failed: {}", req.path, e.what());
+            log::error("server", "{} failed: {}", log::escape(req.path), e.what());
             sendError(res, ApiError(500, "INTERNAL", _("internal error")));
         }
         if (gone())

@@ -56,14 +56,14 @@ TokenSigner::TokenSigner(token::TokenService& service, const std::string& serial
     // Find the certificate before asking for a PIN: a typo in the id must not cost a try.
     std::vector<pdf::X509Ptr> owned;
     X509* leaf = nullptr;
-    bool has_key = false;
+    auto key = token::KeyPresence::Absent;
     for (const auto& c : session_->certificates()) {
         if (!c.info) continue;
         auto x = fromDer(c.info->der);
         if (!x) continue;
         if (c.id == cert_id) {
             leaf = x.get();
-            has_key = c.hasPrivateKey;
+            key = c.privateKey;
         }
         owned.push_back(std::move(x));
     }
@@ -71,11 +71,13 @@ TokenSigner::TokenSigner(token::TokenService& service, const std::string& serial
         throw Error(ErrorKind::InvalidInput,
                     fmt::format(fmt::runtime(_("no certificate with id {0} on token {1}")),
                                 token::toHex(cert_id), serial));
-    if (!has_key)
-        throw Error(ErrorKind::InvalidInput,
-                    fmt::format(fmt::runtime(_("the certificate {0} on token {1} has no private "
-                                               "key on the token; it cannot sign")),
-                                token::toHex(cert_id), serial));
+    auto noKey = [&] {
+        return Error(ErrorKind::InvalidInput,
+                     fmt::format(fmt::runtime(_("the certificate {0} on token {1} has no private "
+                                                "key on the token; it cannot sign")),
+                                 token::toHex(cert_id), serial));
+    };
+    if (key == token::KeyPresence::Absent) throw noKey();
     for (auto& x : fromPem(anchors_pem)) owned.push_back(std::move(x));
     std::vector<X509*> pool;
     for (auto& x : owned) pool.push_back(x.get());
@@ -86,8 +88,15 @@ TokenSigner::TokenSigner(token::TokenService& service, const std::string& serial
         sk_X509_push(chain.get(), c);
     }
     session_->login(ask_pin);
-    EVP_PKEY* key = session_->privateKey(cert_id);
-    signer_ = std::make_unique<pdf::KeySigner>(key, leaf, chain.get());
+    if (key == token::KeyPresence::UnknownUntilLogin) {
+        // Private objects are visible now: look for the key by CKA_ID before using it.
+        bool found = false;
+        for (const auto& c : session_->certificates())
+            if (c.id == cert_id) found = c.privateKey == token::KeyPresence::Present;
+        if (!found) throw noKey();
+    }
+    EVP_PKEY* private_key = session_->privateKey(cert_id);
+    signer_ = std::make_unique<pdf::KeySigner>(private_key, leaf, chain.get());
 }
 
 TokenSigner::~TokenSigner() = default;

@@ -97,6 +97,57 @@ std::optional<json> convert(const KeyDef& def, const toml::node& n) {
     return std::nullopt;
 }
 
+// A configuration file is a few KiB; toml++ needs seconds and gigabytes for tens of MB.
+constexpr std::size_t kMaxFileBytes = 1024 * 1024;
+
+bool isLoopbackHost(std::string_view host) {
+    if (host == "localhost" || host == "[::1]") return true;
+    if (host.rfind("127.", 0) != 0) return false;
+    return host.find_first_not_of("0123456789.") == std::string_view::npos;
+}
+
+// Values that parse but cannot be meant. Returns an error message (the value is not used), or
+// adds warnings and returns nothing.
+std::optional<std::string> semanticProblem(const std::string& key, const json& value,
+                                           std::vector<std::string>& warnings) {
+    if (key == "server.allowed_origins") {
+        std::vector<std::string> plain_http;
+        for (const auto& v : value) {
+            const auto origin = v.get<std::string>();
+            if (origin == "*")
+                return std::string(_("\"*\" would let every web site ask the local server for "
+                                     "signatures; list the CA portal's origin instead (e.g. "
+                                     "\"https://ca.example.ro\"); the value is not used"));
+            if (origin == "null")
+                return std::string(_("\"null\" is the origin of local files and sandboxed "
+                                     "frames, which any page can create; list the CA portal's "
+                                     "origin instead; the value is not used"));
+            if (origin.rfind("http://", 0) == 0) {
+                std::string_view host(origin);
+                host.remove_prefix(7);
+                host = host.substr(0, host.find_first_of("/?#"));
+                if (host.empty()) continue;
+                if (host.front() != '[') host = host.substr(0, host.rfind(':'));
+                else host = host.substr(0, host.find(']') + 1);
+                if (!isLoopbackHost(host)) plain_http.push_back(origin);
+            }
+        }
+        if (!plain_http.empty()) {
+            std::string list;
+            for (const auto& o : plain_http) list += (list.empty() ? "" : ", ") + o;
+            warnings.push_back(fmt::format(
+                fmt::runtime(_("{0}: plain http, so anyone on the network path can change that "
+                               "page and have it ask for signatures; use https")),
+                list));
+        }
+    } else if (key == "server.consent" && value == "test") {
+        warnings.push_back(_("\"test\" grants every signing request automatically, with the PIN "
+                             "from an environment variable; it is for automated tests only. "
+                             "Never use it with a real token"));
+    }
+    return std::nullopt;
+}
+
 struct Walker {
     Layer layer;
     fs::path file;
@@ -141,6 +192,12 @@ struct Walker {
                               typeDescription(*def), nodeDescription(node)));
             return;
         }
+        std::vector<std::string> warnings;
+        if (auto problem = semanticProblem(key, *converted, warnings)) {
+            error(line, key, *problem);
+            return;
+        }
+        for (const auto& w : warnings) warn(line, key, w);
         auto it = values.find(key);
         if (it != values.end() && it->second.locked) {
             warn(line, key,
@@ -202,19 +259,40 @@ void Config::applyFile(const fs::path& file, Layer layer, bool must_exist) {
                                     _("configuration file not found")});
         return;
     }
+    const auto size = fs::file_size(file, ec);
+    if (!ec && size > kMaxFileBytes) {
+        diagnostics_.push_back(
+            {Diagnostic::Severity::Error, file, 0, {},
+             fmt::format(fmt::runtime(_("configuration file is larger than 1 MiB ({0} bytes); "
+                                        "a configuration is a few KiB: check that this is the "
+                                        "right file. The file is not used")),
+                         size)});
+        return;
+    }
     std::ifstream in(file, std::ios::binary);
     if (!in) {
         diagnostics_.push_back({Diagnostic::Severity::Error, file, 0, {},
                                 _("configuration file cannot be read (permissions?)")});
         return;
     }
-    std::stringstream ss;
-    ss << in.rdbuf();
+    // Read at most one byte past the limit: the file may have grown since file_size().
+    std::string text(kMaxFileBytes + 1, '\0');
+    in.read(text.data(), static_cast<std::streamsize>(text.size()));
+    text.resize(static_cast<std::size_t>(in.gcount()));
     files_.emplace_back(layer, file);
-    applyDocument(ss.str(), layer, file);
+    applyDocument(text, layer, file);
 }
 
 void Config::applyDocument(const std::string& text, Layer layer, const fs::path& file) {
+    if (text.size() > kMaxFileBytes) {
+        diagnostics_.push_back({Diagnostic::Severity::Error, file, 0, {},
+                                fmt::format(fmt::runtime(_("configuration file is larger than "
+                                                           "1 MiB ({0} bytes); a configuration "
+                                                           "is a few KiB: check that this is the "
+                                                           "right file. The file is not used")),
+                                            text.size())});
+        return;
+    }
     toml::table table;
     try {
         table = toml::parse(text, file.string());

@@ -1,5 +1,6 @@
 #include "certagent/core/log.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -172,6 +173,57 @@ void write(Level lvl, std::string_view component, std::string_view message) {
         s.file.flush();
         if (static_cast<std::size_t>(s.file.tellp()) >= s.max_bytes) rotateLocked(s);
     }
+}
+
+std::string escape(std::string_view text, std::size_t max_bytes) {
+    std::string out;
+    const std::size_t n = std::min(text.size(), max_bytes);
+    out.reserve(n + 16);
+    auto hex = [&](unsigned char c) {
+        static constexpr char kDigits[] = "0123456789abcdef";
+        out += "\\x";
+        out.push_back(kDigits[c >> 4]);
+        out.push_back(kDigits[c & 0xf]);
+    };
+    std::size_t i = 0;
+    while (i < n) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if (c == '\\') {
+            out += "\\\\";
+        } else if (c == '\n') {
+            out += "\\n";
+        } else if (c == '\r') {
+            out += "\\r";
+        } else if (c == '\t') {
+            out += "\\t";
+        } else if (c < 0x20 || c == 0x7f) {
+            hex(c);
+        } else if (c >= 0x80) {
+            // A whole, valid UTF-8 sequence stays as it is (names with diacritics).
+            const std::size_t len = c >= 0xf0 && c < 0xf5 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c < 0xe0 ? 2 : 0;
+            bool ok = len > 0 && i + len <= n;
+            for (std::size_t k = 1; ok && k < len; ++k)
+                ok = (static_cast<unsigned char>(text[i + k]) & 0xc0) == 0x80;
+            if (ok && len == 3) {
+                const auto c1 = static_cast<unsigned char>(text[i + 1]);
+                ok = !(c == 0xe0 && c1 < 0xa0) && !(c == 0xed && c1 >= 0xa0);  // overlong, surrogate
+            } else if (ok && len == 4) {
+                const auto c1 = static_cast<unsigned char>(text[i + 1]);
+                ok = !(c == 0xf0 && c1 < 0x90) && !(c == 0xf4 && c1 >= 0x90);
+            }
+            if (ok) {
+                out.append(text.substr(i, len));
+                i += len;
+                continue;
+            }
+            hex(c);
+        } else {
+            out.push_back(static_cast<char>(c));
+        }
+        ++i;
+    }
+    if (text.size() > n) out += fmt::format(" ... ({} more bytes)", text.size() - n);
+    return out;
 }
 
 }  // namespace certagent::log

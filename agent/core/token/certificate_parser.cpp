@@ -8,7 +8,9 @@
 #include <array>
 #include <ctime>
 #include <openssl/bn.h>
+#include <openssl/err.h>
 #include <openssl/objects.h>
+#include <openssl/x509v3.h>
 
 namespace certagent::token {
 
@@ -38,11 +40,24 @@ std::string commonNameOf(const X509_NAME* name) {
     return out;
 }
 
+// system_clock counts nanoseconds in 64 bits: 1678..2262. Dates outside saturate there instead
+// of wrapping around (9999-12-31 used to come out as 1816, "expired").
+constexpr std::time_t kLatest = 9214646400;     // 2262-01-01T00:00:00Z
+constexpr std::time_t kEarliest = -9214560000;  // 1678-01-01T00:00:00Z
+
 std::chrono::system_clock::time_point toTimePoint(const ASN1_TIME* t) {
     std::tm tm{};
     if (!t || ASN1_TIME_to_tm(t, &tm) != 1)
         throw Error(ErrorKind::InvalidInput, _("The certificate has an invalid validity date"));
-    return std::chrono::system_clock::from_time_t(timegm(&tm));
+    // timegm works in 64-bit time_t for every year an ASN1_TIME can hold (0000..9999).
+    const std::time_t secs = std::clamp(timegm(&tm), kEarliest, kLatest);
+    return std::chrono::system_clock::from_time_t(secs);
+}
+
+bool isNoExpiry(const ASN1_TIME* t) {
+    return ASN1_STRING_type(t) == V_ASN1_GENERALIZEDTIME &&
+           std::string_view(reinterpret_cast<const char*>(ASN1_STRING_get0_data(t)),
+                            static_cast<std::size_t>(ASN1_STRING_length(t))) == "99991231235959Z";
 }
 
 std::string objToText(const ASN1_OBJECT* obj) {
@@ -51,19 +66,35 @@ std::string objToText(const ASN1_OBJECT* obj) {
     return n > 0 ? std::string(buf.data()) : std::string();
 }
 
-// Reads one DER TLV header; returns false on malformed input.
-bool derHeader(const unsigned char*& p, const unsigned char* end, int& tag, std::size_t& len) {
-    if (end - p < 2) return false;
-    tag = *p++;
-    std::size_t l = *p++;
-    if (l & 0x80) {
-        int n = static_cast<int>(l & 0x7f);
-        if (n == 0 || n > 4 || end - p < n) return false;
-        l = 0;
-        while (n-- > 0) l = (l << 8) | *p++;
+std::size_t minimalHeaderSize(int tag, long len) {
+    std::size_t size = 1;
+    if (tag >= 31)
+        for (int t = tag; t > 0; t >>= 7) ++size;
+    ++size;
+    if (len >= 128)
+        for (long l = len; l > 0; l >>= 8) ++size;
+    return size;
+}
+
+// DER, not just BER: every length definite and minimal, every tag minimal, strings primitive.
+// OpenSSL's decoder (ASN1_get_object, d2i_X509) also accepts BER's leading zero bytes in
+// lengths, so each header is checked here, through OpenSSL's own header reader.
+bool isStrictDer(const unsigned char* p, long n, int depth = 0) {
+    if (depth > 32) return false;
+    const unsigned char* const end = p + n;
+    while (p < end) {
+        const unsigned char* start = p;
+        long len = 0;
+        int tag = 0, cls = 0;
+        const int ret = ASN1_get_object(&p, &len, &tag, &cls, end - p);
+        if ((ret & 0x80) || ret == 0x21) return false;  // error, or indefinite length
+        if (static_cast<std::size_t>(p - start) != minimalHeaderSize(tag, len)) return false;
+        const bool constructed = (ret & V_ASN1_CONSTRUCTED) != 0;
+        if (constructed && cls == V_ASN1_UNIVERSAL && tag != V_ASN1_SEQUENCE && tag != V_ASN1_SET)
+            return false;
+        if (constructed && !isStrictDer(p, len, depth + 1)) return false;
+        p += len;
     }
-    if (static_cast<std::size_t>(end - p) < l) return false;
-    len = l;
     return true;
 }
 
@@ -71,16 +102,20 @@ bool derHeader(const unsigned char*& p, const unsigned char* end, int& tag, std:
 std::vector<std::string> qcStatementIds(const ASN1_OCTET_STRING* value) {
     std::vector<std::string> ids;
     const unsigned char* p = ASN1_STRING_get0_data(value);
-    const unsigned char* end = p + ASN1_STRING_length(value);
-    int tag = 0;
-    std::size_t len = 0;
-    if (!derHeader(p, end, tag, len) || tag != 0x30) return ids;
-    end = p + len;
+    const long n = ASN1_STRING_length(value);
+    if (!isStrictDer(p, n)) return ids;
+    long len = 0;
+    int tag = 0, cls = 0;
+    if (ASN1_get_object(&p, &len, &tag, &cls, n) != V_ASN1_CONSTRUCTED || tag != V_ASN1_SEQUENCE)
+        return ids;
+    const unsigned char* const end = p + len;
     while (p < end) {
-        if (!derHeader(p, end, tag, len) || tag != 0x30) break;
-        const unsigned char* next = p + len;
         const unsigned char* q = p;
-        ASN1_OBJECT* oid = d2i_ASN1_OBJECT(nullptr, &q, static_cast<long>(len));
+        if (ASN1_get_object(&q, &len, &tag, &cls, end - p) != V_ASN1_CONSTRUCTED ||
+            tag != V_ASN1_SEQUENCE)
+            break;
+        const unsigned char* next = q + len;
+        ASN1_OBJECT* oid = d2i_ASN1_OBJECT(nullptr, &q, len);
         if (oid) {
             ids.push_back(objToText(oid));
             ASN1_OBJECT_free(oid);
@@ -122,190 +157,76 @@ bool isEuQualifiedPolicy(std::string_view oid) noexcept {
 
 namespace {
 
-struct Tlv {
-    int tag = 0;
-    const unsigned char* begin = nullptr;  // header start
-    const unsigned char* value = nullptr;
-    std::size_t len = 0;
-    const unsigned char* end() const { return value + len; }
-    long size() const { return static_cast<long>(end() - begin); }
-};
-
-bool nextTlv(const unsigned char*& p, const unsigned char* end, Tlv& t) {
-    t.begin = p;
-    std::size_t len = 0;
-    if (!derHeader(p, end, t.tag, len)) return false;
-    t.value = p;
-    t.len = len;
-    p += len;
-    return true;
-}
-
 [[noreturn]] void notACertificate() {
+    ERR_clear_error();
     throw Error(ErrorKind::InvalidInput, _("The object is not a valid X.509 certificate"));
 }
 
-int ecBits(int nid) {
-    switch (nid) {
-    case NID_X9_62_prime256v1: return 256;
-    case NID_secp384r1: return 384;
-    case NID_secp521r1: return 521;
-    default: return 0;
-    }
+std::string serialHexOf(const X509* x) {
+    BIGNUM* bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(x), nullptr);
+    char* hex = bn ? BN_bn2hex(bn) : nullptr;
+    std::string out = hex ? hex : "";
+    OPENSSL_free(hex);
+    BN_free(bn);
+    std::transform(out.begin(), out.end(), out.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return out;
 }
 
-// RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER }, inside a BIT STRING.
-int rsaBits(const Tlv& bits) {
-    const unsigned char* p = bits.value + 1;  // skip the unused-bits byte
-    Tlv seq, mod;
-    if (bits.len < 1 || !nextTlv(p, bits.end(), seq) || seq.tag != 0x30) return 0;
-    p = seq.value;
-    if (!nextTlv(p, seq.end(), mod) || mod.tag != 0x02) return 0;
-    std::size_t n = mod.len;
-    const unsigned char* m = mod.value;
-    while (n > 0 && *m == 0) { ++m; --n; }
-    if (n == 0) return 0;
-    int top = 0;
-    for (unsigned char c = *m; c; c >>= 1) ++top;
-    return static_cast<int>((n - 1) * 8) + top;
+void readKey(const X509* x, CertificateInfo& info) {
+    const ASN1_OBJECT* alg = nullptr;
+    X509_PUBKEY_get0_param(const_cast<ASN1_OBJECT**>(&alg), nullptr, nullptr, nullptr,
+                           X509_get_X509_PUBKEY(x));
+    const int nid = alg ? OBJ_obj2nid(alg) : NID_undef;
+    EVP_PKEY* key = X509_get0_pubkey(x);
+    if (nid == NID_rsaEncryption) {
+        info.keyAlgorithm = "RSA";
+    } else if (nid == NID_X9_62_id_ecPublicKey) {
+        info.keyAlgorithm = "EC";
+    } else {
+        info.keyAlgorithm = nid != NID_undef ? OBJ_nid2sn(nid) : "unknown";
+        return;
+    }
+    info.keyBits = key ? EVP_PKEY_get_bits(key) : 0;
 }
 
 }  // namespace
 
-// OpenSSL 3.0's d2i_X509 decodes the public key through its provider decoders, about 0.5 ms per
-// certificate; listing a token does not need the key, so the TBSCertificate is walked here and
-// only its parts are decoded (names, times, extensions). Every field is still checked for
-// shape, so garbage is rejected.
+// The whole certificate is decoded by OpenSSL (d2i_X509) after a check that it is DER; the
+// fields come from OpenSSL's getters.
 CertificateInfo parseCertificate(const Bytes& der) {
-    const unsigned char* p = der.data();
-    const unsigned char* const end = der.data() + der.size();
-    Tlv cert, tbs, sigAlg, sig;
-    if (!nextTlv(p, end, cert) || cert.tag != 0x30 || p != end) notACertificate();
-    p = cert.value;
-    if (!nextTlv(p, cert.end(), tbs) || tbs.tag != 0x30 || !nextTlv(p, cert.end(), sigAlg) ||
-        sigAlg.tag != 0x30 || !nextTlv(p, cert.end(), sig) || sig.tag != 0x03 || p != cert.end())
+    if (der.empty() || der.size() > 1024 * 1024 ||
+        !isStrictDer(der.data(), static_cast<long>(der.size())))
         notACertificate();
+    const unsigned char* p = der.data();
+    X509Ptr x(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
+    if (!x || p != der.data() + der.size()) notACertificate();
 
     CertificateInfo info;
     info.der = der;
-    p = tbs.value;
-    const unsigned char* const tend = tbs.end();
-    Tlv t;
-    if (!nextTlv(p, tend, t)) notACertificate();
-    if (t.tag == 0xa0 && !nextTlv(p, tend, t)) notACertificate();  // [0] version
-    if (t.tag != 0x02) notACertificate();
-    {
-        const unsigned char* q = t.begin;
-        ASN1_INTEGER* serial = d2i_ASN1_INTEGER(nullptr, &q, t.size());
-        if (!serial) notACertificate();
-        BIGNUM* bn = ASN1_INTEGER_to_BN(serial, nullptr);
-        ASN1_INTEGER_free(serial);
-        char* hex = bn ? BN_bn2hex(bn) : nullptr;
-        info.serialHex = hex ? hex : "";
-        OPENSSL_free(hex);
-        BN_free(bn);
-        std::transform(info.serialHex.begin(), info.serialHex.end(), info.serialHex.begin(),
-                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    info.serialHex = serialHexOf(x.get());
+    info.issuer = nameToString(X509_get_issuer_name(x.get()));
+    info.subject = nameToString(X509_get_subject_name(x.get()));
+    info.commonName = commonNameOf(X509_get_subject_name(x.get()));
+    info.notBefore = toTimePoint(X509_get0_notBefore(x.get()));
+    info.notAfter = toTimePoint(X509_get0_notAfter(x.get()));
+    info.noExpiry = isNoExpiry(X509_get0_notAfter(x.get()));
+    readKey(x.get(), info);
+
+    info.keyUsage = keyUsageNames(X509_get_key_usage(x.get()));
+    if (auto* policies = static_cast<CERTIFICATEPOLICIES*>(
+            X509_get_ext_d2i(x.get(), NID_certificate_policies, nullptr, nullptr))) {
+        for (int k = 0; k < sk_POLICYINFO_num(policies); ++k)
+            info.policies.push_back(objToText(sk_POLICYINFO_value(policies, k)->policyid));
+        CERTIFICATEPOLICIES_free(policies);
     }
-    Tlv alg, issuer, validity, subject, spki;
-    if (!nextTlv(p, tend, alg) || alg.tag != 0x30 || !nextTlv(p, tend, issuer) ||
-        issuer.tag != 0x30 || !nextTlv(p, tend, validity) || validity.tag != 0x30 ||
-        !nextTlv(p, tend, subject) || subject.tag != 0x30 || !nextTlv(p, tend, spki) ||
-        spki.tag != 0x30)
-        notACertificate();
-
-    auto name = [&](const Tlv& n, std::string& text, std::string* cn) {
-        const unsigned char* q = n.begin;
-        X509NamePtr x(d2i_X509_NAME(nullptr, &q, n.size()));
-        if (!x) notACertificate();
-        text = nameToString(x.get());
-        if (cn) *cn = commonNameOf(x.get());
-    };
-    name(issuer, info.issuer, nullptr);
-    name(subject, info.subject, &info.commonName);
-
-    {
-        const unsigned char* q = validity.value;
-        Tlv a, b;
-        if (!nextTlv(q, validity.end(), a) || !nextTlv(q, validity.end(), b)) notACertificate();
-        for (auto [tlv, out] : {std::pair{&a, &info.notBefore}, std::pair{&b, &info.notAfter}}) {
-            const unsigned char* r = tlv->begin;
-            ASN1_TIME* tm = d2i_ASN1_TIME(nullptr, &r, tlv->size());
-            if (!tm) notACertificate();
-            try {
-                *out = toTimePoint(tm);
-            } catch (...) {
-                ASN1_TIME_free(tm);
-                throw;
-            }
-            ASN1_TIME_free(tm);
+    if (const int i = X509_get_ext_by_NID(x.get(), NID_qcStatements, -1); i >= 0) {
+        for (const auto& id : qcStatementIds(X509_EXTENSION_get_data(X509_get_ext(x.get(), i)))) {
+            if (id == kQcCompliance) info.qcCompliance = true;
+            if (id == kQcSscd) info.qcSscd = true;
         }
     }
-
-    {
-        const unsigned char* q = spki.value;
-        Tlv keyAlg, keyBits, oid;
-        if (!nextTlv(q, spki.end(), keyAlg) || keyAlg.tag != 0x30 ||
-            !nextTlv(q, spki.end(), keyBits) || keyBits.tag != 0x03)
-            notACertificate();
-        const unsigned char* r = keyAlg.value;
-        if (!nextTlv(r, keyAlg.end(), oid) || oid.tag != 0x06) notACertificate();
-        const unsigned char* o = oid.begin;
-        ASN1_OBJECT* obj = d2i_ASN1_OBJECT(nullptr, &o, oid.size());
-        int nid = obj ? OBJ_obj2nid(obj) : NID_undef;
-        ASN1_OBJECT_free(obj);
-        if (nid == NID_rsaEncryption) {
-            info.keyAlgorithm = "RSA";
-            info.keyBits = rsaBits(keyBits);
-        } else if (nid == NID_X9_62_id_ecPublicKey) {
-            info.keyAlgorithm = "EC";
-            Tlv curve;
-            if (nextTlv(r, keyAlg.end(), curve) && curve.tag == 0x06) {
-                const unsigned char* c = curve.begin;
-                ASN1_OBJECT* cobj = d2i_ASN1_OBJECT(nullptr, &c, curve.size());
-                info.keyBits = cobj ? ecBits(OBJ_obj2nid(cobj)) : 0;
-                ASN1_OBJECT_free(cobj);
-            }
-        } else {
-            info.keyAlgorithm = nid != NID_undef ? OBJ_nid2sn(nid) : "unknown";
-        }
-    }
-
-    // Optional [1] issuerUniqueID, [2] subjectUniqueID, [3] extensions.
-    while (p < tend) {
-        if (!nextTlv(p, tend, t)) notACertificate();
-        if (t.tag != 0xa3) continue;
-        const unsigned char* q = t.value;
-        X509_EXTENSIONS* exts = d2i_X509_EXTENSIONS(nullptr, &q, static_cast<long>(t.len));
-        if (!exts) notACertificate();
-        for (int i = 0; i < sk_X509_EXTENSION_num(exts); ++i) {
-            X509_EXTENSION* ext = sk_X509_EXTENSION_value(exts, i);
-            int nid = OBJ_obj2nid(X509_EXTENSION_get_object(ext));
-            if (nid == NID_key_usage) {
-                auto* ku = static_cast<ASN1_BIT_STRING*>(X509V3_EXT_d2i(ext));
-                if (ku) {
-                    uint32_t bits = 0;
-                    for (int b = 0; b < 9; ++b)
-                        if (ASN1_BIT_STRING_get_bit(ku, b)) bits |= (b < 8 ? 0x80u >> b : 0x8000u);
-                    info.keyUsage = keyUsageNames(bits);
-                    ASN1_BIT_STRING_free(ku);
-                }
-            } else if (nid == NID_certificate_policies) {
-                auto* policies = static_cast<CERTIFICATEPOLICIES*>(X509V3_EXT_d2i(ext));
-                if (policies) {
-                    for (int k = 0; k < sk_POLICYINFO_num(policies); ++k)
-                        info.policies.push_back(objToText(sk_POLICYINFO_value(policies, k)->policyid));
-                    CERTIFICATEPOLICIES_free(policies);
-                }
-            } else if (nid == NID_qcStatements) {
-                for (const auto& id : qcStatementIds(X509_EXTENSION_get_data(ext))) {
-                    if (id == kQcCompliance) info.qcCompliance = true;
-                    if (id == kQcSscd) info.qcSscd = true;
-                }
-            }
-        }
-        sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
-    }
+    ERR_clear_error();
     info.qualified = info.qcCompliance ||
                      std::any_of(info.policies.begin(), info.policies.end(),
                                  [](const std::string& o) { return isEuQualifiedPolicy(o); });

@@ -40,7 +40,11 @@ std::vector<TokenCertificate> readCertificates(const Session& session, const Tok
         c.tokenLabel = token.label;
         if (attrs[0]) c.id = *attrs[0];
         if (attrs[1]) c.label.assign(attrs[1]->begin(), attrs[1]->end());
-        c.hasPrivateKey = privateIds.count(c.id) || (!loggedIn && publicIds.count(c.id));
+        if (privateIds.count(c.id) || (!loggedIn && publicIds.count(c.id)))
+            c.privateKey = KeyPresence::Present;
+        else
+            c.privateKey = loggedIn ? KeyPresence::Absent : KeyPresence::UnknownUntilLogin;
+        c.hasPrivateKey = c.privateKey == KeyPresence::Present;
         if (!attrs[2] || attrs[2]->empty()) {
             c.error = _("The certificate object has no value");
         } else {

@@ -1,6 +1,7 @@
 #include "certagent/core/token/module_discovery.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <fstream>
 #include <map>
@@ -42,37 +43,74 @@ fs::path defaultP11KitModuleDir() {
 #endif
 }
 
+std::string currentProgramName() {
+    std::error_code ec;
+    // /proc/self/exe names the binary even when argv[0] was a symlink or a relative path.
+    fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+    return ec ? std::string() : exe.filename().string();
+}
+
+bool p11KitProgramListHas(std::string_view list, std::string_view program) {
+    if (program.empty()) return false;
+    auto isSeparator = [](char c) { return c == ',' || std::isspace(static_cast<unsigned char>(c)); };
+    std::size_t i = 0;
+    while (i < list.size()) {
+        while (i < list.size() && isSeparator(list[i])) ++i;
+        std::size_t start = i;
+        while (i < list.size() && !isSeparator(list[i])) ++i;
+        if (i > start && list.substr(start, i - start) == program) return true;
+    }
+    return false;
+}
+
+std::pair<P11KitModuleFile, bool> parseP11KitModule(std::string_view text,
+                                                    const fs::path& moduleDir,
+                                                    std::string_view program) {
+    P11KitModuleFile m;
+    std::optional<std::string> enableIn, disableIn;
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        std::size_t eol = text.find('\n', pos);
+        if (eol == std::string_view::npos) eol = text.size();
+        std::string line = trim(std::string(text.substr(pos, eol - pos)));
+        pos = eol + 1;
+        if (line.empty() || line[0] == '#') continue;
+        auto colon = line.find(':');
+        if (colon == std::string::npos) continue;
+        std::string key = trim(line.substr(0, colon));
+        std::string value = trim(line.substr(colon + 1));
+        if (key == "module") m.module = value;
+        else if (key == "trust-policy") m.trustPolicy = isYes(value);
+        else if (key == "enable-in") enableIn = value;
+        else if (key == "disable-in") disableIn = value;
+    }
+    if (!m.module.empty() && m.module.is_relative()) m.module = moduleDir / m.module;
+    bool on = true;
+    if (enableIn)
+        on = p11KitProgramListHas(*enableIn, program);
+    else if (disableIn)
+        on = !p11KitProgramListHas(*disableIn, program);
+    return {std::move(m), on && !m.module.empty()};
+}
+
 std::vector<P11KitModuleFile> readP11KitModules(const std::vector<fs::path>& dirs,
-                                                const fs::path& moduleDir) {
+                                                const fs::path& moduleDir,
+                                                std::string_view program) {
     std::map<std::string, P11KitModuleFile> byName;  // later folders override earlier ones
     std::map<std::string, bool> enabled;
     for (const auto& dir : dirs) {
         std::error_code ec;
         for (const auto& entry : fs::directory_iterator(dir, ec)) {
             if (entry.path().extension() != ".module") continue;
-            std::ifstream in(entry.path());
-            P11KitModuleFile m;
+            std::ifstream in(entry.path(), std::ios::binary);
+            // A module file is a few lines; more than 64 KiB is not one.
+            std::string text(64 * 1024, '\0');
+            in.read(text.data(), static_cast<std::streamsize>(text.size()));
+            text.resize(static_cast<std::size_t>(in.gcount()));
+            auto [m, on] = parseP11KitModule(text, moduleDir, program);
             m.file = entry.path();
-            bool on = true;
-            std::string line;
-            while (std::getline(in, line)) {
-                line = trim(line);
-                if (line.empty() || line[0] == '#') continue;
-                auto colon = line.find(':');
-                if (colon == std::string::npos) continue;
-                std::string key = trim(line.substr(0, colon));
-                std::string value = trim(line.substr(colon + 1));
-                if (key == "module") m.module = value;
-                else if (key == "trust-policy") m.trustPolicy = isYes(value);
-                else if (key == "enable-in" || key == "disable-in") {
-                    // Only the named programs are affected; certagent is none of them.
-                    if (key == "enable-in" && value.find("certagent") == std::string::npos)
-                        on = false;
-                }
-            }
-            if (!m.module.empty() && m.module.is_relative()) m.module = moduleDir / m.module;
             const std::string name = entry.path().filename().string();
-            enabled[name] = on && !m.module.empty();
+            enabled[name] = on;
             byName[name] = std::move(m);
         }
     }
@@ -83,9 +121,9 @@ std::vector<P11KitModuleFile> readP11KitModules(const std::vector<fs::path>& dir
 }
 
 std::vector<ModuleSpec> p11KitModuleSpecs(const std::vector<fs::path>& dirs,
-                                          const fs::path& moduleDir) {
+                                          const fs::path& moduleDir, std::string_view program) {
     std::vector<ModuleSpec> out;
-    for (const auto& m : readP11KitModules(dirs, moduleDir)) {
+    for (const auto& m : readP11KitModules(dirs, moduleDir, program)) {
         if (m.trustPolicy) continue;
         out.push_back(ModuleSpec{m.module, {}, ModuleSource::P11Kit});
     }

@@ -69,11 +69,25 @@ long CertificateInfo::daysLeft(std::chrono::system_clock::time_point now) const 
     return localCalendarDaysBetween(now, notAfter);
 }
 
+std::string CertificateInfo::notAfterText() const {
+    return noExpiry ? "9999-12-31T23:59:59Z" : isoUtc(notAfter);
+}
+
 CertStatus CertificateInfo::status(std::chrono::system_clock::time_point now,
                                    int expiringWithinDays) const {
+    if (noExpiry) return CertStatus::Valid;
     if (now >= notAfter) return CertStatus::Expired;
     if (daysLeft(now) < expiringWithinDays) return CertStatus::Expiring;
     return CertStatus::Valid;
+}
+
+std::string keyPresenceText(KeyPresence presence) {
+    switch (presence) {
+    case KeyPresence::Present: return _("yes");
+    case KeyPresence::Absent: return _("no");
+    case KeyPresence::UnknownUntilLogin: return _("unknown until login");
+    }
+    return _("no");
 }
 
 const char* keyTypeName(KeyType type) noexcept {

@@ -216,3 +216,54 @@ TEST(RenewCli, APulledTokenStopsCleanlyAndTheRenewalResumesWhenItIsBack) {
 
 }  // namespace
 }  // namespace certagent::testing
+
+namespace certagent::testing {
+namespace {
+
+// A one-page PDF drawing a 60x60 pixel grey image over size_pt x size_pt points.
+std::string scanPdf(const std::string& size_pt) {
+    const std::string content = "q " + size_pt + " 0 0 " + size_pt + " 40 400 cm /Im0 Do Q";
+    const std::vector<std::string> objects = {
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /XObject << /Im0 4 "
+        "0 R >> >> /Contents 5 0 R >>",
+        "<< /Type /XObject /Subtype /Image /Width 60 /Height 60 /ColorSpace /DeviceGray "
+        "/BitsPerComponent 8 /Length 3600 >>\nstream\n" + std::string(3600, '\x80') +
+            "\nendstream",
+        "<< /Length " + std::to_string(content.size()) + " >>\nstream\n" + content + "\nendstream",
+    };
+    std::string pdf = "%PDF-1.4\n";
+    std::vector<size_t> offsets;
+    for (size_t i = 0; i < objects.size(); ++i) {
+        offsets.push_back(pdf.size());
+        pdf += std::to_string(i + 1) + " 0 obj\n" + objects[i] + "\nendobj\n";
+    }
+    const size_t xref = pdf.size();
+    pdf += "xref\n0 6\n0000000000 65535 f \n";
+    for (auto off : offsets) {
+        char line[32];
+        std::snprintf(line, sizeof line, "%010zu 00000 n \n", off);
+        pdf += line;
+    }
+    return pdf + "trailer\n<< /Size 6 /Root 1 0 R >>\nstartxref\n" + std::to_string(xref) +
+           "\n%%EOF\n";
+}
+
+// A scan below 300 dpi (beyond 1% rounding) is refused before it is uploaded: the CA never
+// receives it, and the user is told to scan again. Before, the agent warned and uploaded it.
+TEST(RenewCli, ALowResolutionIdentityScanIsRefusedBeforeUpload) {
+    RenewalScene s;
+    writeFile(s.idDocument, scanPdf("20"));  // 60 px over 20 pt: 216 dpi
+    auto r = s.renew();
+    EXPECT_NE(r.exit_code, 0) << r.out << r.err;
+    EXPECT_NE((r.out + r.err).find("scanned at 216 dpi"), std::string::npos) << r.out << r.err;
+    EXPECT_NE((r.out + r.err).find("Scan it again at 300 dpi"), std::string::npos) << r.err;
+    // Not uploaded: no warning-and-upload, and no refusal from the CA (which has the same rule).
+    EXPECT_EQ((r.out + r.err).find("Warning:"), std::string::npos) << r.err;
+    EXPECT_EQ((r.out + r.err).find("IDENTITY_SCAN_RESOLUTION_TOO_LOW"), std::string::npos) << r.err;
+    EXPECT_TRUE(s.caQuery("SELECT id FROM renewals WHERE identity_pdf IS NOT NULL").empty());
+}
+
+}  // namespace
+}  // namespace certagent::testing

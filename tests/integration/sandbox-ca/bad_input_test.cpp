@@ -52,6 +52,39 @@ std::string tamperCsrSignature(const std::string& pem) {
     return s;
 }
 
+// A one-page PDF drawing a pixels x pixels grey image over size_pt x size_pt points.
+std::string scanPdf(int pixels, const std::string& size_pt) {
+    const std::string content = "q " + size_pt + " 0 0 " + size_pt + " 40 400 cm /Im0 Do Q";
+    const std::string image(static_cast<size_t>(pixels) * pixels, '\x80');
+    std::vector<std::string> objects = {
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /XObject << /Im0 4 0 "
+        "R >> >> /Contents 5 0 R >>",
+        "<< /Type /XObject /Subtype /Image /Width " + std::to_string(pixels) + " /Height " +
+            std::to_string(pixels) + " /ColorSpace /DeviceGray /BitsPerComponent 8 /Length " +
+            std::to_string(image.size()) + " >>\nstream\n" + image + "\nendstream",
+        "<< /Length " + std::to_string(content.size()) + " >>\nstream\n" + content +
+            "\nendstream",
+    };
+    std::string pdf = "%PDF-1.4\n";
+    std::vector<size_t> offsets;
+    for (size_t i = 0; i < objects.size(); ++i) {
+        offsets.push_back(pdf.size());
+        pdf += std::to_string(i + 1) + " 0 obj\n" + objects[i] + "\nendobj\n";
+    }
+    size_t xref = pdf.size();
+    pdf += "xref\n0 " + std::to_string(objects.size() + 1) + "\n0000000000 65535 f \n";
+    for (auto off : offsets) {
+        char line[32];
+        std::snprintf(line, sizeof line, "%010zu 00000 n \n", off);
+        pdf += line;
+    }
+    pdf += "trailer\n<< /Size " + std::to_string(objects.size() + 1) +
+           " /Root 1 0 R >>\nstartxref\n" + std::to_string(xref) + "\n%%EOF\n";
+    return pdf;
+}
+
 // A one-page PDF drawing an 8x8 pixel grey image over 500x300 pt: about 1 dpi, a useless scan.
 std::string blurryScanPdf() {
     std::vector<std::string> objects = {
@@ -132,6 +165,9 @@ TEST_F(BadInput, IdentityDocumentMustBeAWholePdfWithinTheLimit) {
     auto blurry = c.putPdf(url, blurryScanPdf(), newKey());
     expectRefused(blurry, 422, "IDENTITY_SCAN_RESOLUTION_TOO_LOW");
     EXPECT_LT(blurry.json()["error"]["details"]["min_dpi"].get<int>(), 300);
+    // 3% below 300 dpi is a low scan, refused ...
+    expectRefused(c.putPdf(url, scanPdf(60, "14.85"), newKey()), 422,
+                  "IDENTITY_SCAN_RESOLUTION_TOO_LOW");
     expectRefused(c.request("PUT", url, pdf, "image/jpeg", {"Idempotency-Key: " + newKey()}), 415,
                   "UNSUPPORTED_MEDIA_TYPE");
     std::string big = pdf.substr(0, pdf.size() - 6) + std::string(6 * 1024 * 1024, ' ') + "%%EOF\n";
@@ -139,6 +175,17 @@ TEST_F(BadInput, IdentityDocumentMustBeAWholePdfWithinTheLimit) {
     expectRefused(c.putPdf(url, pdf, ""), 400, "IDEMPOTENCY_KEY_REQUIRED");
     EXPECT_EQ(snapshot(c, id), before);
     expectRefused(c.get(api("renewals/" + id + "/declaration")), 409, "DECLARATION_NOT_READY");
+}
+
+// A 300 dpi scan whose page size is written with two decimals measures 299.6 dpi here (60
+// pixels over 14.42 pt): rounding, not a low resolution, so it is accepted.
+TEST_F(BadInput, IdentityScanAtThreeHundredDpiWithRoundedPageSizeIsAccepted) {
+    startCa();
+    auto h = activeHolder();
+    auto c = clientFor(h);
+    const std::string id = createRenewal(c, h).at("id");
+    auto r = c.putPdf(api("renewals/" + id + "/identity-document"), scanPdf(60, "14.42"), newKey());
+    EXPECT_EQ(r.status, 200) << r.body;
 }
 
 TEST_F(BadInput, OutOfOrderAndReplayedCallsAreRefused) {

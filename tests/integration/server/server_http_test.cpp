@@ -382,3 +382,29 @@ TEST_F(ServerFixture, ChunkedBodiesWithoutContentLengthAreRefused) {
     // And the server still answers afterwards.
     EXPECT_EQ(curl({"GET", base + "/api/v1/status", {}, "", {}}).status, 200);
 }
+
+// Issue #22: one object nested 20,000 dictionaries deep used to kill the daemon (PoDoFo's
+// recursion), 800 deep cost seconds of CPU per request. The document limits refuse both with a
+// message that says why and names no temporary file; the server keeps answering.
+TEST_F(ServerFixture, CraftedPdfsAreRefusedWithTheReasonAndTheServerStaysUp) {
+    start();
+    auto nested = [](int depth) {
+        std::string body;
+        for (int i = 0; i < depth; ++i) body += "<< /A ";
+        body += "1";
+        for (int i = 0; i < depth; ++i) body += " >>";
+        return "%PDF-1.4\n1 0 obj\n" + body + "\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n";
+    };
+    for (int depth : {800, 20000}) {
+        const std::string pdf = nested(depth);
+        auto r = post("/api/v1/verify",
+                      json({{"pdf", server::base64Encode(std::vector<uint8_t>(pdf.begin(), pdf.end()))}})
+                          .dump());
+        EXPECT_EQ(r.status, 422) << r.body;
+        const auto message = json::parse(r.body)["error"]["message"].get<std::string>();
+        EXPECT_NE(message.find("nested more than 64 levels"), std::string::npos) << message;
+        EXPECT_EQ(message.find("in.pdf"), std::string::npos) << message;
+        EXPECT_EQ(message.find("/tmp"), std::string::npos) << message;
+    }
+    EXPECT_EQ(get("/api/v1/status").status, 200);
+}

@@ -195,3 +195,60 @@ TEST_F(ConfigTest, ShippedAgentTomlDocumentsEveryKeyWithItsDefault) {
     writeFile(l.user, certagent::testing::readFile(file));
     EXPECT_TRUE(l.load().diagnostics().empty());
 }
+
+// A configuration file is a few KiB; a 35 MB one used to take 26 s and 2.4 GB in toml++.
+TEST_F(ConfigTest, FileLargerThanOneMebibyteIsRefusedNamingIt) {
+    Layers l;
+    std::string big = "[server]\nport = 15001\n# ";
+    big += std::string(2 * 1024 * 1024, 'x');
+    big += "\n";
+    writeFile(l.user, big);
+    auto c = l.load();
+    EXPECT_TRUE(c.hasErrors());
+    EXPECT_EQ(c.getInt("server.port"), 15000);  // nothing from that file is used
+    ASSERT_FALSE(c.diagnostics().empty());
+    const auto text = c.diagnostics()[0].format();
+    EXPECT_NE(text.find(l.user.string()), std::string::npos) << text;
+    EXPECT_NE(text.find("larger than 1 MiB"), std::string::npos) << text;
+}
+
+TEST_F(ConfigTest, WildcardAndNullOriginsAreErrorsPlainHttpIsAWarning) {
+    Layers l;
+    writeFile(l.user,
+              "[server]\nallowed_origins = [\"*\", \"https://ca.example.ro\"]\n");
+    auto c = l.load();
+    EXPECT_TRUE(c.hasErrors());
+    auto* d = findDiag(c, "server.allowed_origins");
+    ASSERT_NE(d, nullptr);
+    EXPECT_EQ(d->severity, Diagnostic::Severity::Error);
+    EXPECT_NE(d->message.find("\"*\""), std::string::npos) << d->message;
+    EXPECT_EQ(c.getStrings("server.allowed_origins"),
+              std::vector<std::string>{"https://ca.certdigital.ro"});  // the default stays
+
+    writeFile(l.user, "[server]\nallowed_origins = [\"null\"]\n");
+    EXPECT_TRUE(l.load().hasErrors());
+
+    writeFile(l.user, "[server]\nallowed_origins = [\"http://portal.example.ro\", "
+                      "\"http://127.0.0.1:8443\", \"http://localhost:3000\"]\n");
+    auto w = l.load();
+    EXPECT_FALSE(w.hasErrors());
+    d = findDiag(w, "server.allowed_origins");
+    ASSERT_NE(d, nullptr);
+    EXPECT_EQ(d->severity, Diagnostic::Severity::Warning);
+    EXPECT_NE(d->message.find("http://portal.example.ro"), std::string::npos) << d->message;
+    EXPECT_EQ(d->message.find("127.0.0.1"), std::string::npos) << d->message;
+    EXPECT_EQ(w.getStrings("server.allowed_origins").size(), 3u);
+}
+
+TEST_F(ConfigTest, TestConsentIsWarnedLoudly) {
+    Layers l;
+    writeFile(l.user, "[server]\nconsent = \"test\"\n");
+    auto c = l.load();
+    EXPECT_FALSE(c.hasErrors());
+    auto* d = findDiag(c, "server.consent");
+    ASSERT_NE(d, nullptr);
+    EXPECT_EQ(d->severity, Diagnostic::Severity::Warning);
+    EXPECT_NE(d->message.find("every signing request"), std::string::npos) << d->message;
+    writeFile(l.user, "[server]\nconsent = \"ask\"\n");
+    EXPECT_EQ(findDiag(l.load(), "server.consent"), nullptr);
+}

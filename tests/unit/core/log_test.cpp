@@ -108,3 +108,18 @@ TEST(SecretString, FromEnvironmentNeedsANonEmptyVariable) {
     ::unsetenv("CERTAGENT_TEST_PIN");
     EXPECT_THROW(secretFromEnv("CERTAGENT_TEST_PIN"), std::exception);
 }
+
+// Text from requests (an Origin header, a path) is escaped before it reaches a log line: a
+// forged line break or a terminal escape sequence cannot fake or hide log entries.
+TEST(LogEscape, ControlCharactersAndBadUtf8AreEscapedAndLongTextCut) {
+    EXPECT_EQ(log::escape("https://ca.example.ro"), "https://ca.example.ro");
+    EXPECT_EQ(log::escape("a\r\n2024-01-01 [info] fake"), "a\\r\\n2024-01-01 [info] fake");
+    EXPECT_EQ(log::escape("\x1b[31mred"), "\\x1b[31mred");
+    EXPECT_EQ(log::escape("back\\slash"), "back\\\\slash");
+    EXPECT_EQ(log::escape("Ștefan"), "Ștefan");           // valid UTF-8 stays readable
+    EXPECT_EQ(log::escape("\xc8\x41"), "\\xc8A");           // a broken sequence does not
+    EXPECT_EQ(log::escape(std::string("nul\0x", 5)), "nul\\x00x");
+    const std::string cut = log::escape(std::string(1000, 'a'), 100);
+    EXPECT_EQ(cut.substr(0, 100), std::string(100, 'a'));
+    EXPECT_NE(cut.find("900 more bytes"), std::string::npos) << cut;
+}

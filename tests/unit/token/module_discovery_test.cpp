@@ -43,3 +43,28 @@ TEST(ModuleCandidates, FirstExistingWins) {
     EXPECT_EQ(firstExisting({dir / "a.so", dir / "b.so"}), dir / "b.so");
     EXPECT_FALSE(firstExisting({dir / "a.so"}));
 }
+
+// p11-kit's enable-in/disable-in hold program names separated by commas or spaces, compared
+// whole (p11-kit's is_string_in_list): "certagent-helper" is not "certagent".
+TEST(P11KitDiscovery, EnableInAndDisableInCompareWholeProgramNames) {
+    TempDir dir;
+    writeFile(dir / "m/enabled-for-us.module",
+              "module: /m/a.so\nenable-in: firefox, certagent-cli,thunderbird\n");
+    writeFile(dir / "m/substring-only.module", "module: /m/b.so\nenable-in: certagent-helper\n");
+    writeFile(dir / "m/disabled-for-us.module", "module: /m/c.so\ndisable-in: p11-kit-proxy certagent-cli\n");
+    writeFile(dir / "m/disabled-elsewhere.module", "module: /m/d.so\ndisable-in: mycertagent-cli\n");
+    std::vector<std::string> paths;
+    for (const auto& s : p11KitModuleSpecs({dir / "m"}, "/mods", "certagent-cli"))
+        paths.push_back(s.path.string());
+    EXPECT_EQ(paths, (std::vector<std::string>{"/m/d.so", "/m/a.so"}));
+}
+
+TEST(P11KitDiscovery, ProgramNameListsSplitOnCommasAndSpaces) {
+    EXPECT_TRUE(p11KitProgramListHas("firefox,certagent", "certagent"));
+    EXPECT_TRUE(p11KitProgramListHas(" certagent ,x", "certagent"));
+    EXPECT_TRUE(p11KitProgramListHas("a\tcertagent", "certagent"));
+    EXPECT_FALSE(p11KitProgramListHas("certagents", "certagent"));
+    EXPECT_FALSE(p11KitProgramListHas("my-certagent", "certagent"));
+    EXPECT_FALSE(p11KitProgramListHas("", "certagent"));
+    EXPECT_FALSE(p11KitProgramListHas("certagent", ""));
+}

@@ -29,6 +29,11 @@ std::string redact(std::string_view text);
 
 void write(Level level, std::string_view component, std::string_view message);
 
+// Text that came from outside (an HTTP request's Origin, path or header, a file's content)
+// made safe for one log line: control characters, backslashes and invalid UTF-8 as \xNN / \r
+// / \n / \\, and at most max_bytes of it ("... (N more bytes)" after that).
+std::string escape(std::string_view text, std::size_t max_bytes = 200);
+
 // For code loaded in a module with its own copy of this log (the documents module): every
 // line, redacted of the secrets this copy knows, goes to `sink` (the host's write(), which
 // filters, redacts the host's secrets and writes), whatever this copy's level; nullptr writes

@@ -16,6 +16,14 @@ struct PdfImageInfo {
     double dpi() const { return dpi_x < dpi_y ? dpi_x : dpi_y; }
 };
 
+// Scanners write the page size with two decimals, so a scan made at exactly 300 dpi can
+// measure 299.98 dpi: a resolution up to 1% below the required one counts as meeting it. The
+// agent (before uploading an identity card) and the sandbox CA use this same rule.
+inline constexpr double kDpiTolerance = 0.01;
+inline bool meetsResolution(double dpi, double required_dpi) {
+    return dpi >= required_dpi * (1.0 - kDpiTolerance);
+}
+
 struct PdfInspection {
     std::uintmax_t file_size = 0;
     int page_count = 0;

@@ -92,6 +92,10 @@ struct CertificateInfo {
     std::string serialHex;  // lower-case hex, no separators
     std::chrono::system_clock::time_point notBefore;
     std::chrono::system_clock::time_point notAfter;
+    // notAfter is 99991231235959Z, RFC 5280's "no well-defined expiration date": never
+    // expires. notAfter then holds the latest time system_clock represents safely (2262), as
+    // does any other date past it; dates before 1678 likewise hold 1678.
+    bool noExpiry = false;
     std::vector<std::string> keyUsage;  // "digitalSignature", "nonRepudiation", ...
     std::vector<std::string> policies;  // certificate policy OIDs, dotted
     bool qcCompliance = false;          // qcStatements: id-etsi-qcs-QcCompliance
@@ -104,8 +108,12 @@ struct CertificateInfo {
     // Local calendar days until notAfter's date (0: expires today; negative: past), the same
     // count the reminders use (localCalendarDaysBetween).
     long daysLeft(std::chrono::system_clock::time_point now) const;
+    // notAfter in ISO 8601 UTC; "9999-12-31T23:59:59Z" for noExpiry.
+    std::string notAfterText() const;
     CertStatus status(std::chrono::system_clock::time_point now, int expiringWithinDays) const;
 };
+
+enum class KeyPresence { Present, Absent, UnknownUntilLogin };
 
 // A certificate object on a token. A malformed object keeps its id and label and says why in
 // `error`; `info` is empty then.
@@ -116,10 +124,17 @@ struct TokenCertificate {
     std::string label;
     std::optional<CertificateInfo> info;
     std::string error;
-    // A private key object with the same CKA_ID is visible, or (before login, when private
-    // objects are hidden) a public key object with that CKA_ID is: tokens create both halves.
+    // Whether the certificate's private key (same CKA_ID) is on the token. Before login private
+    // objects are hidden: a public key object with that CKA_ID is then the witness (tokens
+    // create both halves), and without one (keys imported from a PKCS#12 file) the answer is
+    // UnknownUntilLogin. Signing looks again after login.
+    KeyPresence privateKey = KeyPresence::Absent;
+    // privateKey == Present: the key is known to be there.
     bool hasPrivateKey = false;
 };
+
+// "yes", "no", "unknown until login" (translated), for tables.
+std::string keyPresenceText(KeyPresence presence);
 
 enum class KeyType { Rsa2048, Rsa3072, Rsa4096, EcP256, EcP384 };
 const char* keyTypeName(KeyType type) noexcept;  // "rsa2048", ..., "ec-p256", "ec-p384"
