@@ -20,6 +20,7 @@
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <chrono>
 #include <thread>
 
 #include "api_error.hpp"
@@ -514,6 +515,10 @@ void LocalServer::start() {
     i.gate.start();
     i.t4 = std::thread([&i] { i.v4.listen_after_bind(); });
     if (i.ipv6) i.t6 = std::thread([&i] { i.v6.listen_after_bind(); });
+    // cpp-httplib's stop() does nothing before its accept loop runs, and the loop would then
+    // run forever: a stop() right after start() (the tray's menu, tests) must find it running.
+    for (int n = 0; n < 2000 && !(i.v4.is_running() && (!i.ipv6 || i.v6.is_running())); ++n)
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
     i.running = true;
     log::info("server", "local signing server listening on 127.0.0.1:{}{} (consent: {})", i.port,
               i.ipv6 ? fmt::format(" and [::1]:{}", i.port) : "",

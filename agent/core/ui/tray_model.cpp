@@ -41,7 +41,9 @@ std::vector<TokenView> tokenViews(const std::vector<token::TokenInfo>& tokens,
             cv.tokenLabel = t.label;
             cv.idHex = token::toHex(c.id);
             cv.label = c.label;
-            cv.hasPrivateKey = c.hasPrivateKey;
+            // Unknown until login (keys imported without a public-key object) still offers
+            // signing and renewal: they look for the key after login.
+            cv.hasPrivateKey = c.privateKey != token::KeyPresence::Absent;
             cv.error = c.error;
             if (c.info) {
                 const auto& i = *c.info;

@@ -224,7 +224,7 @@ TEST_F(AppTest, NotificationChoicesReachTheAreasAndRenewOpensTheWindowOnly) {
     auto elsewhere = a.onNotificationChoice({{"title", "t"}}, {{"action", "open"}});
     EXPECT_FALSE(elsewhere.openRenewal);
 
-    ASSERT_TRUE(waitUntil([&] { return eventsOf(events::kUserAction).size() == 4; }, 5s));
+    ASSERT_TRUE(waitUntil([&] { return eventsOf(events::kUserAction).size() == 3; }, 5s));
     auto snoozes = eventsOf(events::kUserAction, "snooze");
     ASSERT_EQ(snoozes.size(), 1u);
     EXPECT_EQ(snoozes[0]["args"]["days"], 3);
