@@ -16,6 +16,14 @@ using json = nlohmann::json;
 
 json rect(const wxRect& r) { return {r.x, r.y, r.width, r.height}; }
 
+// Shown on screen: it and every parent up to its window are shown (IsShownOnScreen() says true
+// for hidden children on GTK before the next layout).
+bool visible(wxWindow* w) {
+    for (; w && !w->IsTopLevel(); w = w->GetParent())
+        if (!w->IsShown()) return false;
+    return true;
+}
+
 void addControls(wxWindow* w, json& out) {
     for (auto* child : w->GetChildren()) {
         if (child->IsTopLevel()) continue;
@@ -25,7 +33,7 @@ void addControls(wxWindow* w, json& out) {
                                            .utf8_string()
                                      : std::string()},
                        {"label", child->GetLabel().utf8_string()},
-                       {"shown", child->IsShownOnScreen()},
+                       {"shown", visible(child)},
                        {"enabled", child->IsEnabled()},
                        {"rect", rect(child->GetScreenRect())}});
         addControls(child, out);

@@ -24,7 +24,8 @@ EngineSettings settingsFrom(Agent& agent) {
 }
 
 std::unique_ptr<Engine> makeEngine(Agent& agent, token::TokenService& tokens,
-                                   token::PinCallback pin, std::shared_ptr<Prompter> prompter) {
+                                   token::PinCallback pin, std::shared_ptr<Prompter> prompter,
+                                   bool keepSession) {
     EngineDeps d;
     d.store = &agent.store();
     d.clock = &agent.clock();
@@ -34,6 +35,7 @@ std::unique_ptr<Engine> makeEngine(Agent& agent, token::TokenService& tokens,
     d.pin = std::move(pin);
     if (prompter) d.prompter = std::move(prompter);
     d.settings = settingsFrom(agent);
+    d.keepSession = keepSession;
     // The profile of the plugin that claims the token says which keys it can generate.
     d.tokenKeyTypes = [profiles = token::tokenProfiles(agent)](const token::TokenInfo& t) {
         for (const auto& p : profiles)
@@ -50,7 +52,7 @@ class RenewalService {
 public:
     RenewalService(Agent& agent, token::PinCallback pin)
         : agent_(agent), tokens_(token::makeTokenService(agent)),
-          engine_(makeEngine(agent, *tokens_, std::move(pin), nullptr)) {
+          engine_(makeEngine(agent, *tokens_, std::move(pin), nullptr, /*keepSession=*/true)) {
         worker_ = std::thread([this] { loop(); });
         sub_ = agent.bus().subscribe(events::kUserAction, [this](const json& e) { onAction(e); });
         registerMethods();

@@ -70,6 +70,7 @@ struct Engine::Impl {
         std::unique_ptr<Backend> backend;
     };
     std::unique_ptr<Live> live;
+    std::chrono::steady_clock::time_point lastAdvance{};  // of the last advance() (keepSession)
 
     explicit Impl(EngineDeps deps) : d(std::move(deps)) {
         if (!d.store || !d.clock || !d.tokens)
@@ -648,18 +649,23 @@ RenewalRecord Engine::advance(const std::string& id) {
     auto rec = impl_->journal->load(id, true);
     if (!rec) throw Error(ErrorKind::Usage, _("no such renewal"), id);
     if (isFinal(rec->state)) return *rec;
-    bool keep = impl_->live && impl_->live->id == id;
+    const auto now = std::chrono::steady_clock::now();
+    bool keep = impl_->live && impl_->live->id == id &&
+                (runDepth_ || now - impl_->lastAdvance < impl_->d.sessionIdle);
     if (!keep) {
         impl_->live = std::make_unique<Impl::Live>();
         impl_->live->id = id;
     }
+    impl_->lastAdvance = now;
     if (rec->prompt == Prompt::None) rec->state = State::Running;
     rec->errorCode.clear();
     rec->history.clear();  // Ctx::enterStep's "first entry" test looks at this run only
     if (rec->step != Step::Preflight) rec->history.push_back({rec->step, "resumed", {}, {}});
     Runner(*impl_, *rec, *impl_->live).run();
-    if (!runDepth_) impl_->live.reset();  // outside run(): keep no session open
-    return impl_->journal->load(id, true).value_or(*rec);
+    auto after = impl_->journal->load(id, true).value_or(*rec);
+    // Outside run(), no session stays open unless the caller keeps it for an open renewal.
+    if (!runDepth_ && (!impl_->d.keepSession || isFinal(after.state))) impl_->live.reset();
+    return after;
 }
 
 RenewalRecord Engine::run(const std::string& id, const RunOptions& options) {

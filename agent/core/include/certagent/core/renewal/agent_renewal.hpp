@@ -14,9 +14,11 @@ namespace certagent::renewal {
 
 EngineSettings settingsFrom(Agent& agent);
 
-// An engine over the agent's services. `tokens` must outlive it.
+// An engine over the agent's services. `tokens` must outlive it. keepSession: see
+// EngineDeps::keepSession (the tray's and the daemon's service keep it).
 std::unique_ptr<Engine> makeEngine(Agent& agent, token::TokenService& tokens,
-                                   token::PinCallback pin, std::shared_ptr<Prompter> prompter);
+                                   token::PinCallback pin, std::shared_ptr<Prompter> prompter,
+                                   bool keepSession = false);
 
 // The daemon/GUI side: an engine kept alive by the agent, its host methods, reactions to
 // UserAction events ("renew", "renewal.sign_declaration", "renewal.open_payment",

@@ -79,6 +79,12 @@ struct EngineDeps {
     // Makes the backend named by settings.backend; default: the portal backend.
     std::function<std::unique_ptr<Backend>(const EngineSettings&)> backendFactory;
     EngineSettings settings;
+    // Event-driven callers (the tray, the daemon) keep the token session of an open renewal
+    // between advance() calls, so the person types the PIN once, not at every poll of the CA.
+    // It goes when the renewal ends, another renewal advances, the token fails, or when no
+    // advance() came for sessionIdle.
+    bool keepSession = false;
+    std::chrono::minutes sessionIdle{30};
     // The key types the token can generate (its plugin's profile "key_types"); empty answer or
     // no function: no limit known. The new key is the old key's type when both the CA and the
     // token allow it, else the first type in the CA's list the token supports.
