@@ -1,5 +1,7 @@
 #include "command.hpp"
 
+#include "certagent/core/app/extensions.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <fmt/format.h>
@@ -33,6 +35,8 @@ Agent& Context::agent(bool open_state) {
         o.state_dir = state_dir;
         o.open_state = open_state;
         o.log_to_file = open_state;
+        // Plugins find the areas' extensions (tokens, documents, http) from their start.
+        o.before_plugins = [](Agent& a) { app::installExtensions(a); };
         agent_ = std::make_unique<Agent>(std::move(o));
     }
     return *agent_;

@@ -133,7 +133,7 @@ bool TrayApp::startAgent() {
     if (!adapters.notifier) adapters.notifier = std::make_shared<WxNotifier>(*this);
     adapters.pin = pinCallback();
     adapters.consent = [this] { return makeConsentDialog(*this); };
-    adapters.chooseFile = [this](const app::FileRequest& r) { return chooseFile(r); };
+    adapters.prompts = makePrompts(*this);
     adapters.deviceSources = [](const device::UsbIdFilter& filter) {
         return platform::makeDeviceSources(filter);
     };
@@ -355,7 +355,7 @@ bool TrayApp::startJob(std::function<void()> work) {
 
 void TrayApp::runPluginAction(const json& action) {
     // A plugin's action may reach the network or the token (and may ask for a file through the
-    // chooseFile adapter): never on the UI thread.
+    // prompts adapter): never on the UI thread.
     bool started = startJob([this, action] {
         std::optional<std::string> message;
         std::string error;
@@ -376,29 +376,6 @@ void TrayApp::runPluginAction(const json& action) {
     if (!started)
         wxMessageBox(u8(_("Another operation is still running; try again when it has finished.")),
                      "certagent", wxOK | wxICON_INFORMATION);
-}
-
-std::optional<std::filesystem::path> TrayApp::chooseFile(const app::FileRequest& request) {
-    auto show = [request]() -> std::optional<std::filesystem::path> {
-        std::string wildcard = wxFileSelectorDefaultWildcardStr;
-        if (!request.patterns.empty()) {
-            std::string list;
-            for (const auto& p : request.patterns) list += (list.empty() ? "" : ";") + p;
-            wildcard = list + "|" + list;
-        }
-        wxFileDialog open(nullptr, u8(request.title), "", "", u8(wildcard),
-                          wxFD_OPEN | wxFD_FILE_MUST_EXIST);
-        if (open.ShowModal() != wxID_OK) return std::nullopt;
-        return std::filesystem::u8path(open.GetPath().utf8_string());
-    };
-    if (wxThread::IsMain()) return show();
-    if (exiting_) return std::nullopt;
-    auto done = std::make_shared<std::promise<std::optional<std::filesystem::path>>>();
-    auto result = done->get_future();
-    CallAfter([show, done] { done->set_value(show()); });
-    while (result.wait_for(std::chrono::milliseconds(200)) != std::future_status::ready)
-        if (exiting_) return std::nullopt;
-    return result.get();
 }
 
 void TrayApp::onNotificationChoice(const json& notification, const json& choice) {

@@ -5,7 +5,10 @@
 #include <wx/app.h>
 #include <wx/menu.h>
 
+#include <wx/thread.h>
+
 #include <atomic>
+#include <future>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -57,8 +60,10 @@ public:
     std::optional<SecretString> askPin(const ui::PinPolicy& policy);
     // The PIN dialog's rules for a token as it was last read (lengths, PIN flags, profile).
     ui::PinPolicy pinPolicyFor(const token::TokenInfo& token) const;
-    // A file dialog from any thread (the dialog runs on the main thread). nullopt: cancelled.
-    std::optional<std::filesystem::path> chooseFile(const app::FileRequest& request);
+    // Runs fn on the main thread and waits for its answer (from any thread); nullopt when the
+    // app quits first. On the main thread, runs it at once.
+    template <typename T>
+    std::optional<T> onMainThread(std::function<T()> fn);
     // A PinCallback usable from worker threads: the dialog runs on the main thread.
     token::PinCallback pinCallback();
     void setSigning(bool signing);
@@ -113,5 +118,20 @@ private:
     bool first_presented_ = false;
 };
 
+
+template <typename T>
+std::optional<T> TrayApp::onMainThread(std::function<T()> fn) {
+    if (wxThread::IsMain()) return fn();
+    if (exiting_) return std::nullopt;
+    auto done = std::make_shared<std::promise<T>>();
+    auto result = done->get_future();
+    CallAfter([fn, done] { done->set_value(fn()); });
+    while (result.wait_for(std::chrono::milliseconds(200)) != std::future_status::ready)
+        if (exiting_) return std::nullopt;
+    return result.get();
+}
+
+// The questions plugins ask (certagent.ui/1) as dialogs: prompts.cpp.
+Prompts makePrompts(TrayApp& app);
 
 }  // namespace certagent::gui

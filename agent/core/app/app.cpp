@@ -1,6 +1,7 @@
 #include "certagent/core/app/app.hpp"
 
 #include "agent_lock.hpp"
+#include "certagent/core/app/extensions.hpp"
 
 #include <fmt/format.h>
 
@@ -157,6 +158,13 @@ const App::Area kAreas[] = {
 
 App::App(AgentOptions options, Adapters adapters) : adapters_(std::move(adapters)) {
     if (adapters_.notifier) options.notifier = adapters_.notifier;
+    // The plugins find the areas' extensions and the program's adapters from their start.
+    auto before = std::move(options.before_plugins);
+    options.before_plugins = [this, before](Agent& agent) {
+        installExtensions(agent).setPin(adapters_.pin);
+        agent.services().setPrompts(adapters_.prompts);
+        if (before) before(agent);
+    };
     agent_ = std::make_unique<Agent>(std::move(options));
     std::optional<LockHolder> holder;
     lock_ = AgentLock::tryAcquire(agent_->stateDir(), adapters_.program, holder);
@@ -203,6 +211,9 @@ ChoiceOutcome App::onNotificationChoice(const json& notification, const json& ch
               {"source", adapters_.program}};
     if (notification.contains("fingerprint")) e["fingerprint"] = notification["fingerprint"];
     if (notification.contains("renewal_id")) e["renewal_id"] = notification["renewal_id"];
+    // Which plugin asked for this notification (certagent.ui/1 sets it; it cannot be forged).
+    if (auto p = notification.find("plugin"); p != notification.end() && p->is_string())
+        e["plugin"] = *p;
     agent_->bus().publish(std::move(e));
     return out;
 }
@@ -240,12 +251,12 @@ std::optional<std::string> App::runPluginAction(const json& action) {
     auto name = action.value("plugin", std::string());
     std::string picked;
     if (ui::pluginActionNeedsFile(action)) {
-        if (!adapters_.chooseFile)
+        if (!adapters_.prompts.chooseFile)
             throw Error(ErrorKind::Usage, _("this action needs a file, and this program cannot "
                                             "ask for one"));
-        auto file = adapters_.chooseFile({_("Choose a file"), {}});
-        if (!file) return std::nullopt;
-        picked = file->string();
+        auto file = adapters_.prompts.chooseFile({{"title", _("Choose a file")}});
+        if (!file || !file->contains("path")) return std::nullopt;
+        picked = file->value("path", std::string());
     }
     auto args = ui::pluginActionArgs(action, picked);
     auto* plugin = agent_->plugins().find(name);

@@ -53,9 +53,17 @@ SignDocumentResult signDocument(Agent& agent, const SignDocumentRequest& request
     // Before the PIN: a bad [timestamps] config fails first.
     std::unique_ptr<tsa::SignatureTimestamper> stamps;
     if (request.timestamp) stamps = std::make_unique<tsa::SignatureTimestamper>(agent);
-    auto service = token::makeTokenService(agent);
-    TokenSigner signer(*service, request.token, request.certId, pin,
-                       readIfSet(agent.config().getString("renewal.ca_bundle")));
+    const auto anchors = readIfSet(agent.config().getString("renewal.ca_bundle"));
+    std::unique_ptr<token::TokenService> service;
+    std::unique_ptr<TokenSigner> owned;
+    if (request.session) {
+        owned = std::make_unique<TokenSigner>(*request.session, request.certId, pin, anchors);
+    } else {
+        service = token::makeTokenService(agent);
+        owned = std::make_unique<TokenSigner>(*service, request.token, request.certId, pin,
+                                              anchors);
+    }
+    TokenSigner& signer = *owned;
     auto timestamper = stamps ? stamps->timestamper() : pdf::Timestamper{};
     SignDocumentResult result;
     result.out = out;

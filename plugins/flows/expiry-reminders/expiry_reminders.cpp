@@ -33,7 +33,7 @@ public:
     explicit ExpiryReminders(certagent::sdk::Host& host) : FlowPlugin(host) {
         // The agent's reminders area shows the notification itself; the plugin keeps a debug
         // trace so a plugin author can see the event contract at work.
-        host.subscribe("ReminderDue", [this](const json& e) {
+        host.events().subscribe("ReminderDue", [this](const json& e) {
             this->host().debug("reminder due: token " + e.value("token", "?") + " cert " +
                                e.value("cert", "?"));
         });
@@ -43,7 +43,7 @@ public:
         json items = json::array();
         json list;
         try {
-            list = host().call("reminders.list");
+            list = host().callMethod("reminders.list");
         } catch (const certagent::sdk::HostError&) {
             return items;  // reminders are off (or no state store): nothing to offer
         }
@@ -74,12 +74,12 @@ public:
     json runAction(const std::string& id, const json& args) override {
         auto a = ActionId::parse(id);
         json ref = {{"token", a.token}, {"cert", a.cert}};
-        if (a.verb == "renew") return host().call("reminders.renew", ref);
-        if (a.verb == "dismiss") return host().call("reminders.dismiss", ref);
+        if (a.verb == "renew") return host().callMethod("reminders.renew", ref);
+        if (a.verb == "dismiss") return host().callMethod("reminders.dismiss", ref);
         if (a.verb.rfind("snooze", 0) == 0) {
             int days = a.verb.size() > 6 ? std::stoi(a.verb.substr(6)) : args.value("days", 1);
             ref["days"] = days;
-            return host().call("reminders.snooze", ref);
+            return host().callMethod("reminders.snooze", ref);
         }
         throw certagent::sdk::PluginError(CA_ERR_NOT_FOUND, "no such action: " + id);
     }

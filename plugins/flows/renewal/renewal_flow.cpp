@@ -18,7 +18,7 @@ public:
         json items = json::array();
         json open;
         try {
-            open = host().call("renewal.list", {{"open", true}});
+            open = host().callMethod("renewal.list", {{"open", true}});
         } catch (const certagent::sdk::HostError&) {
             return items;  // no renewal service in this process (CLI): nothing to offer
         }
@@ -38,10 +38,10 @@ public:
         auto rest = bar == std::string::npos ? std::string() : id.substr(bar + 1);
         if (verb == "renew") {
             // args: token, cert, years, id_document (the wizard asks for them)
-            return host().call("renewal.start", args);
+            return host().callMethod("renewal.start", args);
         }
-        if (verb == "continue") return host().call("renewal.advance", {{"id", rest}});
-        if (verb == "cancel") return host().call("renewal.cancel", {{"id", rest}});
+        if (verb == "continue") return host().callMethod("renewal.advance", {{"id", rest}});
+        if (verb == "cancel") return host().callMethod("renewal.cancel", {{"id", rest}});
         throw certagent::sdk::PluginError(CA_ERR_NOT_FOUND, "no such action: " + id);
     }
 };

@@ -18,7 +18,7 @@ class Timestamps : public certagent::sdk::FlowPlugin {
         json items = json::array();
         json quota;
         try {
-            quota = host().call("timestamps.quota");
+            quota = host().callMethod("timestamps.quota");
         } catch (const certagent::sdk::HostError&) {
             return items;  // the timestamps area is not in this agent
         }
@@ -42,9 +42,9 @@ class Timestamps : public certagent::sdk::FlowPlugin {
         if (id == "stamp-file") {
             if (!args.contains("path") || !args["path"].is_string())
                 throw certagent::sdk::PluginError(CA_ERR_INVALID_ARGUMENT, "args.path is missing");
-            return host().call("timestamps.stamp_file", {{"path", args["path"]}});
+            return host().callMethod("timestamps.stamp_file", {{"path", args["path"]}});
         }
-        if (id == "quota") return host().call("timestamps.quota");
+        if (id == "quota") return host().callMethod("timestamps.quota");
         throw certagent::sdk::PluginError(CA_ERR_NOT_FOUND, "no such action: " + id);
     }
 };

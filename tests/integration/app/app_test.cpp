@@ -279,5 +279,50 @@ TEST_F(AppTest, AnUnfinishedRenewalIsShownWithItsContextBeforeAnyPinIsAsked) {
     EXPECT_FALSE(after.value("interrupted", false));
 }
 
+// The SDK's example flow, built out of tree against the installed SDK (what the certagent-dev
+// package ships), loaded by the composition root like any plugin: it reads the certificates
+// (certagent.tokens/1), keeps state (certagent.state/1), shows a notification with an action
+// (certagent.ui/1) and reacts when the person chooses it (a UserAction naming it).
+TEST_F(AppTest, AThirdPartyFlowBuiltAgainstTheInstalledSdkHasTheSamePowers) {
+    auto prefix = dir / "sdk-prefix";
+    auto build = dir / "hello-build";
+    auto r = runProcess({"cmake", "--install", binaryDir().string(), "--component", "sdk",
+                         "--prefix", prefix.string()}, {}, {}, 60);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    r = runProcess({"cmake", "-S", (sourceDir() / "sdk/examples/hello-flow").string(), "-B",
+                    build.string(), "-G", "Ninja", "-DCMAKE_PREFIX_PATH=" + prefix.string(),
+                    "-DCMAKE_BUILD_TYPE=Release"}, {}, {}, 120);
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    r = runProcess({"cmake", "--build", build.string()}, {}, {}, 300);
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    fs::permissions(build, fs::perms::group_write | fs::perms::others_write,
+                    fs::perm_options::remove);
+    writeFile(dir / "agent.toml", readFile(dir / "agent.toml") + "[plugins]\ndirs = [\"" +
+                                      build.string() + "\"]\n");
+    auto o = options();
+    o.load_plugins = true;
+    app::App a(o, adapters("tray"));
+    auto* hello = a.agent().plugins().find("hello-flow");
+    ASSERT_NE(hello, nullptr);
+    record(a, "HelloWaved");
+
+    auto message = a.runPluginAction({{"action", "plugin"}, {"plugin", "hello-flow"},
+                                      {"id", "hello"}});
+    ASSERT_TRUE(message.has_value());
+    EXPECT_EQ(*message, "Hello sent");
+    EXPECT_EQ(a.agent().store().get("plugin:hello-flow", "certificates_seen").value_or(""), "1");
+    json notice;
+    for (const auto& n : notifier->all())
+        if (n.value("plugin", "") == "hello-flow") notice = n;
+    ASSERT_TRUE(notice.is_object());
+    EXPECT_NE(notice["body"].get<std::string>().find("Ion Popescu"), std::string::npos);
+    ASSERT_EQ(notice["actions"][0]["action"], "wave");
+
+    a.onNotificationChoice(notice, notice["actions"][0]);
+    ASSERT_TRUE(waitUntil([&] { return !eventsOf("HelloWaved").empty(); }, 5s));
+    EXPECT_EQ(eventsOf("HelloWaved")[0]["source"], "hello-flow");
+    EXPECT_EQ(a.agent().store().get("plugin:hello-flow", "waved").value_or(""), "yes");
+}
+
 }  // namespace
 }  // namespace certagent::testing

@@ -9,7 +9,7 @@
 //   adapters.notifier = ...;       // desktop notifications, or the console
 //   adapters.pin = ...;            // the PIN dialog, or the terminal
 //   adapters.consent = ...;        // the consent dialog for the local server ("ask")
-//   adapters.chooseFile = ...;     // a file dialog for plugin actions that need a file
+//   adapters.prompts = ...;        // questions: confirm, choose, a file dialog
 //   adapters.deviceSources = ...;  // udev / PC/SC / OS notifications (agent/platform)
 //   app::App app(options, std::move(adapters));
 //   app.agent().bus().subscribe(...);   // before start(): see every area's first events
@@ -36,12 +36,6 @@ class Engine;
 
 namespace certagent::app {
 
-// What a plugin action or a flow asks the person to pick.
-struct FileRequest {
-    std::string title;              // translated
-    std::vector<std::string> patterns;  // e.g. {"*.pdf"}; empty: any file
-};
-
 struct Adapters {
     std::string program;  // "tray" | "daemon" (logs, status)
     std::shared_ptr<Notifier> notifier;  // default: ConsoleNotifier
@@ -49,8 +43,9 @@ struct Adapters {
     token::PinCallback pin;
     // The consent dialog for [server] consent = "ask". Empty: such requests are refused.
     server::ConsentFactory consent;
-    // Any thread; nullopt when the person cancelled. Empty: actions that need a file refuse.
-    std::function<std::optional<std::filesystem::path>(const FileRequest&)> chooseFile;
+    // Questions plugins ask (certagent.ui/1: confirm, choose, choose_file), from any thread but
+    // the UI's; unset ones answer "this program cannot ask".
+    Prompts prompts;
     // The OS device event sources; empty or throwing: the device monitor polls.
     std::function<std::vector<std::unique_ptr<device::DeviceSource>>(const device::UsbIdFilter&)>
         deviceSources;

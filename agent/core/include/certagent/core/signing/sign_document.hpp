@@ -26,6 +26,9 @@ struct SignDocumentRequest {
     bool timestamp = false;     // B-T
     bool overwrite = false;     // replace an existing `out`
     pdf::SignOptions pdf;       // reason, location, visible box (PAdES only)
+    // An open session on that token to sign with (a flow's, already logged in: no PIN is
+    // asked again); null: a session of its own, one PIN entry.
+    token::TokenSession* session = nullptr;
 };
 
 struct SignDocumentResult {
