@@ -6,6 +6,7 @@
 #include <cctype>
 #include <fmt/format.h>
 #include <iostream>
+#include <unistd.h>
 
 #include "certagent/core/error.hpp"
 #include "certagent/core/i18n.hpp"
@@ -43,6 +44,78 @@ Agent& Context::agent(bool open_state) {
 }
 
 void Context::print(const json& j) const { std::cout << j.dump(2) << std::endl; }
+
+namespace {
+
+std::string readLine() {
+    std::string line;
+    if (!std::getline(std::cin, line)) return {};
+    return line;
+}
+
+std::string textOf(const json& j, const char* key) {
+    auto it = j.find(key);
+    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+}  // namespace
+
+void Context::allowQuestions(const std::optional<std::string>& pin_env, bool assume_yes) {
+    auto& a = agent();
+    if (auto* ext = app::findExtensions(a)) ext->setPin(pinCallback(pin_env));
+    const bool terminal = ::isatty(STDIN_FILENO);
+    Prompts p;
+    p.confirm = [assume_yes, terminal](const json& r) -> std::optional<json> {
+        if (assume_yes) return json{{"answer", true}};
+        if (!terminal)
+            throw Error(ErrorKind::Usage, fmt::format(fmt::runtime(_("{0}: add --yes to answer "
+                                                                     "yes without a terminal")),
+                                                      textOf(r, "text")));
+        std::cerr << textOf(r, "title") << "\n" << textOf(r, "text") << " [" << _("y/N") << "] "
+                  << std::flush;
+        auto line = readLine();
+        bool yes = !line.empty() && (line[0] == 'y' || line[0] == 'Y' || line[0] == 'd' ||
+                                     line[0] == 'D');  // "da"
+        return json{{"answer", yes}};
+    };
+    if (terminal) {
+        p.choose = [](const json& r) -> std::optional<json> {
+            std::cerr << textOf(r, "title") << "\n" << textOf(r, "text") << "\n";
+            auto options = r.value("options", json::array());
+            for (size_t i = 0; i < options.size(); ++i)
+                std::cerr << "  " << (i + 1) << ") " << options[i].get<std::string>() << "\n";
+            std::cerr << "> " << std::flush;
+            auto line = readLine();
+            size_t n = 0;
+            try {
+                n = std::stoul(line);
+            } catch (const std::exception&) {
+                return std::nullopt;
+            }
+            if (n < 1 || n > options.size()) return std::nullopt;
+            return json{{"index", n - 1}};
+        };
+        p.chooseFile = [](const json& r) -> std::optional<json> {
+            std::cerr << textOf(r, "title") << ": " << std::flush;
+            auto line = readLine();
+            if (line.empty()) return std::nullopt;
+            return json{{"path", line}};
+        };
+    }
+    a.services().setPrompts(std::move(p));
+}
+
+json Context::runFlow(const std::string& plugin, const std::string& action,
+                      const json& action_args) {
+    auto* p = agent().plugins().find(plugin);
+    if (!p)
+        throw Error(ErrorKind::Plugin,
+                    fmt::format(fmt::runtime(_("the plugin {0} is not installed or did not load "
+                                               "(certagent-cli plugins says why)")),
+                                plugin),
+                    plugin);
+    return p->runAction(action, action_args);
+}
 
 token::PinCallback pinCallback(const std::optional<std::string>& pin_env) {
     return [pin_env](const token::PinRequest& request) -> std::optional<SecretString> {

@@ -34,6 +34,16 @@ public:
     // Prints JSON (when --json) or calls human().
     void print(const json& j) const;
 
+    // What plugins run by this command may ask: the PIN (from --pin-env's variable, else the
+    // terminal without echo) and questions at the terminal (assumeYes: --yes answers every
+    // confirmation with yes; without a terminal, questions are refused).
+    void allowQuestions(const std::optional<std::string>& pin_env, bool assume_yes);
+
+    // Runs a flow plugin's action (a first-party flow: "renewal", "timestamps",
+    // "expiry-reminders"); throws certagent::Error(Plugin) naming the plugin when it is not
+    // loaded.
+    json runFlow(const std::string& plugin, const std::string& action, const json& action_args);
+
 private:
     std::optional<config::Config> config_;
     std::unique_ptr<Agent> agent_;

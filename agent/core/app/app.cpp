@@ -237,6 +237,7 @@ const std::vector<AreaStatus>& App::start() {
         std::lock_guard lock(status_mutex_);
         status_.push_back(std::move(s));
     }
+    agent_->bus().publish({{"type", events::kAgentStarted}, {"program", adapters_.program}});
     return status_;
 }
 

@@ -453,6 +453,10 @@ const ca_http_v1 kHttp{sizeof(ca_http_v1), &htRequest};
 
 }  // namespace
 
+Extensions* findExtensions(Agent& agent) {
+    return static_cast<ExtensionsImpl*>(agent.services().extensionData(CA_EXT_TOKENS));
+}
+
 Extensions& installExtensions(Agent& agent) {
     auto impl = std::make_shared<ExtensionsImpl>(agent);
     auto& services = agent.services();

@@ -600,6 +600,33 @@ inline void TokenSession::deleteObjects(const std::string& id,
     if (s != CA_OK) detail::fail(s, "tokens.delete_objects", err);
 }
 
+// ---- Translations anywhere in a plugin -------------------------------------------------------
+// certagent::sdk::tr("text") translates with the agent's catalog (certagent.text/1) once the
+// plugin instance exists (its Host registers itself); before that, and without the extension,
+// it returns the msgid. Define CERTAGENT_SDK_GETTEXT before including this header to get the
+// usual _("...") and N_("...") macros (the agent's xgettext run extracts them from plugins/).
+namespace detail {
+struct TextHost {
+    std::atomic<const ca_host*> host{nullptr};
+};
+inline TextHost& textHost() {
+    static TextHost t;
+    return t;
+}
+}  // namespace detail
+
+inline const char* tr(const char* msgid) {
+    const ca_host* h = detail::textHost().host.load();
+    if (!h) return msgid;
+    auto* t = static_cast<const ca_text_v1*>(h->get_extension(h->ctx, CA_EXT_TEXT));
+    return t ? t->translate(h->ctx, msgid) : msgid;
+}
+inline const char* trn(const char* singular, const char* plural, unsigned long n) {
+    const ca_host* h = detail::textHost().host.load();
+    auto* t = h ? static_cast<const ca_text_v1*>(h->get_extension(h->ctx, CA_EXT_TEXT)) : nullptr;
+    return t ? t->translate_plural(h->ctx, singular, plural, n) : (n == 1 ? singular : plural);
+}
+
 // ---- Plugins --------------------------------------------------------------------------------
 
 class Plugin {
@@ -640,7 +667,12 @@ namespace detail {
 // The plugin object plus the Host wrapper it uses; destroyed together (plugin first).
 template <typename T>
 struct Instance {
-    Instance(const ca_host* h, const char* name) : host(h, name), plugin(host) {}
+    Instance(const ca_host* h, const char* name) : host(h, name), plugin(registered(host)) {}
+    ~Instance() { textHost().host.store(nullptr); }
+    static Host& registered(Host& h) {
+        textHost().host.store(h.raw());
+        return h;
+    }
     Host host;
     T plugin;
 };
@@ -761,6 +793,11 @@ struct Entry {
 
 // Exports the plugin's versioned entry point. kind: token or flow. A host of another ABI major
 // gets NULL (the plugin refuses it); the host also checks the major recorded in the entry.
+#ifdef CERTAGENT_SDK_GETTEXT
+#define _(s) ::certagent::sdk::tr(s)
+#define N_(s) s
+#endif
+
 #define CERTAGENT_PLUGIN(Class, kind, name, version, description)                               \
     static_assert(std::is_base_of_v<::certagent::sdk::Plugin, Class>,                           \
                   "CERTAGENT_PLUGIN: " #Class " must derive from TokenPlugin or FlowPlugin");   \

@@ -39,4 +39,9 @@ inline constexpr const char* kUserAction = "UserAction";
 //   {type, running, port, consent: "ask"|"refuse"|"test"|"", error?}
 inline constexpr const char* kLocalServerState = "LocalServerState";
 
+// The long-running agent (the tray app or the daemon) has started every area: flow plugins begin
+// their background work (checks, timers, resuming journals) on this, not in their constructor,
+// so a one-shot CLI command that loads them starts nothing. {type, program: "tray"|"daemon"}
+inline constexpr const char* kAgentStarted = "AgentStarted";
+
 }  // namespace certagent::events

@@ -17,7 +17,10 @@ public:
     virtual void setPin(token::PinCallback pin) = 0;
 };
 
-// Registers the extensions on agent.services(); the returned object lives as long as the agent.
+// Registers the extensions on agent.services(); the returned object lives as long as the
+// agent.
 Extensions& installExtensions(Agent& agent);
+// The agent's, or nullptr when they were not installed.
+Extensions* findExtensions(Agent& agent);
 
 }  // namespace certagent::app
