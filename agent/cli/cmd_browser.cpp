@@ -1,0 +1,132 @@
+// certagent-cli browser register|unregister|status: portal login with the token in Chromium
+// and Firefox (docs/tokens.md, "Portal login in the browser").
+#include <fmt/format.h>
+#include <iostream>
+
+#include "certagent/core/browser/registration.hpp"
+#include "certagent/core/error.hpp"
+#include "certagent/core/i18n.hpp"
+#include "certagent/core/paths.hpp"
+#include "certagent/core/token/agent_tokens.hpp"
+#include "command.hpp"
+
+namespace certagent::cli {
+namespace {
+
+std::string outcomeText(const browser::Change& c) {
+    if (c.outcome == "added") return _("added");
+    if (c.outcome == "already_ours") return _("already registered by certagent");
+    if (c.outcome == "already_there") return _("already there (not added by certagent; left alone)");
+    if (c.outcome == "removed") return _("removed");
+    return _("no longer there; record dropped");
+}
+
+std::string kindText(const std::string& kind) {
+    if (kind == "module") return _("module");
+    if (kind == "ca_certificate") return _("CA certificate");
+    return _("p11-kit registration");
+}
+
+void printChanges(Context& ctx, const std::vector<browser::Change>& changes) {
+    if (ctx.json_output) {
+        json list = json::array();
+        for (const auto& c : changes) list.push_back(browser::changeJson(c));
+        ctx.print(list);
+        return;
+    }
+    for (const auto& c : changes)
+        fmt::print("{} „{}” — {}: {}\n", kindText(c.kind), c.name, c.target, outcomeText(c));
+}
+
+int runBrowser(Context& ctx) {
+    Args args(ctx.args, {"--token", "--via", "--nssdb"}, {});
+    const auto& pos = args.positionals();
+    if (pos.size() != 1 || (pos[0] != "register" && pos[0] != "unregister" && pos[0] != "status"))
+        throw Error(ErrorKind::Usage,
+                    _("usage: certagent-cli browser register|unregister|status [--token SERIAL] "
+                      "[--via nss|p11-kit] [--nssdb DIR]"));
+    const auto via = args.value("--via").value_or("nss");
+    if (via != "nss" && via != "p11-kit") throw Error(ErrorKind::Usage, _("--via is nss or p11-kit"));
+    std::vector<browser::NssDatabase> databases;
+    if (auto dir = args.value("--nssdb")) {
+        auto path = std::filesystem::absolute(std::filesystem::u8path(*dir));
+        if (!std::filesystem::exists(path / "cert9.db"))
+            throw Error(ErrorKind::InvalidInput,
+                        _("Not an NSS database folder (no cert9.db); create one with certutil -N "
+                          "or start the program that uses it once"),
+                        path.string());
+        databases.push_back({path, "other", ""});
+    }
+
+    auto& agent = ctx.agent(/*open_state=*/true);
+    browser::Registration registration(agent.store(), browser::NssTools(), paths::homeDir());
+    if (pos[0] == "unregister") {
+        auto changes = registration.unregister();
+        if (changes.empty() && !ctx.json_output)
+            fmt::print("{}\n", _("Nothing to undo: certagent has registered nothing in the "
+                                 "browsers."));
+        else
+            printChanges(ctx, changes);
+        return kOk;
+    }
+    auto service = token::makeTokenService(agent);
+    if (pos[0] == "status") {
+        auto status = registration.status(service.get(), databases);
+        if (ctx.json_output) {
+            ctx.print(status);
+            return kOk;
+        }
+        if (status["databases"].empty())
+            fmt::print("{}\n", _("No browser database found (start Chromium or Firefox once)."));
+        for (const auto& db : status["databases"]) {
+            const std::string who = db["browser"] == "firefox"
+                                        ? fmt::format(fmt::runtime(_("Firefox profile {0}")),
+                                                      db["profile"].get<std::string>())
+                                        : db["browser"] == "chromium" ? std::string("Chromium")
+                                                                      : std::string(_("NSS database"));
+            fmt::print("{} ({})\n", who, db["dir"].get<std::string>());
+            if (db.contains("error")) {
+                fmt::print("  {}\n", db["error"].get<std::string>());
+                continue;
+            }
+            if (db["modules"].empty()) fmt::print("  {}\n", _("no PKCS#11 module registered"));
+            for (const auto& m : db["modules"])
+                fmt::print("  {} ({}){}\n", m["name"].get<std::string>(),
+                           m["library"].get<std::string>(),
+                           m["by_certagent"].get<bool>() ? " — " + std::string(_("by certagent")) : "");
+            for (const auto& n : db["certagent_certificates"])
+                fmt::print("  {}: {}\n", _("CA certificate"), n.get<std::string>());
+        }
+        for (const auto& t : status["tokens"])
+            fmt::print("{}\n", fmt::format(fmt::runtime(_("Token {0} ({1}): usable in {2} of {3} "
+                                                          "browser databases")),
+                                           t["label"].get<std::string>(),
+                                           t["serial"].get<std::string>(),
+                                           t["registered_in"].size(), status["databases"].size()));
+        for (const auto& f : status["p11kit_module_files"])
+            fmt::print("{}: {}\n", _("p11-kit registration"), f["file"].get<std::string>());
+        return kOk;
+    }
+    browser::RegisterOptions options;
+    options.tokenSerial = args.value("--token");
+    options.viaP11Kit = via == "p11-kit";
+    options.databases = databases;
+    options.caCertificates =
+        browser::readPemCertificates(agent.config().getStrings("browser.ca_certificates"));
+    auto changes = registration.registerTokens(*service, options);
+    printChanges(ctx, changes);
+    if (!ctx.json_output)
+        fmt::print("{}\n", _("Restart the browser so it loads the token. `certagent-cli browser "
+                             "unregister` undoes exactly these changes."));
+    return kOk;
+}
+
+}  // namespace
+}  // namespace certagent::cli
+
+CERTAGENT_CLI_COMMAND(browser, "browser",
+                      N_("register the token in Chromium's and Firefox's certificate databases "
+                         "for portal login, undo it, or show what is registered where"),
+                      N_("browser register|unregister|status [--token SERIAL] [--via nss|p11-kit] "
+                         "[--nssdb DIR]"),
+                      certagent::cli::runBrowser)
