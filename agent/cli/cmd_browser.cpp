@@ -13,20 +13,6 @@
 namespace certagent::cli {
 namespace {
 
-std::string outcomeText(const browser::Change& c) {
-    if (c.outcome == "added") return _("added");
-    if (c.outcome == "already_ours") return _("already registered by certagent");
-    if (c.outcome == "already_there") return _("already there (not added by certagent; left alone)");
-    if (c.outcome == "removed") return _("removed");
-    return _("no longer there; record dropped");
-}
-
-std::string kindText(const std::string& kind) {
-    if (kind == "module") return _("module");
-    if (kind == "ca_certificate") return _("CA certificate");
-    return _("p11-kit registration");
-}
-
 void printChanges(Context& ctx, const std::vector<browser::Change>& changes) {
     if (ctx.json_output) {
         json list = json::array();
@@ -34,8 +20,7 @@ void printChanges(Context& ctx, const std::vector<browser::Change>& changes) {
         ctx.print(list);
         return;
     }
-    for (const auto& c : changes)
-        fmt::print("{} „{}” — {}: {}\n", kindText(c.kind), c.name, c.target, outcomeText(c));
+    fmt::print("{}", browser::changesText(changes));
 }
 
 int runBrowser(Context& ctx) {
@@ -76,35 +61,7 @@ int runBrowser(Context& ctx) {
             ctx.print(status);
             return kOk;
         }
-        if (status["databases"].empty())
-            fmt::print("{}\n", _("No browser database found (start Chromium or Firefox once)."));
-        for (const auto& db : status["databases"]) {
-            const std::string who = db["browser"] == "firefox"
-                                        ? fmt::format(fmt::runtime(_("Firefox profile {0}")),
-                                                      db["profile"].get<std::string>())
-                                        : db["browser"] == "chromium" ? std::string("Chromium")
-                                                                      : std::string(_("NSS database"));
-            fmt::print("{} ({})\n", who, db["dir"].get<std::string>());
-            if (db.contains("error")) {
-                fmt::print("  {}\n", db["error"].get<std::string>());
-                continue;
-            }
-            if (db["modules"].empty()) fmt::print("  {}\n", _("no PKCS#11 module registered"));
-            for (const auto& m : db["modules"])
-                fmt::print("  {} ({}){}\n", m["name"].get<std::string>(),
-                           m["library"].get<std::string>(),
-                           m["by_certagent"].get<bool>() ? " — " + std::string(_("by certagent")) : "");
-            for (const auto& n : db["certagent_certificates"])
-                fmt::print("  {}: {}\n", _("CA certificate"), n.get<std::string>());
-        }
-        for (const auto& t : status["tokens"])
-            fmt::print("{}\n", fmt::format(fmt::runtime(_("Token {0} ({1}): usable in {2} of {3} "
-                                                          "browser databases")),
-                                           t["label"].get<std::string>(),
-                                           t["serial"].get<std::string>(),
-                                           t["registered_in"].size(), status["databases"].size()));
-        for (const auto& f : status["p11kit_module_files"])
-            fmt::print("{}: {}\n", _("p11-kit registration"), f["file"].get<std::string>());
+        fmt::print("{}", browser::statusText(status));
         return kOk;
     }
     browser::RegisterOptions options;

@@ -80,6 +80,66 @@ std::vector<token::Bytes> readPemCertificates(const std::vector<std::string>& fi
     return out;
 }
 
+namespace {
+
+std::string outcomeText(const Change& c) {
+    if (c.outcome == "added") return _("added");
+    if (c.outcome == "already_ours") return _("already registered by certagent");
+    if (c.outcome == "already_there") return _("already there (not added by certagent; left alone)");
+    if (c.outcome == "removed") return _("removed");
+    return _("no longer there; record dropped");
+}
+
+std::string kindText(const std::string& kind) {
+    if (kind == "module") return _("module");
+    if (kind == "ca_certificate") return _("CA certificate");
+    return _("p11-kit registration");
+}
+
+}  // namespace
+
+std::string changesText(const std::vector<Change>& changes) {
+    std::string out;
+    for (const auto& c : changes)
+        out += fmt::format("{} „{}” — {}: {}\n", kindText(c.kind), c.name, c.target, outcomeText(c));
+    return out;
+}
+
+std::string statusText(const json& status) {
+    std::string out;
+    if (status["databases"].empty())
+        out += std::string(_("No browser database found (start Chromium or Firefox once).")) + "\n";
+    for (const auto& db : status["databases"]) {
+        const std::string who =
+            db["browser"] == "firefox"
+                ? fmt::format(fmt::runtime(_("Firefox profile {0}")), db["profile"].get<std::string>())
+            : db["browser"] == "chromium" ? std::string("Chromium")
+                                          : std::string(_("NSS database"));
+        out += fmt::format("{} ({})\n", who, db["dir"].get<std::string>());
+        if (db.contains("error")) {
+            out += "  " + db["error"].get<std::string>() + "\n";
+            continue;
+        }
+        if (db["modules"].empty()) out += "  " + std::string(_("no PKCS#11 module registered")) + "\n";
+        for (const auto& m : db["modules"])
+            out += fmt::format("  {} ({}){}\n", m["name"].get<std::string>(),
+                               m["library"].get<std::string>(),
+                               m["by_certagent"].get<bool>() ? " — " + std::string(_("by certagent"))
+                                                             : std::string());
+        for (const auto& n : db["certagent_certificates"])
+            out += fmt::format("  {}: {}\n", _("CA certificate"), n.get<std::string>());
+    }
+    for (const auto& t : status["tokens"])
+        out += fmt::format(fmt::runtime(_("Token {0} ({1}): usable in {2} of {3} browser "
+                                          "databases")),
+                           t["label"].get<std::string>(), t["serial"].get<std::string>(),
+                           t["registered_in"].size(), status["databases"].size()) +
+               "\n";
+    for (const auto& f : status["p11kit_module_files"])
+        out += fmt::format("{}: {}\n", _("p11-kit registration"), f["file"].get<std::string>());
+    return out;
+}
+
 fs::path p11KitProxyModule() {
 #ifdef CERTAGENT_P11KIT_PROXY_MODULE
     return CERTAGENT_P11KIT_PROXY_MODULE;

@@ -42,6 +42,10 @@ struct Change {
     std::string outcome;
 };
 nlohmann::json changeJson(const Change& change);
+// One line per change ("module „certagent: x.so” — /home/…/nssdb: added"), translated.
+std::string changesText(const std::vector<Change>& changes);
+// Registration::status() as text: each database with its modules, then each token.
+std::string statusText(const nlohmann::json& status);
 
 class Registration {
 public:
