@@ -63,7 +63,7 @@ void TokenSession::changePin(const SecretString& currentPin, const SecretString&
     if (!t.userPin.initialized)
         throw Error(ErrorKind::Token,
                     fmt::format(fmt::runtime(_("Token {0} has no PIN yet; set one by unblocking "
-                                               "it with the SO PIN")),
+                                               "it with the PUK (SO PIN)")),
                                 tokenName(t)),
                     t.serial);
     if (t.readOnly || !s.readWrite())

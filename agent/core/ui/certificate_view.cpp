@@ -21,6 +21,23 @@ std::string named(const std::vector<token::NamedOid>& list) {
     return join(parts, "\n");
 }
 
+// The name attributes people meet on certificates, in words; the rest keep OpenSSL's name.
+std::string fieldLabel(const token::NameField& f) {
+    if (f.type == "CN") return _("Name");
+    if (f.type == "GN") return _("Given name");
+    if (f.type == "SN") return _("Surname");
+    if (f.type == "serialNumber") return _("Serial number (person)");
+    if (f.type == "C") return _("Country");
+    if (f.type == "L") return _("Locality");
+    if (f.type == "ST") return _("County or state");
+    if (f.type == "O") return _("Organization");
+    if (f.type == "OU") return _("Organizational unit");
+    if (f.type == "organizationIdentifier") return _("Organization identifier");
+    if (f.type == "emailAddress") return _("E-mail");
+    if (f.type == "title") return _("Title");
+    return f.label;
+}
+
 std::string qcTypeText(const std::string& type) {
     if (type == "esign") return _("electronic signature (esign)");
     if (type == "eseal") return _("electronic seal (eseal)");
@@ -40,9 +57,9 @@ std::vector<DetailRow> certificateRows(const token::CertificateDetails& d, TimeP
     auto heading = [&](std::string title) { rows.push_back({std::move(title), {}, true}); };
 
     heading(_("Holder"));
-    for (const auto& f : d.subjectFields) add(f.label, f.value);
+    for (const auto& f : d.subjectFields) add(fieldLabel(f), f.value);
     heading(_("Issuer"));
-    for (const auto& f : d.issuerFields) add(f.label, f.value);
+    for (const auto& f : d.issuerFields) add(fieldLabel(f), f.value);
 
     heading(_("Validity"));
     add(_("Serial number"), i.serialHex);

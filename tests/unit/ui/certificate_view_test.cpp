@@ -36,7 +36,8 @@ TEST(CertificateView, RowsCarryEveryDetailWithReadableLabels) {
     i18n::setLanguage("en");
     auto rows = certificateRows(details(), std::chrono::system_clock::from_time_t(1750000000), 30);
     EXPECT_TRUE(rows.front().heading);
-    EXPECT_EQ(value(rows, "commonName"), "Ion Popescu");
+    EXPECT_EQ(value(rows, "Name"), "Ion Popescu");
+    EXPECT_EQ(value(rows, "Country"), "RO");
     EXPECT_EQ(value(rows, "Key type"), "RSA 2048");
     EXPECT_EQ(value(rows, "Key in a qualified device (QSCD)"), "yes");
     EXPECT_EQ(value(rows, "Type"), "electronic signature (esign)");
