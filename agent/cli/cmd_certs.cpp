@@ -3,6 +3,7 @@
 // --delete ID removes it and its key from the token.
 #include <fmt/format.h>
 #include <iostream>
+#include <map>
 
 #include "certagent/core/i18n.hpp"
 #include "certagent/core/error.hpp"
@@ -161,6 +162,14 @@ int runCerts(Context& ctx) {
     json list = json::array();
     std::vector<std::vector<std::string>> rows;
     const auto all = service->certificates(serial);
+    // Each token's certificates, decoded once for all the chains built from them.
+    std::map<std::string, token::ChainCandidates> chainSources;
+    if (ctx.json_output) {
+        std::map<std::string, std::vector<token::Bytes>> ders;
+        for (const auto& c : all)
+            if (c.info) ders[c.tokenSerial].push_back(c.info->der);
+        for (auto& [tok, derList] : ders) chainSources.emplace(tok, token::ChainCandidates(derList));
+    }
     for (const auto& c : all) {
         json j = {{"token", c.tokenSerial},
                   {"id", token::toHex(c.id)},
@@ -191,7 +200,9 @@ int runCerts(Context& ctx) {
         j["no_expiry"] = i.noExpiry;
         j["qualified"] = i.qualified;
         j["status"] = status;
-        if (ctx.json_output) j.update(token::detailsJson(token::certificateDetails(i.der, sameToken(all, c))));
+        if (ctx.json_output)
+            j.update(token::detailsJson(
+                token::certificateDetails(i, chainSources.at(c.tokenSerial))));
         list.push_back(std::move(j));
         rows.push_back({c.tokenSerial, token::toHex(c.id), c.label, i.subject,
                         i.noExpiry ? std::string(_("no expiry")) : token::isoUtc(i.notAfter),

@@ -5,6 +5,7 @@
 #include "certagent/core/token/openssl_handles.hpp"
 
 #include <array>
+#include <cstdlib>
 #include <fmt/format.h>
 #include <map>
 #include <openssl/asn1.h>
@@ -177,18 +178,44 @@ Bytes encode(const X509* x) {
     return out;
 }
 
-void buildChain(X509* leaf, const std::vector<Bytes>& candidates, bool useSystemStore,
+}  // namespace
+
+struct ChainCandidates::Entry {
+    X509Ptr cert;
+    Bytes der;
+};
+
+ChainCandidates::ChainCandidates(const std::vector<Bytes>& ders) {
+    for (const auto& der : ders) {
+        const unsigned char* p = der.data();
+        X509Ptr x(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
+        if (x) entries_.push_back({std::move(x), der});
+    }
+    ERR_clear_error();
+}
+ChainCandidates::~ChainCandidates() = default;
+ChainCandidates::ChainCandidates(ChainCandidates&&) noexcept = default;
+ChainCandidates& ChainCandidates::operator=(ChainCandidates&&) noexcept = default;
+
+namespace {
+
+void buildChain(X509* leaf, const ChainCandidates& candidates, bool useSystemStore,
                 CertificateDetails& d) {
     StorePtr store(X509_STORE_new());
-    if (useSystemStore) X509_STORE_set_default_paths(store.get());
-    STACK_OF(X509)* untrusted = sk_X509_new_null();
-    std::vector<Bytes> known;
-    for (const auto& c : candidates) {
-        if (auto x = decode(c)) {
-            known.push_back(encode(x.get()));
-            sk_X509_push(untrusted, x.release());
-        }
+    // The system's anchors through the hashed folder only (looked up by subject when needed):
+    // X509_STORE_set_default_paths would also parse the whole CA bundle file, about 0.1 s per
+    // call, and `certs --json` builds a chain for every certificate.
+    if (useSystemStore) {
+        const char* dir = std::getenv(X509_get_default_cert_dir_env());
+        X509_STORE_load_path(store.get(), dir && *dir ? dir : X509_get_default_cert_dir());
     }
+    STACK_OF(X509)* untrusted = sk_X509_new_null();  // borrows the candidates' certificates
+    for (const auto& c : candidates.entries()) sk_X509_push(untrusted, c.cert.get());
+    auto known = [&](const Bytes& der) {
+        for (const auto& c : candidates.entries())
+            if (c.der == der) return true;
+        return false;
+    };
     StoreCtxPtr ctx(X509_STORE_CTX_new());
     X509_STORE_CTX_init(ctx.get(), store.get(), leaf, untrusted);
     // The chain of an expired certificate is still worth showing.
@@ -207,9 +234,7 @@ void buildChain(X509* leaf, const std::vector<Bytes>& candidates, bool useSystem
         link.sha256 = fingerprint(x, EVP_sha256());
         link.der = encode(x);
         link.selfSigned = X509_NAME_cmp(X509_get_subject_name(x), X509_get_issuer_name(x)) == 0;
-        link.source = i == 0 ? "certificate"
-                      : std::find(known.begin(), known.end(), link.der) != known.end() ? "token"
-                                                                                       : "system";
+        link.source = i == 0 ? "certificate" : known(link.der) ? "token" : "system";
         d.chain.push_back(std::move(link));
     }
     if (d.chain.empty()) {  // OpenSSL gave nothing back: at least the certificate itself
@@ -221,7 +246,7 @@ void buildChain(X509* leaf, const std::vector<Bytes>& candidates, bool useSystem
         link.source = "certificate";
         d.chain.push_back(std::move(link));
     }
-    sk_X509_pop_free(untrusted, X509_free);
+    sk_X509_free(untrusted);
     ERR_clear_error();
 }
 
@@ -242,9 +267,19 @@ json fieldsJson(const std::vector<NameField>& fields) {
 
 CertificateDetails certificateDetails(const Bytes& der, const std::vector<Bytes>& candidates,
                                       bool useSystemStore) {
+    return certificateDetails(der, ChainCandidates(candidates), useSystemStore);
+}
+
+CertificateDetails certificateDetails(const Bytes& der, const ChainCandidates& candidates,
+                                      bool useSystemStore) {
+    return certificateDetails(parseCertificate(der), candidates, useSystemStore);  // strict DER
+}
+
+CertificateDetails certificateDetails(const CertificateInfo& info,
+                                      const ChainCandidates& candidates, bool useSystemStore) {
     CertificateDetails d;
-    d.info = parseCertificate(der);  // strict DER, or InvalidInput
-    X509Ptr x = decode(der);
+    d.info = info;
+    X509Ptr x = decode(info.der);
     if (!x) throw Error(ErrorKind::InvalidInput, "The object is not a valid X.509 certificate");
     d.version = static_cast<int>(X509_get_version(x.get())) + 1;
     d.subjectFields = nameFields(X509_get_subject_name(x.get()));

@@ -61,10 +61,32 @@ struct CertificateDetails {
     std::string chainProblem;
 };
 
+// Certificates a chain may be built from (e.g. every certificate on a token), decoded once: a
+// listing builds many chains, and OpenSSL 3 decodes a certificate's key slowly.
+class ChainCandidates {
+public:
+    ChainCandidates() = default;
+    explicit ChainCandidates(const std::vector<Bytes>& ders);  // undecodable ones are skipped
+    ~ChainCandidates();
+    ChainCandidates(ChainCandidates&&) noexcept;
+    ChainCandidates& operator=(ChainCandidates&&) noexcept;
+    struct Entry;
+    const std::vector<Entry>& entries() const noexcept { return entries_; }
+
+private:
+    std::vector<Entry> entries_;
+};
+
 // Parses DER (throws Error(InvalidInput) when it is not a certificate) and builds the chain from
 // `candidates` (other certificates, e.g. the token's CA certificates) and, when
 // useSystemStore, the system's trust anchors. Validity dates do not stop the chain.
 CertificateDetails certificateDetails(const Bytes& der, const std::vector<Bytes>& candidates = {},
+                                      bool useSystemStore = true);
+CertificateDetails certificateDetails(const Bytes& der, const ChainCandidates& candidates,
+                                      bool useSystemStore = true);
+// The same for a certificate parseCertificate() already read (a listing has them all).
+CertificateDetails certificateDetails(const CertificateInfo& info,
+                                      const ChainCandidates& candidates,
                                       bool useSystemStore = true);
 
 // The fields `certs --json` adds to a certificate: subject_fields, issuer_fields, version,
