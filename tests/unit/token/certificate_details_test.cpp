@@ -126,7 +126,7 @@ TEST(CertificateDetails, ReadsEveryFieldPeopleAskAbout) {
 TEST(CertificateDetails, WithoutItsIssuerTheChainStopsAndSaysWhy) {
     auto ca = make("Somebody", "Somebody", nullptr, {{"basicConstraints", "critical,CA:TRUE"}});
     auto leaf = make("Ana", "Somebody", ca.key.get(), {});
-    auto d = certificateDetails(leaf.der, {}, false);
+    auto d = certificateDetails(leaf.der, std::vector<Bytes>{}, false);
     ASSERT_EQ(d.chain.size(), 1u);
     EXPECT_FALSE(d.chainTrusted);
     EXPECT_NE(d.chainProblem.find("issuer"), std::string::npos) << d.chainProblem;
