@@ -1,6 +1,6 @@
-#include "certagent/core/tsa/tsa_error.hpp"
+#include "tsa_error.hpp"
 
-namespace certagent::tsa {
+namespace certagent::timestamps {
 
 const char* tsaFailureName(TsaFailure f) noexcept {
     switch (f) {
@@ -42,4 +42,4 @@ const char* tsaFailureName(TsaFailure f) noexcept {
     return "unknown";
 }
 
-}  // namespace certagent::tsa
+}  // namespace certagent::timestamps

@@ -4,12 +4,13 @@
 // same signature, usage and chain checks as a fresh answer. The chain is checked now.
 #include <filesystem>
 
-#include "certagent/core/tsa/response_check.hpp"
+#include "response_check.hpp"
 
-namespace certagent::tsa {
+namespace certagent::timestamps {
 
-// Throws TsaError (DataMismatch when the file changed, the check's reason otherwise).
+// Throws TsaError (DataMismatch when the file changed, the check's reason otherwise), or
+// sdk::PluginError when a file cannot be read.
 TokenInfo verifyFile(const std::filesystem::path& file, const std::filesystem::path& tsr,
                      const std::filesystem::path& anchors_pem);
 
-}  // namespace certagent::tsa
+}  // namespace certagent::timestamps

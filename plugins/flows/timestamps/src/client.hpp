@@ -1,39 +1,32 @@
 #pragma once
 // RFC 3161 client: builds a TimeStampReq (random 64-bit nonce, the configured hash, optional
-// policy, certReq), posts it to the TSA and accepts the answer only after every check in
-// response_check.hpp passed. Nothing is written here: callers store the result.
+// policy, certReq), posts it to the TSA through a Transport and accepts the answer only after
+// every check in response_check.hpp passed. Nothing is written here: callers store the result.
 //
-//   tsa::TsaClient client(tsa::settingsFrom(agent.config()));
+//   TsaClient client(settingsFrom(config), transport);
 //   auto ts = client.timestampFile("contract.pdf");   // throws TsaError
-//   writeFile("contract.pdf.tsr", ts.response);
 //
-// Transport: http:// (RFC 3161 over HTTP; the answer is signed, so TLS is optional) or https://
-// (certagent::http::CurlClient: verified against ca_bundle + system store; a client
-// certificate whose key is on the token may be presented). HTTP basic credentials are sent only
-// over https://, or over http:// to a loopback address.
+// http:// URLs are asked with allowPlainHttp: the agent's client lets them through to this
+// computer only (a loopback address, judged by libcurl's parser), https:// ones are verified
+// against ca_bundle plus the system store. So HTTP basic credentials never leave the computer
+// in clear. The password is read from the environment variable [timestamps] password_env names,
+// only for the request, and wiped after it.
 #include <chrono>
 #include <cstdint>
+#include <ctime>
 #include <filesystem>
 #include <functional>
-#include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
-#include <openssl/types.h>
+#include "response_check.hpp"
+#include "transport.hpp"
 
-#include "certagent/core/secret.hpp"
-#include "certagent/core/tsa/response_check.hpp"
-
-namespace certagent::config {
-class Config;
-}
-namespace certagent::http {
-class HttpClient;
-}
-
-namespace certagent::tsa {
+namespace certagent::timestamps {
 
 struct TsaSettings {
     std::string url;                 // [timestamps] url
@@ -44,14 +37,13 @@ struct TsaSettings {
     std::string passwordEnv;         // [timestamps] password_env: variable with the password
     std::chrono::seconds maxClockSkew{600};  // [timestamps] max_clock_skew
     std::chrono::milliseconds timeout{30'000};
-    std::vector<std::string> extraHeaders;  // "Name: value", e.g. a TSA's API key
-    // Client certificate for https:// TSAs (borrowed; e.g. TokenSigner's certificate and key).
-    X509* clientCert = nullptr;
-    EVP_PKEY* clientKey = nullptr;
+    std::vector<std::pair<std::string, std::string>> extraHeaders;  // e.g. a TSA's API key
+    nlohmann::json clientCertificate;  // {"session", "id"} for https:// TSAs; or null
 };
 
-// Reads [timestamps]. The password is not read here (only its variable's name).
-TsaSettings settingsFrom(const config::Config& config);
+// Reads [timestamps] through `get` (a config key -> its JSON value, null when unset). The
+// password is not read here (only its variable's name).
+TsaSettings settingsFrom(const std::function<nlohmann::json(const std::string&)>& get);
 
 struct Timestamp {
     std::vector<uint8_t> response;  // DER TimeStampResp: what FILE.tsr holds
@@ -62,13 +54,9 @@ struct Timestamp {
 };
 
 class TsaClient {
-  public:
-    // `transport` replaces the built-in one (tests, other stacks); `now` the clock.
-    explicit TsaClient(TsaSettings settings, std::shared_ptr<http::HttpClient> transport = {},
-                       std::function<std::time_t()> now = {});
-    ~TsaClient();
-    TsaClient(const TsaClient&) = delete;
-    TsaClient& operator=(const TsaClient&) = delete;
+public:
+    // Checks the settings (URL, hash); `now` replaces the clock (tests).
+    TsaClient(TsaSettings settings, Transport& transport, std::function<std::time_t()> now = {});
 
     // The digest must be made with settings().hash. Throws TsaError.
     Timestamp timestampDigest(std::span<const uint8_t> digest);
@@ -78,19 +66,18 @@ class TsaClient {
     const TsaSettings& settings() const { return settings_; }
     int mdNid() const { return md_nid_; }
 
-  private:
-    http::HttpClient& transport();
-
+private:
     TsaSettings settings_;
     int md_nid_;
-    std::shared_ptr<http::HttpClient> transport_;
+    Transport& transport_;
     std::function<std::time_t()> now_;
 };
 
 // Hash name ("sha256") -> NID; throws TsaError(Config) for anything else.
 int hashNid(const std::string& name);
-// Digest of a file or bytes with that NID.
+// Digest of a file or bytes with that NID. A file that cannot be read throws
+// sdk::PluginError(CA_ERR_FAILED).
 std::vector<uint8_t> digestFile(const std::filesystem::path& file, int md_nid);
 std::vector<uint8_t> digestData(std::span<const uint8_t> data, int md_nid);
 
-}  // namespace certagent::tsa
+}  // namespace certagent::timestamps

@@ -1,14 +1,14 @@
 #pragma once
 // What can go wrong with a timestamp, one reason per check, so that callers and tests can tell
-// a wrong nonce from an untrusted TSA without parsing text. TsaError is a certagent::Error, so
-// the one place that turns errors into user text (describe()) works unchanged.
-#include "certagent/core/error.hpp"
+// a wrong nonce from an untrusted TSA without parsing text.
+#include <stdexcept>
+#include <string>
 
-namespace certagent::tsa {
+namespace certagent::timestamps {
 
 enum class TsaFailure {
     Config,              // no URL, bad hash name, bad policy OID, password variable unset
-    Transport,           // the TSA cannot be reached (retryable)
+    Transport,           // the TSA cannot be reached (retryable), or refused the address
     Unauthorized,        // HTTP 401/403: credentials or client certificate refused
     RateLimited,         // HTTP 429 (retryable, later)
     QuotaExhausted,      // no timestamps left on the account
@@ -28,15 +28,22 @@ enum class TsaFailure {
 
 const char* tsaFailureName(TsaFailure failure) noexcept;  // "wrong_nonce", ...
 
-class TsaError : public Error {
-  public:
-    TsaError(TsaFailure failure, ErrorKind kind, std::string message, std::string where = {},
+class TsaError : public std::runtime_error {
+public:
+    TsaError(TsaFailure failure, const std::string& message, std::string where = {},
              bool retryable = false)
-        : Error(kind, std::move(message), std::move(where), retryable), failure_(failure) {}
+        : std::runtime_error(message), failure_(failure), where_(std::move(where)),
+          retryable_(retryable) {}
     TsaFailure failure() const noexcept { return failure_; }
+    const std::string& where() const noexcept { return where_; }
+    bool retryable() const noexcept { return retryable_; }
+    // "where: message", as the agent shows errors.
+    std::string describe() const { return where_.empty() ? what() : where_ + ": " + what(); }
 
-  private:
+private:
     TsaFailure failure_;
+    std::string where_;
+    bool retryable_;
 };
 
-}  // namespace certagent::tsa
+}  // namespace certagent::timestamps

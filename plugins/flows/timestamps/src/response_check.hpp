@@ -16,7 +16,7 @@
 
 #include <openssl/types.h>
 
-namespace certagent::tsa {
+namespace certagent::timestamps {
 
 struct TokenInfo {
     std::string genTime;  // ISO 8601 UTC
@@ -49,4 +49,4 @@ std::vector<uint8_t> tokenFromResponse(std::span<const uint8_t> der_response);
 // with what the token used). Throws TsaError Garbage.
 int imprintAlgorithm(std::span<const uint8_t> der_response);
 
-}  // namespace certagent::tsa
+}  // namespace certagent::timestamps

@@ -1,33 +1,31 @@
-#include "certagent/core/tsa/response_check.hpp"
+#include "response_check.hpp"
 
-#include <fmt/format.h>
 #include <openssl/x509v3.h>
 
+#include <cctype>
 #include <cstdlib>
 #include <ctime>
 
-#include "certagent/core/i18n.hpp"
-#include "certagent/core/tsa/tsa_error.hpp"
-#include "ossl_util.hpp"
+#include "ossl.hpp"
+#include "text.hpp"
+#include "tsa_error.hpp"
 
-namespace certagent::tsa {
+namespace certagent::timestamps {
 namespace {
 
-using namespace detail;
+using namespace ossl;
 
-[[noreturn]] void fail(TsaFailure f, std::string message, const std::string& where,
-                       ErrorKind kind = ErrorKind::Protocol) {
+[[noreturn]] void fail(TsaFailure f, const std::string& message, const std::string& where) {
     ERR_clear_error();
-    throw TsaError(f, kind, std::move(message), where);
+    throw TsaError(f, message, where);
 }
 
-TsRespPtr parse(std::span<const uint8_t> der, const std::string& where) {
+TsResp parse(std::span<const uint8_t> der, const std::string& where) {
     const unsigned char* p = der.data();
-    TsRespPtr resp(d2i_TS_RESP(nullptr, &p, static_cast<long>(der.size())));
+    TsResp resp(d2i_TS_RESP(nullptr, &p, static_cast<long>(der.size())));
     if (!resp || p != der.data() + der.size())
         fail(TsaFailure::Garbage,
-             _("the timestamp service's answer is not an RFC 3161 timestamp response"), where,
-             ErrorKind::InvalidInput);
+             _("the timestamp service's answer is not an RFC 3161 timestamp response"), where);
     return resp;
 }
 
@@ -72,27 +70,19 @@ void checkStatus(TS_RESP* resp, const std::string& where) {
     std::string text = info ? statusText(info) : std::string();
     if (mentionsQuota(text))
         fail(TsaFailure::QuotaExhausted,
-             fmt::format(fmt::runtime(_("your timestamp quota is used up; buy more timestamps "
-                                        "from your CA (\"Mărci temporale\"). The service said: "
-                                        "{0}")),
-                         text),
-             where, ErrorKind::Rejected);
+             say(_("your timestamp quota is used up; buy more timestamps from your CA (\"Mărci "
+                   "temporale\"). The service said: {0}"),
+                 text),
+             where);
     fail(TsaFailure::Rejected,
-         fmt::format(fmt::runtime(_("the timestamp service refused the request (status {0}): {1}")),
-                     status, text.empty() ? "-" : text),
-         where, ErrorKind::Rejected);
-}
-
-std::time_t toEpoch(const ASN1_GENERALIZEDTIME* t) {
-    std::tm tm{};
-    if (!t || ASN1_TIME_to_tm(t, &tm) != 1) return 0;
-    return timegm(&tm);
+         say(_("the timestamp service refused the request (status {0}): {1}"), status,
+             text.empty() ? "-" : text),
+         where);
 }
 
 X509* signerCertificate(PKCS7* token, const std::string& where) {
     if (!token || !PKCS7_type_is_signed(token) || !token->d.sign)
-        fail(TsaFailure::Garbage, _("the timestamp response holds no signed token"), where,
-             ErrorKind::InvalidInput);
+        fail(TsaFailure::Garbage, _("the timestamp response holds no signed token"), where);
     STACK_OF(X509)* signers = PKCS7_get0_signers(token, nullptr, 0);
     X509* signer = signers && sk_X509_num(signers) == 1 ? sk_X509_value(signers, 0) : nullptr;
     sk_X509_free(signers);
@@ -111,27 +101,25 @@ void checkTimestampUsage(X509* signer, const std::string& where) {
     bool critical = idx >= 0 && X509_EXTENSION_get_critical(X509_get_ext(signer, idx)) == 1;
     if (!only_ts || !critical)
         fail(TsaFailure::NotTsaCertificate,
-             fmt::format(fmt::runtime(_("the certificate that signed the timestamp ({0}) is not "
-                                        "a timestamping certificate: it lacks the critical "
-                                        "extended key usage timeStamping")),
-                         nameText(X509_get_subject_name(signer))),
-             where, ErrorKind::Tls);
+             say(_("the certificate that signed the timestamp ({0}) is not a timestamping "
+                   "certificate: it lacks the critical extended key usage timeStamping"),
+                 nameText(X509_get_subject_name(signer))),
+             where);
 }
 
 void checkChain(X509* signer, PKCS7* token, X509_STORE* anchors, const std::string& where) {
-    X509StoreCtxPtr ctx(X509_STORE_CTX_new());
+    X509StoreCtx ctx(X509_STORE_CTX_new());
     if (!ctx || X509_STORE_CTX_init(ctx.get(), anchors, signer, token->d.sign->cert) != 1)
-        fail(TsaFailure::UntrustedTsa, _("cannot check the TSA certificate: ") + takeErrors(),
-             where, ErrorKind::Internal);
+        fail(TsaFailure::UntrustedTsa,
+             std::string(_("cannot check the TSA certificate: ")) + takeErrors(), where);
     X509_STORE_CTX_set_purpose(ctx.get(), X509_PURPOSE_TIMESTAMP_SIGN);
     if (X509_verify_cert(ctx.get()) != 1) {
         int err = X509_STORE_CTX_get_error(ctx.get());
         fail(TsaFailure::UntrustedTsa,
-             fmt::format(fmt::runtime(_("the timestamp service's certificate ({0}) is not "
-                                        "trusted: {1}. Check [timestamps] ca_bundle")),
-                         nameText(X509_get_subject_name(signer)),
-                         X509_verify_cert_error_string(err)),
-             where, ErrorKind::Tls);
+             say(_("the timestamp service's certificate ({0}) is not trusted: {1}. Check "
+                   "[timestamps] ca_bundle"),
+                 nameText(X509_get_subject_name(signer)), X509_verify_cert_error_string(err)),
+             where);
     }
 }
 
@@ -141,11 +129,10 @@ std::vector<uint8_t> tokenFromResponse(std::span<const uint8_t> der_response) {
     auto resp = parse(der_response, {});
     PKCS7* token = TS_RESP_get_token(resp.get());
     if (!token)
-        fail(TsaFailure::Garbage, _("the timestamp response holds no signed token"), {},
-             ErrorKind::InvalidInput);
+        fail(TsaFailure::Garbage, _("the timestamp response holds no signed token"), {});
     unsigned char* out = nullptr;
     int n = i2d_PKCS7(token, &out);
-    if (n <= 0) fail(TsaFailure::Garbage, takeErrors(), {}, ErrorKind::InvalidInput);
+    if (n <= 0) fail(TsaFailure::Garbage, takeErrors(), {});
     std::vector<uint8_t> der(out, out + n);
     OPENSSL_free(out);
     return der;
@@ -155,8 +142,7 @@ int imprintAlgorithm(std::span<const uint8_t> der_response) {
     auto resp = parse(der_response, {});
     TS_TST_INFO* tst = TS_RESP_get_tst_info(resp.get());
     if (!tst)
-        fail(TsaFailure::Garbage, _("the timestamp response holds no signed token"), {},
-             ErrorKind::InvalidInput);
+        fail(TsaFailure::Garbage, _("the timestamp response holds no signed token"), {});
     X509_ALGOR* algo = TS_MSG_IMPRINT_get_algo(TS_TST_INFO_get_msg_imprint(tst));
     const ASN1_OBJECT* obj = nullptr;
     X509_ALGOR_get0(&obj, nullptr, nullptr, algo);
@@ -170,14 +156,13 @@ TokenInfo checkResponse(std::span<const uint8_t> der_response, const Expectation
     PKCS7* token = TS_RESP_get_token(resp.get());
     TS_TST_INFO* tst = TS_RESP_get_tst_info(resp.get());
     if (!token || !tst)
-        fail(TsaFailure::Garbage, _("the timestamp response holds no signed token"), where,
-             ErrorKind::InvalidInput);
+        fail(TsaFailure::Garbage, _("the timestamp response holds no signed token"), where);
 
     if (expected.nonce) {
         const ASN1_INTEGER* got = TS_TST_INFO_get_nonce(tst);
-        BnPtr want(
+        Bignum want(
             BN_bin2bn(expected.nonce->data(), static_cast<int>(expected.nonce->size()), nullptr));
-        BnPtr have(got ? ASN1_INTEGER_to_BN(got, nullptr) : nullptr);
+        Bignum have(got ? ASN1_INTEGER_to_BN(got, nullptr) : nullptr);
         if (!have || BN_cmp(want.get(), have.get()) != 0)
             fail(TsaFailure::WrongNonce,
                  _("the timestamp answer does not belong to this request (wrong nonce): it may "
@@ -205,9 +190,8 @@ TokenInfo checkResponse(std::span<const uint8_t> der_response, const Expectation
     }
     if (!expected.policyOid.empty() && policy != expected.policyOid)
         fail(TsaFailure::WrongPolicy,
-             fmt::format(fmt::runtime(_("the timestamp was issued under policy {0}, not the "
-                                        "requested {1}")),
-                         policy, expected.policyOid),
+             say(_("the timestamp was issued under policy {0}, not the requested {1}"), policy,
+                 expected.policyOid),
              where);
 
     X509* signer = signerCertificate(token, where);
@@ -217,12 +201,12 @@ TokenInfo checkResponse(std::span<const uint8_t> der_response, const Expectation
     if (TS_RESP_verify_signature(token, nullptr, anchors, &verified_signer) != 1) {
         X509_free(verified_signer);
         fail(TsaFailure::BadSignature,
-             _("the timestamp's signature does not verify: ") + takeErrors(), where);
+             std::string(_("the timestamp's signature does not verify: ")) + takeErrors(), where);
     }
     X509_free(verified_signer);
 
     TokenInfo info;
-    info.genTimeEpoch = toEpoch(TS_TST_INFO_get_time(tst));
+    info.genTimeEpoch = epochOf(TS_TST_INFO_get_time(tst));
     info.genTime = isoTime(info.genTimeEpoch);
     info.serialHex = asn1IntegerHex(TS_TST_INFO_get_serial(tst));
     info.tsaSubject = nameText(X509_get_subject_name(signer));
@@ -237,13 +221,13 @@ TokenInfo checkResponse(std::span<const uint8_t> der_response, const Expectation
                                static_cast<long long>(*expected.now));
         if (info.genTimeEpoch == 0 || skew > expected.maxClockSkew.count())
             fail(TsaFailure::ClockSkew,
-                 fmt::format(fmt::runtime(_("the timestamp's time {0} is more than {1} seconds "
-                                            "away from this computer's clock ({2}); check the "
-                                            "clock, nothing was saved")),
-                             info.genTime, expected.maxClockSkew.count(), isoTime(*expected.now)),
+                 say(_("the timestamp's time {0} is more than {1} seconds away from this "
+                       "computer's clock ({2}); check the clock, nothing was saved"),
+                     info.genTime, static_cast<long long>(expected.maxClockSkew.count()),
+                     isoTime(*expected.now)),
                  where);
     }
     return info;
 }
 
-}  // namespace certagent::tsa
+}  // namespace certagent::timestamps
