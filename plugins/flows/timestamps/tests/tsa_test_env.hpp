@@ -1,6 +1,6 @@
 #pragma once
-// Shared set-up for the timestamps integration tests: a sandbox CA with its TSA (faults on), an
-// account with TSA credentials, and an agent config pointing at it.
+// Shared set-up for the timestamps plugin's integration tests: a sandbox CA with its TSA (faults
+// on), an account with TSA credentials, and an agent config pointing at it.
 #include "sandbox_ca/sandbox_ca.hpp"
 #include "temp_dir.hpp"
 
