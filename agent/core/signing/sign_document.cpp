@@ -13,9 +13,9 @@
 #include "certagent/core/i18n.hpp"
 #include "certagent/core/log.hpp"
 #include "certagent/core/pdf/cades.hpp"
+#include "certagent/core/pdf/ossl_ptr.hpp"
 #include "certagent/core/signing/token_signer.hpp"
 #include "certagent/core/token/agent_tokens.hpp"
-#include "certagent/core/token/openssl_handles.hpp"
 #include "certagent/core/token/token_json.hpp"
 
 namespace certagent::signing {
@@ -28,7 +28,7 @@ namespace {
 std::vector<uint8_t> sha256File(const fs::path& file) {
     std::ifstream in(file, std::ios::binary);
     if (!in) throw Error(ErrorKind::Io, _("the file cannot be read"), file.string());
-    std::unique_ptr<EVP_MD_CTX, token::OsslDeleter<EVP_MD_CTX_free>> ctx(EVP_MD_CTX_new());
+    pdf::EvpMdCtxPtr ctx(EVP_MD_CTX_new());
     if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1)
         throw Error(ErrorKind::Internal, "EVP_DigestInit_ex failed");
     std::vector<char> buf(1 << 16);
