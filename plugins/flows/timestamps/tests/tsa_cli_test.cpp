@@ -48,6 +48,26 @@ nlohmann::json history(TsaTestEnv& env) {
     return nlohmann::json::parse(h.out)["items"];
 }
 
+// Replaces the last occurrence of `from` in the agent's config file.
+void editConfig(TsaTestEnv& env, const std::string& from, const std::string& to) {
+    auto text = readFile(env.config);
+    auto pos = text.rfind(from);
+    ASSERT_NE(pos, std::string::npos) << from;
+    text.replace(pos, from.size(), to);
+    writeFile(env.config, text);
+}
+
+// `timestamp FILE` refused by the agent: exit 1 naming the problem, no .tsr, no history row.
+void expectRefusedAndNothingWritten(TsaTestEnv& env, const std::string& words) {
+    auto file = env.tmp / "doc.txt";
+    writeFile(file, "doc");
+    auto r = cli(env, {"timestamp", file.string()});
+    EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+    EXPECT_NE(r.err.find(words), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists(file.string() + ".tsr"));
+    EXPECT_TRUE(history(env).empty());
+}
+
 AgentOptions agentOptions(TsaTestEnv& env, bool plugins) {
     AgentOptions o;
     o.config.explicit_file = env.config;
@@ -132,36 +152,16 @@ TEST(TimestampCli, RefusedAnswerLeavesNoTsrAndNoHistory) {
     TempDir foreign_dir("certagent-tsa-foreign");
     SandboxCa foreign(foreign_dir / "ca");
     fs::copy_file(foreign.dir() / "trust" / "tsa-trust.pem", other);
-    env.writeConfig(10);
-    auto text = readFile(env.config);
-    auto pos = text.find(env.ca.tsaTrust().string());
-    text.replace(pos, env.ca.tsaTrust().string().size(), other.string());
-    writeFile(env.config, text);
-
-    auto file = env.tmp / "doc.txt";
-    writeFile(file, "doc");
-    auto r = cli(env, {"timestamp", file.string()});
-    EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
-    EXPECT_NE(r.err.find("is not trusted"), std::string::npos) << r.err;
-    EXPECT_FALSE(fs::exists(file.string() + ".tsr"));
-    EXPECT_TRUE(history(env).empty());
+    editConfig(env, env.ca.tsaTrust().string(), other.string());
+    expectRefusedAndNothingWritten(env, "is not trusted");
 }
 
 TEST(TimestampCli, APlainHttpTsaOnAnotherComputerIsRefusedBeforeAnythingIsSent) {
     TsaTestEnv env;
     // The host is evil.example ("@127.0.0.1..." is the query): not loopback, so no plain HTTP
     // (and no password in clear) goes there.
-    auto text = readFile(env.config);
-    auto url = env.ca.tsaUrl();
-    text.replace(text.find(url), url.size(), "http://evil.example?@127.0.0.1/tsa");
-    writeFile(env.config, text);
-    auto file = env.tmp / "doc.txt";
-    writeFile(file, "doc");
-    auto r = cli(env, {"timestamp", file.string()});
-    EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
-    EXPECT_NE(r.err.find("only to this computer"), std::string::npos) << r.err;
-    EXPECT_FALSE(fs::exists(file.string() + ".tsr"));
-    EXPECT_TRUE(history(env).empty());
+    editConfig(env, env.ca.tsaUrl(), "http://evil.example?@127.0.0.1/tsa");
+    expectRefusedAndNothingWritten(env, "only to this computer");
 }
 
 struct SignTimestampFixture : ::testing::Test {
@@ -181,11 +181,8 @@ struct SignTimestampFixture : ::testing::Test {
         writeFile(env.config,
                   readFile(env.config) + "[pkcs11]\nextra_modules = [\"" +
                       hsm.modulePath().string() + "\"]\nuse_p11_kit = false\n");
-        // [renewal] ca_bundle (the signer's chain) is the sandbox's; the signer's CA is added.
-        auto text = readFile(env.config);
-        auto trust = env.ca.trustBundle().string();
-        text.replace(text.rfind(trust), trust.size(), hsm.caCertFile().string());
-        writeFile(env.config, text);
+        // [renewal] ca_bundle (the signer's chain): the SoftHSM certificate's CA.
+        editConfig(env, env.ca.trustBundle().string(), hsm.caCertFile().string());
         writeFile(anchors, readFile(hsm.caCertFile()) + readFile(env.ca.tsaTrust()));
         pdf::makeSimplePdf(input, {"Contract", {"Părțile semnează acest contract."}});
     }

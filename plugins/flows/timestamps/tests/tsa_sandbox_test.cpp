@@ -34,20 +34,14 @@ TsaSettings withFault(TsaSettings s, const std::string& fault) {
     return s;
 }
 
-struct Pem {
-    static EVP_PKEY* key(const fs::path& p) {
-        FILE* f = fopen(p.c_str(), "r");
-        auto* k = PEM_read_PrivateKey(f, nullptr, nullptr, nullptr);
-        fclose(f);
-        return k;
-    }
-    static X509* cert(const fs::path& p) {
-        FILE* f = fopen(p.c_str(), "r");
-        auto* c = PEM_read_X509(f, nullptr, nullptr, nullptr);
-        fclose(f);
-        return c;
-    }
-};
+// The first PEM object of a file, read with OpenSSL's `Read` (PEM_read_X509, ...).
+template <auto Read>
+auto readPem(const fs::path& p) {
+    FILE* f = fopen(p.c_str(), "r");
+    auto* v = f ? Read(f, nullptr, nullptr, nullptr) : nullptr;
+    if (f) fclose(f);
+    return v;
+}
 
 }  // namespace
 
@@ -219,8 +213,10 @@ TEST(TimestampsSandbox, QuotaFromThePortalDecreasesAndExhaustionIsClear) {
     env.account = env.ca.tsaAccount(holder.holder_id, 3);
     setenv(kTsaPasswordEnv, env.account.password.c_str(), 1);
 
-    std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(Pem::key(holder.key), &EVP_PKEY_free);
-    std::unique_ptr<X509, decltype(&X509_free)> cert(Pem::cert(holder.cert), &X509_free);
+    std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(readPem<PEM_read_PrivateKey>(holder.key),
+                                                            &EVP_PKEY_free);
+    std::unique_ptr<X509, decltype(&X509_free)> cert(readPem<PEM_read_X509>(holder.cert),
+                                                     &X509_free);
     CurlTransport transport;
     CurlTransport portal_transport;
     portal_transport.cert = cert.get();
