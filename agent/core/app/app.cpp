@@ -13,7 +13,6 @@
 #include "certagent/core/renewal/agent_renewal.hpp"
 #include "certagent/core/server/local_server.hpp"
 #include "certagent/core/token/agent_tokens.hpp"
-#include "certagent/core/tsa/service.hpp"
 #include "certagent/core/ui/menu_model.hpp"
 
 namespace certagent::app {
@@ -103,10 +102,6 @@ struct App::Area {
         token::makeTokenService(*app.agent_);
         return fmt::format("{} token types", profiles.size());
     }
-    static std::string timestamps(App& app) {
-        tsa::registerHostMethods(*app.agent_);
-        return "timestamps.* host methods";
-    }
     static std::string reminders(App& app) {
         if (!reminders::start(*app.agent_))
             return "off ([reminders] enabled = false, or no state folder)";
@@ -148,7 +143,6 @@ struct App::Area {
 namespace {
 const App::Area kAreas[] = {
     {"tokens", &App::Area::tokens},
-    {"timestamps", &App::Area::timestamps},
     {"reminders", &App::Area::reminders},
     {"renewal", &App::Area::renewal},
     {"local-server", &App::Area::localServer},

@@ -13,6 +13,7 @@
 #include "certagent/core/http/client.hpp"
 #include "certagent/core/i18n.hpp"
 #include "certagent/core/log.hpp"
+#include "certagent/core/secret.hpp"
 #include "certagent/core/signing/report.hpp"
 #include "certagent/core/signing/sign_document.hpp"
 #include "certagent/core/signing/verify.hpp"
@@ -279,10 +280,8 @@ ca_status tkGenerate(void* ctx, uint64_t id, const char* args_json, ca_sink_fn s
         unsigned char* p = der.data();
         if (n <= 0 || i2d_PUBKEY(pub.get(), &p) != n)
             throw Error(ErrorKind::Token, _("the new public key cannot be read"));
-        std::string b64(4 * ((der.size() + 2) / 3) + 1, '\0');
-        b64.resize(static_cast<size_t>(EVP_EncodeBlock(
-            reinterpret_cast<unsigned char*>(b64.data()), der.data(), static_cast<int>(der.size()))));
-        emit(sink, user, {{"id", token::toHex(kp.id)}, {"label", kp.label}, {"public_key", b64}});
+        emit(sink, user, {{"id", token::toHex(kp.id)}, {"label", kp.label},
+                          {"public_key", token::base64(der)}});
         return CA_OK;
     });
 }
@@ -417,15 +416,38 @@ ca_status htRequest(void* ctx, const char* request_json, const uint8_t* body, si
         if (a.contains("max_bytes"))
             o.maxResponseBytes = static_cast<size_t>(
                 std::clamp<int64_t>(a["max_bytes"].get<int64_t>(), 1, 256ll << 20));
+        // true / "loopback": plain http:// to this computer only; "any": to any host, and then
+        // never with an Authorization header (core's client refuses it).
+        if (auto ph = a.find("allow_plain_http"); ph != a.end()) {
+            if (ph->is_boolean()) o.allowPlainHttpToLoopback = ph->get<bool>();
+            else if (ph->is_string() && *ph == "loopback") o.allowPlainHttpToLoopback = true;
+            else if (ph->is_string() && *ph == "any") o.allowPlainHttpToAnyHost = true;
+        }
         http::CurlClient client(o);
         http::Request r;
         r.method = a.value("method", std::string("GET"));
         r.url = requireString(a, "url");
-        for (const auto& [k, v] : a.value("headers", json::object()).items()) {
-            if (!v.is_string()) continue;
-            if (k == "Content-Type" || k == "content-type") r.contentType = v.get<std::string>();
-            else r.headers.push_back(k + ": " + v.get<std::string>());
-        }
+        if (auto hs = a.find("headers"); hs != a.end() && hs->is_object())
+            for (const auto& [k, v] : hs->items()) {
+                if (!v.is_string()) continue;
+                const auto& text = v.get_ref<const std::string&>();
+                if (k == "Content-Type" || k == "content-type") r.contentType = text;
+                else r.headers.push_back(k + ": " + text);
+            }
+        // Headers may carry credentials (HTTP basic): wiped once sent, whatever happened.
+        struct Wipe {
+            http::Request& r;
+            json& a;
+            ~Wipe() {
+                for (auto& h : r.headers) secureWipe(h.data(), h.size());
+                if (auto hs = a.find("headers"); hs != a.end() && hs->is_object())
+                    for (auto& v : *hs)
+                        if (v.is_string()) {
+                            auto& text = v.get_ref<std::string&>();
+                            secureWipe(text.data(), text.size());
+                        }
+            }
+        } wipe{r, a};
         if (body && body_len) r.body.assign(reinterpret_cast<const char*>(body), body_len);
         std::shared_ptr<Session> held;
         std::unique_lock<std::recursive_mutex> lock;

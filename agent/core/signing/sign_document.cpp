@@ -1,24 +1,65 @@
 #include "certagent/core/signing/sign_document.hpp"
 
 #include <fmt/format.h>
+#include <openssl/evp.h>
 
 #include <fstream>
+#include <memory>
 
 #include "certagent/core/agent.hpp"
 #include "certagent/core/error.hpp"
+#include "certagent/core/events.hpp"
 #include "certagent/core/files.hpp"
 #include "certagent/core/i18n.hpp"
 #include "certagent/core/log.hpp"
 #include "certagent/core/pdf/cades.hpp"
+#include "certagent/core/pdf/ossl_ptr.hpp"
 #include "certagent/core/signing/token_signer.hpp"
 #include "certagent/core/token/agent_tokens.hpp"
-#include "certagent/core/tsa/client.hpp"
-#include "certagent/core/tsa/service.hpp"
+#include "certagent/core/token/token_json.hpp"
 
 namespace certagent::signing {
 namespace fs = std::filesystem;
+using json = nlohmann::json;
 
 namespace {
+
+// SHA-256 of a file (what a detached CAdES signature signs).
+std::vector<uint8_t> sha256File(const fs::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) throw Error(ErrorKind::Io, _("the file cannot be read"), file.string());
+    pdf::EvpMdCtxPtr ctx(EVP_MD_CTX_new());
+    if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1)
+        throw Error(ErrorKind::Internal, "EVP_DigestInit_ex failed");
+    std::vector<char> buf(1 << 16);
+    while (in) {
+        in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+        if (in.gcount() > 0)
+            EVP_DigestUpdate(ctx.get(), buf.data(), static_cast<std::size_t>(in.gcount()));
+    }
+    if (in.bad()) throw Error(ErrorKind::Io, _("the file cannot be read"), file.string());
+    std::vector<uint8_t> out(EVP_MAX_MD_SIZE);
+    unsigned int n = 0;
+    EVP_DigestFinal_ex(ctx.get(), out.data(), &n);
+    out.resize(n);
+    return out;
+}
+
+// The provider's timestamper, keeping every token it answered for the DocumentSigned event.
+pdf::Timestamper providerTimestamper(Agent& agent,
+                                     std::shared_ptr<std::vector<std::vector<uint8_t>>> tokens) {
+    auto provider = agent.services().timestamper();
+    if (!provider)
+        throw Error(ErrorKind::Config,
+                    _("a timestamped signature needs the timestamps plugin, and it is not loaded "
+                      "(certagent-cli plugins says why)"),
+                    "timestamps");
+    return [provider, tokens](std::span<const uint8_t> signature_value) {
+        auto token = provider(signature_value);
+        tokens->push_back(token);
+        return token;
+    };
+}
 
 std::string readIfSet(const std::string& path) {
     if (path.empty()) return {};
@@ -50,9 +91,10 @@ SignDocumentResult signDocument(Agent& agent, const SignDocumentRequest& request
                     _("the output file exists; choose another with -o or add --force"),
                     out.string());
 
-    // Before the PIN: a bad [timestamps] config fails first.
-    std::unique_ptr<tsa::SignatureTimestamper> stamps;
-    if (request.timestamp) stamps = std::make_unique<tsa::SignatureTimestamper>(agent);
+    // Before the PIN: no timestamp provider fails first.
+    auto tokens = std::make_shared<std::vector<std::vector<uint8_t>>>();
+    pdf::Timestamper timestamper;
+    if (request.timestamp) timestamper = providerTimestamper(agent, tokens);
     const auto anchors = readIfSet(agent.config().getString("renewal.ca_bundle"));
     std::unique_ptr<token::TokenService> service;
     std::unique_ptr<TokenSigner> owned;
@@ -64,12 +106,10 @@ SignDocumentResult signDocument(Agent& agent, const SignDocumentRequest& request
                                               anchors);
     }
     TokenSigner& signer = *owned;
-    auto timestamper = stamps ? stamps->timestamper() : pdf::Timestamper{};
     SignDocumentResult result;
     result.out = out;
     if (request.cades) {
-        auto cms = pdf::buildCadesDetached(signer, tsa::digestFile(in, NID_sha256), NID_sha256,
-                                           timestamper);
+        auto cms = pdf::buildCadesDetached(signer, sha256File(in), NID_sha256, timestamper);
         writeFileAtomically(out, cms);
         result.profile = timestamper ? "CAdES-B-T" : "CAdES-B-B";
     } else {
@@ -78,7 +118,12 @@ SignDocumentResult signDocument(Agent& agent, const SignDocumentRequest& request
         pdf::signPdf(in, out, signer, options);
         result.profile = timestamper ? "PAdES-B-T" : "PAdES-B-B";
     }
-    if (stamps) stamps->recordSaved(out);
+    json signed_event = {{"type", events::kDocumentSigned},
+                         {"file", fs::absolute(out).string()},
+                         {"profile", result.profile},
+                         {"timestamps", json::array()}};
+    for (const auto& t : *tokens) signed_event["timestamps"].push_back(token::base64(t));
+    agent.bus().publish(std::move(signed_event));
     log::info("signing", "signed {} as {} with certificate {} on token {}", out.string(),
               result.profile, token::toHex(request.certId), request.token);
     return result;

@@ -99,9 +99,14 @@ json LoadedPlugin::runAction(const std::string& id, const json& args) const {
     auto text = args.dump();
     ca_status s = entry_->flow->run_action(instance_, id.c_str(), text.c_str(), &appendToString,
                                            &out);
-    if (s != CA_OK)
-        throw Error(s == CA_ERR_RETRY ? ErrorKind::Network : ErrorKind::Plugin, errorText(out),
-                    info_.name + ":" + id, s == CA_ERR_RETRY);
+    if (s != CA_OK) {
+        // The status keeps its meaning for the caller (the CLI's exit code 2 for a usage error).
+        const auto kind = s == CA_ERR_RETRY              ? ErrorKind::Network
+                          : s == CA_ERR_INVALID_ARGUMENT ? ErrorKind::Usage
+                          : s == CA_ERR_DENIED           ? ErrorKind::Cancelled
+                                                         : ErrorKind::Plugin;
+        throw Error(kind, errorText(out), info_.name + ":" + id, s == CA_ERR_RETRY);
+    }
     return out.empty() ? json::object() : json::parse(out);
 }
 

@@ -3,7 +3,6 @@
 #include <openssl/evp.h>
 
 namespace certagent::token {
-namespace {
 
 std::string base64(const Bytes& b) {
     std::string out(4 * ((b.size() + 2) / 3) + 1, '\0');
@@ -12,8 +11,6 @@ std::string base64(const Bytes& b) {
     out.resize(static_cast<size_t>(n));
     return out;
 }
-
-}  // namespace
 
 const char* keyPresenceName(KeyPresence presence) noexcept {
     switch (presence) {

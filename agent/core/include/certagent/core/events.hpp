@@ -39,6 +39,12 @@ inline constexpr const char* kUserAction = "UserAction";
 //   {type, running, port, consent: "ask"|"refuse"|"test"|"", error?}
 inline constexpr const char* kLocalServerState = "LocalServerState";
 
+// A document was signed and saved (signing::signDocument: the CLI's sign, the tray, the local
+// server, certagent.documents/1): {type, file (absolute), profile: "PAdES-B-T"|..., timestamps:
+// [base64 DER TimeStampToken, ...]}. The timestamps are the tokens the timestamp provider
+// answered for this signature, so it can record them (the timestamps flow's history).
+inline constexpr const char* kDocumentSigned = "DocumentSigned";
+
 // The long-running agent (the tray app or the daemon) has started every area: flow plugins begin
 // their background work (checks, timers, resuming journals) on this, not in their constructor,
 // so a one-shot CLI command that loads them starts nothing. {type, program: "tray"|"daemon"}

@@ -3,7 +3,9 @@
 // `sign`, the tray's "Sign a PDF…" (and later the flows through the documents extension). One
 // path, so every signature carries the same thing: a TokenSigner (one login through the PIN
 // callback), the issuer chain from [renewal] ca_bundle, and with `timestamp` a signature
-// timestamp from [timestamps] (B-T), recorded in the timestamps' history once the file is saved.
+// timestamp (B-T) from the timestamp provider a plugin registered (HostServices::timestamper(),
+// the timestamps flow). Once the file is saved, a DocumentSigned event carries the timestamp
+// tokens obtained, so their provider can record them (the timestamps' history).
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -40,8 +42,8 @@ struct SignDocumentResult {
 std::filesystem::path defaultSignedPath(const std::filesystem::path& in, bool cades);
 
 // Checks the request (input exists, output not an existing file unless overwrite, a CAdES
-// signature never replaces its file) before anything else, then builds the timestamper (a bad
-// [timestamps] config fails before the PIN is asked), then signs. Throws certagent::Error
+// signature never replaces its file) before anything else, then looks for the timestamp
+// provider (none loaded fails before the PIN is asked), then signs. Throws certagent::Error
 // (Usage, InvalidInput, Io, TokenRemoved, PinIncorrect, Cancelled, ...); on any failure `out`
 // is not created or changed.
 SignDocumentResult signDocument(Agent& agent, const SignDocumentRequest& request,

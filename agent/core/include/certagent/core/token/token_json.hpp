@@ -19,4 +19,7 @@ nlohmann::json certificateJson(const TokenCertificate& c, std::chrono::system_cl
 
 const char* keyPresenceName(KeyPresence presence) noexcept;  // "present", "absent", ...
 
+// Standard base64 (with padding), how DER travels in JSON.
+std::string base64(const Bytes& bytes);
+
 }  // namespace certagent::token
