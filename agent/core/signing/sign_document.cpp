@@ -29,6 +29,16 @@ std::string readIfSet(const std::string& path) {
 
 }  // namespace
 
+std::string chainCertificatesPem(const config::Config& config) {
+    std::string pem;
+    for (const char* key : {"renewal.ca_bundle", "verify.ca_bundle"}) {
+        auto text = readIfSet(config.getString(key));
+        if (!text.empty() && text.back() != '\n') text += '\n';
+        pem += text;
+    }
+    return pem;
+}
+
 fs::path defaultSignedPath(const fs::path& in, bool cades) {
     if (cades) return fs::path(in.string() + ".p7s");
     return in.parent_path() / (in.stem().string() + ".signed.pdf");
@@ -55,7 +65,7 @@ SignDocumentResult signDocument(Agent& agent, const SignDocumentRequest& request
     if (request.timestamp) stamps = std::make_unique<tsa::SignatureTimestamper>(agent);
     auto service = token::makeTokenService(agent);
     TokenSigner signer(*service, request.token, request.certId, pin,
-                       readIfSet(agent.config().getString("renewal.ca_bundle")));
+                       chainCertificatesPem(agent.config()));
     auto timestamper = stamps ? stamps->timestamper() : pdf::Timestamper{};
     SignDocumentResult result;
     result.out = out;
