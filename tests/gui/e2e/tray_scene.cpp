@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <stdexcept>
 
 namespace certagent::testing {
@@ -77,7 +78,9 @@ TrayScene::TrayScene(TraySceneOptions options) : options_(std::move(options)) {
               "#!/bin/sh\nprintf '%s\\n' \"$*\" >> '" + (home / "opened.txt").string() + "'\n");
     fs::permissions(home / "bin/xdg-open", fs::perms::owner_all);
 
+    step("sandbox CA, token and config ready");
     desktop = std::make_unique<DesktopSession>(dir / "desktop", DesktopOptions{1024, 768});
+    step("desktop ready");
     ui = std::make_unique<Ui>(*desktop, home / "layout.json");
     person_ = std::thread([this] { person(); });
 }
@@ -139,12 +142,15 @@ void TrayScene::startTray() {
                                           context());
     if (!waitUntil([&] { return ui->trayIcon().has_value(); }, 20s))
         throw std::runtime_error("the tray icon did not dock\n" + context());
+    step("certagent docked, its menu lists the certificate");
 }
 
 int TrayScene::quitTray() {
     if (!tray || !tray->running()) return tray ? tray->wait(0ms) : -1;
     ui->chooseFromTrayMenu(menu(), "quit");
-    return tray->wait(20s);
+    auto code = tray->wait(20s);
+    step("certagent quit with " + std::to_string(code));
+    return code;
 }
 
 json TrayScene::menu() const {
@@ -186,6 +192,14 @@ std::string TrayScene::context() const {
     auto log = trayLog();
     if (log.size() > 6000) log = "…" + log.substr(log.size() - 6000);
     return "--- certagent log ---\n" + log + "\n--- screen ---\n" + (ui ? ui->describe() : "");
+}
+
+void TrayScene::step(const std::string& what) const {
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                  std::chrono::steady_clock::now() - began_)
+                  .count();
+    std::printf("[%6.2f s] %s\n", static_cast<double>(ms) / 1000.0, what.c_str());
+    std::fflush(stdout);
 }
 
 std::string TrayScene::opened() const {

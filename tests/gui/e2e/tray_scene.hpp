@@ -54,6 +54,8 @@ public:
     std::string context() const;
     // Files the app asked the desktop to open (xdg-open is a stub that records them).
     std::string opened() const;
+    // Prints "[seconds since the scene began] what" (the test's log shows where time goes).
+    void step(const std::string& what) const;
 
     TempDir dir{"certagent-e2e"};
     SoftHsm hsm;
@@ -68,6 +70,7 @@ public:
 private:
     void person();
     TraySceneOptions options_;
+    std::chrono::steady_clock::time_point began_ = std::chrono::steady_clock::now();
     std::atomic<bool> stop_{false};
     std::thread person_;
 };
