@@ -82,6 +82,10 @@ TestHooks TestHooks::fromEnvironment() {
 
 bool TrayApp::OnInit() {
     SetAppName("certagent");
+    // A tray app has no main window: without this, wx ends the main loop whenever the last
+    // top-level window is destroyed (a refused consent dialog, a PIN dialog closed while nothing
+    // else is open) and the tray quits. It quits only through "Quit".
+    SetExitOnFrameDelete(false);
     i18n::init("auto");
     hooks_ = TestHooks::fromEnvironment();
     // certagent --renew SERIAL CERTID: open the renewal window for that certificate (the
