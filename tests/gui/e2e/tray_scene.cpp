@@ -146,7 +146,11 @@ void TrayScene::startTray() {
 }
 
 int TrayScene::quitTray() {
-    if (!tray || !tray->running()) return tray ? tray->wait(0ms) : -1;
+    // An app that went away by itself before the person quit it is a failure whatever its code.
+    if (!tray || !tray->running()) {
+        step("certagent had already exited");
+        return -2;
+    }
     ui->chooseFromTrayMenu(menu(), "quit");
     auto code = tray->wait(20s);
     step("certagent quit with " + std::to_string(code));

@@ -40,7 +40,7 @@ public:
     // Starts certagent and waits until its icon is docked and its menu lists the certificate.
     void startTray();
     // Quits through the tray menu ("Ieșire") and returns the exit code (-1: still running after
-    // 20 s). A sanitizer report in the app's log is a failure of the calling test.
+    // 20 s; -2: it had exited by itself). A sanitizer report in the log fails the caller.
     int quitTray();
     nlohmann::json menu() const;  // the menu dump's "menu" (empty before the first dump)
     bool waitMenu(const std::function<bool(const nlohmann::json&)>& done,
