@@ -8,8 +8,8 @@
 #include <httplib.h>
 
 #include <condition_variable>
-#include <mutex>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <sstream>
 
@@ -58,7 +58,7 @@ std::string replaceAll(std::string s, const std::string& from, const std::string
 
 // The portal: the page, the document, and /result where the page reports what it got.
 class PortalPage {
-public:
+  public:
     PortalPage() {
         server_.Get("/", [this](const httplib::Request&, httplib::Response& res) {
             std::lock_guard lock(mutex_);
@@ -95,7 +95,7 @@ public:
         return result_;
     }
 
-private:
+  private:
     std::string document_;
     std::mutex mutex_;
     std::condition_variable done_;
@@ -108,7 +108,7 @@ private:
 
 // Headless Chromium on a page, with a fresh profile and its network log, until stopped.
 class Browser {
-public:
+  public:
     Browser(const fs::path& dir, const std::string& url) : netLog_(dir / "net-log.json") {
         fs::create_directories(dir / "profile");
         process_ = std::make_unique<BackgroundProcess>(
@@ -139,8 +139,9 @@ public:
         std::string line;
         std::getline(in, line);
         while (std::getline(in, line)) {
-            while (!line.empty() && (line.back() == ',' || line.back() == ']' ||
-                                     line.back() == '}' || line.back() == '\r') &&
+            while (!line.empty() &&
+                   (line.back() == ',' || line.back() == ']' || line.back() == '}' ||
+                    line.back() == '\r') &&
                    !json::accept(line))
                 line.pop_back();
             auto e = json::parse(line, nullptr, false);
@@ -150,20 +151,20 @@ public:
             if (e.value("type", -2) == start &&
                 params.value("url", "").find(path) != std::string::npos)
                 methods[id] = params.value("method", "");
-            if (e.value("type", -2) == headers && methods.count(id) &&
-                params.contains("headers") && !params["headers"].empty())
+            if (e.value("type", -2) == headers && methods.count(id) && params.contains("headers") &&
+                !params["headers"].empty())
                 out.push_back(methods[id] + " " + params["headers"][0].get<std::string>());
         }
         return out;
     }
 
-private:
+  private:
     fs::path netLog_;
     std::unique_ptr<BackgroundProcess> process_;
 };
 
 class LocalServerEndToEnd : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         auto programs = sceneProgramsNeeded();
         programs.push_back("chromium");
@@ -184,8 +185,8 @@ protected:
     }
 
     std::string page(const TrayScene& s) const {
-        return replaceAll(replaceAll(replaceAll(kPage, "@PORT@", std::to_string(port_)),
-                                     "@TOKEN@", s.token->serial),
+        return replaceAll(replaceAll(replaceAll(kPage, "@PORT@", std::to_string(port_)), "@TOKEN@",
+                                     s.token->serial),
                           "@CERT@", s.certId);
     }
 

@@ -13,7 +13,7 @@ using namespace std::chrono_literals;
 using json = nlohmann::json;
 
 class RenewalEndToEnd : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         if (auto p = missingProgram(sceneProgramsNeeded()); !p.empty())
             CERTAGENT_NEED_LAB(p + " is missing (tests/deps.sh)");
@@ -25,21 +25,26 @@ TEST_F(RenewalEndToEnd, ReminderActionRenewsTheCertificateOnTheTokenWithOnePinEn
     s.startTray();
 
     // The reminder goes out on D-Bus with the "Reînnoiește acum" button.
-    ASSERT_TRUE(waitUntil([&] {
-        auto n = s.desktop->notifications();
-        return n.find("member=Notify") != std::string::npos &&
-               n.find("ION POPESCU") != std::string::npos &&
-               n.find("Reînnoiește acum") != std::string::npos;
-    }, 30s)) << s.desktop->notifications() << s.context();
+    ASSERT_TRUE(waitUntil(
+        [&] {
+            auto n = s.desktop->notifications();
+            return n.find("member=Notify") != std::string::npos &&
+                   n.find("ION POPESCU") != std::string::npos &&
+                   n.find("Reînnoiește acum") != std::string::npos;
+        },
+        30s))
+        << s.desktop->notifications() << s.context();
     EXPECT_NE(s.desktop->notifications().find("expiră în 10 zile"), std::string::npos);
     s.ui->screenshot("e2e-renewal-1-notification");
 
     WindowCounter pinDialogs(*s.ui, TrayScene::kPinDialog);
     // The button, chosen in dunst's own menu: dunst sends ActionInvoked to the app.
     ASSERT_TRUE(s.desktop->chooseNotificationAction("Reînnoiește acum")) << s.context();
-    EXPECT_TRUE(waitUntil([&] {
-        return s.desktop->notifications().find("member=ActionInvoked") != std::string::npos;
-    }, 10s));
+    EXPECT_TRUE(waitUntil(
+        [&] {
+            return s.desktop->notifications().find("member=ActionInvoked") != std::string::npos;
+        },
+        10s));
 
     // The wizard opens for that certificate: the identity card's path typed, 2 years, start.
     auto path = s.ui->waitControl("", {.name = "id-document-path"}, 30s);
@@ -56,7 +61,8 @@ TEST_F(RenewalEndToEnd, ReminderActionRenewsTheCertificateOnTheTokenWithOnePinEn
     // The declaration: shown first (the desktop's viewer), then signed with the open session.
     s.ui->click(s.ui->waitControl("", {.name = "show-declaration"}, 90s));
     ASSERT_TRUE(waitUntil([&] { return s.opened().find(".pdf") != std::string::npos; }, 10s))
-        << "the declaration was not handed to the desktop's viewer\n" << s.context();
+        << "the declaration was not handed to the desktop's viewer\n"
+        << s.context();
     s.ui->click(s.ui->waitEnabled("", {.name = "sign-declaration"}));
 
     ASSERT_TRUE(s.ui->waitLabel("Noul certificat este instalat pe token.", 120s)) << s.context();

@@ -32,7 +32,7 @@ std::string signatureCms(const fs::path& pdf) {
 }
 
 class SignPdfEndToEnd : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         if (auto p = missingProgram(sceneProgramsNeeded()); !p.empty())
             CERTAGENT_NEED_LAB(p + " is missing (tests/deps.sh)");
@@ -99,8 +99,8 @@ TEST_F(SignPdfEndToEnd, SignAPdfFromTheTrayMenuWithATypedPinEmbedsTheChainAndVer
     // The chain is in the CMS: the signer and the sandbox's issuing CA (and its root).
     auto cms = s.dir / "signature.der";
     writeFile(cms, signatureCms(signedPdf));
-    auto certs = runProcess({"openssl", "pkcs7", "-inform", "DER", "-in", cms.string(),
-                             "-print_certs", "-noout"});
+    auto certs = runProcess(
+        {"openssl", "pkcs7", "-inform", "DER", "-in", cms.string(), "-print_certs", "-noout"});
     EXPECT_EQ(certs.exit_code, 0) << certs.err;
     EXPECT_NE(certs.out.find("CN = ION POPESCU"), std::string::npos) << certs.out;
     EXPECT_NE(certs.out.find("subject=C = RO, O = CertAgent Sandbox CA S.A., CN = CertAgent "

@@ -33,8 +33,9 @@ std::string missingProgram(const std::vector<std::string>& programs) {
 
 const std::vector<std::string>& sceneProgramsNeeded() {
     static const std::vector<std::string> programs = {
-        "Xvfb", "dbus-launch", "dbus-monitor", "dunst", "dunstctl", "trayer", "xdotool",
-        "xwininfo", "import", "softhsm2-util", "pkcs11-tool", "pdfsig", "openssl", "python3"};
+        "Xvfb",        "dbus-launch", "dbus-monitor", "dunst",  "dunstctl",
+        "trayer",      "xdotool",     "xwininfo",     "import", "softhsm2-util",
+        "pkcs11-tool", "pdfsig",      "openssl",      "python3"};
     return programs;
 }
 
@@ -44,8 +45,8 @@ TrayScene::TrayScene(TraySceneOptions options) : options_(std::move(options)) {
         fs::create_directories(home / d);
     fs::permissions(home / "runtime", fs::perms::owner_all);
 
-    ca = std::make_unique<SandboxCa>(dir / "ca", SandboxCaOptions{.auto_approve = true,
-                                                                  .auto_pay = true});
+    ca = std::make_unique<SandboxCa>(dir / "ca",
+                                     SandboxCaOptions{.auto_approve = true, .auto_pay = true});
     ca->start();
     token = &hsm.createToken("Titular", kPin);
     auto env = hsm.env();
@@ -57,9 +58,9 @@ TrayScene::TrayScene(TraySceneOptions options) : options_(std::move(options)) {
     if (r.exit_code != 0) throw std::runtime_error("enroll failed: " + r.err);
 
     idDocument = dir / "buletin.pdf";
-    auto py = runProcess({"python3",
-                          (sourceDir() / "tests/renewal-support/make_id_pdf.py").string(),
-                          idDocument.string()});
+    auto py =
+        runProcess({"python3", (sourceDir() / "tests/renewal-support/make_id_pdf.py").string(),
+                    idDocument.string()});
     if (py.exit_code != 0) throw std::runtime_error("make_id_pdf: " + py.err);
 
     // [renewal] ca_bundle is the portal's trust, as sandbox-ca documents it; [verify] ca_bundle
@@ -68,9 +69,10 @@ TrayScene::TrayScene(TraySceneOptions options) : options_(std::move(options)) {
     writeFile(config, "[pkcs11]\nextra_modules = [\"" + SoftHsm::modulePath().string() +
                           "\"]\nuse_p11_kit = false\n[ui]\nautostart = false\n"
                           "[devices]\npoll_interval_seconds = 2\n[renewal]\nbackend = \"portal\"\n"
-                          "portal_url = \"" + ca->url() + "\"\nca_bundle = \"" +
-                          ca->trustBundle().string() + "\"\n[verify]\nca_bundle = \"" +
-                          ca->caChain().string() + "\"\n" + options_.extraConfig);
+                          "portal_url = \"" +
+                          ca->url() + "\"\nca_bundle = \"" + ca->trustBundle().string() +
+                          "\"\n[verify]\nca_bundle = \"" + ca->caChain().string() + "\"\n" +
+                          options_.extraConfig);
 
     // The desktop's "open this file" (wxLaunchDefaultApplication runs xdg-open from PATH):
     // records the file instead of starting a viewer on the test display.
@@ -127,19 +129,20 @@ void TrayScene::startTray() {
              "CERTAGENT_GUI_MENU_DUMP=" + (home / "menu.json").string(),
              "CERTAGENT_GUI_LAYOUT_DUMP=" + (home / "layout.json").string(),
              // Romanian, as the issue's user; the renewal polls the CA every 2 s at most.
-             "LANG=ro_RO.UTF-8", "LANGUAGE=ro", "NO_AT_BRIDGE=1",
-             "CERTAGENT_RENEWAL_MAX_POLL_S=2"})
+             "LANG=ro_RO.UTF-8", "LANGUAGE=ro", "NO_AT_BRIDGE=1", "CERTAGENT_RENEWAL_MAX_POLL_S=2"})
         env.push_back(e);
     tray = std::make_unique<BackgroundProcess>(std::vector<std::string>{guiBinary()}, env,
                                                home / "certagent.log");
     // Under AddressSanitizer the app starts several times slower.
-    bool listed = waitMenu([](const json& menu) {
-        for (const auto& item : menu)
-            if (item.value("id", "").rfind("cert:", 0) == 0) return true;
-        return false;
-    }, 60s);
-    if (!listed) throw std::runtime_error("the tray menu never listed the certificate\n" +
-                                          context());
+    bool listed = waitMenu(
+        [](const json& menu) {
+            for (const auto& item : menu)
+                if (item.value("id", "").rfind("cert:", 0) == 0) return true;
+            return false;
+        },
+        60s);
+    if (!listed)
+        throw std::runtime_error("the tray menu never listed the certificate\n" + context());
     if (!waitUntil([&] { return ui->trayIcon().has_value(); }, 20s))
         throw std::runtime_error("the tray icon did not dock\n" + context());
     step("certagent docked, its menu lists the certificate");

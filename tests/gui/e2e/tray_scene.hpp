@@ -30,7 +30,7 @@ struct TraySceneOptions {
 };
 
 class TrayScene {
-public:
+  public:
     static constexpr const char* kPin = "123456";
     static constexpr const char* kPinDialog = "PIN-ul tokenului";
 
@@ -67,7 +67,7 @@ public:
     std::unique_ptr<Ui> ui;
     std::unique_ptr<BackgroundProcess> tray;
 
-private:
+  private:
     void person();
     TraySceneOptions options_;
     std::chrono::steady_clock::time_point began_ = std::chrono::steady_clock::now();
