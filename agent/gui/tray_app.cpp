@@ -84,7 +84,9 @@ TestHooks TestHooks::fromEnvironment() {
 
 bool TrayApp::OnInit() {
     SetAppName("certagent");
-    // A tray app lives until Quit: closing its last dialog or window must not end it.
+    // A tray app has no main window: without this, wx ends the main loop whenever the last
+    // top-level window is destroyed (a refused consent dialog, a PIN dialog closed while nothing
+    // else is open) and the tray quits. It quits only through "Quit".
     SetExitOnFrameDelete(false);
     i18n::init("auto");
     hooks_ = TestHooks::fromEnvironment();

@@ -70,6 +70,16 @@ std::string readIfSet(const std::string& path) {
 
 }  // namespace
 
+std::string chainCertificatesPem(const config::Config& config) {
+    std::string pem;
+    for (const char* key : {"renewal.ca_bundle", "verify.ca_bundle"}) {
+        auto text = readIfSet(config.getString(key));
+        if (!text.empty() && text.back() != '\n') text += '\n';
+        pem += text;
+    }
+    return pem;
+}
+
 fs::path defaultSignedPath(const fs::path& in, bool cades) {
     if (cades) return fs::path(in.string() + ".p7s");
     return in.parent_path() / (in.stem().string() + ".signed.pdf");
@@ -95,7 +105,7 @@ SignDocumentResult signDocument(Agent& agent, const SignDocumentRequest& request
     auto tokens = std::make_shared<std::vector<std::vector<uint8_t>>>();
     pdf::Timestamper timestamper;
     if (request.timestamp) timestamper = providerTimestamper(agent, tokens);
-    const auto anchors = readIfSet(agent.config().getString("renewal.ca_bundle"));
+    const auto anchors = chainCertificatesPem(agent.config());
     std::unique_ptr<token::TokenService> service;
     std::unique_ptr<TokenSigner> owned;
     if (request.session) {

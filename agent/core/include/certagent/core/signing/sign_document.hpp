@@ -2,7 +2,7 @@
 // Signing a document with a certificate on a token, as every front end does it: the CLI's
 // `sign`, the tray's "Sign a PDF…" (and later the flows through the documents extension). One
 // path, so every signature carries the same thing: a TokenSigner (one login through the PIN
-// callback), the issuer chain from [renewal] ca_bundle, and with `timestamp` a signature
+// callback), the issuer chain (chainCertificatesPem), and with `timestamp` a signature
 // timestamp (B-T) from the timestamp provider a plugin registered (HostServices::timestamper(),
 // the timestamps flow). Once the file is saved, a DocumentSigned event carries the timestamp
 // tokens obtained, so their provider can record them (the timestamps' history).
@@ -15,6 +15,9 @@
 
 namespace certagent {
 class Agent;
+}
+namespace certagent::config {
+class Config;
 }
 
 namespace certagent::signing {
@@ -37,6 +40,12 @@ struct SignDocumentResult {
     std::filesystem::path out;
     std::string profile;  // "PAdES-B-B", "PAdES-B-T", "CAdES-B-B", "CAdES-B-T"
 };
+
+// The CA certificates a signer's chain is built from, besides the token's own certificates:
+// [renewal] ca_bundle (the CA's portal trust, often only its root) and [verify] ca_bundle (the
+// signature anchors: a CA's root and intermediates), as one PEM text. The chain is carried for
+// verifiers only; nothing is trusted because it is embedded.
+std::string chainCertificatesPem(const config::Config& config);
 
 // Where an unsigned `in` goes by default.
 std::filesystem::path defaultSignedPath(const std::filesystem::path& in, bool cades);
