@@ -9,7 +9,6 @@
 #include "certagent/core/events.hpp"
 #include "certagent/core/i18n.hpp"
 #include "certagent/core/log.hpp"
-#include "certagent/core/reminders/service.hpp"
 #include "certagent/core/renewal/agent_renewal.hpp"
 #include "certagent/core/server/local_server.hpp"
 #include "certagent/core/token/agent_tokens.hpp"
@@ -107,11 +106,6 @@ struct App::Area {
         tsa::registerHostMethods(*app.agent_);
         return "timestamps.* host methods";
     }
-    static std::string reminders(App& app) {
-        if (!reminders::start(*app.agent_))
-            return "off ([reminders] enabled = false, or no state folder)";
-        return "on";
-    }
     static std::string renewal(App& app) {
         token::PinCallback pin = app.adapters_.pin;
         if (!pin)
@@ -149,7 +143,6 @@ namespace {
 const App::Area kAreas[] = {
     {"tokens", &App::Area::tokens},
     {"timestamps", &App::Area::timestamps},
-    {"reminders", &App::Area::reminders},
     {"renewal", &App::Area::renewal},
     {"local-server", &App::Area::localServer},
     {"devices", &App::Area::devices},
