@@ -25,8 +25,8 @@ int runReminders(Context& ctx) {
     if (auto now = args.value("--now")) request["now"] = toIso8601(parseIso8601(*now));
     if (auto token = args.value("--token")) request["token"] = *token;
     ctx.agent(/*open_state=*/true);
-    const auto list = ctx.runFlow("expiry-reminders", "status", request).value("reminders",
-                                                                               json::array());
+    const auto list =
+        ctx.runFlow("expiry-reminders", "status", request).value("reminders", json::array());
     if (ctx.json_output) {
         json out = json::array();
         for (auto r : list) {

@@ -42,8 +42,7 @@ struct Request {
 
 Request parse(const char* text) {
     auto j = json::parse(text ? text : "");
-    if (!j.is_object())
-        throw Error(ErrorKind::InvalidInput, _("the request is not a JSON object"));
+    if (!j.is_object()) throw Error(ErrorKind::InvalidInput, _("the request is not a JSON object"));
     Request r;
     auto argv = j.find("argv");
     if (argv == j.end() || !argv->is_array() || argv->empty())
@@ -54,8 +53,7 @@ Request parse(const char* text) {
                         _("\"argv\" must be a non-empty array of strings"));
         r.argv.push_back(a.get<std::string>());
     }
-    if (r.argv[0].empty())
-        throw Error(ErrorKind::InvalidInput, _("\"argv\" must name a program"));
+    if (r.argv[0].empty()) throw Error(ErrorKind::InvalidInput, _("\"argv\" must name a program"));
     if (auto env = j.find("env"); env != j.end() && !env->is_null()) {
         if (!env->is_object())
             throw Error(ErrorKind::InvalidInput, _("\"env\" must be an object of strings"));
@@ -89,8 +87,8 @@ ca_status prRun(void* ctx, const char* request_json, ca_sink_fn sink, void* user
         } catch (const Error& e) {
             return fail(sink, user, CA_ERR_INVALID_ARGUMENT, "invalid_input", e.what());
         }
-        if (plugin.stopping) return fail(sink, user, CA_ERR_DENIED, "cancelled",
-                                         _("the plugin is being unloaded"));
+        if (plugin.stopping)
+            return fail(sink, user, CA_ERR_DENIED, "cancelled", _("the plugin is being unloaded"));
         // An unloading plugin's program is stopped, so the host's wait for its jobs is short.
         auto result = platform::runProcess(r.argv, r.env, r.timeout,
                                            [&plugin] { return plugin.stopping.load(); });

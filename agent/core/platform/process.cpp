@@ -6,7 +6,8 @@
 
 #include "certagent/core/platform/session_environment.hpp"
 
-#if defined(_WIN32)
+#if !defined(__linux__)
+// Windows and macOS (no execvpe) get their runner with their platform work.
 
 namespace certagent::platform {
 
@@ -19,18 +20,19 @@ ProcessResult runProcess(const std::vector<std::string>&, const std::vector<std:
 
 }  // namespace certagent::platform
 
-#else
+#else  // Linux
 
-#include <csignal>
 #include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <csignal>
 
 namespace certagent::platform {
 
 ProcessResult runProcess(const std::vector<std::string>& argv,
                          const std::vector<std::string>& extraEnv,
-                         std::chrono::milliseconds timeout, const std::function<bool()>& cancelled) {
+                         std::chrono::milliseconds timeout,
+                         const std::function<bool()>& cancelled) {
     ProcessResult result;
     if (argv.empty() || argv[0].empty()) {
         result.error = "empty command";

@@ -59,12 +59,12 @@ void Database::fail(const std::string& what) const {
                                     file_.string(), what));
 }
 
-Database::Database(const fs::path& file, const std::vector<std::string>& migrations)
-    : file_(file) {
+Database::Database(const fs::path& file, const std::vector<std::string>& migrations) : file_(file) {
     std::error_code ec;
     fs::create_directories(file_.parent_path(), ec);
     int rc = sqlite3_open_v2(file_.c_str(), &db_,
-                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX |
+                                 SQLITE_OPEN_URI,
                              nullptr);
     if (rc != SQLITE_OK) {
         std::string why = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
@@ -93,6 +93,7 @@ Database::Database(const fs::path& file, const std::vector<std::string>& migrati
                 fmt::runtime(_("it was written by a newer version of the expiry-reminders "
                                "plugin: schema {0}, this one knows {1}")),
                 have, want));
+        created_ = have == 0;
         exec("PRAGMA journal_mode = WAL");
         for (auto v = have; v < want; ++v)
             transaction([&] {
@@ -117,8 +118,6 @@ void Database::exec(const std::string& sql) {
     }
 }
 
-void Database::rollback() noexcept {
-    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-}
+void Database::rollback() noexcept { sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr); }
 
 }  // namespace expiry_reminders

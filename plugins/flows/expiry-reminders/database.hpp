@@ -18,12 +18,12 @@ struct sqlite3_stmt;
 namespace expiry_reminders {
 
 class DatabaseError : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 
 class Statement {
-public:
+  public:
     Statement(sqlite3* db, const std::string& sql);
     ~Statement();
     Statement(const Statement&) = delete;
@@ -43,7 +43,7 @@ public:
     std::optional<int64_t> maybe(int col) const;  // NULL: nullopt
     std::string text(int col) const;
 
-private:
+  private:
     void put(int i, int64_t v);
     void put(int i, int v) { put(i, static_cast<int64_t>(v)); }
     void put(int i, bool v) { put(i, static_cast<int64_t>(v)); }
@@ -55,7 +55,7 @@ private:
 };
 
 class Database {
-public:
+  public:
     // Opens (creating it and its folder) and brings the schema to migrations.size(): migration
     // i takes version i to i+1, each in its own transaction.
     Database(const std::filesystem::path& file, const std::vector<std::string>& migrations);
@@ -64,6 +64,8 @@ public:
     Database& operator=(const Database&) = delete;
 
     const std::filesystem::path& file() const { return file_; }
+    // The file had no schema before this open (a new database).
+    bool created() const { return created_; }
     Statement prepare(const std::string& sql) { return Statement(db_, sql); }
     void exec(const std::string& sql);
 
@@ -94,13 +96,14 @@ public:
         }
     }
 
-private:
+  private:
     void rollback() noexcept;
     [[noreturn]] void fail(const std::string& what) const;
     std::filesystem::path file_;
     sqlite3* db_ = nullptr;
     std::recursive_mutex mutex_;
     int depth_ = 0;
+    bool created_ = false;
 };
 
 }  // namespace expiry_reminders

@@ -57,6 +57,12 @@ ReminderEngine::ReminderEngine(const std::filesystem::path& databaseFile, NowFn 
 
 ReminderEngine::~ReminderEngine() = default;
 
+std::size_t ReminderEngine::importLegacyOnce(const std::filesystem::path& legacyFile) {
+    std::lock_guard lock(mutex_);
+    if (!store_->db().created()) return 0;
+    return store_->importLegacy(legacyFile);
+}
+
 void ReminderEngine::recordSnapshot(const TokenSnapshot& snap, TimePoint now) {
     auto& st = *store_;
     st.setTokenPresent(snap.serial, snap.label, true, now);

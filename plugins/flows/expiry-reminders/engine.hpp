@@ -43,6 +43,11 @@ public:
 
     const std::vector<int>& thresholds() const { return thresholds_; }
 
+    // The database was new, and the agent's own state.sqlite3 still holds the records it kept
+    // before the reminders became this plugin: takes them over (ReminderStore::importLegacy).
+    // Returns how many certificates came over; throws DatabaseError.
+    std::size_t importLegacyOnce(const std::filesystem::path& legacyFile);
+
     // The token is connected and holds exactly these certificates: remembers new ones, marks
     // missing ones replaced, detects renewals (a newer certificate with the same subject), then
     // evaluates. inserted: the token was just plugged in (remind about unacknowledged ones).

@@ -66,7 +66,7 @@ struct ItemId {
 }  // namespace
 
 class ExpiryReminders final : public certagent::sdk::FlowPlugin {
-public:
+  public:
     explicit ExpiryReminders(certagent::sdk::Host& host)
         : FlowPlugin(host), checks_(host, "reminder check"), commands_(host, "reminder command") {
         host.events().subscribe("AgentStarted", [this](const json&) { begin(); });
@@ -137,11 +137,11 @@ public:
         } else {
             throw PluginError(CA_ERR_NOT_FOUND, "no such action: " + id);
         }
-        if (begun_) checks_.post([this] { replan(); });
+        if (active_) checks_.post([this] { replan(); });
         return json::object();
     }
 
-private:
+  private:
     TimePoint nowTime() const { return fromEpochMs(host().nowMs()); }
 
     Settings settings() {
@@ -158,15 +158,31 @@ private:
         if (open_error_) throw PluginError(CA_ERR_FAILED, *open_error_);
         try {
             settings_ = settings();
-            auto file = std::filesystem::path(host().stateFolder()) / kDatabaseFile;
+            const std::filesystem::path folder = host().stateFolder();
             engine_ = std::make_unique<ReminderEngine>(
-                file, [this] { return nowTime(); }, settings_.thresholds);
+                folder / kDatabaseFile, [this] { return nowTime(); }, settings_.thresholds);
+            takeOverLegacyRecords(folder);
         } catch (const std::exception& e) {
             open_error_ = e.what();
             host().error(e.what());
             throw PluginError(CA_ERR_FAILED, e.what());
         }
         return *engine_;
+    }
+    // Until this release the agent's core kept the reminders in its own state.sqlite3, two
+    // levels above the plugin's folder (<state>/plugins/<name>). A new database takes those
+    // records over once, read-only, so an upgrade neither repeats a reminder nor forgets a
+    // "don't remind me". To be removed once no installation can still hold them.
+    void takeOverLegacyRecords(const std::filesystem::path& folder) {
+        const auto legacy = folder.parent_path().parent_path() / "state.sqlite3";
+        try {
+            if (auto n = engine_->importLegacyOnce(legacy))
+                host().info(fmt::format("took over {} remembered certificate(s) from {}", n,
+                                        legacy.string()));
+        } catch (const std::exception& e) {
+            host().warn(fmt::format("the reminders kept in {} were not taken over: {}",
+                                    legacy.string(), e.what()));
+        }
     }
     ReminderEngine* engineIfEnabled() {
         try {
@@ -191,6 +207,7 @@ private:
             host().info("reminders are turned off ([reminders] enabled = false)");
             return;
         }
+        active_ = true;
         host().events().subscribe(
             "TokenInserted,TokenRemoved,CertificatesChanged,RenewalProgress,UserAction",
             [this](const json& e) { onEvent(e); });
@@ -237,8 +254,8 @@ private:
                 if (action == "snooze") {
                     auto args = e.value("args", json::object());
                     auto d = args.find("days");
-                    engine().snooze(ref, d != args.end() && d->is_number_integer() ? d->get<int>()
-                                                                                   : 1);
+                    engine().snooze(ref,
+                                    d != args.end() && d->is_number_integer() ? d->get<int>() : 1);
                 } else if (action == "dismiss") {
                     engine().dismiss(ref);
                 } else {
@@ -293,9 +310,8 @@ private:
             host().debug("nothing left to remind about");
             return;
         }
-        timer_ = host().timers().scheduleAt(toEpochMs(*due), [this] {
-            checks_.post([this] { refresh(); });
-        });
+        timer_ = host().timers().scheduleAt(toEpochMs(*due),
+                                            [this] { checks_.post([this] { refresh(); }); });
         host().debug("next reminder check at " + isoUtc(*due));
     }
 
@@ -339,8 +355,8 @@ private:
                 host().error(fmt::format("reminder command {} ran longer than {} s and was stopped",
                                          argv[0], kCommandTimeoutMs / 1000));
             else if (r.signal)
-                host().error(fmt::format("reminder command {} was killed by signal {}", argv[0],
-                                         *r.signal));
+                host().error(
+                    fmt::format("reminder command {} was killed by signal {}", argv[0], *r.signal));
             else if (r.exitCode && *r.exitCode != 0)
                 host().error(fmt::format("reminder command {} failed with exit code {}", argv[0],
                                          *r.exitCode));
@@ -387,7 +403,8 @@ private:
     std::unique_ptr<ReminderEngine> engine_;
     std::optional<std::string> open_error_;
     Settings settings_;
-    std::atomic<bool> begun_{false};
+    std::atomic<bool> begun_{false};   // AgentStarted came
+    std::atomic<bool> active_{false};  // ... and reminders are on: checks and timers run
     uint64_t timer_ = 0;  // only touched by checks_' job
 };
 

@@ -28,13 +28,12 @@ Settings parseSettings(const nlohmann::json& enabled, const nlohmann::json& days
         s.enabled = enabled.get<bool>();
     }
     if (!daysBefore.is_null()) {
-        const auto what = fmt::format(fmt::runtime(_("a list of whole days from 0 to {0}")),
-                                      kMaxDaysBefore);
+        const auto what =
+            fmt::format(fmt::runtime(_("a list of whole days from 0 to {0}")), kMaxDaysBefore);
         if (!daysBefore.is_array()) bad("days_before", what, daysBefore);
         std::vector<int64_t> days;
         for (const auto& d : daysBefore) {
-            if (!d.is_number_integer() || d.get<int64_t>() < 0 ||
-                d.get<int64_t>() > kMaxDaysBefore)
+            if (!d.is_number_integer() || d.get<int64_t>() < 0 || d.get<int64_t>() > kMaxDaysBefore)
                 bad("days_before", what, daysBefore);
             days.push_back(d.get<int64_t>());
         }

@@ -11,7 +11,7 @@ namespace expiry_reminders {
 struct Settings {
     bool enabled = true;
     std::vector<int> thresholds{60, 30, 14, 7, 3, 1};  // days_before, normalised
-    std::vector<std::string> command;                   // argv; empty: no hook
+    std::vector<std::string> command;                  // argv; empty: no hook
 };
 
 inline constexpr int kMaxDaysBefore = 3650;

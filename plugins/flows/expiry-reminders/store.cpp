@@ -1,5 +1,7 @@
 #include "store.hpp"
 
+#include <fmt/format.h>
+
 namespace expiry_reminders {
 namespace {
 
@@ -167,6 +169,42 @@ void ReminderStore::saveState(const CertificateRecord& r) {
               msOf(r.snoozeUntil), msOf(r.dismissedAt), msOf(r.renewedAt), r.renewedBy,
               r.tokenSerial, r.cert.fingerprint);
     s.done();
+}
+
+std::size_t ReminderStore::importLegacy(const std::filesystem::path& legacyFile) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(legacyFile, ec)) return 0;
+    // A URI, so the agent's file is opened read-only: '%', '?' and '#' would end the path.
+    std::string uri = "file:";
+    for (char c : legacyFile.string()) {
+        if (c == '%' || c == '?' || c == '#')
+            uri += fmt::format("%{:02X}", static_cast<unsigned char>(c));
+        else uri += c;
+    }
+    uri += "?mode=ro";
+    db_.prepare("ATTACH DATABASE ? AS legacy").bind(uri).done();
+    struct Detach {
+        Database& db;
+        ~Detach() {
+            try {
+                db.exec("DETACH DATABASE legacy");
+            } catch (...) {
+            }
+        }
+    } detach{db_};
+    auto has = db_.prepare(
+        "SELECT count(*) FROM legacy.sqlite_master WHERE type = 'table' AND name IN "
+        "('reminder_certs', 'reminder_tokens')");
+    if (!has.next() || has.integer(0) != 2) return 0;
+    std::size_t count = 0;
+    db_.transaction([&] {
+        db_.exec("INSERT OR IGNORE INTO main.reminder_tokens SELECT * FROM legacy.reminder_tokens");
+        db_.exec("INSERT OR IGNORE INTO main.reminder_certs SELECT * FROM legacy.reminder_certs");
+        auto n = db_.prepare("SELECT count(*) FROM main.reminder_certs");
+        n.next();
+        count = static_cast<std::size_t>(n.integer(0));
+    });
+    return count;
 }
 
 }  // namespace expiry_reminders

@@ -32,6 +32,12 @@ public:
     // Writes the reminder state columns of a record.
     void saveState(const CertificateRecord& r);
 
+    // Copies the records certagent kept in its own database (state.sqlite3, tables of the same
+    // name) before the flow became this plugin, so an upgrade neither repeats a reminder nor
+    // forgets an answer. Reads that file only (read-only); for a new database. Returns how many
+    // certificates came over (0: no such file or tables); throws DatabaseError.
+    std::size_t importLegacy(const std::filesystem::path& legacyFile);
+
 private:
     Database db_;
 };

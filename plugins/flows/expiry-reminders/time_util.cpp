@@ -48,7 +48,8 @@ std::optional<TimePoint> parseIso8601(const std::string& text) {
     const year_month_day date{year{num(1)}, month{static_cast<unsigned>(num(2))},
                               day{static_cast<unsigned>(num(3))}};
     // Beyond what a nanosecond system_clock holds (1678..2261): not an instant we can plan.
-    if (!date.ok() || num(1) < 1678 || num(1) > 2261 || num(4) > 23 || num(5) > 59 || num(6) > 60 || num(9) > 23 || num(10) > 59)
+    if (!date.ok() || num(1) < 1678 || num(1) > 2261 || num(4) > 23 || num(5) > 59 || num(6) > 60 ||
+        num(9) > 23 || num(10) > 59)
         return std::nullopt;
     auto t = sys_days{date} + hours{num(4)} + minutes{num(5)} + seconds{num(6)};
     const auto offset = hours{num(9)} + minutes{num(10)};

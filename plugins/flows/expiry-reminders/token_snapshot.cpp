@@ -1,7 +1,7 @@
 #include "token_snapshot.hpp"
 
-#include <map>
 #include <openssl/evp.h>
+#include <map>
 
 namespace expiry_reminders {
 namespace {

@@ -13,7 +13,7 @@
 namespace expiry_reminders {
 
 class WorkQueue {
-public:
+  public:
     WorkQueue(certagent::sdk::Host& host, std::string what) : host_(host), what_(std::move(what)) {}
 
     void post(std::function<void()> task) {
@@ -41,7 +41,7 @@ public:
         idle_.wait(lock, [&] { return !running_; });
     }
 
-private:
+  private:
     void drain(uint64_t job) {
         for (;;) {
             std::function<void()> task;

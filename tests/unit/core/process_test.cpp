@@ -98,11 +98,10 @@ struct ExtensionFixture {
     }
     std::pair<ca_status, nlohmann::json> run(const std::string& request) {
         std::string out;
-        auto s = table->run(plugin->host.ctx, request.c_str(),
-                            [](void* u, const char* d, size_t n) {
-                                static_cast<std::string*>(u)->append(d, n);
-                            },
-                            &out);
+        auto s = table->run(
+            plugin->host.ctx, request.c_str(),
+            [](void* u, const char* d, size_t n) { static_cast<std::string*>(u)->append(d, n); },
+            &out);
         return {s, out.empty() ? nlohmann::json() : nlohmann::json::parse(out)};
     }
 };
@@ -113,10 +112,10 @@ TEST(ProcessExtension, RunsTheProgramAndSaysHowItEnded) {
     ExtensionFixture f;
     ASSERT_NE(f.table, nullptr);
     auto out = f.dir / "hook.txt";
-    nlohmann::json request = {{"argv", {"sh", "-c", "echo \"$CERTAGENT_CERT_ID\" > \"$0\"; exit 3",
-                                        out.string()}},
-                              {"env", {{"CERTAGENT_CERT_ID", "0a"}}},
-                              {"timeout_ms", 5000}};
+    nlohmann::json request = {
+        {"argv", {"sh", "-c", "echo \"$CERTAGENT_CERT_ID\" > \"$0\"; exit 3", out.string()}},
+        {"env", {{"CERTAGENT_CERT_ID", "0a"}}},
+        {"timeout_ms", 5000}};
     auto [s, j] = f.run(request.dump());
     ASSERT_EQ(s, CA_OK) << j.dump();
     EXPECT_EQ(j["exit_code"], 3);

@@ -18,7 +18,7 @@ using namespace std::chrono_literals;
 using json = nlohmann::json;
 
 class RecordingNotifier final : public Notifier {
-public:
+  public:
     bool notify(const json& n) override {
         std::lock_guard l(m);
         shown.push_back(n);
@@ -40,11 +40,10 @@ TEST(RemindersApp, TheCompositionRootStartsThePluginAndTheAnswersToItsNotificati
     SoftHsm hsm;
     hsm.activate();
     auto& token = hsm.createToken("Titular");
-    auto cert = hsm.addCertificate(token, {.commonName = "Ion Popescu", .notAfterDays = 10,
-                                           .qualified = true})
+    auto cert = hsm.addCertificate(
+                       token, {.commonName = "Ion Popescu", .notAfterDays = 10, .qualified = true})
                     .idHex;
-    writeFile(dir / "agent.toml", "[pkcs11]\nextra_modules = [\"" +
-                                      SoftHsm::modulePath().string() +
+    writeFile(dir / "agent.toml", "[pkcs11]\nextra_modules = [\"" + SoftHsm::modulePath().string() +
                                       "\"]\nuse_p11_kit = false\n[devices]\n"
                                       "poll_interval_seconds = 60\n");
     AgentOptions o;

@@ -381,3 +381,50 @@ TEST(ReminderDatabase, OneWrittenByANewerPluginIsRefusedAndLeftAsItIs) {
     sqlite3_finalize(s);
     sqlite3_close(db);
 }
+
+// What certagent kept before the reminders became a plugin: its state.sqlite3 with the tables
+// of the core's "reminders" area (the same columns as the plugin's).
+TEST(ReminderDatabase, ANewDatabaseTakesOverTheRecordsTheAgentKeptBeforeOnceAndReadOnly) {
+    ScopedTimeZone tz("UTC");
+    Fixture old;
+    const auto notAfter = old.clock.now + 10 * kDay;
+    old.engine->observeToken(token("T1", {cert("01", "Ana", notAfter), cert("02", "Bo", notAfter)}),
+                             false);  // both fire their 14-day step
+    old.engine->dismiss({"T1", "02", {}});
+    old.engine.reset();
+    // The agent's database: another file, with more tables of its own.
+    const auto legacy = old.dir / "state.sqlite3";
+    std::filesystem::copy_file(old.file(), legacy);
+    {
+        sqlite3* db = nullptr;
+        ASSERT_EQ(sqlite3_open(legacy.c_str(), &db), SQLITE_OK);
+        sqlite3_exec(db, "PRAGMA journal_mode = DELETE; CREATE TABLE kv (k TEXT, v TEXT);",
+                     nullptr, nullptr, nullptr);
+        sqlite3_close(db);
+    }
+    const auto before = certagent::testing::readFile(legacy);
+
+    Fixture f;
+    f.clock = old.clock;
+    EXPECT_EQ(f.engine->importLegacyOnce(legacy), 2u);
+    EXPECT_EQ(certagent::testing::readFile(legacy), before);
+    // Nothing repeats, the answer stands, the next step comes as planned.
+    EXPECT_TRUE(f.engine->evaluate().empty());
+    EXPECT_EQ(statusOf(*f.engine, f.clock.now, "02").state, ReminderState::Dismissed);
+    EXPECT_EQ(f.engine->nextDue(), thresholdStart(notAfter, 7));
+    f.restart();
+    EXPECT_EQ(f.engine->importLegacyOnce(legacy), 0u);  // only into a new database
+
+    // No such file, or one without those tables: nothing comes over.
+    Fixture fresh;
+    EXPECT_EQ(fresh.engine->importLegacyOnce(fresh.dir / "missing.sqlite3"), 0u);
+    Fixture other;
+    const auto agentOnly = other.dir / "agent.sqlite3";
+    {
+        sqlite3* db = nullptr;
+        ASSERT_EQ(sqlite3_open(agentOnly.c_str(), &db), SQLITE_OK);
+        sqlite3_exec(db, "CREATE TABLE kv (k TEXT, v TEXT);", nullptr, nullptr, nullptr);
+        sqlite3_close(db);
+    }
+    EXPECT_EQ(other.engine->importLegacyOnce(agentOnly), 0u);
+}

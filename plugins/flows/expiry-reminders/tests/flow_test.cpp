@@ -32,7 +32,7 @@ constexpr auto kDay = std::chrono::hours(24);
 TimePoint at(const std::string& iso) { return certagent::parseIso8601(iso); }
 
 class ScopedTimeZone {
-public:
+  public:
     explicit ScopedTimeZone(const std::string& tz) {
         ::setenv("TZ", tz.c_str(), 1);
         expiry_reminders::reloadTimeZone();
@@ -44,7 +44,7 @@ public:
 };
 
 class RecordingNotifier final : public certagent::Notifier {
-public:
+  public:
     bool notify(const json& n) override {
         std::lock_guard lock(m_);
         shown_.push_back(n);
@@ -62,7 +62,7 @@ public:
         return shown_.size();
     }
 
-private:
+  private:
     std::mutex m_;
     std::condition_variable cv_;
     std::vector<json> shown_;
@@ -112,9 +112,9 @@ json certificate(const std::string& serial, const std::string& id, const std::st
                  TimePoint notAfter) {
     std::string der = "certificate " + serial + "/" + id + "/" + cn;
     std::string b64(4 * ((der.size() + 2) / 3) + 1, '\0');
-    b64.resize(static_cast<size_t>(EVP_EncodeBlock(reinterpret_cast<unsigned char*>(b64.data()),
-                                                   reinterpret_cast<const unsigned char*>(der.data()),
-                                                   static_cast<int>(der.size()))));
+    b64.resize(static_cast<size_t>(EVP_EncodeBlock(
+        reinterpret_cast<unsigned char*>(b64.data()),
+        reinterpret_cast<const unsigned char*>(der.data()), static_cast<int>(der.size()))));
     return {{"token", serial},
             {"id", id},
             {"label", cn},
@@ -248,13 +248,20 @@ TEST(ReminderFlow, TokenInsertedRemindsAndTheAnswersToItsNotificationChangeState
     f.settle();
 
     // Another plugin's "snooze" is not an answer to this reminder.
-    f.agent->bus().publish({{"type", "UserAction"}, {"action", "snooze"}, {"token", "T1"},
-                            {"cert", "01"}, {"plugin", "hello-flow"}, {"args", {{"days", 3}}}});
+    f.agent->bus().publish({{"type", "UserAction"},
+                            {"action", "snooze"},
+                            {"token", "T1"},
+                            {"cert", "01"},
+                            {"plugin", "hello-flow"},
+                            {"args", {{"days", 3}}}});
     f.settle();
     EXPECT_EQ(f.status()[0]["state"], "due");
     // "Remind me in 3 days" from the notification.
-    f.agent->bus().publish({{"type", "UserAction"}, {"action", "snooze"}, {"token", "T1"},
-                            {"cert", "01"}, {"plugin", "expiry-reminders"},
+    f.agent->bus().publish({{"type", "UserAction"},
+                            {"action", "snooze"},
+                            {"token", "T1"},
+                            {"cert", "01"},
+                            {"plugin", "expiry-reminders"},
                             {"args", {{"days", 3}}}});
     f.settle();
     auto list = f.status();
@@ -310,8 +317,12 @@ TEST(ReminderFlow, TheMenuItemsAndTheCompositionRootsAcknowledgeAnswerTheReminde
     f.clock->advance(3 * kDay);
     ASSERT_EQ(f.notifier->waitFor(2).size(), 2u);
     f.settle();
-    f.agent->bus().publish({{"type", "UserAction"}, {"action", "acknowledge"}, {"token", "T1"},
-                            {"cert", "01"}, {"plugin", "expiry-reminders"}, {"source", "tray"}});
+    f.agent->bus().publish({{"type", "UserAction"},
+                            {"action", "acknowledge"},
+                            {"token", "T1"},
+                            {"cert", "01"},
+                            {"plugin", "expiry-reminders"},
+                            {"source", "tray"}});
     f.settle();
     EXPECT_EQ(f.status()[0]["state"], "acknowledged");
     EXPECT_TRUE(f.plugin->menuItems(json::object()).empty());
@@ -330,8 +341,8 @@ TEST(ReminderFlow, RestartDoesNotRepeatAndTheCommandGetsTheFieldsButNoSecrets) {
     auto shown = f.notifier->waitFor(1);
     ASSERT_EQ(shown.size(), 1u);
     EXPECT_EQ(shown[0]["urgency"], "critical");
-    ASSERT_TRUE(waitUntil([&] { return readFile(hook).find("CERTAGENT_TITLE=") !=
-                                       std::string::npos; }, 10s));
+    ASSERT_TRUE(waitUntil(
+        [&] { return readFile(hook).find("CERTAGENT_TITLE=") != std::string::npos; }, 10s));
     ::unsetenv("MY_TOKEN_PIN");
     auto env = readFile(hook);
     EXPECT_NE(env.find("CERTAGENT_THRESHOLD=expired\n"), std::string::npos) << env;
@@ -354,8 +365,12 @@ TEST(ReminderFlow, DisabledInConfigStartsNothingButStillAnswersStatus) {
     EXPECT_EQ(f.plugin->held().subscriptions, 1u);
     EXPECT_EQ(f.notifier->count(), 0u);
     EXPECT_TRUE(f.plugin->menuItems(json::object()).empty());
-    // `certagent-cli reminders` still says what would be due.
+    // `certagent-cli reminders` still says what would be due; an answer plans nothing.
     EXPECT_EQ(f.status()[0]["state"], "due");
+    f.plugin->runAction("snooze", {{"token", "T1"}, {"cert", "01"}, {"days", 1}});
+    f.settle();
+    EXPECT_EQ(f.status()[0]["state"], "snoozed");
+    EXPECT_EQ(f.plugin->held().timers, 0u);
 }
 
 TEST(ReminderFlow, ADamagedDatabaseIsReportedAndLeftAsItIsAndNothingElseStops) {
@@ -394,4 +409,16 @@ TEST(ReminderFlow, StatusAtAnotherTimeChangesNothingAndABadTimeIsRefused) {
     EXPECT_EQ(f.status()[0]["state"], "scheduled");  // nothing fired or consumed
     EXPECT_EQ(f.notifier->count(), 0u);
     EXPECT_THROW(f.plugin->runAction("status", {{"now", "tomorrow"}}), certagent::Error);
+}
+
+TEST(ReminderFlow, SpeaksTheAgentsLanguageThroughItsCatalog) {
+    ScopedTimeZone tz("UTC");
+    AgentFixture f("[ui]\nlanguage = \"ro\"\n");
+    f.tokens.put("T1", json::array({certificate("T1", "01", "Ana", f.clock->now() + 5 * kDay)}));
+    f.start();
+    auto shown = f.notifier->waitFor(1);
+    certagent::i18n::setLanguage("en");
+    ASSERT_EQ(shown.size(), 1u);
+    EXPECT_EQ(shown[0]["title"], "Certificatul dumneavoastră calificat expiră în 5 zile");
+    EXPECT_EQ(shown[0]["actions"][2]["label"], "Amintește-mi peste 3 zile");
 }

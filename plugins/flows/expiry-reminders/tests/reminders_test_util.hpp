@@ -19,14 +19,16 @@ constexpr auto kDay = std::chrono::hours(24);
 
 // Sets TZ for this process while alive (the tests in one binary run one at a time).
 class ScopedTimeZone {
-public:
+  public:
     explicit ScopedTimeZone(const std::string& tz) {
         if (const char* old = std::getenv("TZ")) old_ = old;
         set(tz);
     }
     ~ScopedTimeZone() {
-        if (old_) ::setenv("TZ", old_->c_str(), 1);
-        else ::unsetenv("TZ");
+        if (old_)
+            ::setenv("TZ", old_->c_str(), 1);
+        else
+            ::unsetenv("TZ");
         reloadTimeZone();
     }
     static void set(const std::string& tz) {
@@ -34,7 +36,7 @@ public:
         reloadTimeZone();
     }
 
-private:
+  private:
     std::optional<std::string> old_;
 };
 
@@ -80,7 +82,8 @@ struct Fixture {
     Fixture() { open(); }
     std::filesystem::path file() const { return dir / "plugins" / "reminders.sqlite3"; }
     void open() {
-        engine = std::make_unique<ReminderEngine>(file(), [this] { return clock.now; }, thresholds);
+        engine = std::make_unique<ReminderEngine>(
+            file(), [this] { return clock.now; }, thresholds);
     }
     // The agent stopped and started again: a new engine over the reopened database.
     void restart() {

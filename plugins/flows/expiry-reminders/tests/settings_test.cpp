@@ -56,17 +56,29 @@ TEST(ReminderSnapshots, WhatTheTokensExtensionSaysBecomesOneSnapshotPerToken) {
     // "der" is base64; the fingerprint is the SHA-256 of the bytes it stands for ("abc").
     auto tokens = json::array({{{"serial", "T1"}, {"label", "Ana"}}, {{"serial", "T2"}}});
     auto certs = json::array(
-        {{{"token", "T1"}, {"id", "01"}, {"der", "YWJj"}, {"subject", "CN=Ana"},
-          {"common_name", "Ana"}, {"not_after", "2026-11-25T15:07:00Z"}, {"qualified", true},
+        {{{"token", "T1"},
+          {"id", "01"},
+          {"der", "YWJj"},
+          {"subject", "CN=Ana"},
+          {"common_name", "Ana"},
+          {"not_after", "2026-11-25T15:07:00Z"},
+          {"qualified", true},
           {"private_key", "present"}},
          {{"token", "T1"}, {"id", "02"}, {"error", "not a certificate"}},
          {{"token", "T1"}, {"id", "03"}, {"der", "YWJj"}, {"not_after", "soon"}},
          {{"token", "T1"}, {"id", "04"}, {"der", "%%%%"}, {"not_after", "2026-11-25T15:07:00Z"}},
-         {{"token", "T1"}, {"id", "05"}, {"der", "YWJjZA=="}, {"no_expiry", true},
+         {{"token", "T1"},
+          {"id", "05"},
+          {"der", "YWJjZA=="},
+          {"no_expiry", true},
           {"not_after", "2026-11-25T15:07:00Z"}},
          {{"token", "T9"}, {"id", "01"}, {"der", "YWJj"}, {"not_after", "2026-11-25T15:07:00Z"}},
-         {{"token", "T2"}, {"id", "0a"}, {"der", "YWJjZA=="}, {"qualified", "yes"},
-          {"private_key", "unknown_until_login"}, {"not_after", "2027-01-01T00:00:00Z"}}});
+         {{"token", "T2"},
+          {"id", "0a"},
+          {"der", "YWJjZA=="},
+          {"qualified", "yes"},
+          {"private_key", "unknown_until_login"},
+          {"not_after", "2027-01-01T00:00:00Z"}}});
     auto snaps = snapshotsFrom(tokens, certs);
     ASSERT_EQ(snaps.size(), 2u);
     EXPECT_EQ(snaps[0].serial, "T1");

@@ -411,7 +411,7 @@ public:
     }
 
     // Transitional (certagent.methods/1): a named method of an agent area that has not become
-    // an extension yet ("reminders.list", ...). Throws HostError when unknown or failing.
+    // an extension yet ("renewal.list", ...). Throws HostError when unknown or failing.
     json callMethod(const std::string& method, const json& args = json::object()) const {
         struct Methods {
             uint32_t struct_size;
