@@ -405,7 +405,7 @@ class ExpiryReminders final : public certagent::sdk::FlowPlugin {
     Settings settings_;
     std::atomic<bool> begun_{false};   // AgentStarted came
     std::atomic<bool> active_{false};  // ... and reminders are on: checks and timers run
-    uint64_t timer_ = 0;  // only touched by checks_' job
+    uint64_t timer_ = 0;               // only touched by checks_' job
 };
 
 }  // namespace expiry_reminders

@@ -113,8 +113,8 @@ std::vector<CertificateRecord> ReminderStore::all(const std::optional<std::strin
 std::optional<CertificateRecord> ReminderStore::get(const std::string& token,
                                                     const std::string& fingerprint) {
     auto s = db_.prepare(std::string("SELECT ") + kColumns +
-                            " FROM reminder_certs c LEFT JOIN reminder_tokens t ON t.serial = "
-                            "c.token_serial WHERE c.token_serial = ? AND c.fingerprint = ?");
+                         " FROM reminder_certs c LEFT JOIN reminder_tokens t ON t.serial = "
+                         "c.token_serial WHERE c.token_serial = ? AND c.fingerprint = ?");
     s.bind(token, fingerprint);
     if (!s.next()) return std::nullopt;
     return readRow(s);
@@ -131,9 +131,9 @@ void ReminderStore::upsertSeen(const std::string& token, const std::string& toke
         "ON CONFLICT (token_serial, fingerprint) DO UPDATE SET token_label = excluded.token_label, "
         "cert_id = excluded.cert_id, label = excluded.label, has_key = excluded.has_key, "
         "not_after = excluded.not_after, last_seen = excluded.last_seen, on_token = 1");
-    s.bind(token, c.fingerprint, tokenLabel, c.idHex, c.label, c.subject, c.commonName,
-              c.issuer, c.serialHex, toEpochMs(c.notBefore), toEpochMs(c.notAfter),
-              c.qualified, c.hasPrivateKey, toEpochMs(now), toEpochMs(now));
+    s.bind(token, c.fingerprint, tokenLabel, c.idHex, c.label, c.subject, c.commonName, c.issuer,
+           c.serialHex, toEpochMs(c.notBefore), toEpochMs(c.notAfter), c.qualified, c.hasPrivateKey,
+           toEpochMs(now), toEpochMs(now));
     s.done();
 }
 
@@ -156,18 +156,15 @@ void ReminderStore::setTokenPresent(const std::string& token, const std::string&
     s.done();
 }
 
-void ReminderStore::setAllTokensAbsent() {
-    db_.exec("UPDATE reminder_tokens SET present = 0");
-}
+void ReminderStore::setAllTokensAbsent() { db_.exec("UPDATE reminder_tokens SET present = 0"); }
 
 void ReminderStore::saveState(const CertificateRecord& r) {
     auto s = db_.prepare(
         "UPDATE reminder_certs SET fired_threshold = ?, fired_at = ?, acked_threshold = ?, "
         "snooze_until = ?, dismissed_at = ?, renewed_at = ?, renewed_by = ? "
         "WHERE token_serial = ? AND fingerprint = ?");
-    s.bind(intOf(r.firedThreshold), msOf(r.firedAt), intOf(r.ackedThreshold),
-              msOf(r.snoozeUntil), msOf(r.dismissedAt), msOf(r.renewedAt), r.renewedBy,
-              r.tokenSerial, r.cert.fingerprint);
+    s.bind(intOf(r.firedThreshold), msOf(r.firedAt), intOf(r.ackedThreshold), msOf(r.snoozeUntil),
+           msOf(r.dismissedAt), msOf(r.renewedAt), r.renewedBy, r.tokenSerial, r.cert.fingerprint);
     s.done();
 }
 
@@ -179,7 +176,8 @@ std::size_t ReminderStore::importLegacy(const std::filesystem::path& legacyFile)
     for (char c : legacyFile.string()) {
         if (c == '%' || c == '?' || c == '#')
             uri += fmt::format("%{:02X}", static_cast<unsigned char>(c));
-        else uri += c;
+        else
+            uri += c;
     }
     uri += "?mode=ro";
     db_.prepare("ATTACH DATABASE ? AS legacy").bind(uri).done();

@@ -150,7 +150,7 @@ struct AgentFixture {
     }
     // The agent with the plugin loaded; `started`: the program's AgentStarted came.
     void start(bool started = true) {
-        certagent::i18n::setLanguage("en");
+        certagent::i18n::init("en");  // binds the catalogs; the agent then sets [ui] language
         certagent::log::setStderr(false);
         certagent::AgentOptions o;
         o.config.policy_file = dir / "none-policy.toml";
