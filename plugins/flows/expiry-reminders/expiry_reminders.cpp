@@ -15,6 +15,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <atomic>
 #include <memory>
 #include <mutex>
@@ -49,6 +50,15 @@ CertRef refFrom(const json& a) {
         throw PluginError(CA_ERR_INVALID_ARGUMENT,
                           _("a reminder action needs the token serial and the certificate id"));
     return ref;
+}
+
+// {"days": n} of a snooze: 1 when absent; a value out of range stays out of range (refused).
+int daysOf(const json& args) {
+    if (!args.is_object()) return 1;
+    auto d = args.find("days");
+    if (d == args.end()) return 1;
+    if (!d->is_number_integer()) return 0;
+    return static_cast<int>(std::clamp<int64_t>(d->get<int64_t>(), 0, 31));
 }
 
 // Menu item ids are "<verb>|<token>|<cert id>" so one item names one certificate.
@@ -106,7 +116,7 @@ class ExpiryReminders final : public certagent::sdk::FlowPlugin {
     json runAction(const std::string& id, const json& args) override {
         if (id == "status") return status(args);
         std::string verb = id;
-        json ref = args;
+        json ref = args.is_object() ? args : json::object();
         if (auto item = ItemId::parse(id)) {
             verb = item->verb;
             ref["token"] = item->token;
@@ -128,11 +138,7 @@ class ExpiryReminders final : public certagent::sdk::FlowPlugin {
         } else if (verb == "acknowledge") {
             e.acknowledge(refFrom(ref));
         } else if (verb.rfind("snooze", 0) == 0) {
-            int days = verb.size() > 6 ? std::atoi(verb.c_str() + 6) : 0;
-            if (verb.size() == 6) {
-                auto d = ref.find("days");
-                days = d != ref.end() && d->is_number_integer() ? d->get<int>() : 1;
-            }
+            int days = verb.size() > 6 ? std::atoi(verb.c_str() + 6) : daysOf(ref);
             e.snooze(refFrom(ref), days);
         } else {
             throw PluginError(CA_ERR_NOT_FOUND, "no such action: " + id);
@@ -238,8 +244,8 @@ class ExpiryReminders final : public certagent::sdk::FlowPlugin {
 
     // [event thread] The person answered. snooze and dismiss are answers to this plugin's own
     // notifications (the host names the notifying plugin); "acknowledge" (what the composition
-    // root makes of "Renew now" or a click) and "renew" (the tray's own Renew now) also count
-    // when no plugin is named. Another plugin's answers are its own business.
+    // root makes of "Renew now" or a click) and "renew" (the renewal window starting one) also
+    // count when no plugin is named. Another plugin's answers are its own business.
     void onAnswer(const json& e) {
         const auto plugin = text(e, "plugin");
         const auto action = text(e, "action");
@@ -252,10 +258,8 @@ class ExpiryReminders final : public certagent::sdk::FlowPlugin {
             try {
                 auto ref = refFrom(e);
                 if (action == "snooze") {
-                    auto args = e.value("args", json::object());
-                    auto d = args.find("days");
-                    engine().snooze(ref,
-                                    d != args.end() && d->is_number_integer() ? d->get<int>() : 1);
+                    auto args = e.find("args");
+                    engine().snooze(ref, args != e.end() ? daysOf(*args) : 1);
                 } else if (action == "dismiss") {
                     engine().dismiss(ref);
                 } else {
@@ -272,6 +276,7 @@ class ExpiryReminders final : public certagent::sdk::FlowPlugin {
 
     // [job] One token as it is now; nullopt when it is not connected.
     std::optional<TokenSnapshot> read(const std::string& serial) {
+        reloadTimeZone();  // every check uses the zone the machine is in now
         json tokens = json::array();
         for (const auto& t : host().tokens())
             if (text(t, "serial") == serial) tokens.push_back(t);
@@ -281,13 +286,13 @@ class ExpiryReminders final : public certagent::sdk::FlowPlugin {
         return snaps.front();
     }
     std::vector<TokenSnapshot> readAll() {
+        reloadTimeZone();
         auto tokens = host().tokens();
         return snapshotsFrom(tokens, host().certificates());
     }
 
     // [job] Reads every token, reminds about what is due, plans the next check.
     void refresh() {
-        reloadTimeZone();  // step times follow the zone the machine is in now
         auto& e = engine();
         std::vector<Reminder> fired;
         try {
@@ -381,7 +386,6 @@ class ExpiryReminders final : public certagent::sdk::FlowPlugin {
         }
         std::optional<std::string> token;
         if (auto t = text(args, "token"); !t.empty()) token = t;
-        reloadTimeZone();
         auto& e = engine();
         try {
             e.rememberAll(readAll());

@@ -327,6 +327,11 @@ TEST(ReminderFlow, TheMenuItemsAndTheCompositionRootsAcknowledgeAnswerTheReminde
     EXPECT_EQ(f.status()[0]["state"], "acknowledged");
     EXPECT_TRUE(f.plugin->menuItems(json::object()).empty());
     EXPECT_THROW(f.plugin->runAction("snooze|T1|99", json::object()), certagent::Error);
+    // A snooze of 2^32 + 3 days is not one of 3 days.
+    EXPECT_THROW(f.plugin->runAction("snooze", {{"token", "T1"}, {"cert", "01"},
+                                                {"days", 4294967299LL}}),
+                 certagent::Error);
+    EXPECT_EQ(f.status()[0]["state"], "acknowledged");
 }
 
 TEST(ReminderFlow, RestartDoesNotRepeatAndTheCommandGetsTheFieldsButNoSecrets) {

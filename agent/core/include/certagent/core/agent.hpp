@@ -1,7 +1,7 @@
 #pragma once
 // The agent's services wired together: config, clock, event bus, scheduler, state store,
 // notifier, host services and the plugin host. The CLI, the daemon and the GUI each build one;
-// areas (tokens, renewal, ...) attach to it through registerArea().
+// areas (tokens, reminders, renewal, ...) attach to it through registerArea().
 #include <filesystem>
 #include <functional>
 #include <memory>

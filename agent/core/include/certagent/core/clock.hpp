@@ -50,9 +50,8 @@ std::string toIso8601(TimePoint t);
 TimePoint parseIso8601(const std::string& text);  // throws certagent::Error(InvalidInput)
 
 // Days left as the user counts them on a wall calendar: from today's local date to the local
-// date of `until` (0: that day is today; negative: past). The tray and the CLI use it; the
-// expiry-reminders plugin counts the same way (a test there compares the two), so they never
-// show 11 and 12 days for the same certificate.
+// date of `until` (0: that day is today; negative: past). The one rule shared by the tray, the
+// CLI and the reminders, so they never show 11 and 12 days for the same certificate.
 long localCalendarDaysBetween(TimePoint now, TimePoint until);
 
 }  // namespace certagent

@@ -1,6 +1,6 @@
 #pragma once
 // The agent's state: one SQLite database (state.sqlite3) in the state dir, WAL mode, every
-// logical step one transaction. Each area (core, renewal, ...) owns its tables and
+// logical step one transaction. Each area (core, reminders, renewal, ...) owns its tables and
 // their migrations (ensureSchema); a database made by a newer certagent, or a damaged file,
 // is reported and never overwritten.
 #include <cstdint>
