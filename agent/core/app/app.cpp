@@ -9,7 +9,6 @@
 #include "certagent/core/events.hpp"
 #include "certagent/core/i18n.hpp"
 #include "certagent/core/log.hpp"
-#include "certagent/core/reminders/service.hpp"
 #include "certagent/core/renewal/agent_renewal.hpp"
 #include "certagent/core/server/local_server.hpp"
 #include "certagent/core/token/agent_tokens.hpp"
@@ -102,10 +101,6 @@ struct App::Area {
         token::makeTokenService(*app.agent_);
         return fmt::format("{} token types", profiles.size());
     }
-    static std::string reminders(App& app) {
-        if (!reminders::start(*app.agent_))
-            return "off ([reminders] enabled = false, or no state folder)";
-        return "on";
     }
     static std::string renewal(App& app) {
         token::PinCallback pin = app.adapters_.pin;
@@ -143,7 +138,6 @@ struct App::Area {
 namespace {
 const App::Area kAreas[] = {
     {"tokens", &App::Area::tokens},
-    {"reminders", &App::Area::reminders},
     {"renewal", &App::Area::renewal},
     {"local-server", &App::Area::localServer},
     {"devices", &App::Area::devices},

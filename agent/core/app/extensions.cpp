@@ -1,4 +1,5 @@
-// certagent.tokens/1, certagent.documents/1 and certagent.http/1 over the agent's areas.
+// certagent.tokens/1, certagent.documents/1 and certagent.http/1 over the agent's areas (and
+// certagent.process/1, process_extension.cpp).
 #include "certagent/core/app/extensions.hpp"
 
 #include <fmt/format.h>
@@ -20,6 +21,7 @@
 #include "certagent/core/token/agent_tokens.hpp"
 #include "certagent/core/token/openssl_handles.hpp"
 #include "certagent/core/token/token_json.hpp"
+#include "process_extension.hpp"
 
 namespace certagent::app {
 namespace {
@@ -485,6 +487,7 @@ Extensions& installExtensions(Agent& agent) {
     services.registerExtension(CA_EXT_TOKENS, &kTokens, impl.get());
     services.registerExtension(CA_EXT_DOCUMENTS, &kDocuments, impl.get());
     services.registerExtension(CA_EXT_HTTP, &kHttp, impl.get());
+    installProcessExtension(services);
     ExtensionsImpl* raw = impl.get();
     services.addReleaseHook([raw](const std::string& plugin) { raw->closeAll(plugin); });
     agent.keepAlive(impl);

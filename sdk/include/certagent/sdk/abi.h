@@ -273,6 +273,24 @@ typedef struct ca_http_v1 {
                          ca_sink_fn meta_sink, void* meta_user);
 } ca_http_v1;
 
+/* Programs the person configured (a hook such as [reminders] command), started by the agent in
+ * the user's session: never through a shell, and with only the session's basic variables
+ * (PATH, HOME, USER, LOGNAME, SHELL, LANG, LANGUAGE, LC_*, TZ, TMPDIR, DISPLAY,
+ * WAYLAND_DISPLAY, XAUTHORITY, DBUS_SESSION_BUS_ADDRESS, XDG_*), so nothing of the agent's own
+ * environment (a --pin-env PIN, a password variable) reaches them. */
+#define CA_EXT_PROCESS "certagent.process/1"
+typedef struct ca_process_v1 {
+    uint32_t struct_size;
+    /* [not UI] request: {"argv": ["program", "arg", ...], "env"?: {"NAME": "value", ...},
+     * "timeout_ms"?: 100..600000 (default 30000)}. Runs argv[0] (looked up in PATH) with the
+     * session's variables plus `env` (overriding), standard input from /dev/null, in its own
+     * process group, and waits. After the timeout, or when the plugin is being unloaded, the
+     * group gets SIGTERM, then SIGKILL 2 s later. Writes {"exit_code": n or null, "signal": n or
+     * null, "timed_out": bool}. A program that cannot be started: CA_ERR_FAILED, code
+     * "not_started"; a bad request: CA_ERR_INVALID_ARGUMENT. */
+    ca_status (*run)(void* ctx, const char* request_json, ca_sink_fn sink, void* user);
+} ca_process_v1;
+
 /* Services a plugin offers the agent. */
 #define CA_EXT_PROVIDERS "certagent.providers/1"
 /* [job thread or the caller's] Writes a DER RFC 3161 TimeStampToken for `data` (the bytes to

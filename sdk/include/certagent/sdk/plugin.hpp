@@ -383,8 +383,35 @@ public:
         return r;
     }
 
+    // certagent.process/1 [not UI]: runs a program the person configured, with the session's
+    // basic variables plus `env`, and waits (at most `timeout_ms`). Throws HostError when it
+    // cannot be started (code "not_started").
+    struct ProcessResult {
+        std::optional<int> exitCode;  // when it exited
+        std::optional<int> signal;    // when a signal ended it
+        bool timedOut = false;
+    };
+    ProcessResult runProcess(const std::vector<std::string>& argv,
+                             const std::map<std::string, std::string>& env = {},
+                             int64_t timeout_ms = 30000) const {
+        auto text = json{{"argv", argv}, {"env", env}, {"timeout_ms", timeout_ms}}.dump();
+        auto j = sinkCall<ca_process_v1>(CA_EXT_PROCESS, "process.run",
+                                         [&](auto& t, auto sink, auto u) {
+                                             return t.run(ctx(), text.c_str(), sink, u);
+                                         });
+        ProcessResult r;
+        if (j.is_object()) {
+            if (j.contains("exit_code") && j["exit_code"].is_number_integer())
+                r.exitCode = j["exit_code"].get<int>();
+            if (j.contains("signal") && j["signal"].is_number_integer())
+                r.signal = j["signal"].get<int>();
+            r.timedOut = j.value("timed_out", false);
+        }
+        return r;
+    }
+
     // Transitional (certagent.methods/1): a named method of an agent area that has not become
-    // an extension yet ("reminders.list", ...). Throws HostError when unknown or failing.
+    // an extension yet ("renewal.list", ...). Throws HostError when unknown or failing.
     json callMethod(const std::string& method, const json& args = json::object()) const {
         struct Methods {
             uint32_t struct_size;

@@ -15,7 +15,8 @@
 //   app.agent().bus().subscribe(...);   // before start(): see every area's first events
 //   for (auto& area : app.start()) ...  // what started, what did not and why
 //
-// Areas: tokens, timestamps, reminders, renewal, local-server, devices (docs/architecture.md).
+// Areas: tokens, renewal, local-server, devices (docs/architecture.md). Flows that are plugins
+// (expiry-reminders, timestamps) begin on the AgentStarted event start() publishes.
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -52,7 +53,7 @@ struct Adapters {
 };
 
 struct AreaStatus {
-    std::string name;     // "tokens", "timestamps", "reminders", "renewal", "local-server", ...
+    std::string name;     // "tokens", "timestamps", "renewal", "local-server", ...
     bool started = false;
     std::string detail;   // why not, or what it does ("listening on port 15000")
 };
@@ -114,8 +115,9 @@ public:
 
     // The person acted on a notification: choice is one of the notification's "actions"
     // ({"action": "renew"|"snooze"|"dismiss"|..., "args"?}) or {"action": "open"} for a click
-    // on the notification itself. Publishes the UserAction the areas act on (reminders snooze,
-    // dismiss, ...; "renew" and "open" only acknowledge the reminder: the renewal starts from
+    // on the notification itself. Publishes the UserAction the areas and plugins act on, with
+    // the notifying plugin's name (the expiry-reminders plugin's snooze, dismiss, ...; "renew"
+    // and "open" only acknowledge the reminder: the renewal starts from
     // the window, once the person has chosen the years and the identity document).
     ChoiceOutcome onNotificationChoice(const nlohmann::json& notification,
                                        const nlohmann::json& choice);

@@ -1,8 +1,9 @@
 #pragma once
 // The host extensions of the agent's areas, for plugins (abi.h): certagent.tokens/1 (token
 // sessions through the program's PIN prompt), certagent.documents/1 (PAdES/CAdES signing and
-// verification) and certagent.http/1 (the agent's TLS-verifying client, with a token key for
-// TLS client authentication). Installed before plugins load (AgentOptions::before_plugins) by
+// verification), certagent.http/1 (the agent's TLS-verifying client, with a token key for
+// TLS client authentication) and certagent.process/1 (a configured program with the session's
+// basic environment). Installed before plugins load (AgentOptions::before_plugins) by
 // both the composition root and the CLI; what a plugin holds (sessions) goes when it goes.
 #include "certagent/core/agent.hpp"
 #include "certagent/core/token/token_service.hpp"

@@ -1,9 +1,9 @@
 #pragma once
 // The reminder engine: remembers every certificate seen on a token and decides which reminder
-// fires when. Pure logic over the state store and a Clock: it reads no token and shows nothing
-// (service.hpp does both), so tests drive it with a ManualClock.
+// fires when. Pure logic over the plugin's database and a clock: it reads no token and shows
+// nothing (the plugin, expiry_reminders.cpp, does both), so tests drive it with a manual clock.
 //
-//   ReminderEngine engine(store, clock, {60, 30, 14, 7, 3, 1});
+//   ReminderEngine engine(folder / "reminders.sqlite3", [&] { return now; }, {60, 30, 14, 7});
 //   engine.observeToken(snapshot, /*inserted=*/true);   // returns reminders to show now
 //   auto fired = engine.evaluate();                     // thresholds crossed since last time
 //   auto due = engine.nextDue();                        // sleep until then
@@ -17,28 +17,36 @@
 // - observeToken(inserted=true) reminds at once about certificates of that token inside a
 //   threshold the user has not acknowledged.
 // Each method is one SQLite transaction.
+#include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <vector>
 
-#include "certagent/core/reminders/types.hpp"
+#include "types.hpp"
 
-namespace certagent {
-namespace state {
-class StateStore;
-}
+namespace expiry_reminders {
 
-namespace reminders {
+class ReminderStore;
+
+// The agent's clock (ca_host::now_ms) in the plugin; a manual one in tests.
+using NowFn = std::function<TimePoint()>;
 
 class ReminderEngine {
 public:
-    // Creates or migrates the "reminders" tables.
-    ReminderEngine(state::StateStore& store, Clock& clock, std::vector<int> thresholds);
+    // Opens (creates, migrates) the database file; throws DatabaseError when it cannot.
+    ReminderEngine(const std::filesystem::path& databaseFile, NowFn now,
+                   std::vector<int> thresholds);
     ~ReminderEngine();
     ReminderEngine(const ReminderEngine&) = delete;
     ReminderEngine& operator=(const ReminderEngine&) = delete;
 
     const std::vector<int>& thresholds() const { return thresholds_; }
+
+    // The database was new, and the agent's own state.sqlite3 still holds the records it kept
+    // before the reminders became this plugin: takes them over (ReminderStore::importLegacy).
+    // Returns how many certificates came over; throws DatabaseError.
+    std::size_t importLegacyOnce(const std::filesystem::path& legacyFile);
 
     // The token is connected and holds exactly these certificates: remembers new ones, marks
     // missing ones replaced, detects renewals (a newer certificate with the same subject), then
@@ -60,7 +68,8 @@ public:
     std::vector<ReminderStatus> list(TimePoint now,
                                      const std::optional<std::string>& token = {});
 
-    // User actions. Each throws Error(InvalidInput) when ref names no remembered certificate.
+    // User actions. Each throws certagent::sdk::PluginError(CA_ERR_INVALID_ARGUMENT) when ref
+    // names no remembered certificate.
     void snooze(const CertRef& ref, int days);
     void dismiss(const CertRef& ref);
     void acknowledge(const CertRef& ref);  // also what "Renew now" does to the reminder
@@ -71,12 +80,11 @@ public:
     CertificateRecord find(const CertRef& ref);
 
 private:
-    struct Impl;
     std::vector<Reminder> evaluateLocked(TimePoint now, const std::string* insertedToken);
     void recordSnapshot(const TokenSnapshot& snapshot, TimePoint now);
-    std::unique_ptr<Impl> impl_;
+    std::unique_ptr<ReminderStore> store_;
     std::vector<int> thresholds_;
-    Clock& clock_;
+    NowFn now_;
     std::mutex mutex_;
 };
 
@@ -85,5 +93,4 @@ private:
 bool moreImportant(const CertificateRecord& a, bool aExpired, const CertificateRecord& b,
                    bool bExpired);
 
-}  // namespace reminders
-}  // namespace certagent
+}  // namespace expiry_reminders

@@ -1,11 +1,12 @@
-#include "certagent/core/reminders/calendar.hpp"
+#include "calendar.hpp"
 
 #include <algorithm>
 #include <ctime>
 
-#include "certagent/core/i18n.hpp"
+#define CERTAGENT_SDK_GETTEXT
+#include <certagent/sdk/plugin.hpp>
 
-namespace certagent::reminders {
+namespace expiry_reminders {
 namespace {
 
 std::tm localTm(TimePoint t) {
@@ -16,8 +17,6 @@ std::tm localTm(TimePoint t) {
 }
 
 }  // namespace
-
-void reloadTimeZone() { tzset(); }
 
 TimePoint thresholdStart(TimePoint notAfter, int days) {
     if (days == kExpired) return notAfter;
@@ -74,4 +73,4 @@ std::string formatLocal(TimePoint t) {
     return std::string(buf, n);
 }
 
-}  // namespace certagent::reminders
+}  // namespace expiry_reminders

@@ -1,12 +1,15 @@
 // The reminder engine under a ManualClock over a real SQLite store.
 #include <gtest/gtest.h>
 
-#include "certagent/core/error.hpp"
+#include <certagent/sdk/plugin.hpp>
+
+#include <sqlite3.h>
+
+#include "database.hpp"
 #include "reminders_test_util.hpp"
 
-using namespace certagent;
-using namespace certagent::reminders;
-using namespace certagent::reminders::testing;
+using namespace expiry_reminders;
+using namespace expiry_reminders::testing;
 
 namespace {
 
@@ -31,7 +34,7 @@ ReminderStatus statusOf(ReminderEngine& e, TimePoint now, const std::string& id)
 TEST(ReminderEngine, EveryThresholdFiresOnceAtItsLocalMidnightThenTheExpiry) {
     ScopedTimeZone tz("Europe/Bucharest");
     Fixture f;
-    const auto notAfter = f.clock.now() + 100 * kDay + 5h;
+    const auto notAfter = f.clock.now + 100 * kDay + 5h;
     EXPECT_TRUE(f.engine->observeToken(token("T1", {cert("01", "Ana", notAfter)}), true).empty());
 
     std::vector<int> fired;
@@ -40,10 +43,10 @@ TEST(ReminderEngine, EveryThresholdFiresOnceAtItsLocalMidnightThenTheExpiry) {
         if (!due) break;
         // A second before its time nothing fires.
         f.clock.set(*due - 1s);
-        EXPECT_TRUE(f.engine->evaluate().empty()) << toIso8601(*due);
+        EXPECT_TRUE(f.engine->evaluate().empty()) << isoUtc(*due);
         f.clock.set(*due);
         auto r = f.engine->evaluate();
-        ASSERT_EQ(r.size(), 1u) << toIso8601(*due);
+        ASSERT_EQ(r.size(), 1u) << isoUtc(*due);
         fired.push_back(r[0].threshold);
         EXPECT_EQ(*due, thresholdStart(notAfter, r[0].threshold));
         if (r[0].threshold != kExpired) {
@@ -62,7 +65,7 @@ TEST(ReminderEngine, EveryThresholdFiresOnceAtItsLocalMidnightThenTheExpiry) {
 TEST(ReminderEngine, SeveralCertificatesAtOnceComeQualifiedWithKeyFirstAndExpiredFirstOfAll) {
     ScopedTimeZone tz("UTC");
     Fixture f;
-    const auto now = f.clock.now();
+    const auto now = f.clock.now;
     const auto sameDay = now + 10 * kDay;
     auto snap = token("T1", {cert("01", "Plain", sameDay, false, false),
                              cert("02", "NoKey", sameDay, true, false),
@@ -86,7 +89,7 @@ TEST(ReminderEngine, FirstSightInsideSeveralThresholdsFiresOnlyTheMostUrgent) {
     ScopedTimeZone tz("UTC");
     Fixture f;
     auto fired =
-        f.engine->observeToken(token("T1", {cert("01", "Ana", f.clock.now() + 10 * kDay)}), true);
+        f.engine->observeToken(token("T1", {cert("01", "Ana", f.clock.now + 10 * kDay)}), true);
     EXPECT_EQ(thresholdsOf(fired), (std::vector<int>{14}));
     EXPECT_EQ(fired[0].daysLeft, 10);
     EXPECT_EQ(thresholdsOf(f.runToNext()), (std::vector<int>{7}));
@@ -96,23 +99,23 @@ TEST(ReminderEngine, CertificateAlreadyExpiredOnFirstSightFiresOnceCritical) {
     ScopedTimeZone tz("UTC");
     Fixture f;
     auto fired =
-        f.engine->observeToken(token("T1", {cert("01", "Ana", f.clock.now() - 5 * kDay)}), false);
+        f.engine->observeToken(token("T1", {cert("01", "Ana", f.clock.now - 5 * kDay)}), false);
     ASSERT_EQ(fired.size(), 1u);
     EXPECT_EQ(fired[0].threshold, kExpired);
     EXPECT_EQ(fired[0].severity, Severity::Critical);
     EXPECT_EQ(fired[0].daysLeft, -5);
     EXPECT_TRUE(f.engine->evaluate().empty());
-    EXPECT_TRUE(f.engine->observeToken(token("T1", {cert("01", "Ana", f.clock.now() - 5 * kDay)}),
+    EXPECT_TRUE(f.engine->observeToken(token("T1", {cert("01", "Ana", f.clock.now - 5 * kDay)}),
                                        false)
                     .empty());
     EXPECT_EQ(f.engine->nextDue(), std::nullopt);
-    EXPECT_EQ(statusOf(*f.engine, f.clock.now(), "01").state, ReminderState::Due);
+    EXPECT_EQ(statusOf(*f.engine, f.clock.now, "01").state, ReminderState::Due);
 }
 
 TEST(ReminderEngine, RestartInBetweenNeitherRepeatsNorLosesAThreshold) {
     ScopedTimeZone tz("Europe/Bucharest");
     Fixture f;
-    const auto notAfter = f.clock.now() + 45 * kDay;
+    const auto notAfter = f.clock.now + 45 * kDay;
     auto snap = token("T1", {cert("01", "Ana", notAfter)});
     EXPECT_EQ(thresholdsOf(f.engine->observeToken(snap, false)), (std::vector<int>{60}));
     f.restart();
@@ -130,7 +133,7 @@ TEST(ReminderEngine, RestartInBetweenNeitherRepeatsNorLosesAThreshold) {
 TEST(ReminderEngine, RemembersCertificatesOfAnUnpluggedToken) {
     ScopedTimeZone tz("UTC");
     Fixture f;
-    const auto notAfter = f.clock.now() + 40 * kDay;
+    const auto notAfter = f.clock.now + 40 * kDay;
     f.engine->observeToken(token("T1", {cert("01", "Ana", notAfter)}), true);
     f.engine->tokenRemoved("T1");
     f.restart();
@@ -144,14 +147,14 @@ TEST(ReminderEngine, RemembersCertificatesOfAnUnpluggedToken) {
 TEST(ReminderEngine, SnoozeTomorrowAndInThreeDaysRemindAgainWhenTheyEnd) {
     ScopedTimeZone tz("UTC");
     Fixture f;
-    const auto notAfter = f.clock.now() + 20 * kDay;
+    const auto notAfter = f.clock.now + 20 * kDay;
     auto fired = f.engine->observeToken(token("T1", {cert("01", "Ana", notAfter)}), false);
     ASSERT_EQ(thresholdsOf(fired), (std::vector<int>{30}));
     const CertRef ref{"T1", "01", {}};
 
     f.engine->snooze(ref, 1);
-    EXPECT_EQ(statusOf(*f.engine, f.clock.now(), "01").state, ReminderState::Snoozed);
-    EXPECT_EQ(f.engine->nextDue(), f.clock.now() + kDay);
+    EXPECT_EQ(statusOf(*f.engine, f.clock.now, "01").state, ReminderState::Snoozed);
+    EXPECT_EQ(f.engine->nextDue(), f.clock.now + kDay);
     f.clock.advance(kDay - 1min);
     EXPECT_TRUE(f.engine->evaluate().empty());
     f.clock.advance(1min);
@@ -159,7 +162,7 @@ TEST(ReminderEngine, SnoozeTomorrowAndInThreeDaysRemindAgainWhenTheyEnd) {
     ASSERT_EQ(fired.size(), 1u);
     EXPECT_EQ(fired[0].trigger, Trigger::SnoozeEnded);
     EXPECT_EQ(fired[0].threshold, 30);
-    EXPECT_EQ(statusOf(*f.engine, f.clock.now(), "01").state, ReminderState::Due);
+    EXPECT_EQ(statusOf(*f.engine, f.clock.now, "01").state, ReminderState::Due);
 
     f.engine->snooze(ref, 3);
     // Inserting the token while snoozed does not remind.
@@ -175,7 +178,7 @@ TEST(ReminderEngine, SnoozeTomorrowAndInThreeDaysRemindAgainWhenTheyEnd) {
 TEST(ReminderEngine, SnoozeHoldsBackThresholdsButNotTheExpiry) {
     ScopedTimeZone tz("UTC");
     Fixture f;
-    const auto notAfter = f.clock.now() + 1 * kDay + 2h;  // inside the 1-day threshold
+    const auto notAfter = f.clock.now + 1 * kDay + 2h;  // inside the 1-day threshold
     f.engine->observeToken(token("T1", {cert("01", "Ana", notAfter)}), false);
     f.engine->snooze({"T1", "01", {}}, 3);
     EXPECT_EQ(f.engine->nextDue(), notAfter);
@@ -188,7 +191,7 @@ TEST(ReminderEngine, SnoozeHoldsBackThresholdsButNotTheExpiry) {
 TEST(ReminderEngine, DismissedCertificateIsNeverRemindedAgain) {
     ScopedTimeZone tz("UTC");
     Fixture f;
-    const auto notAfter = f.clock.now() + 50 * kDay;
+    const auto notAfter = f.clock.now + 50 * kDay;
     f.engine->observeToken(token("T1", {cert("01", "Ana", notAfter)}), false);
     f.engine->dismiss({"T1", "01", {}});
     EXPECT_EQ(f.engine->nextDue(), std::nullopt);
@@ -196,20 +199,20 @@ TEST(ReminderEngine, DismissedCertificateIsNeverRemindedAgain) {
     f.clock.set(notAfter + kDay);
     EXPECT_TRUE(f.engine->evaluate().empty());
     EXPECT_TRUE(f.engine->observeToken(token("T1", {cert("01", "Ana", notAfter)}), true).empty());
-    EXPECT_EQ(statusOf(*f.engine, f.clock.now(), "01").state, ReminderState::Dismissed);
-    EXPECT_THROW(f.engine->dismiss({"T1", "99", {}}), Error);
+    EXPECT_EQ(statusOf(*f.engine, f.clock.now, "01").state, ReminderState::Dismissed);
+    EXPECT_THROW(f.engine->dismiss({"T1", "99", {}}), certagent::sdk::PluginError);
 }
 
 TEST(ReminderEngine, NewerCertificateForTheSameSubjectOnTheTokenMeansRenewed) {
     ScopedTimeZone tz("UTC");
     Fixture f;
-    const auto oldAfter = f.clock.now() + 40 * kDay;
+    const auto oldAfter = f.clock.now + 40 * kDay;
     auto old = cert("01", "Ana", oldAfter);
     f.engine->observeToken(token("T1", {old}), false);
     // The renewal installs a new certificate under a new key; the old one stays for now.
-    auto renewed = cert("02", "Ana", f.clock.now() + 400 * kDay);
+    auto renewed = cert("02", "Ana", f.clock.now + 400 * kDay);
     EXPECT_TRUE(f.engine->observeToken(token("T1", {old, renewed}), false).empty());
-    EXPECT_EQ(statusOf(*f.engine, f.clock.now(), "01").state, ReminderState::Renewed);
+    EXPECT_EQ(statusOf(*f.engine, f.clock.now, "01").state, ReminderState::Renewed);
     f.clock.set(oldAfter + kDay);
     EXPECT_TRUE(f.engine->evaluate().empty());
     EXPECT_EQ(f.engine->nextDue(), thresholdStart(renewed.notAfter, 60));
@@ -218,14 +221,14 @@ TEST(ReminderEngine, NewerCertificateForTheSameSubjectOnTheTokenMeansRenewed) {
 TEST(ReminderEngine, CertificateReplacedByAnotherToolIsNotRemindedAbout) {
     ScopedTimeZone tz("UTC");
     Fixture f;
-    const auto oldAfter = f.clock.now() + 40 * kDay;
+    const auto oldAfter = f.clock.now + 40 * kDay;
     f.engine->observeToken(token("T1", {cert("01", "Ana", oldAfter)}), false);
     // The vendor tool wrote another certificate under the same CKA_ID, with another subject.
-    auto other = cert("01", "Ana Maria", f.clock.now() + 300 * kDay);
+    auto other = cert("01", "Ana Maria", f.clock.now + 300 * kDay);
     f.engine->observeToken(token("T1", {other}), true);
     f.clock.set(thresholdStart(oldAfter, 30));
     EXPECT_TRUE(f.engine->evaluate().empty());
-    auto list = f.engine->list(f.clock.now());
+    auto list = f.engine->list(f.clock.now);
     ASSERT_EQ(list.size(), 2u);
     EXPECT_EQ(list[0].record.cert.commonName, "Ana Maria");
     EXPECT_EQ(list[0].state, ReminderState::Scheduled);
@@ -237,10 +240,10 @@ TEST(ReminderEngine, CertificateReplacedByAnotherToolIsNotRemindedAbout) {
 TEST(ReminderEngine, RenewalCompletedStopsReminders) {
     ScopedTimeZone tz("UTC");
     Fixture f;
-    const auto notAfter = f.clock.now() + 10 * kDay;
+    const auto notAfter = f.clock.now + 10 * kDay;
     f.engine->observeToken(token("T1", {cert("01", "Ana", notAfter)}), false);
     f.engine->renewalCompleted("T1", "01");
-    EXPECT_EQ(statusOf(*f.engine, f.clock.now(), "01").state, ReminderState::Renewed);
+    EXPECT_EQ(statusOf(*f.engine, f.clock.now, "01").state, ReminderState::Renewed);
     EXPECT_EQ(f.engine->nextDue(), std::nullopt);
     f.clock.set(notAfter);
     EXPECT_TRUE(f.engine->evaluate().empty());
@@ -249,7 +252,7 @@ TEST(ReminderEngine, RenewalCompletedStopsReminders) {
 TEST(ReminderEngine, TokenInsertedRemindsAtOnceUntilAcknowledged) {
     ScopedTimeZone tz("UTC");
     Fixture f;
-    const auto now = f.clock.now();
+    const auto now = f.clock.now;
     auto a = cert("01", "Ana", now + 10 * kDay);
     auto b = cert("01", "Bogdan", now + 12 * kDay);
     EXPECT_EQ(f.engine->observeToken(token("T1", {a}), true).size(), 1u);
@@ -264,7 +267,7 @@ TEST(ReminderEngine, TokenInsertedRemindsAtOnceUntilAcknowledged) {
     // A rescan that is not an insertion does not repeat it.
     EXPECT_TRUE(f.engine->observeToken(token("T1", {a}), false).empty());
     f.engine->acknowledge({"T1", "01", {}});
-    EXPECT_EQ(statusOf(*f.engine, f.clock.now(), "01").state, ReminderState::Acknowledged);
+    EXPECT_EQ(statusOf(*f.engine, f.clock.now, "01").state, ReminderState::Acknowledged);
     EXPECT_TRUE(f.engine->observeToken(token("T1", {a}), true).empty());
     // The next threshold is unacknowledged again.
     f.clock.set(thresholdStart(a.notAfter, 7));
@@ -279,7 +282,7 @@ TEST(ReminderEngine, TokenInsertedRemindsAtOnceUntilAcknowledged) {
 TEST(ReminderEngine, ClockSetBackwardsRepeatsNothingAndWaitsForTheNextThreshold) {
     ScopedTimeZone tz("UTC");
     Fixture f;
-    const auto notAfter = f.clock.now() + 6 * kDay;
+    const auto notAfter = f.clock.now + 6 * kDay;
     EXPECT_EQ(thresholdsOf(f.engine->observeToken(token("T1", {cert("01", "Ana", notAfter)}),
                                                   false)),
               (std::vector<int>{7}));
@@ -300,10 +303,10 @@ TEST(ReminderEngine, DstChangeBetweenThresholdsKeepsLocalMidnights) {
     EXPECT_EQ(thresholdsOf(f.engine->observeToken(token("T1", {cert("01", "Ana", notAfter)}),
                                                   false)),
               (std::vector<int>{30}));
-    EXPECT_EQ(toIso8601(*f.engine->nextDue()), "2026-03-26T22:00:00Z");  // 27 Mar 00:00 EET
+    EXPECT_EQ(isoUtc(*f.engine->nextDue()), "2026-03-26T22:00:00Z");  // 27 Mar 00:00 EET
     EXPECT_EQ(thresholdsOf(f.runToNext()), (std::vector<int>{14}));
     // Summer time began on 29 March: the 7-day reminder is at 00:00 EEST.
-    EXPECT_EQ(toIso8601(*f.engine->nextDue()), "2026-04-02T21:00:00Z");
+    EXPECT_EQ(isoUtc(*f.engine->nextDue()), "2026-04-02T21:00:00Z");
     auto fired = f.runToNext();
     ASSERT_EQ(thresholdsOf(fired), (std::vector<int>{7}));
     EXPECT_EQ(fired[0].daysLeft, 7);
@@ -315,14 +318,113 @@ TEST(ReminderEngine, TimeZoneChangeMovesTheNextReminderToTheNewLocalMidnight) {
     const auto notAfter = at("2026-06-10T12:00:00Z");
     f.clock.set(at("2026-05-01T10:00:00Z"));
     f.engine->observeToken(token("T1", {cert("01", "Ana", notAfter)}), false);  // fires 60
-    EXPECT_EQ(toIso8601(*f.engine->nextDue()), "2026-05-10T21:00:00Z");  // 11 May 00:00 EEST
+    EXPECT_EQ(isoUtc(*f.engine->nextDue()), "2026-05-10T21:00:00Z");  // 11 May 00:00 EEST
     // The user flies to New York; the platform tells the agent the zone changed.
     ScopedTimeZone::set("America/New_York");
-    EXPECT_EQ(toIso8601(*f.engine->nextDue()), "2026-05-11T04:00:00Z");  // 11 May 00:00 EDT
+    EXPECT_EQ(isoUtc(*f.engine->nextDue()), "2026-05-11T04:00:00Z");  // 11 May 00:00 EDT
     f.clock.set(at("2026-05-10T21:00:00Z"));
     EXPECT_TRUE(f.engine->evaluate().empty());
     f.clock.set(at("2026-05-11T04:00:00Z"));
     auto fired = f.engine->evaluate();
     ASSERT_EQ(thresholdsOf(fired), (std::vector<int>{30}));
     EXPECT_EQ(fired[0].daysLeft, 30);
+}
+
+TEST(ReminderEngine, SnoozeOutsideOneToThirtyDaysIsRefusedAndChangesNothing) {
+    ScopedTimeZone tz("UTC");
+    Fixture f;
+    f.engine->observeToken(token("T1", {cert("01", "Ana", f.clock.now + 10 * kDay)}), false);
+    EXPECT_THROW(f.engine->snooze({"T1", "01", {}}, 0), certagent::sdk::PluginError);
+    EXPECT_THROW(f.engine->snooze({"T1", "01", {}}, 31), certagent::sdk::PluginError);
+    EXPECT_EQ(statusOf(*f.engine, f.clock.now, "01").state, ReminderState::Due);
+}
+
+TEST(ReminderDatabase, ADamagedFileIsReportedByNameAndLeftAsItIs) {
+    Fixture f;
+    f.engine.reset();
+    const std::string garbage(8192, 'x');
+    certagent::testing::writeFile(f.file(), garbage);
+    try {
+        f.open();
+        FAIL() << "a damaged database opened";
+    } catch (const DatabaseError& e) {
+        EXPECT_NE(std::string(e.what()).find(f.file().string()), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("left as it is"), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(certagent::testing::readFile(f.file()), garbage);
+    EXPECT_FALSE(std::filesystem::exists(f.file().string() + "-wal"));
+}
+
+TEST(ReminderDatabase, OneWrittenByANewerPluginIsRefusedAndLeftAsItIs) {
+    ScopedTimeZone tz("UTC");
+    Fixture f;
+    f.engine->observeToken(token("T1", {cert("01", "Ana", f.clock.now + 10 * kDay)}), false);
+    f.engine.reset();
+    {
+        sqlite3* db = nullptr;
+        ASSERT_EQ(sqlite3_open(f.file().c_str(), &db), SQLITE_OK);
+        sqlite3_exec(db, "PRAGMA user_version = 99", nullptr, nullptr, nullptr);
+        sqlite3_close(db);
+    }
+    try {
+        f.open();
+        FAIL() << "a newer database opened";
+    } catch (const DatabaseError& e) {
+        EXPECT_NE(std::string(e.what()).find("schema 99"), std::string::npos) << e.what();
+    }
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(f.file().c_str(), &db), SQLITE_OK);
+    sqlite3_stmt* s = nullptr;
+    sqlite3_prepare_v2(db, "SELECT count(*) FROM reminder_certs", -1, &s, nullptr);
+    ASSERT_EQ(sqlite3_step(s), SQLITE_ROW);
+    EXPECT_EQ(sqlite3_column_int(s, 0), 1);  // the record is still there
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+}
+
+// What certagent kept before the reminders became a plugin: its state.sqlite3 with the tables
+// of the core's "reminders" area (the same columns as the plugin's).
+TEST(ReminderDatabase, ANewDatabaseTakesOverTheRecordsTheAgentKeptBeforeOnceAndReadOnly) {
+    ScopedTimeZone tz("UTC");
+    Fixture old;
+    const auto notAfter = old.clock.now + 10 * kDay;
+    old.engine->observeToken(token("T1", {cert("01", "Ana", notAfter), cert("02", "Bo", notAfter)}),
+                             false);  // both fire their 14-day step
+    old.engine->dismiss({"T1", "02", {}});
+    old.engine.reset();
+    // The agent's database: another file, with more tables of its own.
+    const auto legacy = old.dir / "state.sqlite3";
+    std::filesystem::copy_file(old.file(), legacy);
+    {
+        sqlite3* db = nullptr;
+        ASSERT_EQ(sqlite3_open(legacy.c_str(), &db), SQLITE_OK);
+        sqlite3_exec(db, "PRAGMA journal_mode = DELETE; CREATE TABLE kv (k TEXT, v TEXT);",
+                     nullptr, nullptr, nullptr);
+        sqlite3_close(db);
+    }
+    const auto before = certagent::testing::readFile(legacy);
+
+    Fixture f;
+    f.clock = old.clock;
+    EXPECT_EQ(f.engine->importLegacyOnce(legacy), 2u);
+    EXPECT_EQ(certagent::testing::readFile(legacy), before);
+    // Nothing repeats, the answer stands, the next step comes as planned.
+    EXPECT_TRUE(f.engine->evaluate().empty());
+    EXPECT_EQ(statusOf(*f.engine, f.clock.now, "02").state, ReminderState::Dismissed);
+    EXPECT_EQ(f.engine->nextDue(), thresholdStart(notAfter, 7));
+    f.restart();
+    EXPECT_EQ(f.engine->importLegacyOnce(legacy), 0u);  // only into a new database
+
+    // No such file, or one without those tables: nothing comes over.
+    Fixture fresh;
+    EXPECT_EQ(fresh.engine->importLegacyOnce(fresh.dir / "missing.sqlite3"), 0u);
+    Fixture other;
+    const auto agentOnly = other.dir / "agent.sqlite3";
+    {
+        sqlite3* db = nullptr;
+        ASSERT_EQ(sqlite3_open(agentOnly.c_str(), &db), SQLITE_OK);
+        sqlite3_exec(db, "CREATE TABLE kv (k TEXT, v TEXT);", nullptr, nullptr, nullptr);
+        sqlite3_close(db);
+    }
+    EXPECT_EQ(other.engine->importLegacyOnce(agentOnly), 0u);
 }

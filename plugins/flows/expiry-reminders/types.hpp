@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "certagent/core/clock.hpp"
+#include "time_util.hpp"
 
-namespace certagent::reminders {
+namespace expiry_reminders {
 
 // The threshold value of the "has expired" reminder; configured thresholds are >= 0 days.
 inline constexpr int kExpired = -1;
@@ -73,7 +73,7 @@ struct Reminder {
     Trigger trigger = Trigger::Threshold;
 };
 
-// What `certagent-cli reminders` and the "reminders.list" host method show per certificate.
+// What `certagent-cli reminders` (the plugin's "status" action) shows per certificate.
 enum class ReminderState {
     Due,           // inside a threshold the user has not acted on
     Snoozed,       // "remind me later" is running
@@ -103,4 +103,4 @@ struct CertRef {
     std::string fingerprint;
 };
 
-}  // namespace certagent::reminders
+}  // namespace expiry_reminders

@@ -1,13 +1,14 @@
 #pragma once
 // A reminder in the user's words (gettext, Romanian or English) and in machine form: the
 // ReminderDue event, the notification and the command's environment share these fields.
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
-#include "certagent/core/reminders/types.hpp"
+#include "types.hpp"
 
-namespace certagent::reminders {
+namespace expiry_reminders {
 
 struct ReminderText {
     std::string title;
@@ -27,10 +28,13 @@ nlohmann::json reminderEvent(const Reminder& r);
 // UserAction{action, token, cert, args} when one is chosen.
 nlohmann::json reminderActions();
 
-// One status as JSON (the CLI's --json and "reminders.list").
+// One status as JSON (the "status" action: `certagent-cli reminders --json`).
 nlohmann::json statusJson(const ReminderStatus& s, TimePoint now);
 
-// CERTAGENT_* variables for [reminders] command.
-std::vector<std::string> reminderEnvironment(const Reminder& r);
+// The tray menu's line for a certificate whose reminder is due: "Renew Ana (expires in 3 days)".
+std::string menuLabel(const ReminderStatus& s);
 
-}  // namespace certagent::reminders
+// CERTAGENT_* variables for [reminders] command.
+std::map<std::string, std::string> reminderEnvironment(const Reminder& r);
+
+}  // namespace expiry_reminders

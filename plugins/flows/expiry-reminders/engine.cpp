@@ -1,18 +1,19 @@
-#include "certagent/core/reminders/engine.hpp"
+#include "engine.hpp"
 
 #include <algorithm>
 #include <fmt/format.h>
-#include <map>
 #include <set>
 
-#include "certagent/core/error.hpp"
-#include "certagent/core/i18n.hpp"
-#include "certagent/core/log.hpp"
-#include "certagent/core/reminders/calendar.hpp"
-#include "certagent/core/state_store.hpp"
-#include "reminder_store.hpp"
+#define CERTAGENT_SDK_GETTEXT
+#include <certagent/sdk/plugin.hpp>
 
-namespace certagent::reminders {
+#include "calendar.hpp"
+#include "store.hpp"
+
+namespace expiry_reminders {
+
+using certagent::sdk::PluginError;
+
 namespace {
 
 constexpr auto kDay = std::chrono::hours(24);
@@ -45,21 +46,25 @@ bool moreImportant(const CertificateRecord& a, bool aExpired, const CertificateR
     return key(a, aExpired) < key(b, bExpired);
 }
 
-struct ReminderEngine::Impl {
-    explicit Impl(state::StateStore& s) : store(s) {}
-    ReminderStore store;
-};
-
-ReminderEngine::ReminderEngine(state::StateStore& store, Clock& clock, std::vector<int> thresholds)
-    : impl_(std::make_unique<Impl>(store)), thresholds_(std::move(thresholds)), clock_(clock) {
+ReminderEngine::ReminderEngine(const std::filesystem::path& databaseFile, NowFn now,
+                               std::vector<int> thresholds)
+    : store_(std::make_unique<ReminderStore>(databaseFile)),
+      thresholds_(std::move(thresholds)),
+      now_(std::move(now)) {
     std::vector<int64_t> days(thresholds_.begin(), thresholds_.end());
     thresholds_ = normalizeThresholds(days);
 }
 
 ReminderEngine::~ReminderEngine() = default;
 
+std::size_t ReminderEngine::importLegacyOnce(const std::filesystem::path& legacyFile) {
+    std::lock_guard lock(mutex_);
+    if (!store_->db().created()) return 0;
+    return store_->importLegacy(legacyFile);
+}
+
 void ReminderEngine::recordSnapshot(const TokenSnapshot& snap, TimePoint now) {
-    auto& st = impl_->store;
+    auto& st = *store_;
     st.setTokenPresent(snap.serial, snap.label, true, now);
     std::set<std::string> seen;
     for (const auto& c : snap.certificates) {
@@ -87,9 +92,9 @@ void ReminderEngine::recordSnapshot(const TokenSnapshot& snap, TimePoint now) {
 
 std::vector<Reminder> ReminderEngine::observeToken(const TokenSnapshot& snap, bool inserted) {
     std::lock_guard lock(mutex_);
-    const auto now = clock_.now();
+    const auto now = now_();
     std::vector<Reminder> fired;
-    impl_->store.db().transaction([&] {
+    store_->db().transaction([&] {
         recordSnapshot(snap, now);
         fired = evaluateLocked(now, inserted ? &snap.serial : nullptr);
     });
@@ -98,10 +103,10 @@ std::vector<Reminder> ReminderEngine::observeToken(const TokenSnapshot& snap, bo
 
 std::vector<Reminder> ReminderEngine::observeAll(const std::vector<TokenSnapshot>& snaps) {
     std::lock_guard lock(mutex_);
-    const auto now = clock_.now();
+    const auto now = now_();
     std::vector<Reminder> fired;
-    impl_->store.db().transaction([&] {
-        impl_->store.setAllTokensAbsent();
+    store_->db().transaction([&] {
+        store_->setAllTokensAbsent();
         for (const auto& snap : snaps) recordSnapshot(snap, now);
         fired = evaluateLocked(now, nullptr);
     });
@@ -110,28 +115,28 @@ std::vector<Reminder> ReminderEngine::observeAll(const std::vector<TokenSnapshot
 
 void ReminderEngine::rememberAll(const std::vector<TokenSnapshot>& snaps) {
     std::lock_guard lock(mutex_);
-    const auto now = clock_.now();
-    impl_->store.db().transaction([&] {
-        impl_->store.setAllTokensAbsent();
+    const auto now = now_();
+    store_->db().transaction([&] {
+        store_->setAllTokensAbsent();
         for (const auto& snap : snaps) recordSnapshot(snap, now);
     });
 }
 
 void ReminderEngine::tokenRemoved(const std::string& serial) {
     std::lock_guard lock(mutex_);
-    impl_->store.setTokenPresent(serial, "", false, clock_.now());
+    store_->setTokenPresent(serial, "", false, now_());
 }
 
 std::vector<Reminder> ReminderEngine::evaluate() {
     std::lock_guard lock(mutex_);
     std::vector<Reminder> fired;
-    impl_->store.db().transaction([&] { fired = evaluateLocked(clock_.now(), nullptr); });
+    store_->db().transaction([&] { fired = evaluateLocked(now_(), nullptr); });
     return fired;
 }
 
 std::vector<Reminder> ReminderEngine::evaluateLocked(TimePoint now,
                                                      const std::string* insertedToken) {
-    auto& st = impl_->store;
+    auto& st = *store_;
     std::vector<Reminder> fired;
     for (auto r : st.all()) {
         if (!active(r)) continue;
@@ -171,20 +176,17 @@ std::vector<Reminder> ReminderEngine::evaluateLocked(TimePoint now,
         return moreImportant(a.record, a.threshold == kExpired, b.record,
                              b.threshold == kExpired);
     });
-    for (const auto& f : fired)
-        log::info("reminders", "reminder: token {} cert {} threshold {} ({})",
-                  f.record.tokenSerial, f.record.cert.idHex, f.threshold, triggerName(f.trigger));
     return fired;
 }
 
 std::optional<TimePoint> ReminderEngine::nextDue() {
     std::lock_guard lock(mutex_);
-    const auto now = clock_.now();
+    const auto now = now_();
     std::optional<TimePoint> best;
     auto consider = [&](TimePoint t) {
         if (!best || t < *best) best = t;
     };
-    for (const auto& r : impl_->store.all()) {
+    for (const auto& r : store_->all()) {
         if (!active(r)) continue;
         if (snoozed(r, now)) {
             consider(*r.snoozeUntil);
@@ -212,7 +214,7 @@ std::vector<ReminderStatus> ReminderEngine::list(TimePoint now,
                                                  const std::optional<std::string>& token) {
     std::lock_guard lock(mutex_);
     std::vector<ReminderStatus> out;
-    for (auto& r : impl_->store.all(token)) {
+    for (auto& r : store_->all(token)) {
         ReminderStatus s;
         s.threshold = currentThreshold(now, r.cert.notAfter, thresholds_);
         s.daysLeft = localDaysLeft(now, r.cert.notAfter);
@@ -265,7 +267,7 @@ std::vector<ReminderStatus> ReminderEngine::list(TimePoint now,
 }
 
 CertificateRecord ReminderEngine::find(const CertRef& ref) {
-    const auto all = impl_->store.all(ref.token.empty() ? std::nullopt
+    const auto all = store_->all(ref.token.empty() ? std::nullopt
                                                         : std::optional<std::string>(ref.token));
     const CertificateRecord* best = nullptr;
     for (const auto& r : all) {
@@ -278,7 +280,7 @@ CertificateRecord ReminderEngine::find(const CertRef& ref) {
             best = &r;
     }
     if (!best)
-        throw Error(ErrorKind::InvalidInput,
+        throw PluginError(CA_ERR_INVALID_ARGUMENT,
                     fmt::format(fmt::runtime(_("no remembered certificate {0} on token {1}")),
                                 ref.fingerprint.empty() ? ref.certId : ref.fingerprint,
                                 ref.token));
@@ -287,45 +289,45 @@ CertificateRecord ReminderEngine::find(const CertRef& ref) {
 
 void ReminderEngine::snooze(const CertRef& ref, int days) {
     if (days < 1 || days > 30)
-        throw Error(ErrorKind::InvalidInput,
+        throw PluginError(CA_ERR_INVALID_ARGUMENT,
                     fmt::format(fmt::runtime(_("cannot snooze for {0} days (1 to 30)")), days));
     std::lock_guard lock(mutex_);
-    const auto now = clock_.now();
-    impl_->store.db().transaction([&] {
+    const auto now = now_();
+    store_->db().transaction([&] {
         auto r = find(ref);
         r.snoozeUntil = now + days * kDay;
         if (auto c = currentThreshold(now, r.cert.notAfter, thresholds_))
             if (!r.ackedThreshold || moreUrgent(*c, *r.ackedThreshold)) r.ackedThreshold = *c;
-        impl_->store.saveState(r);
+        store_->saveState(r);
     });
 }
 
 void ReminderEngine::dismiss(const CertRef& ref) {
     std::lock_guard lock(mutex_);
-    const auto now = clock_.now();
-    impl_->store.db().transaction([&] {
+    const auto now = now_();
+    store_->db().transaction([&] {
         auto r = find(ref);
         r.dismissedAt = now;
-        impl_->store.saveState(r);
+        store_->saveState(r);
     });
 }
 
 void ReminderEngine::acknowledge(const CertRef& ref) {
     std::lock_guard lock(mutex_);
-    const auto now = clock_.now();
-    impl_->store.db().transaction([&] {
+    const auto now = now_();
+    store_->db().transaction([&] {
         auto r = find(ref);
         if (auto c = currentThreshold(now, r.cert.notAfter, thresholds_))
             if (!r.ackedThreshold || moreUrgent(*c, *r.ackedThreshold)) r.ackedThreshold = *c;
-        impl_->store.saveState(r);
+        store_->saveState(r);
     });
 }
 
 void ReminderEngine::renewalCompleted(const std::string& token, const std::string& certId) {
     std::lock_guard lock(mutex_);
-    const auto now = clock_.now();
-    impl_->store.db().transaction([&] {
-        for (auto r : impl_->store.all(token)) {
+    const auto now = now_();
+    store_->db().transaction([&] {
+        for (auto r : store_->all(token)) {
             if (r.cert.idHex != certId || r.renewedAt) continue;
             // A certificate first seen after the renewal began is the new one, should a
             // renewal ever reuse the CKA_ID; renewals take minutes, a fresh one has a year.
@@ -334,9 +336,9 @@ void ReminderEngine::renewalCompleted(const std::string& token, const std::strin
                 continue;
             r.renewedAt = now;
             r.renewedBy = "renewal";
-            impl_->store.saveState(r);
+            store_->saveState(r);
         }
     });
 }
 
-}  // namespace certagent::reminders
+}  // namespace expiry_reminders

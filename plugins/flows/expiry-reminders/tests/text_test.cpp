@@ -1,13 +1,11 @@
 // What the user reads: days left, the exact expiry date in local time, the event's fields.
 #include <gtest/gtest.h>
 
-#include "certagent/core/i18n.hpp"
-#include "certagent/core/reminders/text.hpp"
+#include "text.hpp"
 #include "reminders_test_util.hpp"
 
-using namespace certagent;
-using namespace certagent::reminders;
-using namespace certagent::reminders::testing;
+using namespace expiry_reminders;
+using namespace expiry_reminders::testing;
 
 namespace {
 
@@ -25,7 +23,6 @@ Reminder reminderFor(const ObservedCertificate& c, int threshold, long daysLeft)
 }  // namespace
 
 TEST(ReminderText, SaysDaysLeftAndTheExactLocalExpiryDate) {
-    i18n::setLanguage("en");
     ScopedTimeZone tz("Europe/Bucharest");
     auto c = cert("01", "Ana Popescu", at("2026-11-25T15:07:00Z"));
     auto t = reminderText(reminderFor(c, 7, 7));
@@ -39,7 +36,6 @@ TEST(ReminderText, SaysDaysLeftAndTheExactLocalExpiryDate) {
 }
 
 TEST(ReminderText, ExpiredIsCriticalAndSaysWhen) {
-    i18n::setLanguage("en");
     ScopedTimeZone tz("UTC");
     auto c = cert("01", "Ana Popescu", at("2026-01-05T08:00:00Z"));
     auto r = reminderFor(c, kExpired, -3);
@@ -58,11 +54,12 @@ TEST(ReminderText, ExpiredIsCriticalAndSaysWhen) {
 }
 
 TEST(ReminderText, EnvironmentCarriesEveryFieldAsCertagentVariables) {
-    i18n::setLanguage("en");
     ScopedTimeZone tz("UTC");
     auto env = reminderEnvironment(reminderFor(cert("0a", "Ana", at("2026-01-05T08:00:00Z")), 14, 12));
     auto has = [&](const std::string& kv) {
-        return std::find(env.begin(), env.end(), kv) != env.end();
+        auto eq = kv.find('=');
+        auto it = env.find(kv.substr(0, eq));
+        return it != env.end() && it->second == kv.substr(eq + 1);
     };
     EXPECT_TRUE(has("CERTAGENT_TOKEN=A1B2"));
     EXPECT_TRUE(has("CERTAGENT_CERT_ID=0a"));
@@ -72,5 +69,6 @@ TEST(ReminderText, EnvironmentCarriesEveryFieldAsCertagentVariables) {
     EXPECT_TRUE(has("CERTAGENT_THRESHOLD=14"));
     EXPECT_TRUE(has("CERTAGENT_QUALIFIED=1"));
     EXPECT_TRUE(has("CERTAGENT_HAS_PRIVATE_KEY=1"));
-    for (const auto& kv : env) EXPECT_EQ(kv.rfind("CERTAGENT_", 0), 0u) << kv;
+    for (const auto& [name, value] : env) EXPECT_EQ(name.rfind("CERTAGENT_", 0), 0u) << name;
+    EXPECT_EQ(env.size(), 19u);
 }

@@ -1,6 +1,6 @@
-#include "certagent/core/reminders/types.hpp"
+#include "types.hpp"
 
-namespace certagent::reminders {
+namespace expiry_reminders {
 
 const char* severityName(Severity s) noexcept {
     switch (s) {
@@ -33,4 +33,4 @@ const char* stateName(ReminderState s) noexcept {
     return "scheduled";
 }
 
-}  // namespace certagent::reminders
+}  // namespace expiry_reminders

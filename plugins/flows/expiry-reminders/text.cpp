@@ -1,15 +1,16 @@
-#include "certagent/core/reminders/text.hpp"
+#include "text.hpp"
 
 #include <fmt/format.h>
 
-#include "certagent/core/i18n.hpp"
-#include "certagent/core/reminders/calendar.hpp"
-#include "certagent/core/token/types.hpp"
+#define CERTAGENT_SDK_GETTEXT
+#include <certagent/sdk/plugin.hpp>
 
-namespace certagent::reminders {
+#include "calendar.hpp"
+
+namespace expiry_reminders {
 namespace {
 
-using i18n::trn;
+using certagent::sdk::trn;
 
 std::string who(const CertificateRecord& r) {
     return r.cert.commonName.empty() ? r.cert.subject : r.cert.commonName;
@@ -124,7 +125,7 @@ nlohmann::json reminderEvent(const Reminder& rem) {
             {"subject", r.cert.subject},
             {"issuer", r.cert.issuer},
             {"serial", r.cert.serialHex},
-            {"not_after", token::isoUtc(r.cert.notAfter)},
+            {"not_after", isoUtc(r.cert.notAfter)},
             {"not_after_local", formatLocal(r.cert.notAfter)},
             {"days_left", rem.daysLeft},
             {"threshold", rem.threshold == kExpired ? nlohmann::json("expired")
@@ -151,9 +152,10 @@ nlohmann::json statusJson(const ReminderStatus& s, TimePoint now) {
                         {"label", r.cert.label},
                         {"fingerprint", r.cert.fingerprint},
                         {"subject", r.cert.subject},
+                        {"common_name", r.cert.commonName},
                         {"issuer", r.cert.issuer},
                         {"serial", r.cert.serialHex},
-                        {"not_after", token::isoUtc(r.cert.notAfter)},
+                        {"not_after", isoUtc(r.cert.notAfter)},
                         {"not_after_local", formatLocal(r.cert.notAfter)},
                         {"days_left", s.daysLeft},
                         {"threshold", thr(s.threshold)},
@@ -161,43 +163,54 @@ nlohmann::json statusJson(const ReminderStatus& s, TimePoint now) {
                         {"severity", severityName(s.severity)},
                         {"qualified", r.cert.qualified},
                         {"has_private_key", r.cert.hasPrivateKey},
-                        {"first_seen", token::isoUtc(r.firstSeen)},
-                        {"last_seen", token::isoUtc(r.lastSeen)},
-                        {"last_reminded", r.firedAt ? nlohmann::json(token::isoUtc(*r.firedAt))
+                        {"first_seen", isoUtc(r.firstSeen)},
+                        {"last_seen", isoUtc(r.lastSeen)},
+                        {"last_reminded", r.firedAt ? nlohmann::json(isoUtc(*r.firedAt))
                                                     : nlohmann::json()},
                         {"next_threshold", thr(s.nextThreshold)},
-                        {"next_due", s.nextDue ? nlohmann::json(token::isoUtc(*s.nextDue))
+                        {"next_due", s.nextDue ? nlohmann::json(isoUtc(*s.nextDue))
                                                : nlohmann::json()},
                         {"why", explainStatus(s, now)}};
     return j;
 }
 
-std::vector<std::string> reminderEnvironment(const Reminder& rem) {
+std::string menuLabel(const ReminderStatus& s) {
+    const auto& c = s.record.cert;
+    const auto& name = c.commonName.empty() ? c.subject : c.commonName;
+    if (s.threshold && *s.threshold == kExpired)
+        return fmt::format(fmt::runtime(_("Renew {0} (expired)")), name);
+    const auto n = static_cast<unsigned long>(std::max(0L, s.daysLeft));
+    return fmt::format(fmt::runtime(trn("Renew {0} (expires in {1} day)",
+                                        "Renew {0} (expires in {1} days)", n)),
+                       name, n);
+}
+
+std::map<std::string, std::string> reminderEnvironment(const Reminder& rem) {
     const auto& r = rem.record;
     auto text = reminderText(rem);
     auto b = [](bool v) { return std::string(v ? "1" : "0"); };
     return {
-        "CERTAGENT_EVENT=ReminderDue",
-        "CERTAGENT_TOKEN=" + r.tokenSerial,
-        "CERTAGENT_TOKEN_LABEL=" + r.tokenLabel,
-        "CERTAGENT_CERT_ID=" + r.cert.idHex,
-        "CERTAGENT_CERT_LABEL=" + r.cert.label,
-        "CERTAGENT_FINGERPRINT=" + r.cert.fingerprint,
-        "CERTAGENT_SUBJECT=" + r.cert.subject,
-        "CERTAGENT_COMMON_NAME=" + r.cert.commonName,
-        "CERTAGENT_ISSUER=" + r.cert.issuer,
-        "CERTAGENT_SERIAL=" + r.cert.serialHex,
-        "CERTAGENT_NOT_AFTER=" + token::isoUtc(r.cert.notAfter),
-        "CERTAGENT_NOT_AFTER_LOCAL=" + formatLocal(r.cert.notAfter),
-        "CERTAGENT_DAYS_LEFT=" + std::to_string(rem.daysLeft),
-        "CERTAGENT_THRESHOLD=" +
-            (rem.threshold == kExpired ? std::string("expired") : std::to_string(rem.threshold)),
-        "CERTAGENT_SEVERITY=" + std::string(severityName(rem.severity)),
-        "CERTAGENT_QUALIFIED=" + b(r.cert.qualified),
-        "CERTAGENT_HAS_PRIVATE_KEY=" + b(r.cert.hasPrivateKey),
-        "CERTAGENT_TITLE=" + text.title,
-        "CERTAGENT_BODY=" + text.body,
+        {"CERTAGENT_EVENT", "ReminderDue"},
+        {"CERTAGENT_TOKEN", r.tokenSerial},
+        {"CERTAGENT_TOKEN_LABEL", r.tokenLabel},
+        {"CERTAGENT_CERT_ID", r.cert.idHex},
+        {"CERTAGENT_CERT_LABEL", r.cert.label},
+        {"CERTAGENT_FINGERPRINT", r.cert.fingerprint},
+        {"CERTAGENT_SUBJECT", r.cert.subject},
+        {"CERTAGENT_COMMON_NAME", r.cert.commonName},
+        {"CERTAGENT_ISSUER", r.cert.issuer},
+        {"CERTAGENT_SERIAL", r.cert.serialHex},
+        {"CERTAGENT_NOT_AFTER", isoUtc(r.cert.notAfter)},
+        {"CERTAGENT_NOT_AFTER_LOCAL", formatLocal(r.cert.notAfter)},
+        {"CERTAGENT_DAYS_LEFT", std::to_string(rem.daysLeft)},
+        {"CERTAGENT_THRESHOLD",
+         rem.threshold == kExpired ? std::string("expired") : std::to_string(rem.threshold)},
+        {"CERTAGENT_SEVERITY", severityName(rem.severity)},
+        {"CERTAGENT_QUALIFIED", b(r.cert.qualified)},
+        {"CERTAGENT_HAS_PRIVATE_KEY", b(r.cert.hasPrivateKey)},
+        {"CERTAGENT_TITLE", text.title},
+        {"CERTAGENT_BODY", text.body},
     };
 }
 
-}  // namespace certagent::reminders
+}  // namespace expiry_reminders

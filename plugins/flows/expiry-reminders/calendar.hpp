@@ -7,18 +7,15 @@
 // user's wall calendar, whatever time of day the CA chose for not_after, and a 23- or 25-hour
 // DST day does not move a reminder to the wrong date. The price: the instants depend on the
 // time zone, so they are computed afresh at each planning step (never stored) and a time-zone
-// change only needs a re-plan (reloadTimeZone()).
+// change only needs a re-plan (reloadTimeZone(), time_util.hpp).
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "certagent/core/clock.hpp"
-#include "certagent/core/reminders/types.hpp"
+#include "time_util.hpp"
+#include "types.hpp"
 
-namespace certagent::reminders {
-
-// Re-reads TZ / /etc/localtime (tzset). Call after the time zone changed.
-void reloadTimeZone();
+namespace expiry_reminders {
 
 // The instant threshold `days` begins; kExpired: notAfter.
 TimePoint thresholdStart(TimePoint notAfter, int days);
@@ -40,4 +37,4 @@ std::vector<int> normalizeThresholds(const std::vector<int64_t>& days);
 // The instant in the user's local time, in the translated format (e.g. "2026-11-25 17:07 EET").
 std::string formatLocal(TimePoint t);
 
-}  // namespace certagent::reminders
+}  // namespace expiry_reminders

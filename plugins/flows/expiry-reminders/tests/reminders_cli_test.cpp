@@ -1,7 +1,9 @@
-// certagent-cli reminders and the daemon's reminders against a real SoftHSM2 token.
+// certagent-cli reminders and the daemon's reminders (the expiry-reminders plugin, loaded by the
+// real programs) against a real SoftHSM2 token.
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -141,6 +143,9 @@ TEST(RemindersDaemon, RemindsOnStderrAndRunsTheConfiguredCommand) {
             hook + "\"]\n");
     auto& t = cli.hsm.createToken("Ana");
     cli.hsm.addCertificate(t, {.commonName = "Ana Popescu", .notAfterDays = 6, .qualified = true});
+    // Listing first consumes nothing: the daemon still reminds.
+    ASSERT_EQ(cli.run({"reminders"}).exit_code, 0);
+    EXPECT_FALSE(std::filesystem::exists(hook));
 
     // The daemon runs until stopped: the runner ends it after a few seconds.
     auto r = cli.run({"daemon"}, {}, 6);
@@ -151,4 +156,22 @@ TEST(RemindersDaemon, RemindsOnStderrAndRunsTheConfiguredCommand) {
     EXPECT_NE(env.find("CERTAGENT_THRESHOLD=7\n"), std::string::npos) << env;
     EXPECT_NE(env.find("CERTAGENT_SUBJECT="), std::string::npos) << env;
     EXPECT_NE(env.find("CERTAGENT_QUALIFIED=1\n"), std::string::npos) << env;
+}
+
+TEST(RemindersCli, ADamagedReminderDatabaseIsAClearErrorAndIsLeftAsItIs) {
+    Cli cli;
+    auto& t = cli.hsm.createToken("Ana");
+    cli.hsm.addCertificate(t, {.commonName = "Ana", .notAfterDays = 20});
+    ASSERT_EQ(cli.run({"reminders"}).exit_code, 0);
+    const auto file = cli.home / "state" / "plugins" / "expiry-reminders" / "reminders.sqlite3";
+    ASSERT_TRUE(std::filesystem::exists(file));
+    const std::string garbage(4096, 'q');
+    writeFile(file, garbage);
+    std::filesystem::remove(file.string() + "-wal");
+    std::filesystem::remove(file.string() + "-shm");
+    auto r = cli.run({"reminders", "--json"});
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_NE(r.err.find(file.string()), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("left as it is"), std::string::npos) << r.err;
+    EXPECT_EQ(readFile(file), garbage);
 }

@@ -1,23 +1,21 @@
 #pragma once
-// The reminders area's tables in the agent's state database. Callers hold a transaction
-// (StateStore::transaction) around each logical step.
+// The remembered certificates and tokens, in the plugin's own database (database.hpp). Callers
+// hold a transaction (Database::transaction) around each logical step.
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "certagent/core/reminders/types.hpp"
+#include "database.hpp"
+#include "types.hpp"
 
-namespace certagent::state {
-class StateStore;
-}
-
-namespace certagent::reminders {
+namespace expiry_reminders {
 
 class ReminderStore {
 public:
-    explicit ReminderStore(state::StateStore& store);  // migrates the "reminders" area
+    // Opens (creates, migrates) the database file; throws DatabaseError.
+    explicit ReminderStore(const std::filesystem::path& file);
 
-    state::StateStore& db() { return store_; }
+    Database& db() { return db_; }
 
     // All remembered certificates (or one token's).
     std::vector<CertificateRecord> all(const std::optional<std::string>& token = {});
@@ -34,8 +32,14 @@ public:
     // Writes the reminder state columns of a record.
     void saveState(const CertificateRecord& r);
 
+    // Copies the records certagent kept in its own database (state.sqlite3, tables of the same
+    // name) before the flow became this plugin, so an upgrade neither repeats a reminder nor
+    // forgets an answer. Reads that file only (read-only); for a new database. Returns how many
+    // certificates came over (0: no such file or tables); throws DatabaseError.
+    std::size_t importLegacy(const std::filesystem::path& legacyFile);
+
 private:
-    state::StateStore& store_;
+    Database db_;
 };
 
-}  // namespace certagent::reminders
+}  // namespace expiry_reminders

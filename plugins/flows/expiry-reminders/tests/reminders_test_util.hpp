@@ -1,33 +1,34 @@
 #pragma once
-// Shared helpers for the reminder tests: a time zone for the duration of a test, certificates
-// with chosen expiry, an engine over a real SQLite store that can be reopened (a restart).
+// Shared helpers for the plugin's logic tests: a time zone for the duration of a test, a manual
+// clock, certificates with chosen expiry, an engine over a real SQLite file that can be
+// reopened (a restart).
 #include <cstdlib>
-#include <ctime>
 #include <memory>
 #include <optional>
 #include <string>
 
-#include "certagent/core/clock.hpp"
-#include "certagent/core/reminders/calendar.hpp"
-#include "certagent/core/reminders/engine.hpp"
-#include "certagent/core/state_store.hpp"
+#include "calendar.hpp"
+#include "engine.hpp"
 #include "temp_dir.hpp"
+#include "time_util.hpp"
 
-namespace certagent::reminders::testing {
+namespace expiry_reminders::testing {
 
 using namespace std::chrono_literals;
 constexpr auto kDay = std::chrono::hours(24);
 
 // Sets TZ for this process while alive (the tests in one binary run one at a time).
 class ScopedTimeZone {
-public:
+  public:
     explicit ScopedTimeZone(const std::string& tz) {
         if (const char* old = std::getenv("TZ")) old_ = old;
         set(tz);
     }
     ~ScopedTimeZone() {
-        if (old_) ::setenv("TZ", old_->c_str(), 1);
-        else ::unsetenv("TZ");
+        if (old_)
+            ::setenv("TZ", old_->c_str(), 1);
+        else
+            ::unsetenv("TZ");
         reloadTimeZone();
     }
     static void set(const std::string& tz) {
@@ -35,11 +36,21 @@ public:
         reloadTimeZone();
     }
 
-private:
+  private:
     std::optional<std::string> old_;
 };
 
-inline TimePoint at(const std::string& iso) { return parseIso8601(iso); }
+inline TimePoint at(const std::string& iso) {
+    auto t = parseIso8601(iso);
+    if (!t) throw std::invalid_argument(iso);
+    return *t;
+}
+
+struct ManualClock {
+    TimePoint now;
+    void set(TimePoint t) { now = t; }
+    void advance(std::chrono::system_clock::duration d) { now += d; }
+};
 
 inline ObservedCertificate cert(const std::string& id, const std::string& cn, TimePoint notAfter,
                                 bool qualified = true, bool key = true) {
@@ -66,18 +77,17 @@ struct Fixture {
     certagent::testing::TempDir dir{"certagent-reminders"};
     ManualClock clock{at("2026-01-01T10:00:00Z")};
     std::vector<int> thresholds{60, 30, 14, 7, 3, 1};
-    std::unique_ptr<state::StateStore> store;
     std::unique_ptr<ReminderEngine> engine;
 
     Fixture() { open(); }
+    std::filesystem::path file() const { return dir / "plugins" / "reminders.sqlite3"; }
     void open() {
-        store = state::StateStore::open(dir.path());
-        engine = std::make_unique<ReminderEngine>(*store, clock, thresholds);
+        engine = std::make_unique<ReminderEngine>(
+            file(), [this] { return clock.now; }, thresholds);
     }
     // The agent stopped and started again: a new engine over the reopened database.
     void restart() {
         engine.reset();
-        store.reset();
         open();
     }
     // Jumps to the next due time (if any) and fires.
@@ -89,4 +99,4 @@ struct Fixture {
     }
 };
 
-}  // namespace certagent::reminders::testing
+}  // namespace expiry_reminders::testing
