@@ -101,7 +101,6 @@ struct App::Area {
         token::makeTokenService(*app.agent_);
         return fmt::format("{} token types", profiles.size());
     }
-    }
     static std::string renewal(App& app) {
         token::PinCallback pin = app.adapters_.pin;
         if (!pin)
