@@ -1,9 +1,14 @@
-// certagent-cli tokens: slot, label, serial, manufacturer, model, plugin, module, pin state.
+// certagent-cli tokens: slot, label, serial, manufacturer, model, plugin, module, pin state;
+// then the token plugins' USB devices plugged in without a driver (status "driver_missing").
 #include <fmt/format.h>
 
+#include "certagent/core/device/agent_devices.hpp"
+#include "certagent/core/device/driver_check.hpp"
 #include "certagent/core/i18n.hpp"
 #include "certagent/core/token/agent_tokens.hpp"
+#include "certagent/core/ui/token_help.hpp"
 #include "command.hpp"
+#include "device_sources.hpp"
 
 namespace certagent::cli {
 namespace {
@@ -14,7 +19,8 @@ int runTokens(Context& ctx) {
     auto service = token::makeTokenService(agent);
     json list = json::array();
     std::vector<std::vector<std::string>> rows;
-    for (const auto& t : service->tokens()) {
+    const auto tokens = service->tokens();
+    for (const auto& t : tokens) {
         const char* pin = token::pinStateName(t.userPin.state());
         list.push_back({{"slot", t.slotId},
                         {"label", t.label},
@@ -24,8 +30,24 @@ int runTokens(Context& ctx) {
                         {"plugin", t.plugin},
                         {"module", t.module.string()},
                         {"pin_state", pin}});
+        list.back()["status"] = "ready";
         rows.push_back({std::to_string(t.slotId), t.label, t.serial, t.manufacturer, t.model,
                         t.plugin, t.module.filename().string(), pin});
+    }
+    // A token plugin's USB device plugged in with no token behind it: its driver is missing.
+    // A snapshot, so no grace period: a token plugged in this very second may show here once.
+    const auto missing = device::findMissingDrivers(
+        platform::presentUsbDevices(device::usbFilter(agent)), tokens, token::tokenProfiles(agent),
+        device::installedPlugins(service->modules()));
+    json missingJson = json::array();
+    for (const auto& m : missing) {
+        json entry = device::missingDriverJson(m);
+        missingJson.push_back(entry);
+        // Same keys as a token (null where there is none), so the list stays one shape.
+        entry.update({{"status", "driver_missing"}, {"slot", nullptr}, {"label", m.usbName},
+                      {"serial", nullptr}, {"manufacturer", m.vendor}, {"model", m.product},
+                      {"module", nullptr}, {"pin_state", nullptr}});
+        list.push_back(std::move(entry));
     }
     if (args.flag("--modules")) {
         // What was tried, including failures (a vendor module that does not load).
@@ -46,14 +68,23 @@ int runTokens(Context& ctx) {
     }
     if (ctx.json_output) {
         ctx.print(list);
-    } else if (rows.empty()) {
+    } else if (rows.empty() && missing.empty()) {
         fmt::print("{}\n", _("No token found. Insert your token; if it is not listed, install "
                              "its driver (see `certagent-cli tokens --modules`)."));
-    } else {
+    } else if (!rows.empty()) {
         printTable({_("SLOT"), _("LABEL"), _("SERIAL"), _("MANUFACTURER"), _("MODEL"),
                     _("PLUGIN"), _("MODULE"), _("PIN STATE")},
                    rows);
     }
+    if (!ctx.json_output)
+        for (const auto& v : ui::missingDriverViews(missingJson)) {
+            fmt::print("{}\n", ui::missingDriverText(v));
+            for (const auto& link : v.drivers)
+                fmt::print("  {}\n", link.url.empty() ? link.note : link.url);
+            if (v.drivers.empty())
+                fmt::print("  {}\n", _("No driver download is known for this system: ask your "
+                                        "certification authority"));
+        }
     return kOk;
 }
 
