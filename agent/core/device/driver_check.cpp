@@ -1,8 +1,8 @@
 #include "certagent/core/device/driver_check.hpp"
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <cctype>
-#include <fmt/format.h>
 
 #include "certagent/core/events.hpp"
 #include "certagent/core/log.hpp"
@@ -136,8 +136,10 @@ std::vector<MissingDriver> DriverWatch::update(const std::vector<token::TokenInf
         nlohmann::json list = nlohmann::json::array();
         for (const auto& m : missing) {
             list.push_back(missingDriverJson(m));
-            log::warn("device", "{} ({:04x}:{:04x}) is plugged in but no PKCS#11 token appears "
-                      "for it ({})", m.usbName.empty() ? m.product : m.usbName, m.vid, m.pid,
+            log::warn("device",
+                      "{} ({:04x}:{:04x}) is plugged in but no PKCS#11 token appears "
+                      "for it ({})",
+                      m.usbName.empty() ? m.product : m.usbName, m.vid, m.pid,
                       missingDriverReasonName(m.reason));
         }
         current_ = missing;

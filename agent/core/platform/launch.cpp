@@ -8,6 +8,7 @@
 
 #ifdef _WIN32
 #include <windows.h>
+// userenv.h needs windows.h first.
 #include <userenv.h>
 #else
 #include <fcntl.h>
@@ -78,11 +79,10 @@ void launchDetached(const fs::path& program, const std::vector<std::string>& arg
     STARTUPINFOW si{};
     si.cb = sizeof si;
     PROCESS_INFORMATION pi{};
-    const BOOL ok = CreateProcessW(program.wstring().c_str(), commandLine.data(), nullptr,
-                                   nullptr, FALSE,
-                                   CREATE_UNICODE_ENVIRONMENT | DETACHED_PROCESS |
-                                       CREATE_NEW_PROCESS_GROUP,
-                                   environment, program.parent_path().wstring().c_str(), &si, &pi);
+    const BOOL ok =
+        CreateProcessW(program.wstring().c_str(), commandLine.data(), nullptr, nullptr, FALSE,
+                       CREATE_UNICODE_ENVIRONMENT | DETACHED_PROCESS | CREATE_NEW_PROCESS_GROUP,
+                       environment, program.parent_path().wstring().c_str(), &si, &pi);
     const DWORD error = GetLastError();
     if (environment) DestroyEnvironmentBlock(environment);
     if (!ok) cannotStart(program, fmt::format("error {}", error));

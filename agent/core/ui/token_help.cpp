@@ -63,10 +63,9 @@ std::vector<VendorToolView> vendorToolViews(const std::vector<token::TokenProfil
         if (!path) continue;
         VendorToolView v;
         v.plugin = p.name;
-        v.name = !p.vendorTool.name.empty()
-                     ? p.vendorTool.name
-                     : fmt::format(fmt::runtime(_("the {0} utility")),
-                                   p.vendor.empty() ? p.name : p.vendor);
+        v.name = !p.vendorTool.name.empty() ? p.vendorTool.name
+                                            : fmt::format(fmt::runtime(_("the {0} utility")),
+                                                          p.vendor.empty() ? p.name : p.vendor);
         v.path = *path;
         out.push_back(std::move(v));
     }

@@ -20,7 +20,8 @@ struct VendorCli {
     TempDir home{"certagent-vendor-home"};
     SoftHsm hsm;
     VendorCli() {
-        writeFile(home / "agent.toml", "[plugins]\ndirs = [\"" CERTAGENT_TEST_TOKEN_VENDORS "\"]\n");
+        writeFile(home / "agent.toml",
+                  "[plugins]\ndirs = [\"" CERTAGENT_TEST_TOKEN_VENDORS "\"]\n");
     }
     certagent::testing::ProcessResult run(std::vector<std::string> args,
                                           std::vector<std::string> env = {}) {

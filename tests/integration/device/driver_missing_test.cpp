@@ -53,10 +53,9 @@ TEST(DriverMissing, RescansReportAPluggedInTokenUntilItsDriverShowsIt) {
                 {SoftHsm::modulePath(), "test-vendor", token::ModuleSource::Plugin}},
             options);
     });
-    tracker.setAfterListing([&](token::TokenService& s, const std::vector<token::TokenInfo>& t,
-                                TimePoint started, bool initial) {
-        watch->update(t, installedPlugins(s.modules()), started, initial);
-    });
+    tracker.setAfterListing(
+        [&](token::TokenService& s, const std::vector<token::TokenInfo>& t, TimePoint started,
+            bool initial) { watch->update(t, installedPlugins(s.modules()), started, initial); });
 
     tracker.rescan(/*initial=*/true);
     bus.drain();

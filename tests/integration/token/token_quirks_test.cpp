@@ -3,8 +3,8 @@
 // same operation with and without the quirk: without it, the vendor's behaviour shows.
 #include "token_test_util.hpp"
 
-#include <cstdlib>
 #include <dlfcn.h>
+#include <cstdlib>
 
 using namespace certagent;
 using namespace certagent::token;

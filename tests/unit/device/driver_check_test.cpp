@@ -83,9 +83,9 @@ TEST(DriverCheck, APluginsUsbDeviceWithoutATokenIsADriverMissing) {
 }
 
 TEST(DriverCheck, ATokenOfThePluginOrOnItsReaderMeansTheDriverWorks) {
-    EXPECT_TRUE(findMissingDrivers({recorded(kEpass3000Add)}, {tokenOf("epass3000")}, profiles(),
-                                   {})
-                    .empty());
+    EXPECT_TRUE(
+        findMissingDrivers({recorded(kEpass3000Add)}, {tokenOf("epass3000")}, profiles(), {})
+            .empty());
     // An ePass2003 read by OpenSC via p11-kit is claimed by generic-pkcs11; its slot is the
     // PC/SC reader, named after the USB device.
     EXPECT_TRUE(findMissingDrivers({recorded(kEpass2003Add)},
@@ -119,7 +119,8 @@ TEST(DriverWatch, ADeviceCountsAfterTheGracePeriodOrWhenPresentAtStart) {
     std::vector<DeviceEvent> present;
     std::vector<nlohmann::json> events;
     bus.subscribe(events::kDriversMissing, [&](const nlohmann::json& e) { events.push_back(e); });
-    DriverWatch watch(bus, clock, profiles(), [&] { return present; }, 2s);
+    DriverWatch watch(
+        bus, clock, profiles(), [&] { return present; }, 2s);
 
     // Plugged in before the agent started: the first rescan decides at once.
     present = {recorded(kEpass2003Add)};
@@ -142,9 +143,9 @@ TEST(DriverWatch, ADeviceCountsAfterTheGracePeriodOrWhenPresentAtStart) {
     EXPECT_EQ(events[1]["devices"].size(), 2u);
 
     // The driver installed: its token shows, the list empties (one more event).
-    EXPECT_TRUE(watch.update({tokenOf("epass3000"), tokenOf("epass2003auto")}, {}, clock.now(),
-                             false)
-                    .empty());
+    EXPECT_TRUE(
+        watch.update({tokenOf("epass3000"), tokenOf("epass2003auto")}, {}, clock.now(), false)
+            .empty());
     bus.drain();
     ASSERT_EQ(events.size(), 3u);
     EXPECT_TRUE(events[2]["devices"].empty());

@@ -24,7 +24,7 @@ using certagent::testing::TempDir;
 using certagent::testing::writeFile;
 
 class TokenHelp : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override { i18n::setLanguage("en"); }
     void TearDown() override { i18n::setLanguage("en"); }
 };

@@ -46,7 +46,8 @@ struct MissingDriver {
         return plugin == o.plugin && device == o.device && reason == o.reason;
     }
 };
-const char* missingDriverReasonName(MissingDriver::Reason reason) noexcept;  // "module_missing"|"no_token"
+const char* missingDriverReasonName(
+    MissingDriver::Reason reason) noexcept;  // "module_missing"|"no_token"
 
 // The plugins whose own module (ModuleSource::Plugin) is installed and loads.
 std::set<std::string> installedPlugins(const std::vector<token::ModuleStatus>& modules);
@@ -66,19 +67,19 @@ nlohmann::json missingDriverJson(const MissingDriver& m);
 // was already there at the first rescan. Publishes a DriversMissing event (events.hpp) with
 // the whole list whenever it changes.
 class DriverWatch {
-public:
+  public:
     using UsbLister = std::function<std::vector<DeviceEvent>()>;
     DriverWatch(EventBus& bus, Clock& clock, std::vector<token::TokenProfile> profiles,
                 UsbLister lister, std::chrono::milliseconds grace = std::chrono::seconds(2));
 
     // After a rescan that started at `scanStart` listed `tokens`.
     std::vector<MissingDriver> update(const std::vector<token::TokenInfo>& tokens,
-                                      const std::set<std::string>& installed,
-                                      TimePoint scanStart, bool initial);
+                                      const std::set<std::string>& installed, TimePoint scanStart,
+                                      bool initial);
     std::vector<MissingDriver> current() const;
     const std::vector<token::TokenProfile>& profiles() const { return profiles_; }
 
-private:
+  private:
     EventBus& bus_;
     Clock& clock_;
     std::vector<token::TokenProfile> profiles_;

@@ -11,6 +11,7 @@
 namespace certagent::platform {
 
 // Throws certagent::Error(Io) naming the program when it cannot be started.
-void launchDetached(const std::filesystem::path& program, const std::vector<std::string>& args = {});
+void launchDetached(const std::filesystem::path& program,
+                    const std::vector<std::string>& args = {});
 
 }  // namespace certagent::platform

@@ -16,7 +16,7 @@ struct MissingDriverView {
     std::string plugin;
     std::string product;  // the USB name, else the profile's product
     std::string device;
-    bool moduleMissing = true;  // else: the driver is there but shows no token
+    bool moduleMissing = true;               // else: the driver is there but shows no token
     std::vector<token::DriverLink> drivers;  // urls are https:// only (others dropped)
 };
 
