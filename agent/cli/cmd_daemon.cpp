@@ -75,6 +75,9 @@ int runDaemon(Context& ctx) {
     adapters.deviceSources = [](const device::UsbIdFilter& filter) {
         return platform::makeDeviceSources(filter);
     };
+    adapters.usbDevices = [](const device::UsbIdFilter& filter) {
+        return platform::presentUsbDevices(filter);
+    };
 
     AgentOptions options;
     options.config = ctx.loadOptions();

@@ -143,6 +143,9 @@ bool TrayApp::startAgent() {
     adapters.deviceSources = [](const device::UsbIdFilter& filter) {
         return platform::makeDeviceSources(filter);
     };
+    adapters.usbDevices = [](const device::UsbIdFilter& filter) {
+        return platform::presentUsbDevices(filter);
+    };
     try {
         app_ = std::make_unique<app::App>(AgentOptions{}, std::move(adapters));
         profiles_ = token::tokenProfiles(agent());
@@ -166,9 +169,9 @@ bool TrayApp::startAgent() {
     // Before the areas start, so their first events (tokens found, interrupted renewals, the
     // server's state) reach the menu.
     subscriptions_.push_back(agent().bus().subscribe(
-        fmt::format("{},{},{},{},{},{}", events::kTokenInserted, events::kTokenRemoved,
+        fmt::format("{},{},{},{},{},{},{}", events::kTokenInserted, events::kTokenRemoved,
                     events::kCertificatesChanged, events::kRenewalProgress, events::kReminderDue,
-                    events::kLocalServerState),
+                    events::kLocalServerState, events::kDriversMissing),
         [this](const json& e) { CallAfter([this, e] { onBusEvent(e); }); }));
 
     snapshot_.server.known = true;
@@ -219,6 +222,7 @@ void TrayApp::refreshTokens() {
     if (refresh_thread_.joinable()) refresh_thread_.join();
     refresh_thread_ = std::thread([this] {
         std::vector<ui::TokenView> views;
+        auto tools = ui::vendorToolViews(profiles_);  // installed since the last read?
         try {
             auto service = tokenService();
             auto list = service->tokens();
@@ -228,13 +232,14 @@ void TrayApp::refreshTokens() {
         } catch (const std::exception& e) {
             log::warn("gui", "reading tokens failed: {}", e.what());
         }
-        CallAfter([this, views = std::move(views)]() mutable {
+        CallAfter([this, views = std::move(views), tools = std::move(tools)]() mutable {
             for (auto& v : views) {  // what the token's vendor calls its SO PIN
                 token::TokenInfo info;
                 info.plugin = v.plugin;
                 v.soPinName = ui::unblockPinName(profileFor(info));
             }
             snapshot_.tokens = std::move(views);
+            snapshot_.vendorTools = std::move(tools);
             refreshing_ = false;
             present();
             if (refresh_again_.exchange(false)) refreshTokens();
@@ -331,6 +336,15 @@ void TrayApp::runAction(const json& action) {
         ExitMainLoop();
     } else if (what == "plugin") {
         runPluginAction(action);
+    } else if (what == "open_url") {
+        // Only the driver links the menu model let through (https://).
+        if (auto url = text(action, "url"); ui::isSafeDriverUrl(url)) wxLaunchDefaultBrowser(u8(url));
+    } else if (what == "vendor_tool") {
+        try {
+            app_->openVendorTool(text(action, "plugin"));
+        } catch (const std::exception& e) {
+            wxMessageBox(u8(e.what()), "certagent", wxOK | wxICON_ERROR);
+        }
     } else if (what == "server_start" || what == "server_stop") {
         toggleServer(what == "server_start");
     } else if (what == "pin_change" || what == "pin_unblock") {
@@ -501,6 +515,9 @@ void TrayApp::onBusEvent(const json& event) {
         present();
         if (text(event, "state") == "done" && text(event, "step") == "install") refreshTokens();
     } else if (type == events::kReminderDue) {
+        present();
+    } else if (type == events::kDriversMissing) {
+        snapshot_.missingDrivers = ui::missingDriverViews(event.value("devices", json::array()));
         present();
     } else if (type == events::kLocalServerState) {
         snapshot_.server.running = event.value("running", false);

@@ -9,10 +9,12 @@
 #include "certagent/core/events.hpp"
 #include "certagent/core/i18n.hpp"
 #include "certagent/core/log.hpp"
+#include "certagent/core/platform/launch.hpp"
 #include "certagent/core/renewal/agent_renewal.hpp"
 #include "certagent/core/server/local_server.hpp"
 #include "certagent/core/token/agent_tokens.hpp"
 #include "certagent/core/ui/menu_model.hpp"
+#include "certagent/core/ui/token_help.hpp"
 
 namespace certagent::app {
 namespace {
@@ -128,8 +130,14 @@ struct App::Area {
                           e.what());
             }
         }
+        device::DriverWatch::UsbLister usb;
+        if (app.adapters_.usbDevices) {
+            auto filter = device::usbFilter(*app.agent_);
+            usb = [list = app.adapters_.usbDevices, filter] { return list(filter); };
+        }
         app.devices_ = device::startDeviceMonitor(*app.agent_, std::move(sources),
-                                                  device::monitorOptions(*app.agent_));
+                                                  device::monitorOptions(*app.agent_),
+                                                  std::move(usb));
         return "on";
     }
 };
@@ -250,6 +258,19 @@ std::optional<std::string> App::runPluginAction(const json& action) {
     auto* plugin = agent_->plugins().find(name);
     if (!plugin) throw Error(ErrorKind::Plugin, _("the plugin is no longer loaded"), name);
     return ui::pluginResultText(plugin->runAction(action.value("id", std::string()), args));
+}
+
+void App::openVendorTool(const std::string& plugin) {
+    for (const auto& tool : ui::vendorToolViews(token::tokenProfiles(*agent_)))
+        if (tool.plugin == plugin) {
+            platform::launchDetached(tool.path);
+            return;
+        }
+    throw Error(ErrorKind::Usage, _("The token vendor's utility is not installed"), plugin);
+}
+
+std::vector<device::MissingDriver> App::missingDrivers() const {
+    return devices_.drivers ? devices_.drivers->current() : std::vector<device::MissingDriver>{};
 }
 
 void App::stop() {

@@ -178,6 +178,26 @@ MenuModel buildMenu(const TraySnapshot& snapshot, const std::vector<PluginMenuIt
         }
     }
 
+    // A token plugged in whose driver is missing: say so, with the vendor's download link.
+    for (const auto& d : snapshot.missingDrivers) {
+        items.push_back(header("driver-missing:" + d.device, missingDriverText(d)));
+        std::size_t n = 0;
+        for (const auto& link : d.drivers) {
+            const auto id = fmt::format("driver:{}:{}", d.device, n++);
+            if (!link.url.empty())
+                items.push_back(action(id,
+                                       fmt::format(fmt::runtime(_("Download the driver for {0}…")),
+                                                   d.product),
+                                       {{"action", "open_url"}, {"url", link.url}}));
+            else
+                items.push_back(header(id, link.note));
+        }
+        if (d.drivers.empty())
+            items.push_back(header("driver-unknown:" + d.device,
+                                   _("No driver download is known for this system: ask your "
+                                     "certification authority")));
+    }
+
     items.push_back(separator());
     items.push_back(action("sign-pdf", _("Sign a PDF…"), {{"action", "sign_pdf"}},
                            !snapshot.tokens.empty() && !snapshot.signing));
@@ -246,6 +266,9 @@ MenuModel buildMenu(const TraySnapshot& snapshot, const std::vector<PluginMenuIt
     }
 
     items.push_back(separator());
+    for (const auto& tool : snapshot.vendorTools)
+        items.push_back(action("vendor-tool:" + tool.plugin, vendorToolLabel(tool),
+                               {{"action", "vendor_tool"}, {"plugin", tool.plugin}}));
     items.push_back(action("settings", _("Settings…"), {{"action", "settings"}}));
     items.push_back(action("open-logs", _("Open log folder"), {{"action", "open_logs"}}));
     items.push_back(action("about", _("About certagent"), {{"action", "about"}}));

@@ -22,6 +22,13 @@ inline constexpr const char* kTokenRemoved = "TokenRemoved";
 //   CKA_ID is in both lists. A removed token gets TokenRemoved only.
 inline constexpr const char* kCertificatesChanged = "CertificatesChanged";
 
+// The token plugins' USB devices that are plugged in with no PKCS#11 token behind them (the
+// driver is missing or shows no token), as a whole list, published whenever it changes
+// (device::DriverWatch; docs/devices.md "Driver missing"):
+//   {type, devices: [{plugin, vendor, product, usb_name, vid, pid, device,
+//    reason: "module_missing"|"no_token", drivers: [{url, note}]}], time}
+inline constexpr const char* kDriversMissing = "DriversMissing";
+
 // A reminder that fired: {type, token, token_label, cert, fingerprint, subject, issuer, serial,
 //   not_after, not_after_local, days_left, threshold, trigger, qualified, has_private_key,
 //   severity: "info"|"warning"|"critical", title, body, actions: [{id, label, action, args}]}

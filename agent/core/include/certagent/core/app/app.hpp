@@ -50,6 +50,9 @@ struct Adapters {
     // The OS device event sources; empty or throwing: the device monitor polls.
     std::function<std::vector<std::unique_ptr<device::DeviceSource>>(const device::UsbIdFilter&)>
         deviceSources;
+    // The token plugins' USB devices present now (platform::presentUsbDevices). Empty: no
+    // "driver missing" check.
+    std::function<std::vector<device::DeviceEvent>(const device::UsbIdFilter&)> usbDevices;
 };
 
 struct AreaStatus {
@@ -112,6 +115,13 @@ public:
     // Null before start() or when the renewal area did not start.
     renewal::Engine* renewal() { return renewal_; }
     bool devicesRunning() const { return devices_.monitor != nullptr; }
+    // Plugged-in tokens without a driver, as of the last rescan (empty before the devices area
+    // runs); the DriversMissing event carries every change.
+    std::vector<device::MissingDriver> missingDrivers() const;
+    // Starts the installed vendor utility of this token plugin (ui::vendorToolItems) with the
+    // session's basic environment, detached. Throws certagent::Error when it is not installed or
+    // cannot start.
+    void openVendorTool(const std::string& plugin);
 
     // The person acted on a notification: choice is one of the notification's "actions"
     // ({"action": "renew"|"snooze"|"dismiss"|..., "args"?}) or {"action": "open"} for a click

@@ -16,6 +16,7 @@
 // in the process. A token pulled out mid-operation throws a retryable Error(TokenRemoved).
 #include "certagent/core/secret.hpp"
 #include "certagent/core/token/openssl_handles.hpp"
+#include "certagent/core/token/quirks.hpp"
 #include "certagent/core/token/types.hpp"
 
 #include <functional>
@@ -46,8 +47,14 @@ using PinCallback = std::function<std::optional<SecretString>(const PinRequest&)
 // "generic-pkcs11".
 using TokenClaimer = std::function<std::string(const TokenInfo&, const ModuleSpec&)>;
 
+// The quirks of a token plugin, by its name (token_profile's quirkFlags); none by default.
+using QuirkLookup = std::function<TokenQuirks(const std::string& plugin)>;
+
 struct TokenServiceOptions {
     TokenClaimer claimer;
+    // Module quirks come from the plugin that proposed the module (ModuleSpec::plugin), token
+    // quirks from the plugin that claims the token; a session gets both.
+    QuirkLookup quirks;
     int expiringWithinDays = 30;  // CertStatus::Expiring below this many days left
 };
 
@@ -96,6 +103,8 @@ private:
     // The module, loaded on first call (nullptr: it cannot load; the reason is in statuses_).
     std::shared_ptr<detail::Module> load(Candidate& c);
     std::vector<TokenInfo> tokensOf(Candidate& c);
+    TokenQuirks quirksOf(const std::string& plugin) const;
+    std::unique_ptr<TokenSession> sessionOn(Candidate& c, TokenInfo token);
     Candidate* candidateFor(const std::filesystem::path& realPath);
     std::vector<std::unique_ptr<Candidate>> candidates_;
     std::vector<ModuleStatus> statuses_;
@@ -105,7 +114,9 @@ private:
 // Work on one token. Keep it only for the operation at hand: some tokens (ePass2003) break
 // another process's secure-messaging session while a session is held open. Destroying it
 // closes its session (and so logs out when it was the last one) and invalidates every
-// EVP_PKEY it handed out.
+// EVP_PKEY it handed out. On a token with the close_sessions_when_idle quirk, the Cryptoki
+// session is also closed after every operation that leaves it not logged in (and with no
+// EVP_PKEY handed out), and opened again by the next one.
 class TokenSession {
 public:
     ~TokenSession();
@@ -113,6 +124,15 @@ public:
     TokenSession& operator=(const TokenSession&) = delete;
 
     const TokenInfo& token() const noexcept { return token_; }
+    const TokenQuirks& quirks() const noexcept { return quirks_; }
+    // A Cryptoki session is open now (tests, and holders deciding whether to keep this object).
+    bool holdsSession() const noexcept { return session_ != nullptr; }
+    // Whether a holder may keep this session open between operations while idle (e.g. a
+    // renewal waiting for its CA): false for close_sessions_when_idle tokens.
+    bool mayHoldWhileIdle() const noexcept { return !quirks_.closeSessionsWhenIdle; }
+    // The token can generate this key type as far as it says: with the ec_p256_only_on_ecc_variant
+    // quirk, EC types need CKM_EC_KEY_PAIR_GEN in the token's mechanism list; otherwise true.
+    bool canGenerate(KeyType type);
     // Reads CK_TOKEN_INFO again (PIN flags change after a wrong PIN).
     const TokenInfo& refresh();
 
@@ -182,8 +202,13 @@ public:
 
 private:
     friend class TokenService;
-    TokenSession(std::shared_ptr<detail::Module> module, TokenInfo token, int expiringWithinDays);
+    TokenSession(std::shared_ptr<detail::Module> module, TokenInfo token, int expiringWithinDays,
+                 TokenQuirks quirks);
     detail::Session& session();
+    class Operation;        // the lock for one public call, and the idle rule when it ends
+    void releaseIfIdle() noexcept;
+    TokenQuirks quirks_;
+    int depth_ = 0;  // nested public calls (installCertificate calls publicKey)
     struct Libp11Slots;
     std::shared_ptr<detail::Module> module_;
     TokenInfo token_;

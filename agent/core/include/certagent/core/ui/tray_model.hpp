@@ -7,6 +7,7 @@
 
 #include "certagent/core/clock.hpp"
 #include "certagent/core/token/types.hpp"
+#include "certagent/core/ui/token_help.hpp"
 
 namespace certagent::ui {
 
@@ -73,6 +74,8 @@ struct TraySnapshot {
     std::vector<PendingRenewal> renewals;
     bool signing = false;  // a PDF signature is being made
     ServerView server;
+    std::vector<MissingDriverView> missingDrivers;  // plugged in, no token: the driver
+    std::vector<VendorToolView> vendorTools;        // installed vendor utilities
 };
 
 // Builds the token part of a snapshot from what the token service returned.
