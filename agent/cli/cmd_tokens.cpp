@@ -1,21 +1,41 @@
-// certagent-cli tokens: slot, label, serial, manufacturer, model, plugin, module, pin state.
+// certagent-cli tokens: slot, label, serial, manufacturer, model, plugin, module, pin state;
+// the PIN and SO PIN flags, and what to do next when one of them needs attention.
 #include <fmt/format.h>
 
 #include "certagent/core/i18n.hpp"
 #include "certagent/core/token/agent_tokens.hpp"
+#include "certagent/core/ui/pin_tasks.hpp"
 #include "command.hpp"
 
 namespace certagent::cli {
 namespace {
 
+json flagsJson(const token::PinFlags& f) {
+    return {{"initialized", f.initialized}, {"count_low", f.countLow}, {"final_try", f.finalTry},
+            {"locked", f.locked}, {"to_be_changed", f.toBeChanged}};
+}
+
+// The command that does what the advice says, when certagent can do it.
+std::string commandFor(const token::TokenInfo& t) {
+    const auto& u = t.userPin;
+    if (t.soPin.locked && (u.locked || !u.initialized)) return {};
+    if (u.locked || !u.initialized) return "certagent-cli pin unblock --token " + t.serial;
+    if (u.toBeChanged && !u.countLow && !u.finalTry) return "certagent-cli pin change --token " + t.serial;
+    return {};
+}
+
 int runTokens(Context& ctx) {
     Args args(ctx.args, {}, {"--modules"});
     auto& agent = ctx.agent(/*open_state=*/false);
     auto service = token::makeTokenService(agent);
+    const auto profiles = token::tokenProfiles(agent);
     json list = json::array();
     std::vector<std::vector<std::string>> rows;
+    std::vector<std::string> advice;
     for (const auto& t : service->tokens()) {
         const char* pin = token::pinStateName(t.userPin.state());
+        const auto* profile = profileOf(profiles, t);
+        const auto next = ui::pinAdvice(t, profile);
         list.push_back({{"slot", t.slotId},
                         {"label", t.label},
                         {"serial", t.serial},
@@ -23,9 +43,25 @@ int runTokens(Context& ctx) {
                         {"model", t.model},
                         {"plugin", t.plugin},
                         {"module", t.module.string()},
-                        {"pin_state", pin}});
+                        {"pin_state", pin},
+                        {"pin_flags", flagsJson(t.userPin)},
+                        {"so_pin_state", token::pinStateName(t.soPin.state())},
+                        {"so_pin_flags", flagsJson(t.soPin)},
+                        {"so_pin_name", ui::unblockPinName(profile)},
+                        {"pin_pad", t.protectedAuthenticationPath},
+                        {"pin_advice", next.empty() ? json(nullptr)
+                                                    : json{{"state", next.state},
+                                                           {"next", next.next},
+                                                           {"command", commandFor(t)}}}});
         rows.push_back({std::to_string(t.slotId), t.label, t.serial, t.manufacturer, t.model,
                         t.plugin, t.module.filename().string(), pin});
+        if (!next.empty()) {
+            auto line = fmt::format("{} ({}): {}. {}", t.label.empty() ? t.serial : t.label,
+                                    t.serial, next.state, next.next);
+            if (auto cmd = commandFor(t); !cmd.empty())
+                line += " " + fmt::format(fmt::runtime(_("Run: {0}")), cmd);
+            advice.push_back(std::move(line));
+        }
     }
     if (args.flag("--modules")) {
         // What was tried, including failures (a vendor module that does not load).
@@ -53,6 +89,7 @@ int runTokens(Context& ctx) {
         printTable({_("SLOT"), _("LABEL"), _("SERIAL"), _("MANUFACTURER"), _("MODEL"),
                     _("PLUGIN"), _("MODULE"), _("PIN STATE")},
                    rows);
+        for (const auto& line : advice) fmt::print("\n{}\n", line);
     }
     return kOk;
 }

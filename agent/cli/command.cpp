@@ -132,6 +132,50 @@ token::PinCallback pinCallback(const std::optional<std::string>& pin_env) {
     };
 }
 
+token::TokenInfo selectToken(token::TokenService& service,
+                             const std::optional<std::string>& serial) {
+    auto tokens = service.tokens();
+    if (serial) {
+        for (const auto& t : tokens)
+            if (t.serial == *serial) return t;
+        throw retryableError(
+            ErrorKind::TokenRemoved,
+            fmt::format(fmt::runtime(_("Token {0} is not connected; insert it (see "
+                                       "certagent-cli tokens)")),
+                        *serial),
+            *serial);
+    }
+    if (tokens.size() == 1) return tokens.front();
+    if (tokens.empty())
+        throw retryableError(ErrorKind::TokenRemoved,
+                             _("No token is connected; insert your token and try again"));
+    throw Error(ErrorKind::Usage,
+                _("Several tokens are connected; name one with --token SERIAL (see certagent-cli "
+                  "tokens)"));
+}
+
+const token::TokenProfile* profileOf(const std::vector<token::TokenProfile>& profiles,
+                                     const token::TokenInfo& token) {
+    for (const auto& p : profiles)
+        if (p.name == token.plugin) return &p;
+    return nullptr;
+}
+
+bool confirmAtTerminal(const std::string& prompt, bool assumeYes, const std::string& yesOption) {
+    if (assumeYes) return true;
+    if (!isatty(STDIN_FILENO))
+        throw Error(ErrorKind::Usage,
+                    fmt::format(fmt::runtime(_("a confirmation is needed but standard input is not "
+                                               "a terminal; run again with {0}")),
+                                yesOption));
+    std::cerr << prompt << " [" << _("yes") << "/" << _("no") << "] " << std::flush;
+    std::string answer;
+    if (!std::getline(std::cin, answer)) return false;
+    while (!answer.empty() && std::isspace(static_cast<unsigned char>(answer.back())))
+        answer.pop_back();
+    return answer == "yes" || answer == _("yes");
+}
+
 Args::Args(const std::vector<std::string>& args, std::vector<std::string> value_options,
            std::vector<std::string> flag_options) {
     auto has = [](const std::vector<std::string>& v, const std::string& s) {

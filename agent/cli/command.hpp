@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "certagent/core/agent.hpp"
+#include "certagent/core/token/token_profile.hpp"
 #include "certagent/core/token/token_service.hpp"
 
 namespace certagent::cli {
@@ -67,6 +68,21 @@ private:
 // The PIN for a login: from the environment variable named by --pin-env, else asked on the
 // terminal without echo. Warns before the final try. Never from the command line.
 token::PinCallback pinCallback(const std::optional<std::string>& pin_env);
+
+// The connected token with this serial, or the only connected token when no serial is given.
+// Throws Error(TokenRemoved) when it is not connected, Error(Usage) when several are and none
+// was named.
+token::TokenInfo selectToken(token::TokenService& service, const std::optional<std::string>& serial);
+
+// The profile of the plugin that claims the token (nullptr: none).
+const token::TokenProfile* profileOf(const std::vector<token::TokenProfile>& profiles,
+                                     const token::TokenInfo& token);
+
+// Asks "PROMPT [yes/no]" on the terminal: true only for "yes" (or the translated yes). With
+// `assumeYes` (--yes) true without asking; without a terminal throws Error(Usage) naming
+// `yesOption`.
+bool confirmAtTerminal(const std::string& prompt, bool assumeYes,
+                       const std::string& yesOption = "--yes");
 
 // Prints rows as aligned columns (UTF-8 aware).
 void printTable(const std::vector<std::string>& headers,

@@ -19,6 +19,7 @@
 #include "certagent/core/token/agent_tokens.hpp"
 #include "certagent/core/ui/autostart.hpp"
 #include "certagent/core/ui/settings_model.hpp"
+#include "certificate_window.hpp"
 #include "consent_dialog.hpp"
 #include "desktop_notifier.hpp"
 #include "device_sources.hpp"
@@ -28,6 +29,7 @@
 #include "settings_dialog.hpp"
 #include "sign_pdf.hpp"
 #include "status_notifier_icon.hpp"
+#include "token_care.hpp"
 #include "tray_icon.hpp"
 #include "verify_document.hpp"
 #include "wx_notifier.hpp"
@@ -83,6 +85,8 @@ TestHooks TestHooks::fromEnvironment() {
 
 bool TrayApp::OnInit() {
     SetAppName("certagent");
+    // A tray app lives until Quit: closing its last dialog or window must not end it.
+    SetExitOnFrameDelete(false);
     i18n::init("auto");
     hooks_ = TestHooks::fromEnvironment();
     // certagent --renew SERIAL CERTID: open the renewal window for that certificate (the
@@ -229,6 +233,11 @@ void TrayApp::refreshTokens() {
             log::warn("gui", "reading tokens failed: {}", e.what());
         }
         CallAfter([this, views = std::move(views)]() mutable {
+            for (auto& v : views) {  // what the token's vendor calls its SO PIN
+                token::TokenInfo info;
+                info.plugin = v.plugin;
+                v.soPinName = ui::unblockPinName(profileFor(info));
+            }
             snapshot_.tokens = std::move(views);
             refreshing_ = false;
             present();
@@ -330,6 +339,11 @@ void TrayApp::runAction(const json& action) {
         runPluginAction(action);
     } else if (what == "server_start" || what == "server_stop") {
         toggleServer(what == "server_start");
+    } else if (what == "pin_change" || what == "pin_unblock") {
+        runPinTask(*this, text(action, "token"),
+                   what == "pin_change" ? ui::PinTask::Change : ui::PinTask::Unblock);
+    } else if (what.rfind("browser_", 0) == 0) {
+        runBrowserAction(*this, what.substr(8));
     }
 }
 
@@ -427,18 +441,14 @@ void TrayApp::openWizard(const std::string& tok, const std::string& cert,
 }
 
 void TrayApp::showDetails(const std::string& tok, const std::string& cert) {
-    for (const auto& t : snapshot_.tokens)
-        for (const auto& c : t.certificates) {
-            if (t.serial != tok || c.idHex != cert) continue;
-            auto body = fmt::format(
-                fmt::runtime(_("Holder: {0}\nSubject: {1}\nIssuer: {2}\nValid until: {3} ({4})\n"
-                               "Token: {5} (serial {6})\nQualified: {7}")),
-                c.holder, c.subject, c.issuer, ui::localDate(c.notAfter),
-                ui::daysLeftText(c.daysLeft), t.label, t.serial,
-                c.qualified ? _("yes") : _("no"));
-            wxMessageBox(u8(body), u8(_("Certificate")), wxOK | wxICON_INFORMATION);
-            return;
-        }
+    for (const auto& t : snapshot_.tokens) {
+        if (t.serial != tok) continue;
+        std::vector<token::Bytes> others;
+        for (const auto& c : t.certificates)
+            if (c.idHex != cert && !c.der.empty()) others.push_back(c.der);
+        for (const auto& c : t.certificates)
+            if (c.idHex == cert) return showCertificateWindow(*this, c, others);
+    }
 }
 
 void TrayApp::showSettings() {
@@ -586,6 +596,11 @@ void TrayApp::showTestWindow() {
         openWizard(first->tokenSerial, first->idHex);
     } else if (show == "wizard") {
         log::warn("gui", "CERTAGENT_GUI_SHOW=wizard: no certificate on the tokens to renew");
+    } else if (show == "details" && first) {
+        showDetails(first->tokenSerial, first->idHex);
+    } else if ((show == "pin-change" || show == "pin-unblock") && !snapshot_.tokens.empty()) {
+        runPinTask(*this, snapshot_.tokens.front().serial,
+                   show == "pin-change" ? ui::PinTask::Change : ui::PinTask::Unblock);
     } else if (show == "settings") {
         showSettings();
     } else if (show == "about") {

@@ -73,6 +73,10 @@ public:
     bool startJob(std::function<void()> work);
     bool exiting() const { return exiting_; }
     void refreshTokens();  // re-reads tokens on a worker thread, then re-presents
+    // The profile of the token plugin that claims `token` (nullptr: none). Any thread.
+    const token::TokenProfile* profileOf(const token::TokenInfo& token) const {
+        return profileFor(token);
+    }
 
 private:
     bool startAgent();  // after the icon is up; false: it could not start (said to the user)

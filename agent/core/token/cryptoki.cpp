@@ -242,6 +242,7 @@ TokenInfo Module::tokenInfo(CK_SLOT_ID slot) const {
     t.minPinLength = ti.ulMinPinLen;
     t.maxPinLength = ti.ulMaxPinLen;
     t.userPin = PinFlags::fromTokenFlags(ti.flags);
+    t.soPin = PinFlags::fromSoFlags(ti.flags);
     return t;
 }
 

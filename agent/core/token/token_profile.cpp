@@ -104,6 +104,7 @@ TokenProfile parseTokenProfile(const json& j) {
     p.minPinLength = get<unsigned>(pin, "min", 0, where);
     p.maxPinLength = get<unsigned>(pin, "max", 0, where);
     if (pin.contains("tries")) p.pinTries = get<int>(pin, "tries", 0, where);
+    p.unblockPinName = get<std::string>(pin, "unblock_name", "", where);
     for (const auto& d : get<json>(j, "drivers", json::array(), where))
         p.drivers.push_back(DriverLink{get<std::string>(d, "os", "", where),
                                        get<std::string>(d, "url", "", where),

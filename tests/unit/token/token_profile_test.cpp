@@ -49,6 +49,13 @@ TEST(TokenProfiles, ShippedProfilesParseWithTheirData) {
     EXPECT_TRUE(shipped("generic-pkcs11").generic);
 }
 
+TEST(TokenProfiles, FeitianProfilesNameTheUnblockingSecretSoPin) {
+    EXPECT_EQ(shipped("epass2003auto").unblockPinName, "SO PIN");
+    EXPECT_EQ(shipped("epass3000").unblockPinName, "SO PIN");
+    EXPECT_EQ(shipped("mtoken-cryptoid").unblockPinName, "");  // not known: the agent's wording
+    EXPECT_EQ(shipped("generic-pkcs11").unblockPinName, "");
+}
+
 TEST(TokenProfiles, TokenInfoRulesClaimVendorTokensAndGenericTakesTheRest) {
     auto profiles = allShipped();
     ModuleSpec any{"/x.so", {}, ModuleSource::P11Kit};

@@ -46,6 +46,9 @@ struct TokenProfile {
     unsigned minPinLength = 0;
     unsigned maxPinLength = 0;
     std::optional<int> pinTries;
+    // What the vendor calls the secret that unblocks the user PIN ("SO PIN", "PUK", ...);
+    // empty: not known, the agent says "PUK (SO PIN)".
+    std::string unblockPinName;
     std::vector<DriverLink> drivers;
     std::map<std::string, std::string> vendorTool;  // os → program or URL
     std::vector<std::string> quirks;

@@ -123,6 +123,19 @@ public:
     // does not tell), PinLocked, Cancelled or TokenRemoved.
     void login(const PinCallback& askPin);
 
+    // Changes the user PIN with one C_SetPIN in a session that is not logged in, so a wrong
+    // current PIN costs exactly one try and nothing else does. Refuses without touching the
+    // token when the user PIN is blocked. A PIN-pad token asks on its pad (pass empty secrets).
+    // Throws PinIncorrect (wrong current PIN, the message says what the flags tell), PinLocked,
+    // InvalidInput (the token refused the new PIN's form), TokenRemoved or Token.
+    void changePin(const SecretString& currentPin, const SecretString& newPin);
+    // Unblocks (or first sets) the user PIN with the SO PIN: C_Login as SO once, C_InitPIN,
+    // C_Logout. Refuses without touching the token when the SO PIN is blocked. `soPinName` is
+    // what the vendor calls it (TokenProfile::unblockPinName), for the messages. On any failure
+    // after the SO login the session is logged out again; the user PIN is then unchanged.
+    void unblockPin(const SecretString& soPin, const SecretString& newPin,
+                    const std::string& soPinName);
+
     // Generates a key pair on the token under a fresh random CKA_ID. The private key is
     // sensitive, never extractable, and can only sign. `label` says what it is for; empty:
     // "certagent <type> <date>". Needs login.
@@ -149,6 +162,17 @@ public:
     // CMS/PDF signing or a CSR. Owned by this session and valid while it lives; hold lock()
     // around its use from several threads. Throws Error(Token) when there is no such key.
     EVP_PKEY* privateKey(const Bytes& keyId);
+
+    // Deletes the certificate with this CKA_ID and its key pair (private and public key objects
+    // with the same CKA_ID): keys first, the certificate last, so an interrupted deletion
+    // leaves the certificate listed and running it again finishes the job. Needs login when
+    // the private key is protected. Returns what was deleted.
+    struct DeletedObjects {
+        int certificates = 0;
+        int privateKeys = 0;
+        int publicKeys = 0;
+    };
+    DeletedObjects deleteCertificateAndKeys(const Bytes& id);
 
     // Deletes the objects of `objectClass` ("certificate", "private_key", "public_key") with
     // this CKA_ID. Nothing else in the service ever deletes. Returns how many were deleted.
