@@ -43,7 +43,7 @@ StatusNotifierView statusNotifierView(const TrayPresentation& p) {
     v.iconName = std::string("certagent-") + trayStateName(p.state);
     auto nl = p.tooltip.find('\n');
     v.tooltipTitle = p.tooltip.substr(0, nl);
-    v.tooltipBody = nl == std::string::npos ? std::string() : escapeMarkup(p.tooltip.substr(nl + 1));
+    if (nl != std::string::npos) v.tooltipBody = escapeMarkup(p.tooltip.substr(nl + 1));
     return v;
 }
 

@@ -46,10 +46,19 @@ constexpr const char* kIntrospection = R"xml(<node>
     <property name="AttentionIconPixmap" type="a(iiay)" access="read"/>
     <property name="AttentionMovieName" type="s" access="read"/>
     <property name="ToolTip" type="(sa(iiay)ss)" access="read"/>
-    <method name="ContextMenu"><arg name="x" type="i" direction="in"/><arg name="y" type="i" direction="in"/></method>
-    <method name="Activate"><arg name="x" type="i" direction="in"/><arg name="y" type="i" direction="in"/></method>
-    <method name="SecondaryActivate"><arg name="x" type="i" direction="in"/><arg name="y" type="i" direction="in"/></method>
-    <method name="Scroll"><arg name="delta" type="i" direction="in"/><arg name="orientation" type="s" direction="in"/></method>
+    <method name="ContextMenu">
+      <arg name="x" type="i" direction="in"/><arg name="y" type="i" direction="in"/>
+    </method>
+    <method name="Activate">
+      <arg name="x" type="i" direction="in"/><arg name="y" type="i" direction="in"/>
+    </method>
+    <method name="SecondaryActivate">
+      <arg name="x" type="i" direction="in"/><arg name="y" type="i" direction="in"/>
+    </method>
+    <method name="Scroll">
+      <arg name="delta" type="i" direction="in"/>
+      <arg name="orientation" type="s" direction="in"/>
+    </method>
     <signal name="NewTitle"/>
     <signal name="NewIcon"/>
     <signal name="NewAttentionIcon"/>
@@ -212,7 +221,8 @@ public:
 
         node_ = g_dbus_node_info_new_for_xml(kIntrospection, &error);
         if (!node_) {
-            log::error("tray", "StatusNotifierItem introspection: {}", error ? error->message : "?");
+            log::error("tray", "StatusNotifierItem introspection: {}",
+                       error ? error->message : "?");
             g_clear_error(&error);
             return false;
         }
@@ -539,7 +549,8 @@ private:
 
 std::unique_ptr<StatusNotifierItem> makeStatusNotifierItem(MenuActionHandler onAction,
                                                            std::string iconThemePath) {
-    auto item = std::make_unique<GdbusStatusNotifier>(std::move(onAction), std::move(iconThemePath));
+    auto item =
+        std::make_unique<GdbusStatusNotifier>(std::move(onAction), std::move(iconThemePath));
     if (!item->open()) return nullptr;
     return item;
 }
