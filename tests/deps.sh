@@ -23,7 +23,7 @@ CERTAGENT_PACKAGES=(
   # the StatusNotifierWatcher and host of the tray tests (tests/gui/status_notifier/sni_host.py)
   python3-gi gir1.2-glib-2.0
   # certagent-cli's man page and completions (tests/integration/cli_reference)
-  man-db bash-completion zsh
+  man-db zsh
   chromium
   # packaging checks
   lintian debootstrap rpm appstream desktop-file-utils file groff-base binutils
