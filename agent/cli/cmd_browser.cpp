@@ -86,4 +86,11 @@ CERTAGENT_CLI_COMMAND(browser, "browser",
                          "for portal login, undo it, or show what is registered where"),
                       N_("browser register|unregister|status [--token SERIAL] [--via nss|p11-kit] "
                          "[--nssdb DIR]"),
-                      certagent::cli::runBrowser)
+                      certagent::cli::runBrowser,
+                      {"--token", N_("SERIAL"),
+                       N_("only this token (default: every connected token)")},
+                      {"--via", "nss|p11-kit",
+                       N_("the token's own module in NSS (nss, the default) or p11-kit's proxy "
+                          "module")},
+                      {"--nssdb", N_("DIR"),
+                       N_("this NSS database instead of Chromium's and every Firefox profile's")})

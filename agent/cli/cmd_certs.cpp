@@ -207,7 +207,7 @@ int runCerts(Context& ctx) {
         rows.push_back({c.tokenSerial, token::toHex(c.id), c.label, i.subject,
                         i.noExpiry ? std::string(_("no expiry")) : token::isoUtc(i.notAfter),
                         i.noExpiry ? std::string() : std::to_string(days),
-                        i.qualified ? _("yes") : _("no"), status,
+                        i.qualified ? _("yes") : _("no"), certStatusText(i.status(now, expiring)),
                         token::keyPresenceText(c.privateKey)});
     }
     if (ctx.json_output) {
@@ -232,4 +232,23 @@ CERTAGENT_CLI_COMMAND(certs, "certs",
                       N_("certs [--token SERIAL] [--json] | certs --details ID | certs --export ID "
                          "[--format der|pem] -o FILE | certs --delete ID [--yes] [--force] "
                          "[--pin-env VAR]"),
-                      certagent::cli::runCerts)
+                      certagent::cli::runCerts,
+                      {"--token", N_("SERIAL"),
+                       N_("only the certificates on this token")},
+                      {"--details", "ID",
+                       N_("every detail of the certificate with this id (CKA_ID in hex), for "
+                          "people")},
+                      {"--export", "ID",
+                       N_("write the certificate with this id to the file given with -o")},
+                      {"--format", "der|pem",
+                       N_("file format for --export (default: pem)")},
+                      {"-o", N_("FILE"),
+                       N_("where --export writes (- for standard output)")},
+                      {"--delete", "ID",
+                       N_("delete the certificate and its key pair from the token, keys first")},
+                      {"--yes", nullptr,
+                       N_("answer the confirmation of --delete with yes")},
+                      {"--force", nullptr,
+                       N_("delete even the only valid certificate with its key on the token")},
+                      {"--pin-env", N_("VAR"),
+                       N_("read the PIN for --delete from this environment variable")})

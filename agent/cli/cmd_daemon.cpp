@@ -18,6 +18,7 @@
 #include "command.hpp"
 #include "desktop_notifier.hpp"
 #include "device_sources.hpp"
+#include "service_manager.hpp"
 
 extern char** environ;
 
@@ -93,14 +94,16 @@ int runDaemon(Context& ctx) {
     log::info("daemon", "starting (state dir {})", app.agent().stateDir().string());
     for (const auto& area : app.start())
         if (!area.started)
-            fmt::print(stderr, "certagent-cli: {}\n",
-                       fmt::format(fmt::runtime(_("{0} did not start: {1}")), area.name,
-                                   area.detail));
+            log::error("daemon", "{}", fmt::format(fmt::runtime(_("{0} did not start: {1}")),
+                                                   area.name, area.detail));
+    // The user unit is Type=notify: systemd counts the agent as started from here on.
+    platform::notifyServiceManager("READY=1\nSTATUS=" + std::string(_("running")));
 
     int sig = 0;
     while (sigwait(&set, &sig) != 0) {
     }
     log::info("daemon", "signal {}: stopping", sig);
+    platform::notifyServiceManager("STOPPING=1");
     running = nullptr;
     app.stop();
     return kOk;

@@ -125,4 +125,14 @@ CERTAGENT_CLI_COMMAND(pin, "pin",
                       N_("change the token's PIN, or unblock it with the SO PIN / PUK"),
                       N_("pin change|unblock [--token SERIAL] [--pin-env VAR] [--new-pin-env VAR] "
                          "[--so-pin-env VAR] [--yes]"),
-                      certagent::cli::runPin)
+                      certagent::cli::runPin,
+                      {"--token", N_("SERIAL"),
+                       N_("the token (needed when several are connected)")},
+                      {"--pin-env", N_("VAR"),
+                       N_("read the current PIN from this environment variable")},
+                      {"--new-pin-env", N_("VAR"),
+                       N_("read the new PIN from this environment variable")},
+                      {"--so-pin-env", N_("VAR"),
+                       N_("read the SO PIN / PUK from this environment variable (unblock)")},
+                      {"--yes", nullptr,
+                       N_("go ahead on the last PIN try without asking")})

@@ -62,4 +62,8 @@ int runReminders(Context& ctx) {
 CERTAGENT_CLI_COMMAND(reminders, "reminders",
                       N_("list remembered certificates: which reminder is due and why"),
                       N_("reminders [--now ISO8601] [--token SERIAL] [--json]"),
-                      certagent::cli::runReminders)
+                      certagent::cli::runReminders,
+                      {"--now", "ISO8601",
+                       N_("what is due at this time instead of now (e.g. 2026-12-01T09:00:00Z)")},
+                      {"--token", N_("SERIAL"),
+                       N_("only the certificates of this token")})

@@ -233,4 +233,18 @@ int runRenew(Context& ctx) {
 CERTAGENT_CLI_COMMAND(renew, "renew", N_("renew a certificate on a token (runs or resumes)"),
                       N_("renew --token SERIAL --cert ID [--years 1|2|3] [--id-document FILE.pdf] "
                          "[--pin-env VAR] [--yes] | renew --cancel ID"),
-                      certagent::cli::runRenew)
+                      certagent::cli::runRenew,
+                      {"--token", N_("SERIAL"),
+                       N_("the token that holds the certificate")},
+                      {"--cert", "ID",
+                       N_("the certificate to renew (CKA_ID in hex, see certs)")},
+                      {"--years", "1|2|3",
+                       N_("validity of the new certificate in years")},
+                      {"--id-document", N_("FILE.pdf"),
+                       N_("the scanned identity card (PDF, 300 dpi or more)")},
+                      {"--pin-env", N_("VAR"),
+                       N_("read the PIN from this environment variable")},
+                      {"--yes", nullptr,
+                       N_("agree to the declaration without asking")},
+                      {"--cancel", "ID",
+                       N_("cancel the renewal with this id (see renewals)")})

@@ -43,4 +43,6 @@ int runRenewals(Context& ctx) {
 }  // namespace certagent::cli
 
 CERTAGENT_CLI_COMMAND(renewals, "renewals", N_("the renewal journal: in progress and done"),
-                      N_("renewals [--open] [--json]"), certagent::cli::runRenewals)
+                      N_("renewals [--open] [--json]"), certagent::cli::runRenewals,
+                      {"--open", nullptr,
+                       N_("only the renewals that are not finished")})

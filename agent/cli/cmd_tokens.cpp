@@ -61,7 +61,7 @@ int runTokens(Context& ctx) {
                                                            {"command", commandFor(t)}}}});
         list.back()["status"] = "ready";
         rows.push_back({std::to_string(t.slotId), t.label, t.serial, t.manufacturer, t.model,
-                        t.plugin, t.module.filename().string(), pin});
+                        t.plugin, t.module.filename().string(), pinStateText(t.userPin.state())});
         if (!next.empty()) {
             auto line = fmt::format("{} ({}): {}. {}", t.label.empty() ? t.serial : t.label,
                                     t.serial, next.state, next.next);
@@ -131,4 +131,6 @@ int runTokens(Context& ctx) {
 CERTAGENT_CLI_COMMAND(tokens, "tokens",
                       N_("list tokens: slot, label, serial, manufacturer, model, plugin, module, "
                          "pin state"),
-                      N_("tokens [--modules] [--json]"), certagent::cli::runTokens)
+                      N_("tokens [--modules] [--json]"), certagent::cli::runTokens,
+                      {"--modules", nullptr,
+                       N_("also list the PKCS#11 modules tried, and what each said")})

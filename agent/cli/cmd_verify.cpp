@@ -48,4 +48,8 @@ int runVerify(Context& ctx) {
 CERTAGENT_CLI_COMMAND(verify, "verify",
                       N_("verify a signed PDF or a detached signature (.p7s) and its file"),
                       N_("verify FILE.pdf | FILE.p7s [--data FILE] [--trust PEM] [--json]"),
-                      certagent::cli::runVerify)
+                      certagent::cli::runVerify,
+                      {"--data", N_("FILE"),
+                       N_("the signed file of a detached .p7s signature")},
+                      {"--trust", "PEM",
+                       N_("trust these CA certificates instead of the configured anchors")})

@@ -176,13 +176,87 @@ bool confirmAtTerminal(const std::string& prompt, bool assumeYes, const std::str
     return answer == "yes" || answer == _("yes");
 }
 
+namespace {
+
+std::vector<std::string> splitNames(const char* names) {
+    std::vector<std::string> out;
+    std::string all = names ? names : "";
+    std::size_t start = 0;
+    while (start < all.size()) {
+        auto comma = all.find(',', start);
+        auto piece = all.substr(start, comma == std::string::npos ? std::string::npos
+                                                                  : comma - start);
+        piece.erase(0, piece.find_first_not_of(' '));
+        piece.erase(piece.find_last_not_of(' ') + 1);
+        if (!piece.empty()) out.push_back(piece);
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+    }
+    return out;
+}
+
+// The options a command's Args accepts must be the ones its registry entry declares, with the
+// same kind (value or flag); a mismatch is the developer's, reported as an internal error.
+void checkDeclared(const std::vector<std::string>& value_options,
+                   const std::vector<std::string>& flag_options) {
+    const Command* c = Registry::current();
+    if (!c) return;
+    auto fail = [c](const std::string& what) {
+        throw Error(ErrorKind::Internal,
+                    fmt::format("certagent-cli {}: {} (agent/cli/cmd_*.cpp, CERTAGENT_CLI_COMMAND)",
+                                c->name, what));
+    };
+    std::vector<std::string> accepted;
+    auto check = [&](const std::vector<std::string>& list, bool takesValue) {
+        for (const auto& name : list) {
+            const Option* o = c->option(name);
+            if (!o) fail("accepts " + name + " but does not declare it");
+            if ((o->value != nullptr) != takesValue)
+                fail(name + " is declared as " + (o->value ? "taking a value" : "a flag") +
+                     " but parsed otherwise");
+            accepted.push_back(name);
+        }
+    };
+    check(value_options, true);
+    check(flag_options, false);
+    for (const auto& o : c->options)
+        for (const auto& name : splitNames(o.names))
+            if (std::find(accepted.begin(), accepted.end(), name) == accepted.end())
+                fail("declares " + name + " but does not accept it");
+}
+
+}  // namespace
+
+const Option* Command::option(const std::string& wanted) const {
+    for (const auto& o : options)
+        for (const auto& n : splitNames(o.names))
+            if (n == wanted) return &o;
+    return nullptr;
+}
+
+const std::vector<Option>& commonOptions() {
+    static const std::vector<Option> common = {
+        {"--json", nullptr, N_("machine-readable output (the same as the global --json)")},
+        {"-h, --help", nullptr, N_("show this command's usage and options")},
+    };
+    return common;
+}
+
+std::vector<std::string> optionNames(const Option& o) { return splitNames(o.names); }
+
 Args::Args(const std::vector<std::string>& args, std::vector<std::string> value_options,
            std::vector<std::string> flag_options) {
+    checkDeclared(value_options, flag_options);
     auto has = [](const std::vector<std::string>& v, const std::string& s) {
         return std::find(v.begin(), v.end(), s) != v.end();
     };
     for (std::size_t i = 0; i < args.size(); ++i) {
         const auto& a = args[i];
+        if (a == "--") {  // everything after it is an operand, even "-x"
+            positionals_.insert(positionals_.end(), args.begin() + static_cast<long>(i) + 1,
+                                args.end());
+            break;
+        }
         bool dashed = a.size() > 1 && a[0] == '-' && !std::isdigit(static_cast<unsigned char>(a[1]));
         if (!dashed) {
             positionals_.push_back(a);
@@ -222,6 +296,27 @@ bool Args::flag(const std::string& name) const {
     return std::find(flags_.begin(), flags_.end(), name) != flags_.end();
 }
 
+std::string certStatusText(token::CertStatus status) {
+    switch (status) {
+        case token::CertStatus::Valid: return _("valid");
+        case token::CertStatus::Expiring: return _("expiring");
+        case token::CertStatus::Expired: return _("expired");
+    }
+    return token::certStatusName(status);
+}
+
+std::string pinStateText(token::PinState state) {
+    switch (state) {
+        case token::PinState::Ok: return _("ok");
+        case token::PinState::NotInitialized: return _("not_initialized");
+        case token::PinState::CountLow: return _("count_low");
+        case token::PinState::FinalTry: return _("final_try");
+        case token::PinState::Locked: return _("locked");
+        case token::PinState::ToBeChanged: return _("to_be_changed");
+    }
+    return token::pinStateName(state);
+}
+
 static std::size_t displayWidth(const std::string& s) {
     std::size_t n = 0;
     for (unsigned char c : s)
@@ -249,14 +344,34 @@ void printTable(const std::vector<std::string>& headers,
     std::cout.flush();
 }
 
-void Registry::add(const Command& c) {
-    auto& v = const_cast<std::vector<Command>&>(all());
-    v.push_back(c);
+namespace {
+std::vector<Command>& commands() {
+    static std::vector<Command> list;
+    return list;
+}
+const Command* g_current = nullptr;
+}  // namespace
+
+void Registry::add(const Command& c) { commands().push_back(c); }
+
+const std::vector<Command>& Registry::all() { return commands(); }
+
+std::vector<Command> Registry::sorted() {
+    auto out = commands();
+    std::sort(out.begin(), out.end(), [](const Command& a, const Command& b) {
+        return std::string_view(a.name) < std::string_view(b.name);
+    });
+    return out;
 }
 
-const std::vector<Command>& Registry::all() {
-    static std::vector<Command> commands;
-    return commands;
+const Command* Registry::find(const std::string& name) {
+    for (const auto& c : commands())
+        if (name == c.name) return &c;
+    return nullptr;
 }
+
+void Registry::setCurrent(const Command* c) { g_current = c; }
+
+const Command* Registry::current() { return g_current; }
 
 }  // namespace certagent::cli

@@ -84,27 +84,59 @@ const token::TokenProfile* profileOf(const std::vector<token::TokenProfile>& pro
 bool confirmAtTerminal(const std::string& prompt, bool assumeYes,
                        const std::string& yesOption = "--yes");
 
+// Status words in text output, in the user's language ("expiring" -> "expiră în curând");
+// --json keeps the English names (token::certStatusName, token::pinStateName).
+std::string certStatusText(token::CertStatus status);
+std::string pinStateText(token::PinState state);
+
 // Prints rows as aligned columns (UTF-8 aware).
 void printTable(const std::vector<std::string>& headers,
                 const std::vector<std::vector<std::string>>& rows);
 
+// One option of a command, as --help, the man page and the shell completions show it.
+struct Option {
+    const char* names;  // "--token", or with a short alias "-o, --output"
+    const char* value;  // placeholder of its value ("SERIAL", "FILE.pdf", "der|pem"); nullptr:
+                        // a flag. Choices written a|b|c are completed as such; a placeholder
+                        // naming FILE, PEM, OUT or PATH completes file names, DIR directories.
+    const char* help;   // N_() msgid: one line
+};
+
 struct Command {
     const char* name;
     const char* summary;  // N_() msgid
-    const char* usage;    // N_() msgid, e.g. "config check|show [--json]"
+    const char* usage;    // N_() msgid: its forms, " | " between them, e.g. "config check|show"
     int (*run)(Context&);
+    std::vector<Option> options;  // every option Args accepts for it (checked when it runs)
+
+    const Option* option(const std::string& wanted) const;  // by any of its names
 };
+
+// "-o, --output" -> {"-o", "--output"}
+std::vector<std::string> optionNames(const Option& o);
+
+// Every command accepts these besides its own options (main.cpp handles them).
+const std::vector<Option>& commonOptions();
 
 class Registry {
 public:
     static void add(const Command& c);
-    static const std::vector<Command>& all();
+    static const std::vector<Command>& all();  // in registration order
+    static std::vector<Command> sorted();      // by name
+    static const Command* find(const std::string& name);
+    // The command main() runs: Args checks its option lists against this entry, so an option
+    // a command accepts but did not declare (and that --help, the man page and the completions
+    // would miss) fails its first run in the tests, not silently in the docs.
+    static void setCurrent(const Command* c);
+    static const Command* current();
 };
 
 }  // namespace certagent::cli
 
-#define CERTAGENT_CLI_COMMAND(id, name, summary, usage, fn)                                   \
+// CERTAGENT_CLI_COMMAND(id, "name", N_("summary"), N_("usage"), run,
+//                       {"--token", "SERIAL", N_("help")}, {"--yes", nullptr, N_("help")}, ...)
+#define CERTAGENT_CLI_COMMAND(id, name, summary, usage, fn, ...)                              \
     namespace {                                                                               \
-    const bool registered_##id = (::certagent::cli::Registry::add({name, summary, usage, fn}), \
-                                  true);                                                      \
+    const bool registered_##id =                                                              \
+        (::certagent::cli::Registry::add({name, summary, usage, fn, {__VA_ARGS__}}), true);   \
     }

@@ -28,6 +28,7 @@
 #include "renewal_wizard.hpp"
 #include "settings_dialog.hpp"
 #include "sign_pdf.hpp"
+#include "status_notifier_icon.hpp"
 #include "token_care.hpp"
 #include "tray_icon.hpp"
 #include "verify_document.hpp"
@@ -110,8 +111,12 @@ bool TrayApp::OnInit() {
     if (otherInstance) return false;
     if (!hooks_.layoutDump.empty()) startLayoutDump(hooks_.layoutDump);
     // The icon first: it docks during the first round of the event loop, while the agent
-    // starts (config, state, plugins, token modules) right after it.
-    if (wxTaskBarIcon::IsAvailable()) {
+    // starts (config, state, plugins, token modules) right after it. A StatusNotifierItem when
+    // the desktop shows those (KDE, GNOME with AppIndicator, Wayland), else XEmbed.
+    sni_ = StatusNotifierIcon::create(*this);
+    if (sni_) {
+        sni_->show(ui::presentStarting(), menu_);
+    } else if (wxTaskBarIcon::IsAvailable()) {
         tray_ = new TrayIcon(*this);
         tray_->show(ui::presentStarting());
     } else {
@@ -194,6 +199,7 @@ bool TrayApp::startAgent() {
 
 int TrayApp::OnExit() {
     exiting_ = true;  // a job waiting for a PIN dialog gets "cancelled" instead
+    sni_.reset();  // no menu choice arrives from the bus any more
     if (app_) app_->stop();
     if (refresh_thread_.joinable()) refresh_thread_.join();
     if (job_thread_.joinable()) job_thread_.join();
@@ -282,11 +288,13 @@ void TrayApp::present() {
     }
     menu_ = ui::buildMenu(snapshot_, ui::collectPluginItems(agent().plugins(), context));
     if (tray_) tray_->show(presentation_);
+    if (sni_) sni_->show(presentation_, menu_);
     if (fallback_) fallback_->show(presentation_);
     if (!hooks_.menuDump.empty()) {
         json dump = {{"state", ui::trayStateName(presentation_.state)},
                      {"tooltip", presentation_.tooltip},
-                     {"tray", tray_ != nullptr},
+                     {"tray", tray_ != nullptr || sni_ != nullptr},
+                     {"tray_protocol", sni_ ? "sni" : tray_ ? "xembed" : "window"},
                      {"menu", menu_.toJson()}};
         std::ofstream(hooks_.menuDump + ".tmp") << dump.dump(2) << "\n";
         std::filesystem::rename(hooks_.menuDump + ".tmp", hooks_.menuDump);
@@ -500,6 +508,9 @@ void TrayApp::activate() {
     if (fallback_) {
         fallback_->Iconize(false);
         fallback_->Raise();
+    } else if (sni_) {
+        // The desktop draws the icon and opens its menu; nothing of ours can be raised.
+        log::info("gui", "already running: its icon is in the panel");
     } else if (tray_) {
         // Nothing to raise: a tray icon shows itself; open its menu where the user looks.
         std::unique_ptr<wxMenu> menu(createMenu());

@@ -28,6 +28,7 @@
 namespace certagent::gui {
 
 class TrayIcon;
+class StatusNotifierIcon;
 class FallbackWindow;
 class RenewalWizard;
 
@@ -108,6 +109,7 @@ private:
     ui::MenuModel menu_;
     std::vector<nlohmann::json> menu_actions_;  // index = menu id - kFirstMenuId
     TrayIcon* tray_ = nullptr;
+    std::unique_ptr<StatusNotifierIcon> sni_;  // instead of tray_ when a watcher is on the bus
     FallbackWindow* fallback_ = nullptr;
     RenewalWizard* wizard_ = nullptr;
     std::vector<uint64_t> subscriptions_;

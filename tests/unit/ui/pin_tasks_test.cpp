@@ -8,7 +8,8 @@ namespace {
 
 class PinTasksTest : public ::testing::Test {
 protected:
-    void SetUp() override { i18n::setLanguage("en"); }
+    // init binds the catalogs (CERTAGENT_LOCALEDIR): ctest runs each test in its own process.
+    void SetUp() override { i18n::init("en"); }
     token::TokenInfo token() const {
         token::TokenInfo t;
         t.serial = "S1";
