@@ -10,7 +10,6 @@
 #include "certagent/core/i18n.hpp"
 #include "certagent/core/log.hpp"
 #include "certagent/core/reminders/service.hpp"
-#include "certagent/core/renewal/agent_renewal.hpp"
 #include "certagent/core/server/local_server.hpp"
 #include "certagent/core/token/agent_tokens.hpp"
 #include "certagent/core/tsa/service.hpp"
@@ -112,17 +111,6 @@ struct App::Area {
             return "off ([reminders] enabled = false, or no state folder)";
         return "on";
     }
-    static std::string renewal(App& app) {
-        token::PinCallback pin = app.adapters_.pin;
-        if (!pin)
-            pin = [](const token::PinRequest&) -> std::optional<SecretString> {
-                throw Error(ErrorKind::Cancelled,
-                            _("this program cannot ask for the PIN; continue the renewal in the "
-                              "tray app (certagent) or with certagent-cli renew"));
-            };
-        app.renewal_ = &renewal::attachRenewalService(*app.agent_, std::move(pin));
-        return "on";
-    }
     static std::string localServer(App& app) {
         if (!app.agent_->config().getBool("server.enabled"))
             return "off ([server] enabled = false)";
@@ -150,7 +138,6 @@ const App::Area kAreas[] = {
     {"tokens", &App::Area::tokens},
     {"timestamps", &App::Area::timestamps},
     {"reminders", &App::Area::reminders},
-    {"renewal", &App::Area::renewal},
     {"local-server", &App::Area::localServer},
     {"devices", &App::Area::devices},
 };

@@ -331,7 +331,21 @@ ca_status uiChooseFile(void* ctx, const char* r, ca_sink_fn s, void* u) {
     return uiAsk(ctx, &Prompts::chooseFile, r, s, u);
 }
 
-const ca_ui_v1 kUi{sizeof(ca_ui_v1), &uiNotify, &uiConfirm, &uiChoose, &uiChooseFile};
+// Only a web page or an existing file: never a program, never another scheme.
+ca_status uiOpen(void* ctx, const char* r, ca_sink_fn s, void* u) {
+    auto checked = guarded(s, u, [&] {
+        auto target = parseArgs(r).value("target", std::string());
+        const bool web = target.rfind("https://", 0) == 0 || target.rfind("http://", 0) == 0;
+        std::error_code ec;
+        if (!web && !fs::is_regular_file(target, ec))
+            throw Error(ErrorKind::InvalidInput,
+                        _("only a web page or an existing file can be opened"), target);
+        return CA_OK;
+    });
+    return checked != CA_OK ? checked : uiAsk(ctx, &Prompts::open, r, s, u);
+}
+
+const ca_ui_v1 kUi{sizeof(ca_ui_v1), &uiNotify, &uiConfirm, &uiChoose, &uiChooseFile, &uiOpen};
 
 // ---- certagent.providers/1 ----------------------------------------------------------------
 void appendBytes(void* user, const char* data, size_t len) {

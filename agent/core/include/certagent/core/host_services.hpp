@@ -56,6 +56,8 @@ struct Prompts {
     std::function<std::optional<json>(const json&)> confirm;
     std::function<std::optional<json>(const json&)> choose;
     std::function<std::optional<json>(const json&)> chooseFile;
+    // {"target": URL or file} -> {"opened": bool}: the desktop's default program.
+    std::function<std::optional<json>(const json&)> open;
 };
 
 class HostServices;

@@ -15,7 +15,9 @@
 //   app.agent().bus().subscribe(...);   // before start(): see every area's first events
 //   for (auto& area : app.start()) ...  // what started, what did not and why
 //
-// Areas: tokens, timestamps, reminders, renewal, local-server, devices (docs/architecture.md).
+// Areas: tokens, timestamps, reminders, local-server, devices (docs/architecture.md). Flows
+// with their own logic are plugins (the renewal: plugins/flows/renewal); they begin their
+// background work on the AgentStarted event that start() publishes after the areas.
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -29,10 +31,6 @@
 #include "certagent/core/device/agent_devices.hpp"
 #include "certagent/core/server/consent.hpp"
 #include "certagent/core/token/token_service.hpp"
-
-namespace certagent::renewal {
-class Engine;
-}
 
 namespace certagent::app {
 
@@ -52,7 +50,7 @@ struct Adapters {
 };
 
 struct AreaStatus {
-    std::string name;     // "tokens", "timestamps", "reminders", "renewal", "local-server", ...
+    std::string name;     // "tokens", "timestamps", "reminders", "local-server", "devices"
     bool started = false;
     std::string detail;   // why not, or what it does ("listening on port 15000")
 };
@@ -108,8 +106,6 @@ public:
     // the text to show. Not on the UI thread (the plugin may reach the network or the token).
     // nullopt: the person cancelled the file choice. Throws certagent::Error.
     std::optional<std::string> runPluginAction(const nlohmann::json& action);
-    // Null before start() or when the renewal area did not start.
-    renewal::Engine* renewal() { return renewal_; }
     bool devicesRunning() const { return devices_.monitor != nullptr; }
 
     // The person acted on a notification: choice is one of the notification's "actions"
@@ -131,7 +127,6 @@ private:
     std::unique_ptr<Agent> agent_;
     std::unique_ptr<AgentLock> lock_;
     std::unique_ptr<ServerControl> server_;
-    renewal::Engine* renewal_ = nullptr;
     device::DeviceArea devices_;
     mutable std::mutex status_mutex_;
     std::vector<AreaStatus> status_;

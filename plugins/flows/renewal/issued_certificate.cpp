@@ -1,4 +1,6 @@
-#include "verify.hpp"
+#include "issued_certificate.hpp"
+
+#include <certagent/sdk/plugin.hpp>
 
 #include <fmt/format.h>
 #include <openssl/err.h>
@@ -8,19 +10,18 @@
 
 #include <memory>
 
-#include "certagent/core/error.hpp"
-#include "certagent/core/i18n.hpp"
-#include "certagent/core/token/certificate_parser.hpp"
+#include "failure.hpp"
 
 namespace certagent::renewal {
 namespace {
 
 using X509Ptr = std::unique_ptr<X509, decltype(&X509_free)>;
 using BioPtr = std::unique_ptr<BIO, decltype(&BIO_free)>;
+using PkeyPtr = std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)>;
 
-Error bad(const std::string& what) {
-    return Error(ErrorKind::InvalidInput,
-                 fmt::format(fmt::runtime(_("the new certificate failed a check: {0}")), what));
+Failure bad(const std::string& what) {
+    return Failure(code::kInvalidInput,
+                   fmt::format(fmt::runtime(_("the new certificate failed a check: {0}")), what));
 }
 
 std::vector<X509Ptr> readAll(const std::string& pem) {
@@ -32,41 +33,44 @@ std::vector<X509Ptr> readAll(const std::string& pem) {
     return out;
 }
 
-X509Ptr fromDer(const token::Bytes& der) {
+X509Ptr fromDer(const Bytes& der) {
     const unsigned char* p = der.data();
     return X509Ptr(d2i_X509(nullptr, &p, static_cast<long>(der.size())), &X509_free);
 }
 
 }  // namespace
 
-std::string derToPem(const token::Bytes& der, const char* label) {
-    BioPtr bio(BIO_new(BIO_s_mem()), &BIO_free);
-    PEM_write_bio(bio.get(), label, "", der.data(), static_cast<long>(der.size()));
-    char* data = nullptr;
-    long n = BIO_get_mem_data(bio.get(), &data);
-    return std::string(data, static_cast<std::size_t>(n));
+std::string CertificateFacts::sameKeyType() const {
+    if (keyAlgorithm == "EC") return keyBits > 256 ? "ec-p384" : "ec-p256";
+    return keyBits >= 4096 ? "rsa4096" : keyBits >= 3072 ? "rsa3072" : "rsa2048";
 }
 
-token::Bytes pemToDer(const std::string& pem) {
-    BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), &BIO_free);
-    char *name = nullptr, *header = nullptr;
-    unsigned char* data = nullptr;
-    long len = 0;
-    if (PEM_read_bio(bio.get(), &name, &header, &data, &len) != 1) {
-        ERR_clear_error();
-        throw bad(_("not PEM"));
-    }
-    token::Bytes out(data, data + len);
-    OPENSSL_free(name);
-    OPENSSL_free(header);
-    OPENSSL_free(data);
-    return out;
+CertificateFacts CertificateFacts::fromJson(const nlohmann::json& j) {
+    auto text = [&](const char* k) {
+        auto it = j.find(k);
+        if (it == j.end() || !it->is_string())
+            throw Failure(code::kInvalidInput, std::string("certificate description lacks ") + k);
+        return it->get<std::string>();
+    };
+    CertificateFacts f;
+    f.subject = text("subject");
+    f.commonName = j.value("common_name", std::string());
+    f.serialHex = upper(text("serial"));
+    f.notAfter = text("not_after");
+    f.notBeforeMs = parseIsoUtc(text("not_before"));
+    f.notAfterMs = parseIsoUtc(f.notAfter);
+    f.keyAlgorithm = j.value("key_algorithm", std::string());
+    f.keyBits = j.value("key_bits", 0);
+    f.qualified = j.value("qualified", false);
+    f.qcCompliance = j.value("qc_compliance", false);
+    f.qcSscd = j.value("qc_sscd", false);
+    return f;
 }
 
 IssuedCertificate verifyIssued(const std::string& certPem, const std::string& chainPem,
-                               const std::filesystem::path& caBundle,
-                               const token::Bytes& renewedDer, EVP_PKEY* candidateKey,
-                               std::chrono::system_clock::time_point now) {
+                               const std::filesystem::path& caBundle, const Bytes& renewedDer,
+                               const Bytes& candidatePublicKey, int64_t nowMs,
+                               const DescribeCertificate& describe) {
     auto leaves = readAll(certPem);
     if (leaves.empty()) throw bad(_("the CA sent no readable certificate"));
     X509* leaf = leaves.front().get();
@@ -76,8 +80,8 @@ IssuedCertificate verifyIssued(const std::string& certPem, const std::string& ch
     // Chain: anchors are the configured bundle and the system store, never the CA's answer.
     std::unique_ptr<X509_STORE, decltype(&X509_STORE_free)> store(X509_STORE_new(),
                                                                   &X509_STORE_free);
-    if (!caBundle.empty() && X509_STORE_load_file(store.get(), caBundle.c_str()) != 1)
-        throw Error(ErrorKind::Config, _("cannot read the CA bundle"), caBundle.string());
+    if (!caBundle.empty() && X509_STORE_load_file(store.get(), caBundle.string().c_str()) != 1)
+        throw Failure(code::kConfig, _("cannot read the CA bundle"), caBundle.string());
     X509_STORE_set_default_paths(store.get());
     ERR_clear_error();
     auto chain = readAll(chainPem);
@@ -87,12 +91,15 @@ IssuedCertificate verifyIssued(const std::string& certPem, const std::string& ch
     std::unique_ptr<X509_STORE_CTX, decltype(&X509_STORE_CTX_free)> ctx(X509_STORE_CTX_new(),
                                                                         &X509_STORE_CTX_free);
     X509_STORE_CTX_init(ctx.get(), store.get(), leaf, untrusted.get());
-    X509_STORE_CTX_set_time(ctx.get(), 0, std::chrono::system_clock::to_time_t(now));
+    X509_STORE_CTX_set_time(ctx.get(), 0, static_cast<time_t>(nowMs / 1000));
     if (X509_verify_cert(ctx.get()) != 1)
         throw bad(fmt::format(fmt::runtime(_("chain: {0}")),
                               X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx.get()))));
 
-    if (!candidateKey || EVP_PKEY_eq(X509_get0_pubkey(leaf), candidateKey) != 1)
+    const unsigned char* p = candidatePublicKey.data();
+    PkeyPtr candidate(d2i_PUBKEY(nullptr, &p, static_cast<long>(candidatePublicKey.size())),
+                      &EVP_PKEY_free);
+    if (!candidate || EVP_PKEY_eq(X509_get0_pubkey(leaf), candidate.get()) != 1)
         throw bad(_("its key is not the new key pair on the token"));
     if (X509_NAME_cmp(X509_get_subject_name(leaf), X509_get_subject_name(renewed.get())) != 0)
         throw bad(_("its subject differs from the renewed certificate's"));
@@ -100,13 +107,14 @@ IssuedCertificate verifyIssued(const std::string& certPem, const std::string& ch
     IssuedCertificate out;
     int n = i2d_X509(leaf, nullptr);
     out.der.resize(static_cast<std::size_t>(n));
-    unsigned char* p = out.der.data();
-    i2d_X509(leaf, &p);
-    out.info = token::parseCertificate(out.der);
-    auto old = token::parseCertificate(renewedDer);
-    if (out.info.notBefore > now || out.info.notAfter <= now) throw bad(_("not valid now"));
-    if ((old.qcCompliance && !out.info.qcCompliance) || (old.qcSscd && !out.info.qcSscd) ||
-        (old.qualified && !out.info.qualified))
+    unsigned char* w = out.der.data();
+    i2d_X509(leaf, &w);
+    out.facts = describe(out.der);
+    auto old = describe(renewedDer);
+    if (out.facts.notBeforeMs > nowMs || out.facts.notAfterMs <= nowMs)
+        throw bad(_("not valid now"));
+    if ((old.qcCompliance && !out.facts.qcCompliance) || (old.qcSscd && !out.facts.qcSscd) ||
+        (old.qualified && !out.facts.qualified))
         throw bad(_("the qualified statements of the renewed certificate are missing"));
     return out;
 }
