@@ -115,9 +115,8 @@ struct Session {
     std::unique_ptr<token::TokenService> service;
     std::unique_ptr<token::TokenSession> session;
     // By certificate id, CA bundle and timeout; used under the session's lock, released with
-    // the session (before it: clients borrow its key).
+    // the session (before it, being declared after it: clients borrow its key).
     std::map<std::string, KeptClient> clients;
-    ~Session() { clients.clear(); }
 };
 
 class ExtensionsImpl final : public Extensions {
@@ -465,7 +464,8 @@ ca_status htRequest(void* ctx, const char* request_json, const uint8_t* body, si
         http::Request r;
         r.method = a.value("method", std::string("GET"));
         r.url = requireString(a, "url");
-        for (const auto& [k, v] : a.value("headers", json::object()).items()) {
+        const auto requested = a.value("headers", json::object());  // items() borrows it
+        for (const auto& [k, v] : requested.items()) {
             if (!v.is_string()) continue;
             if (k == "Content-Type" || k == "content-type") r.contentType = v.get<std::string>();
             else r.headers.push_back(k + ": " + v.get<std::string>());

@@ -4,6 +4,7 @@
 // Actions (runAction):
 //   start {token, cert, years?, id_document?}  -> the record (a new or the open renewal)
 //   run {id}                      runs it to the end, asking at the terminal (the CLI)
+//   advance {id}                  runs it until it must wait -> the record (no questions)
 //   cancel {id}                   -> the record
 //   list {open?}                  -> [records] with their history
 //   renew {token, cert, years?, id_document?}, continue|<id>, cancel|<id>: the tray's menu
@@ -133,6 +134,7 @@ private:
                 });
             return e.recordJson(e.run(text(args, "id"), {.prompter = asking}));
         }
+        if (verb == "advance") return e.recordJson(e.advance(text(args, "id")));
         if (verb == "continue") {
             keepGoing(rest);
             return {{"message", _("Continue the renewal")}};

@@ -13,7 +13,7 @@
 #include "certagent/core/error.hpp"
 #include "certagent/core/events.hpp"
 #include "certagent/core/i18n.hpp"
-#include "certagent/core/renewal/journal.hpp"
+#include "journal.hpp"
 #include "softhsm.hpp"
 #include "temp_dir.hpp"
 
@@ -119,18 +119,17 @@ TEST_F(AppTest, EveryAreaStartsOnceInOrderAndSaysWhatItDoes) {
         names.push_back(area.name);
         EXPECT_TRUE(area.started) << area.name << ": " << area.detail;
     }
-    EXPECT_EQ(names, (std::vector<std::string>{"tokens", "timestamps", "reminders", "renewal",
+    // The renewal is no area: it is a plugin (plugins/flows/renewal).
+    EXPECT_EQ(names, (std::vector<std::string>{"tokens", "timestamps", "reminders",
                                                "local-server", "devices"}));
-    EXPECT_NE(areas[4].detail.find(std::to_string(port)), std::string::npos) << areas[4].detail;
+    EXPECT_NE(areas[3].detail.find(std::to_string(port)), std::string::npos) << areas[3].detail;
     // Without a consent dialog, "ask" (the default) refuses.
     EXPECT_EQ(a.server().status().consent, "refuse");
-    EXPECT_TRUE(a.renewal());
     EXPECT_TRUE(a.devicesRunning());
     // A second start() starts nothing again.
-    EXPECT_EQ(a.start().size(), 6u);
+    EXPECT_EQ(a.start().size(), 5u);
     // The host methods of the areas are there for plugins.
     EXPECT_TRUE(a.agent().services().hasMethod("timestamps.quota"));
-    EXPECT_TRUE(a.agent().services().hasMethod("renewal.list"));
     EXPECT_TRUE(a.agent().services().hasMethod("reminders.list"));
     // The certificate expires in 10 days: the reminder went to the program's notifier.
     EXPECT_TRUE(waitUntil([&] { return !notifier->all().empty(); }, 10s));
@@ -236,11 +235,19 @@ TEST_F(AppTest, NotificationChoicesReachTheAreasAndRenewOpensTheWindowOnly) {
     EXPECT_EQ(eventsOf(events::kUserAction, "acknowledge").size(), 2u);
 }
 
+// The renewal plugin (plugins/flows/renewal), loaded by the composition root, finds the
+// renewal in its own journal once the agent has started.
 TEST_F(AppTest, AnUnfinishedRenewalIsShownWithItsContextBeforeAnyPinIsAsked) {
-    app::App a(options(), adapters("tray"));
+    auto o = options();
+    o.before_plugins = [](Agent& agent) {
+        ASSERT_TRUE(agent.plugins().loadFile(CERTAGENT_RENEWAL_PLUGIN));
+    };
+    app::App a(std::move(o), adapters("tray"));
     record(a, std::string(events::kRenewalProgress) + "," + events::kUserAction);
     {
-        renewal::Journal journal(a.agent().store(), a.agent().clock());
+        auto folder = dir / "state" / "plugins" / "renewal";
+        fs::create_directories(folder);
+        renewal::Journal journal(folder / "journal.sqlite", [] { return int64_t{1'700'000'000'000}; });
         renewal::RenewalRecord draft;
         draft.token = serial;
         draft.certId = cert;
@@ -248,7 +255,8 @@ TEST_F(AppTest, AnUnfinishedRenewalIsShownWithItsContextBeforeAnyPinIsAsked) {
         draft.years = 2;
         draft.backend = "portal";
         auto r = journal.create(draft);
-        r.step = renewal::Step::Payment;
+        r.step = renewal::Step::Request;
+        r.phase = "payment";
         r.state = renewal::State::Waiting;
         r.message = "waiting for the payment";
         journal.save(r);
@@ -257,7 +265,10 @@ TEST_F(AppTest, AnUnfinishedRenewalIsShownWithItsContextBeforeAnyPinIsAsked) {
     ASSERT_TRUE(waitUntil([&] { return !eventsOf(events::kRenewalProgress).empty(); }, 5s));
     auto shown = eventsOf(events::kRenewalProgress);
     EXPECT_TRUE(shown[0]["interrupted"].get<bool>());
-    EXPECT_EQ(shown[0]["step"], "payment");
+    EXPECT_EQ(shown[0]["step"], "request");
+    EXPECT_EQ(shown[0]["phase"], "payment");
+    EXPECT_EQ(shown[0]["stage"], "payment");
+    EXPECT_EQ(shown[0]["state"], "waiting");
     EXPECT_NE(shown[0]["next"].get<std::string>().find("PIN"), std::string::npos);
     json notice;
     for (const auto& n : notifier->all())
