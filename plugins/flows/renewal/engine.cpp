@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <map>
 #include <mutex>
 #include <random>
 #include <thread>
@@ -120,6 +121,7 @@ struct Engine::Impl {
     std::chrono::steady_clock::time_point lastAdvance{};
     int runDepth = 0;  // inside run(): advance() keeps the login between calls
     std::shared_ptr<Prompter> prompter = std::make_shared<DeferringPrompter>();
+    std::mutex phasesMutex;  // phasesOf() is also called outside advance() (list, menus)
     std::map<std::string, std::vector<Phase>> phases;
 
     explicit Impl(EngineDeps deps) : d(std::move(deps)), host(*d.host), journal(*d.journal) {
@@ -130,6 +132,7 @@ struct Engine::Impl {
     }
 
     const std::vector<Phase>& phasesOf(const std::string& backend) {
+        std::lock_guard lock(phasesMutex);
         auto it = phases.find(backend);
         if (it != phases.end()) return it->second;
         std::vector<Phase> list;
