@@ -37,21 +37,26 @@ std::string whatNext(const json& r) {
     if (c == "token_removed")
         return _("Plug the token in and run the same command again; nothing is lost.");
     if (c == "network")
-        return _("Check the Internet connection and run the same command again; nothing is "
-                 "submitted or paid twice.");
+        return _(
+            "Check the Internet connection and run the same command again; nothing is "
+            "submitted or paid twice.");
     if (c == "RESPINSA")
-        return _("Read the reason above and contact the certification authority before "
-                 "starting a new request.");
+        return _(
+            "Read the reason above and contact the certification authority before "
+            "starting a new request.");
     if (c == "CLIENT_CERT_EXPIRED" || c == "CLIENT_CERT_REVOKED")
         return _("Apply for a new certificate at your certification authority.");
     if (c == "ID_DOCUMENT_MISSING" || c == "NOT_A_PDF" || c == "PAYLOAD_TOO_LARGE")
-        return _("Give the scanned identity card with --id-document FILE.pdf and run the "
-                 "command again.");
+        return _(
+            "Give the scanned identity card with --id-document FILE.pdf and run the "
+            "command again.");
     if (text(r, "state") == "failed")
-        return _("Contact your certification authority with the renewal's id (certagent-cli "
-                 "renewals).");
-    return _("Fix the problem above and run the same command again: the renewal resumes where "
-             "it stopped.");
+        return _(
+            "Contact your certification authority with the renewal's id (certagent-cli "
+            "renewals).");
+    return _(
+        "Fix the problem above and run the same command again: the renewal resumes where "
+        "it stopped.");
 }
 
 bool isFinal(const json& r) {

@@ -37,8 +37,8 @@ int runRenewals(Context& ctx) {
                         text(r, "ca_state"), serial.empty() ? "-" : serial.substr(0, 12),
                         text(r, "updated_at"), text(r, "message")});
     }
-    printTable({_("ID"), _("TOKEN"), _("CERT"), _("YEARS"), _("STEP"), _("STATE"),
-                _("CA STATE"), _("NEW SERIAL"), _("UPDATED"), _("MESSAGE")},
+    printTable({_("ID"), _("TOKEN"), _("CERT"), _("YEARS"), _("STEP"), _("STATE"), _("CA STATE"),
+                _("NEW SERIAL"), _("UPDATED"), _("MESSAGE")},
                rows);
     return kOk;
 }

@@ -58,7 +58,7 @@ struct HttpResponse {
     }
 };
 class Http {
-public:
+  public:
     virtual ~Http() = default;
     // Throws Failure("network") when the CA cannot be reached, Failure("tls") when its
     // certificate is not trusted. Any HTTP status is an answer.
@@ -82,7 +82,8 @@ struct Outcome {
     std::string code;        // the CA's code, e.g. CLIENT_CERT_EXPIRED, RESPINSA
     bool needsUser = false;  // Wait: for the person (prompt, e-mail link), not for the CA
     std::string certificatePem, chainPem;
-    std::vector<std::string> allowedKeyTypes;  // NeedsNewKey: "ec-p256", "rsa2048", ... (empty: any)
+    std::vector<std::string>
+        allowedKeyTypes;  // NeedsNewKey: "ec-p256", "rsa2048", ... (empty: any)
 
     static Outcome issued(std::string cert, std::string chain);
     static Outcome wait(std::string reference, std::chrono::seconds delay, std::string reason,
@@ -106,7 +107,7 @@ struct Phase {
 
 // What the candidate key produced, for requestCertificate().
 struct CertificateRequest {
-    Bytes csrDer;               // PKCS#10 with the renewed certificate's subject
+    Bytes csrDer;  // PKCS#10 with the renewed certificate's subject
     std::string csrPem;
     std::string candidateKeyId;  // CKA_ID (hex) of the new key pair on the token
     Bytes candidatePublicKey;    // its SubjectPublicKeyInfo (DER)
@@ -117,13 +118,13 @@ struct CertificateRequest {
 struct PdfFacts {
     uint64_t fileSize = 0;
     int pages = 0;
-    double minImageDpi = 0;      // 0: no image
-    bool resolutionOk = true;    // at least the asked dpi (with the agent's scanner tolerance)
+    double minImageDpi = 0;    // 0: no image
+    bool resolutionOk = true;  // at least the asked dpi (with the agent's scanner tolerance)
 };
 
 // What the engine lends a backend for one call.
 class BackendContext {
-public:
+  public:
     virtual ~BackendContext() = default;
     virtual RenewalRecord& record() = 0;
     // Persists the record's fields now (one transaction); call before relying on them.
@@ -163,7 +164,7 @@ public:
 };
 
 class Backend {
-public:
+  public:
     virtual ~Backend() = default;
     virtual std::string name() const = 0;
     // The backend's phases, in order (empty: none).

@@ -14,7 +14,7 @@ struct CertificateFacts {
     std::string subject, commonName;
     std::string serialHex;  // upper case, the CA's spelling
     int64_t notBeforeMs = 0, notAfterMs = 0;
-    std::string notAfter;   // ISO 8601 UTC
+    std::string notAfter;      // ISO 8601 UTC
     std::string keyAlgorithm;  // "RSA" | "EC"
     int keyBits = 0;
     bool qualified = false, qcCompliance = false, qcSscd = false;

@@ -1,24 +1,20 @@
 #include "engine.hpp"
 
-#include <certagent/sdk/plugin.hpp>
 #include <fmt/format.h>
 #include <openssl/objects.h>
 #include <openssl/x509.h>
+#include <certagent/sdk/plugin.hpp>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
-#include <map>
-#include <mutex>
 #include <random>
 #include <thread>
 
-#include "backends.hpp"
-#include "certificate_facts.hpp"
-#include "failure.hpp"
+#include "engine_context.hpp"
+#include "engine_impl.hpp"
 #include "fault.hpp"
 #include "issued_certificate.hpp"
-#include "text.hpp"
 
 namespace certagent::renewal {
 namespace {
@@ -46,360 +42,9 @@ std::string join(const std::vector<std::string>& v) {
     return out;
 }
 
-// The agent's HTTPS client (certagent.http/1). Logged in: the token's certificate for TLS
-// client authentication, and one kept connection for the whole renewal.
-class HostHttp final : public Http {
-public:
-    HostHttp(sdk::Host& host, const Settings& s, uint64_t session, std::string certId)
-        : host_(host), settings_(s), session_(session), certId_(std::move(certId)) {}
-
-    HttpResponse perform(const HttpRequest& r) override {
-        json headers = json::object();
-        for (const auto& [k, v] : r.headers) headers[k] = v;
-        if (!r.contentType.empty()) headers["Content-Type"] = r.contentType;
-        json req = {{"method", r.method},
-                    {"url", r.url},
-                    {"headers", headers},
-                    {"timeout_ms", settings_.httpTimeout.count()}};
-        if (!settings_.caBundle.empty()) req["ca_bundle"] = settings_.caBundle.string();
-        if (session_) {
-            req["client_certificate"] = {{"session", session_}, {"id", certId_}};
-            req["keep"] = true;
-        }
-        try {
-            auto a = host_.http(req, r.body);
-            HttpResponse out;
-            out.status = a.status;
-            out.body = std::move(a.body);
-            for (const auto& [k, v] : a.headers.items()) {
-                std::string name = k;
-                std::transform(name.begin(), name.end(), name.begin(),
-                               [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-                if (v.is_string()) out.headers[name] = v.get<std::string>();
-            }
-            return out;
-        } catch (const sdk::HostError& e) {
-            throw fromHost(e);
-        }
-    }
-
-private:
-    sdk::Host& host_;
-    const Settings& settings_;
-    uint64_t session_;
-    std::string certId_;
-};
-
-}  // namespace
-
-Settings settingsFrom(sdk::Host& host) {
-    Settings s;
-    auto text = [&](const char* key) {
-        auto v = host.config(key);
-        return v.is_string() ? v.get<std::string>() : std::string();
-    };
-    if (auto b = text("renewal.backend"); !b.empty()) s.backend = b;
-    s.caBundle = text("renewal.ca_bundle");
-    if (auto y = host.config("renewal.years"); y.is_number_integer()) s.defaultYears = y.get<int>();
-    s.workDir = std::filesystem::path(host.stateFolder()) / "renewals";
-    return s;
-}
-
-struct Engine::Impl {
-    EngineDeps d;
-    sdk::Host& host;
-    Journal& journal;
-    std::recursive_mutex mutex;  // one advance at a time
-
-    // What one renewal keeps between advance() calls: one login, one backend.
-    struct Live {
-        std::string id;
-        std::optional<sdk::TokenSession> session;
-        std::unique_ptr<Backend> backend;
-    };
-    std::unique_ptr<Live> live;
-    std::chrono::steady_clock::time_point lastAdvance{};
-    int runDepth = 0;  // inside run(): advance() keeps the login between calls
-    std::shared_ptr<Prompter> prompter = std::make_shared<DeferringPrompter>();
-    std::mutex phasesMutex;  // phasesOf() is also called outside advance() (list, menus)
-    std::map<std::string, std::vector<Phase>> phases;
-
-    explicit Impl(EngineDeps deps) : d(std::move(deps)), host(*d.host), journal(*d.journal) {
-        if (!d.backendFactory)
-            d.backendFactory = [h = &host](const std::string& name) {
-                return makeBackend(name, [h](const std::string& key) { return h->config(key); });
-            };
-    }
-
-    const std::vector<Phase>& phasesOf(const std::string& backend) {
-        std::lock_guard lock(phasesMutex);
-        auto it = phases.find(backend);
-        if (it != phases.end()) return it->second;
-        std::vector<Phase> list;
-        try {
-            list = d.backendFactory(backend)->phases();
-        } catch (const std::exception&) {
-            // an unknown backend has no phases to show
-        }
-        return phases[backend] = std::move(list);
-    }
-
-    json recordJson(const RenewalRecord& r) {
-        auto j = r.toJson();
-        j["stage"] = stageOf(r, phasesOf(r.backend));
-        return j;
-    }
-
-    json progressEvent(const RenewalRecord& r) {
-        return {{"type", "RenewalProgress"},
-                {"renewal_id", r.id},
-                {"token", r.token},
-                {"cert", r.certId},
-                {"step", stepName(r.step)},
-                {"phase", r.phase},
-                {"stage", stageOf(r, phasesOf(r.backend))},
-                {"state", stateName(r.state)},
-                {"prompt", promptName(r.prompt)},
-                {"message", r.message},
-                {"code", r.errorCode},
-                {"final", isFinal(r.state)},
-                {"declaration", r.declarationPath},
-                {"payment_url", r.paymentUrl},
-                {"ca_reference", r.caReference},
-                {"next_attempt", r.nextAttempt}};
-    }
-
-    void publish(const RenewalRecord& r) {
-        try {
-            host.events().publish(progressEvent(r));
-        } catch (const std::exception& e) {
-            host.warn(std::string("progress not published: ") + e.what());
-        }
-    }
-
-    void notify(const RenewalRecord& r, const std::string& title, const std::string& body,
-                const char* urgency) {
-        try {
-            host.notify({{"title", title},
-                         {"body", body},
-                         {"urgency", urgency},
-                         {"renewal_id", r.id},
-                         {"token", r.token},
-                         {"cert", r.certId}});
-        } catch (const std::exception& e) {
-            host.warn(std::string("notification failed: ") + e.what());
-        }
-    }
-
-    CertificateFacts describe(const Bytes& der) {
-        try {
-            return CertificateFacts::fromJson(host.describeCertificate(der));
-        } catch (const sdk::HostError& e) {
-            throw fromHost(e);
-        }
-    }
-
-    // The renewal's login: one PIN entry, one C_Login for everything after.
-    sdk::TokenSession& session(Live& l, const RenewalRecord& r) {
-        if (!l.session) l.session.emplace(host.openToken(r.token, true, "renewal"));
-        return *l.session;
-    }
-
-    // The certificate objects on the token, by id (hex) -> DER; Failure(token_removed) when the
-    // token is not there.
-    std::map<std::string, Bytes> certificatesOn(const std::string& token) {
-        std::map<std::string, Bytes> out;
-        for (const auto& c : host.certificates({{"token", token}}))
-            if (c.contains("der") && c["der"].is_string() && c.contains("id"))
-                out[c.value("id", std::string())] = fromBase64(c["der"].get<std::string>());
-        if (out.empty()) {
-            bool present = false;
-            for (const auto& t : host.tokens()) present |= t.value("serial", "") == token;
-            if (!present)
-                throw Failure(code::kTokenRemoved, _("the token is not connected"), token);
-        }
-        return out;
-    }
-
-    // Only the renewal's own candidate, and only while no certificate sits under its id.
-    void removeCandidate(Live& l, RenewalRecord& r) {
-        if (r.candidateKeyId.empty() || !l.session) return;
-        try {
-            if (certificatesOn(r.token).count(r.candidateKeyId)) return;
-            l.session->deleteObjects(r.candidateKeyId, {"private_key", "public_key"});
-            r.candidateKeyId.clear();
-            journal.setValue(r.id, "csr_pem", "");
-        } catch (const std::exception& e) {
-            host.warn(std::string("could not remove the candidate key: ") + e.what());
-        }
-    }
-};
-
-namespace {
-
-class Ctx final : public BackendContext {
-public:
-    Ctx(Engine::Impl& impl, RenewalRecord& rec, Engine::Impl::Live& live)
-        : impl_(impl), rec_(rec), live_(live) {
-        dir_ = impl.d.settings.workDir / rec.id;
-        std::filesystem::create_directories(dir_);
-        std::filesystem::permissions(dir_, std::filesystem::perms::owner_all,
-                                     std::filesystem::perm_options::replace);
-    }
-
-    RenewalRecord& record() override { return rec_; }
-    void save() override { impl_.journal.save(rec_); }
-    std::optional<std::string> value(const std::string& key) override {
-        return impl_.journal.value(rec_.id, key);
-    }
-    void setValue(const std::string& key, const std::string& v) override {
-        impl_.journal.setValue(rec_.id, key, v);
-    }
-    std::string idempotencyKey(const std::string& call) override {
-        auto k = "idem:" + call;
-        if (auto v = value(k)) return *v;
-        auto key = "certagent-" + rec_.id + "-" + call;
-        setValue(k, key);  // durable before the call that carries it
-        return key;
-    }
-
-    // The engine's steps: forward only. Preflight is entered again on every advance() of a
-    // renewal that has not passed it, so its attempts keep counting (a CA that stays
-    // unreachable is not retried every second).
-    void enterStep(Step step) {
-        if (step <= rec_.step && !(step == Step::Preflight && rec_.history.empty())) return;
-        moveTo(step, {}, stepTitle(step));
-        faultPoint(stepName(step));
-    }
-
-    void enterPhase(const std::string& phase) override {
-        if (rec_.step != Step::Request) return;  // a backend re-reading the CA later on
-        const auto& phases = impl_.phasesOf(rec_.backend);
-        auto index = [&](const std::string& id) {
-            for (std::size_t i = 0; i < phases.size(); ++i)
-                if (phases[i].id == id) return static_cast<int>(i);
-            return -1;
-        };
-        int next = index(phase);
-        if (next < 0) throw Failure(code::kInternal, "the backend entered an undeclared phase", phase);
-        if (next <= index(rec_.phase)) return;
-        moveTo(Step::Request, phase, phases[static_cast<std::size_t>(next)].title);
-        faultPoint(phase);
-    }
-
-    void progress(const std::string& message) override {
-        rec_.message = message;
-        impl_.publish(rec_);
-    }
-
-    void notify(const std::string& title, const std::string& body,
-                const std::string& urgency) override {
-        impl_.notify(rec_, title, body, urgency.c_str());
-    }
-
-    Answer ask(Prompt prompt) override {
-        auto k = std::string("answer:") + promptName(prompt);
-        if (auto v = value(k)) {
-            if (*v == "yes") return Answer::Yes;
-            if (*v == "no") return Answer::No;
-        }
-        Answer a = Answer::Later;
-        if (prompt == Prompt::SignDeclaration)
-            a = impl_.prompter->signDeclaration(rec_, rec_.declarationPath);
-        else if (prompt == Prompt::OpenPaymentPage)
-            a = impl_.prompter->openPaymentPage(rec_, rec_.paymentUrl);
-        if (a == Answer::Later) {
-            rec_.prompt = prompt;
-            save();
-        } else {
-            setValue(k, a == Answer::Yes ? "yes" : "no");
-        }
-        return a;
-    }
-
-    Http& http() override {
-        uint64_t session = live_.session ? live_.session->id() : 0;
-        if (!http_ || httpSession_ != session) {
-            http_ = std::make_unique<HostHttp>(impl_.host, impl_.d.settings, session, rec_.certId);
-            httpSession_ = session;
-        }
-        return *http_;
-    }
-
-    Bytes signDigest(const std::string& keyId, const std::string& hash,
-                     std::span<const uint8_t> digest) override {
-        if (!live_.session) throw Failure(code::kInternal, "signing before login");
-        try {
-            return live_.session->signDigest(keyId, hash, digest);
-        } catch (const sdk::HostError& e) {
-            throw fromHost(e);
-        }
-    }
-
-    void signPdf(const std::filesystem::path& in, const std::filesystem::path& out,
-                 const std::string& reason) override {
-        if (!live_.session) throw Failure(code::kInternal, "signing before login");
-        try {
-            impl_.host.signDocument({{"in", in.string()},
-                                     {"out", out.string()},
-                                     {"token", rec_.token},
-                                     {"cert", rec_.certId},
-                                     {"reason", reason},
-                                     {"session", live_.session->id()}});
-        } catch (const sdk::HostError& e) {
-            throw fromHost(e);
-        }
-    }
-
-    PdfFacts inspectPdf(const std::filesystem::path& pdf, double minDpi) override {
-        try {
-            auto j = impl_.host.inspectDocument({{"path", pdf.string()}, {"min_dpi", minDpi}});
-            PdfFacts f;
-            f.fileSize = j.value("file_size", uint64_t{0});
-            f.pages = j.value("pages", 0);
-            f.minImageDpi = j.value("min_image_dpi", 0.0);
-            f.resolutionOk = j.value("resolution_ok", true);
-            return f;
-        } catch (const sdk::HostError& e) {
-            throw fromHost(e);
-        }
-    }
-
-    int64_t nowMs() override { return impl_.host.nowMs(); }
-    const std::filesystem::path& workDir() override { return dir_; }
-    void warn(const std::string& message) override { impl_.host.warn(message); }
-
-private:
-    // One transaction: the previous position done, the new one started, the record saved.
-    void moveTo(Step step, const std::string& phase, const std::string& title) {
-        const auto previousStep = rec_.step;
-        const auto previousPhase = rec_.phase;
-        const bool moved = previousStep != step || previousPhase != phase;
-        rec_.step = step;
-        rec_.phase = phase;
-        rec_.state = State::Running;
-        if (moved) rec_.attempts = 0;  // a new position starts its own backoff
-        rec_.message = title;
-        rec_.history.push_back({step, phase, "started", {}, {}});  // "entered in this run"
-        std::vector<HistoryEntry> entries;
-        if (moved) entries.push_back({previousStep, previousPhase, "done", {}, {}});
-        entries.push_back({step, phase, "started", {}, {}});
-        impl_.journal.stepEvents(rec_, entries);
-        impl_.publish(rec_);
-        impl_.host.info(fmt::format("{}: {} {}", rec_.id, stepName(step), phase));
-    }
-
-    Engine::Impl& impl_;
-    RenewalRecord& rec_;
-    Engine::Impl::Live& live_;
-    std::filesystem::path dir_;
-    std::unique_ptr<HostHttp> http_;
-    uint64_t httpSession_ = 0;
-};
-
 // One advance(): the steps from where the journal stands, until a wait or the end.
 class Runner {
-public:
+  public:
     Runner(Engine::Impl& impl, RenewalRecord& rec, Engine::Impl::Live& live)
         : impl_(impl), d_(impl.d), rec_(rec), live_(live), ctx_(impl, rec, live) {}
 
@@ -421,7 +66,7 @@ public:
         impl_.publish(rec_);
     }
 
-private:
+  private:
     Backend& backend() {
         if (!live_.backend) live_.backend = d_.backendFactory(rec_.backend);
         return *live_.backend;
@@ -502,8 +147,8 @@ private:
         candidates.insert(candidates.end(), allowed.empty() ? onToken.begin() : allowed.begin(),
                           allowed.empty() ? onToken.end() : allowed.end());
         for (const auto& c : candidates) {
-            bool caAllows = allowed.empty() ||
-                            std::find(allowed.begin(), allowed.end(), c) != allowed.end();
+            bool caAllows =
+                allowed.empty() || std::find(allowed.begin(), allowed.end(), c) != allowed.end();
             if (knownKeyType(c) && caAllows && tokenCan(c)) return c;
         }
         fail(fmt::format(fmt::runtime(_("The token can make {0} keys but the certification "
@@ -556,8 +201,8 @@ private:
             unsigned char* utf8 = nullptr;
             int n = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(e));
             if (n < 0) throw Failure(code::kInvalidInput, "unreadable subject entry");
-            subject.push_back({oid, std::string(reinterpret_cast<char*>(utf8),
-                                                static_cast<std::size_t>(n))});
+            subject.push_back(
+                {oid, std::string(reinterpret_cast<char*>(utf8), static_cast<std::size_t>(n))});
             OPENSSL_free(utf8);
         }
         auto der = live_.session->createCsr({{"id", rec_.candidateKeyId}, {"subject", subject}});
@@ -568,7 +213,8 @@ private:
 
     void verifyAndInstall() {
         if (rec_.candidateKeyId.empty())
-            fail(_("the CA issued a certificate but the journal has no key for it"), "NO_CANDIDATE");
+            fail(_("the CA issued a certificate but the journal has no key for it"),
+                 "NO_CANDIDATE");
         ctx_.enterStep(Step::Verify);
         auto publicKey = live_.session->publicKey(rec_.candidateKeyId);
         IssuedCertificate issued;
@@ -600,7 +246,8 @@ private:
     [[noreturn]] void handle(const Outcome& o) {
         switch (o.kind) {
             case Outcome::Kind::Wait:
-                if (!o.reference.empty() && rec_.caReference.empty()) rec_.caReference = o.reference;
+                if (!o.reference.empty() && rec_.caReference.empty())
+                    rec_.caReference = o.reference;
                 rec_.state = rec_.prompt != Prompt::None ? State::NeedsUser : State::Waiting;
                 rec_.message = o.reason;
                 rec_.errorCode.clear();
@@ -669,8 +316,9 @@ private:
             return;
         }
         if (c == code::kTokenRemoved) {
-            rec_.message = _("The token is not connected. Plug it back in; the renewal continues "
-                             "where it stopped.");
+            rec_.message =
+                _("The token is not connected. Plug it back in; the renewal continues "
+                  "where it stopped.");
             live_.session.reset();
         } else if (c == code::kPinIncorrect || c == code::kPinLocked || c == code::kCancelled) {
             live_.session.reset();
@@ -682,7 +330,7 @@ private:
     EngineDeps& d_;
     RenewalRecord& rec_;
     Engine::Impl::Live& live_;
-    Ctx ctx_;
+    EngineContext ctx_;
     Bytes renewedDer_;
     CertificateFacts renewed_;
 };
@@ -773,8 +421,9 @@ RenewalRecord Engine::advance(const std::string& id) {
     impl_->lastAdvance = now;
     if (rec->prompt == Prompt::None) rec->state = State::Running;
     rec->errorCode.clear();
-    rec->history.clear();  // Ctx::enterStep's "first entry" test looks at this run only
-    if (rec->step != Step::Preflight) rec->history.push_back({rec->step, rec->phase, "resumed", {}, {}});
+    rec->history.clear();  // EngineContext::enterStep's "first entry" test looks at this run only
+    if (rec->step != Step::Preflight)
+        rec->history.push_back({rec->step, rec->phase, "resumed", {}, {}});
     Runner(*impl_, *rec, *impl_->live).run();
     auto after = impl_->journal.load(id, true).value_or(*rec);
     // Outside run(), no session stays open unless the caller keeps it for an open renewal.
@@ -825,7 +474,7 @@ RenewalRecord Engine::cancel(const std::string& id) {
     }
     auto& live = *impl_->live;
     try {
-        Ctx ctx(*impl_, *rec, live);
+        EngineContext ctx(*impl_, *rec, live);
         impl_->session(live, *rec);
         // The backend knows until when its CA takes a cancellation (the portal: before payment).
         if (!rec->caReference.empty()) {

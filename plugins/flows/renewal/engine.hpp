@@ -34,7 +34,7 @@ namespace certagent::renewal {
 // How the engine asks the person. The CLI asks at once (certagent.ui/1 confirm, open); the
 // tray and the daemon defer (Later) and the wizard answers with an event.
 class Prompter {
-public:
+  public:
     virtual ~Prompter() = default;
     // The declaration (a PDF at `pdf`) must have been shown before Yes.
     virtual Answer signDeclaration(const RenewalRecord& r, const std::filesystem::path& pdf) = 0;
@@ -42,7 +42,7 @@ public:
 };
 
 class DeferringPrompter final : public Prompter {
-public:
+  public:
     Answer signDeclaration(const RenewalRecord&, const std::filesystem::path&) override {
         return Answer::Later;
     }
@@ -52,10 +52,10 @@ public:
 };
 
 struct Settings {
-    std::string backend = "portal";      // [renewal] backend
-    std::filesystem::path caBundle;      // [renewal] ca_bundle
-    std::filesystem::path workDir;       // <plugin folder>/renewals
-    int defaultYears = 1;                // [renewal] years
+    std::string backend = "portal";         // [renewal] backend
+    std::filesystem::path caBundle;         // [renewal] ca_bundle
+    std::filesystem::path workDir;          // <plugin folder>/renewals
+    int defaultYears = 1;                   // [renewal] years
     std::chrono::seconds maxWait{15 * 60};  // longest pause between polls of the CA
     std::chrono::seconds networkMaxWait{60};
     std::chrono::milliseconds httpTimeout{30'000};
@@ -78,8 +78,8 @@ struct EngineDeps {
 };
 
 struct StartRequest {
-    std::string token;       // serial
-    std::string certId;      // CKA_ID hex
+    std::string token;   // serial
+    std::string certId;  // CKA_ID hex
     int years = 1;
     std::string idDocument;  // PDF path (kept as given; checked by the backend)
 };
@@ -94,7 +94,7 @@ struct RunOptions {
 };
 
 class Engine {
-public:
+  public:
     explicit Engine(EngineDeps deps);
     ~Engine();
     Engine(const Engine&) = delete;
@@ -130,7 +130,7 @@ public:
 
     struct Impl;  // engine.cpp
 
-private:
+  private:
     std::unique_ptr<Impl> impl_;
 };
 

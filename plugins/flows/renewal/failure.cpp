@@ -8,10 +8,18 @@ Failure fromHost(const sdk::HostError& e) {
     std::string c = e.code();
     if (c.empty()) {
         switch (e.status()) {
-            case CA_ERR_RETRY: c = code::kNetwork; break;
-            case CA_ERR_DENIED: c = code::kCancelled; break;
-            case CA_ERR_INVALID_ARGUMENT: c = code::kInvalidInput; break;
-            default: c = code::kInternal; break;
+            case CA_ERR_RETRY:
+                c = code::kNetwork;
+                break;
+            case CA_ERR_DENIED:
+                c = code::kCancelled;
+                break;
+            case CA_ERR_INVALID_ARGUMENT:
+                c = code::kInvalidInput;
+                break;
+            default:
+                c = code::kInternal;
+                break;
         }
     }
     return Failure(c, e.what());

@@ -31,7 +31,7 @@ inline constexpr const char* kInternal = "internal";
 }  // namespace code
 
 class Failure : public std::runtime_error {
-public:
+  public:
     Failure(std::string code, const std::string& message, std::string where = {})
         : std::runtime_error(message), code_(std::move(code)), where_(std::move(where)) {}
     const std::string& code() const noexcept { return code_; }
@@ -39,7 +39,7 @@ public:
     // "where: message", or the message alone.
     std::string describe() const { return where_.empty() ? what() : where_ + ": " + what(); }
 
-private:
+  private:
     std::string code_, where_;
 };
 

@@ -86,7 +86,7 @@ IssuedCertificate verifyIssued(const std::string& certPem, const std::string& ch
     ERR_clear_error();
     auto chain = readAll(chainPem);
     std::unique_ptr<STACK_OF(X509), void (*)(STACK_OF(X509)*)> untrusted(
-        sk_X509_new_null(), [](STACK_OF(X509)* s) { sk_X509_free(s); });
+        sk_X509_new_null(), [](STACK_OF(X509) * s) { sk_X509_free(s); });
     for (auto& c : chain) sk_X509_push(untrusted.get(), c.get());
     std::unique_ptr<X509_STORE_CTX, decltype(&X509_STORE_CTX_free)> ctx(X509_STORE_CTX_new(),
                                                                         &X509_STORE_CTX_free);

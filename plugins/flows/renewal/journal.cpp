@@ -67,7 +67,7 @@ std::string row(const RenewalRecord& r) {
 }  // namespace
 
 class Journal::Statement {
-public:
+  public:
     Statement(sqlite3* db, const char* sql) : db_(db) {
         if (sqlite3_prepare_v2(db, sql, -1, &st_, nullptr) != SQLITE_OK)
             throw Failure(code::kIo, sqlite3_errmsg(db), "renewal journal");
@@ -90,7 +90,7 @@ public:
         return t ? reinterpret_cast<const char*>(t) : "";
     }
 
-private:
+  private:
     static std::string text(const std::string& s) { return s; }
     static std::string text(const char* s) { return s; }
     sqlite3* db_;
@@ -150,8 +150,9 @@ RenewalRecord Journal::create(RenewalRecord draft) {
     draft.id = newId();
     draft.createdAt = draft.updatedAt = isoUtc(now_());
     transaction([&] {
-        Statement(db_, "INSERT INTO renewals (id, token, cert_id, state, created_at, updated_at, "
-                       "data) VALUES (?, ?, ?, ?, ?, ?, ?)")
+        Statement(db_,
+                  "INSERT INTO renewals (id, token, cert_id, state, created_at, updated_at, "
+                  "data) VALUES (?, ?, ?, ?, ?, ?, ?)")
             .bind(draft.id, draft.token, draft.certId, stateName(draft.state), draft.createdAt,
                   draft.updatedAt, row(draft))
             .step();
@@ -174,8 +175,9 @@ void Journal::save(RenewalRecord& r) {
 }
 
 void Journal::insertHistory(const std::string& id, const HistoryEntry& e) {
-    Statement(db_, "INSERT INTO renewal_steps (renewal_id, step, phase, status, at, detail) "
-                   "VALUES (?, ?, ?, ?, ?, ?)")
+    Statement(db_,
+              "INSERT INTO renewal_steps (renewal_id, step, phase, status, at, detail) "
+              "VALUES (?, ?, ?, ?, ?, ?)")
         .bind(id, stepName(e.step), e.phase, e.status, isoUtc(now_()), e.detail)
         .step();
 }
@@ -200,8 +202,9 @@ std::optional<RenewalRecord> Journal::load(const std::string& id, bool withHisto
     if (!q.step()) return std::nullopt;
     auto r = RenewalRecord::fromJson(json::parse(q.column(0)));
     if (withHistory) {
-        Statement h(db_, "SELECT step, phase, status, at, detail FROM renewal_steps WHERE "
-                         "renewal_id = ? ORDER BY seq");
+        Statement h(db_,
+                    "SELECT step, phase, status, at, detail FROM renewal_steps WHERE "
+                    "renewal_id = ? ORDER BY seq");
         h.bind(id);
         while (h.step())
             r.history.push_back({parseStep(h.column(0)).value_or(Step::Preflight), h.column(1),
@@ -226,8 +229,9 @@ std::optional<RenewalRecord> Journal::findOpen(const std::string& token,
     std::lock_guard lock(mutex_);
     std::string id;
     {
-        Statement q(db_, "SELECT id FROM renewals WHERE token = ? AND cert_id = ? AND state NOT "
-                         "IN ('done', 'failed', 'cancelled') ORDER BY created_at DESC LIMIT 1");
+        Statement q(db_,
+                    "SELECT id FROM renewals WHERE token = ? AND cert_id = ? AND state NOT "
+                    "IN ('done', 'failed', 'cancelled') ORDER BY created_at DESC LIMIT 1");
         q.bind(token, certId);
         if (!q.step()) return std::nullopt;
         id = q.column(0);
@@ -246,8 +250,9 @@ std::optional<std::string> Journal::value(const std::string& id, const std::stri
 void Journal::setValue(const std::string& id, const std::string& key, const std::string& value) {
     std::lock_guard lock(mutex_);
     transaction([&] {
-        Statement(db_, "INSERT OR REPLACE INTO renewal_values (renewal_id, key, value) VALUES "
-                       "(?, ?, ?)")
+        Statement(db_,
+                  "INSERT OR REPLACE INTO renewal_values (renewal_id, key, value) VALUES "
+                  "(?, ?, ?)")
             .bind(id, key, value)
             .step();
     });

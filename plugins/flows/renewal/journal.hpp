@@ -19,7 +19,7 @@ struct sqlite3;
 namespace certagent::renewal {
 
 class Journal {
-public:
+  public:
     // Opens (creating and migrating) the database; nowMs stamps records. Throws Failure(io).
     Journal(const std::filesystem::path& file, std::function<int64_t()> nowMs);
     ~Journal();
@@ -44,7 +44,7 @@ public:
     std::optional<std::string> value(const std::string& id, const std::string& key);
     void setValue(const std::string& id, const std::string& key, const std::string& value);
 
-private:
+  private:
     class Statement;
     void exec(const char* sql);
     template <typename Fn>

@@ -4,12 +4,18 @@ namespace certagent::renewal {
 
 const char* outcomeName(Outcome::Kind kind) noexcept {
     switch (kind) {
-        case Outcome::Kind::Issued: return "issued";
-        case Outcome::Kind::Wait: return "wait";
-        case Outcome::Kind::Rejected: return "rejected";
-        case Outcome::Kind::Unreachable: return "unreachable";
-        case Outcome::Kind::Misconfigured: return "misconfigured";
-        case Outcome::Kind::NeedsNewKey: return "needs_new_key";
+        case Outcome::Kind::Issued:
+            return "issued";
+        case Outcome::Kind::Wait:
+            return "wait";
+        case Outcome::Kind::Rejected:
+            return "rejected";
+        case Outcome::Kind::Unreachable:
+            return "unreachable";
+        case Outcome::Kind::Misconfigured:
+            return "misconfigured";
+        case Outcome::Kind::NeedsNewKey:
+            return "needs_new_key";
     }
     return "?";
 }

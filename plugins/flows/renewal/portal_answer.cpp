@@ -14,10 +14,10 @@ namespace {
 [[noreturn]] void fail(const std::string& request, const std::string& what) {
     throw Failure(code::kProtocol,
                   fmt::format(fmt::runtime(_("the certification authority's answer to {0} is not "
-                                           "what this version of certagent understands: {1}. "
-                                           "Nothing was changed; run the renewal again later, "
-                                           "and if this persists, tell your certification "
-                                           "authority")),
+                                             "what this version of certagent understands: {1}. "
+                                             "Nothing was changed; run the renewal again later, "
+                                             "and if this persists, tell your certification "
+                                             "authority")),
                               request, what),
                   request);
 }

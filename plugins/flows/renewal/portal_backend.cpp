@@ -22,7 +22,7 @@ using json = nlohmann::json;
 using namespace std::chrono_literals;
 
 constexpr std::uintmax_t kMaxIdentityBytes = 5u << 20;  // the CA's PDF limit
-constexpr double kMinDpi = 300;                          // the CA's guide: scans at 300 dpi
+constexpr double kMinDpi = 300;                         // the CA's guide: scans at 300 dpi
 // docs/portal-api.md: account and payment states this version knows.
 constexpr std::initializer_list<const char*> kAccountStates = {"NONE", "PENDING_CONFIRMATION",
                                                                "ACTIVE"};
@@ -80,7 +80,7 @@ struct CaAnswer {
 };
 
 class PortalBackend final : public Backend {
-public:
+  public:
     explicit PortalBackend(PortalSettings s) : base_(std::move(s.baseUrl)) {
         if (!base_.empty() && base_.back() != '/') base_ += '/';
     }
@@ -156,7 +156,7 @@ public:
         });
     }
 
-private:
+  private:
     template <typename F>
     Outcome guard(BackendContext& ctx, F&& f) {
         try {
@@ -185,8 +185,8 @@ private:
     }
 
     CaAnswer call(BackendContext& ctx, const std::string& method, const std::string& path,
-                const std::string& body = {}, const std::string& type = {},
-                const std::string& key = {}, const std::string& accept = "application/json") {
+                  const std::string& body = {}, const std::string& type = {},
+                  const std::string& key = {}, const std::string& accept = "application/json") {
         HttpRequest req;
         req.method = method;
         req.url = base_ + path;
@@ -205,10 +205,10 @@ private:
             a.body = portal::parseBody(a.raw);
         }
         if (a.status >= 500)
-            throw Failure(code::kNetwork,
-                          fmt::format(fmt::runtime(_("the CA answered {0}: {1}")), a.status,
-                                      a.message()),
-                          req.url);
+            throw Failure(
+                code::kNetwork,
+                fmt::format(fmt::runtime(_("the CA answered {0}: {1}")), a.status, a.message()),
+                req.url);
         return a;
     }
 
@@ -238,8 +238,8 @@ private:
             if (code.rfind("CLIENT_CERT_", 0) == 0) return loginRefusal(a);
         }
         return Outcome::misconfigured(
-            fmt::format(fmt::runtime(_("the CA refused the call ({0} {1}): {2}")), a.status,
-                        code, a.message()),
+            fmt::format(fmt::runtime(_("the CA refused the call ({0} {1}): {2}")), a.status, code,
+                        a.message()),
             code);
     }
 
@@ -436,8 +436,8 @@ private:
                                            "signed."),
                                          true)};
             if (answer == Answer::No)
-                throw Stop{Outcome::rejected(_("You chose not to sign the declaration."),
-                                             "DECLINED")};
+                throw Stop{
+                    Outcome::rejected(_("You chose not to sign the declaration."), "DECLINED")};
             ctx.progress(_("Signing the declaration on the token…"));
             auto tmp = signedPath;
             tmp += ".part";
@@ -446,9 +446,9 @@ private:
             std::filesystem::rename(tmp, signedPath);
         }
         faultPoint("declaration:signed");
-        auto a = call(ctx, "PUT", "api/v1/renewals/" + r.caReference + "/signed-declaration",
-                      readFile(signedPath), "application/pdf",
-                      ctx.idempotencyKey("signed-declaration"));
+        auto a =
+            call(ctx, "PUT", "api/v1/renewals/" + r.caReference + "/signed-declaration",
+                 readFile(signedPath), "application/pdf", ctx.idempotencyKey("signed-declaration"));
         if (a.code() == "INVALID_STATE") return;
         expectOk(a);
     }
@@ -460,9 +460,9 @@ private:
         CaAnswer renewed;  // holds the new payment's answer while `pay` refers to it
         if (pay->oneOf("status", kPaymentStates) == "FAILED") {
             // A new payment, keyed by the failed one so a retry does not open two.
-            renewed = call(ctx, "POST", "api/v1/renewals/" + r.caReference + "/payment", {},
-                           "application/json",
-                           ctx.idempotencyKey("payment-after-" + pay->text("id")));
+            renewed =
+                call(ctx, "POST", "api/v1/renewals/" + r.caReference + "/payment", {},
+                     "application/json", ctx.idempotencyKey("payment-after-" + pay->text("id")));
             faultPoint("payment:after");
             expectOk(renewed);
             pay.emplace(renewed.fields());
@@ -473,8 +473,8 @@ private:
             ctx.save();
         }
         if (!url.empty() && ctx.ask(Prompt::OpenPaymentPage) == Answer::Later)
-            return Outcome::wait(r.caReference, 0s,
-                                 _("Open the payment page and pay by card."), true);
+            return Outcome::wait(r.caReference, 0s, _("Open the payment page and pay by card."),
+                                 true);
         return Outcome::wait(r.caReference, 4s,
                              _("Waiting for the payment to be confirmed (\"Plata înregistrată "
                                "cu succes\")."));

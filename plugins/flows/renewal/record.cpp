@@ -4,8 +4,8 @@ namespace certagent::renewal {
 namespace {
 
 constexpr std::pair<Step, const char*> kSteps[] = {
-    {Step::Preflight, "preflight"},  {Step::Login, "login"},   {Step::Request, "request"},
-    {Step::KeyGeneration, "keygen"}, {Step::Csr, "csr"},       {Step::Certificate, "certificate"},
+    {Step::Preflight, "preflight"},  {Step::Login, "login"},     {Step::Request, "request"},
+    {Step::KeyGeneration, "keygen"}, {Step::Csr, "csr"},         {Step::Certificate, "certificate"},
     {Step::Verify, "verify"},        {Step::Install, "install"}, {Step::Done, "done"},
 };
 

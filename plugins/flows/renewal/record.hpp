@@ -67,18 +67,18 @@ struct HistoryEntry {
 };
 
 struct RenewalRecord {
-    std::string id;           // ours (a UUID); the CA's id is caReference
-    std::string token;        // token serial
-    std::string certId;       // CKA_ID (hex) of the certificate being renewed
-    std::string certSerial;   // its serial (upper-case hex, the CA's spelling)
+    std::string id;          // ours (a UUID); the CA's id is caReference
+    std::string token;       // token serial
+    std::string certId;      // CKA_ID (hex) of the certificate being renewed
+    std::string certSerial;  // its serial (upper-case hex, the CA's spelling)
     std::string subject;
     std::string commonName;
-    std::string notAfter;     // of the certificate being renewed
+    std::string notAfter;  // of the certificate being renewed
     int years = 1;
-    std::string idDocument;   // path of the identity document (PDF)
-    std::string backend;      // "portal"
+    std::string idDocument;  // path of the identity document (PDF)
+    std::string backend;     // "portal"
     Step step = Step::Preflight;
-    std::string phase;        // the backend's phase while step == Request
+    std::string phase;  // the backend's phase while step == Request
     State state = State::Running;
     Prompt prompt = Prompt::None;
     std::string message;      // user text for the current state (translated when written)
@@ -90,8 +90,8 @@ struct RenewalRecord {
     std::string candidateKeyId;  // CKA_ID (hex) of the new key pair, once generated
     std::string keyType;         // "ec-p256", "rsa2048", ...
     std::string newCertSerial;
-    std::string nextAttempt;     // ISO 8601 UTC, when Waiting
-    int attempts = 0;            // consecutive waits/failures at this step and phase (backoff)
+    std::string nextAttempt;  // ISO 8601 UTC, when Waiting
+    int attempts = 0;         // consecutive waits/failures at this step and phase (backoff)
     std::string createdAt, updatedAt;
     std::vector<HistoryEntry> history;  // oldest first (Journal::load)
 

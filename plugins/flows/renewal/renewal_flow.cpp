@@ -9,8 +9,8 @@
 //   list {open?}                  -> [records] with their history
 //   renew {token, cert, years?, id_document?}, continue|<id>, cancel|<id>: the tray's menu
 // In the tray and the daemon the work runs on the plugin's worker (service.hpp).
-#include <certagent/sdk/plugin.hpp>
 #include <fmt/format.h>
+#include <certagent/sdk/plugin.hpp>
 
 #include <memory>
 #include <mutex>
@@ -28,7 +28,7 @@ using sdk::json;
 // The CLI's questions: the declaration through certagent.ui/1 confirm (the terminal or
 // --yes), the payment page opened in the browser.
 class AskingPrompter final : public Prompter {
-public:
+  public:
     using Say = std::function<void(const RenewalRecord&, const std::string&)>;
     AskingPrompter(sdk::Host& host, Say say) : host_(host), say_(std::move(say)) {}
 
@@ -63,7 +63,7 @@ public:
         return Answer::Yes;
     }
 
-private:
+  private:
     sdk::Host& host_;
     Say say_;
 };
@@ -81,7 +81,7 @@ std::string text(const json& j, const char* key) {
 }
 
 class RenewalFlow final : public sdk::FlowPlugin {
-public:
+  public:
     explicit RenewalFlow(sdk::Host& host)
         : FlowPlugin(host), service_(host, [this]() -> Engine& { return engine(); }) {
         host.events().subscribe("AgentStarted", [this](const json&) { service_.start(); });
@@ -111,7 +111,7 @@ public:
         }
     }
 
-private:
+  private:
     json act(const std::string& id, const json& args) {
         auto bar = id.find('|');
         const auto verb = id.substr(0, bar);

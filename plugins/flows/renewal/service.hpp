@@ -25,7 +25,7 @@ class Host;
 namespace certagent::renewal {
 
 class RenewalService {
-public:
+  public:
     RenewalService(sdk::Host& host, std::function<Engine&()> engine);
     ~RenewalService();
     RenewalService(const RenewalService&) = delete;
@@ -41,7 +41,7 @@ public:
     // Queues work on the worker.
     void post(std::function<void()> work);
 
-private:
+  private:
     void loop(uint64_t job);
     void announceInterrupted();
     void resumeAt(const RenewalRecord& r);

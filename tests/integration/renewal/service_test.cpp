@@ -30,7 +30,9 @@ TEST(RenewalService, TheWizardsEventsRenewACertificateWithOnePinEntry) {
     o.state_dir = s.stateDir;
     o.log_to_file = false;
     o.load_plugins = false;
-    o.before_plugins = [](Agent& a) { ASSERT_TRUE(a.plugins().loadFile(CERTAGENT_RENEWAL_PLUGIN)); };
+    o.before_plugins = [](Agent& a) {
+        ASSERT_TRUE(a.plugins().loadFile(CERTAGENT_RENEWAL_PLUGIN));
+    };
     std::atomic<int> pins{0};
     app::Adapters adapters;
     adapters.program = "tray";
@@ -50,8 +52,12 @@ TEST(RenewalService, TheWizardsEventsRenewACertificateWithOnePinEntry) {
         return progress.empty() ? json::object() : progress.back();
     };
     auto publish = [&](const std::string& action, json args = json::object()) {
-        json e = {{"type", events::kUserAction}, {"action", action}, {"token", s.token->serial},
-                  {"cert", s.certId}, {"args", args}, {"source", "gui"}};
+        json e = {{"type", events::kUserAction},
+                  {"action", action},
+                  {"token", s.token->serial},
+                  {"cert", s.certId},
+                  {"args", args},
+                  {"source", "gui"}};
         if (auto id = last().value("renewal_id", ""); !id.empty()) e["renewal_id"] = id;
         a.agent().bus().publish(e);
     };
