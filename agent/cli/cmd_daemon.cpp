@@ -85,6 +85,12 @@ int runDaemon(Context& ctx) {
     options.state_dir = ctx.state_dir;
     app::App app(std::move(options), std::move(adapters));
     running = &app;
+    // Pages and files plugins open for the person (the payment page): xdg-open.
+    {
+        auto prompts = app.agent().services().prompts();
+        prompts.open = desktopOpener(app.agent(), std::nullopt);
+        app.agent().services().setPrompts(std::move(prompts));
+    }
     // The daemon logs what the config asks for (the CLI's default is warnings only).
     try {
         auto configured = log::parseLevel(app.agent().config().getString("log.level"));

@@ -10,6 +10,7 @@
 
 #include "certagent/core/error.hpp"
 #include "certagent/core/i18n.hpp"
+#include "certagent/core/platform/desktop_open.hpp"
 
 namespace certagent::cli {
 
@@ -102,7 +103,20 @@ void Context::allowQuestions(const std::optional<std::string>& pin_env, bool ass
             return json{{"path", line}};
         };
     }
+    p.open = desktopOpener(a, pin_env);
     a.services().setPrompts(std::move(p));
+}
+
+std::function<std::optional<json>(const json&)> desktopOpener(
+    Agent& agent, const std::optional<std::string>& pin_env) {
+    // The variables that hold secrets for this run never reach the opened program.
+    std::vector<std::string> withheld;
+    if (pin_env && !pin_env->empty()) withheld.push_back(*pin_env);
+    if (auto tsa = agent.config().getString("timestamps.password_env"); !tsa.empty())
+        withheld.push_back(tsa);
+    return [withheld](const json& r) -> std::optional<json> {
+        return json{{"opened", platform::openWithDesktop(textOf(r, "target"), withheld)}};
+    };
 }
 
 json Context::runFlow(const std::string& plugin, const std::string& action,

@@ -2,6 +2,7 @@
 // certagent-cli commands: one file per command (cmd_<name>.cpp), each registering itself with
 // CERTAGENT_CLI_COMMAND. Exit codes: 0 ok, 1 failure, 2 usage error.
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -64,6 +65,11 @@ private:
     std::vector<std::string> flags_;
     std::vector<std::string> positionals_;
 };
+
+// certagent.ui/1 open for the CLI and the daemon: xdg-open in the session's environment,
+// without --pin-env's variable and [timestamps] password_env.
+std::function<std::optional<json>(const json&)> desktopOpener(
+    Agent& agent, const std::optional<std::string>& pin_env);
 
 // The PIN for a login: from the environment variable named by --pin-env, else asked on the
 // terminal without echo. Warns before the final try. Never from the command line.

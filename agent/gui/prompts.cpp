@@ -3,6 +3,7 @@
 #include <wx/choicdlg.h>
 #include <wx/filedlg.h>
 #include <wx/msgdlg.h>
+#include <wx/utils.h>
 
 #include "tray_app.hpp"
 #include "wx_text.hpp"
@@ -58,6 +59,14 @@ Prompts makePrompts(TrayApp& app) {
         });
         if (!path || path->empty()) return std::nullopt;
         return json{{"path", *path}};
+    };
+    p.open = [&app](const json& r) -> std::optional<json> {
+        auto opened = app.onMainThread<bool>([r] {
+            auto target = text(r, "target");
+            return target.rfind("http", 0) == 0 ? wxLaunchDefaultBrowser(u8(target))
+                                                : wxLaunchDefaultApplication(u8(target));
+        });
+        return json{{"opened", opened.value_or(false)}};
     };
     return p;
 }

@@ -10,7 +10,6 @@
 #include "certagent/core/i18n.hpp"
 #include "certagent/core/log.hpp"
 #include "certagent/core/platform/launch.hpp"
-#include "certagent/core/renewal/agent_renewal.hpp"
 #include "certagent/core/server/local_server.hpp"
 #include "certagent/core/token/agent_tokens.hpp"
 #include "certagent/core/ui/menu_model.hpp"
@@ -103,15 +102,6 @@ struct App::Area {
         token::makeTokenService(*app.agent_);
         return fmt::format("{} token types", profiles.size());
     }
-    static std::string renewal(App& app) {
-        token::PinCallback pin = app.adapters_.pin;
-        if (!pin)
-            pin = [](const token::PinRequest&) -> std::optional<SecretString> {
-                throw Error(ErrorKind::Cancelled,
-                            _("this program cannot ask for the PIN; continue the renewal in the "
-                              "tray app (certagent) or with certagent-cli renew"));
-            };
-        app.renewal_ = &renewal::attachRenewalService(*app.agent_, std::move(pin));
         return "on";
     }
     static std::string localServer(App& app) {
@@ -145,7 +135,6 @@ struct App::Area {
 namespace {
 const App::Area kAreas[] = {
     {"tokens", &App::Area::tokens},
-    {"renewal", &App::Area::renewal},
     {"local-server", &App::Area::localServer},
     {"devices", &App::Area::devices},
 };

@@ -1,5 +1,5 @@
-// certagent.tokens/1, certagent.documents/1 and certagent.http/1 over the agent's areas (and
-// certagent.process/1, process_extension.cpp).
+// certagent.tokens/1, certagent.documents/1, certagent.http/1 and certagent.x509/1 over the
+// agent's areas (and certagent.process/1, process_extension.cpp).
 #include "certagent/core/app/extensions.hpp"
 
 #include <fmt/format.h>
@@ -15,10 +15,12 @@
 #include "certagent/core/i18n.hpp"
 #include "certagent/core/log.hpp"
 #include "certagent/core/secret.hpp"
+#include "certagent/core/pdf/inspect.hpp"
 #include "certagent/core/signing/report.hpp"
 #include "certagent/core/signing/sign_document.hpp"
 #include "certagent/core/signing/verify.hpp"
 #include "certagent/core/token/agent_tokens.hpp"
+#include "certagent/core/token/certificate_parser.hpp"
 #include "certagent/core/token/openssl_handles.hpp"
 #include "certagent/core/token/token_json.hpp"
 #include "process_extension.hpp"
@@ -105,10 +107,18 @@ int mdNid(const std::string& hash) {
 }
 
 // ---- the shared state -------------------------------------------------------------------
+// An HTTP client kept for a session ("keep": true), with the certificate it presents.
+struct KeptClient {
+    token::X509Ptr cert;
+    std::unique_ptr<http::CurlClient> client;
+};
 struct Session {
     std::string plugin;
     std::unique_ptr<token::TokenService> service;
     std::unique_ptr<token::TokenSession> session;
+    // By certificate id, CA bundle and timeout; used under the session's lock, released with
+    // the session (before it, being declared after it: clients borrow its key).
+    std::map<std::string, KeptClient> clients;
 };
 
 class ExtensionsImpl final : public Extensions {
@@ -181,12 +191,24 @@ ExtensionsImpl& ext(void* ctx) {
 }
 const std::string& who(void* ctx) { return pluginContext(ctx).name; }
 
+// A token as list() and info() describe it, with the key types its profile can generate.
+json describedToken(Agent& agent, const token::TokenInfo& t) {
+    auto j = token::tokenJson(t);
+    json types = json::array();
+    for (const auto& p : token::tokenProfiles(agent))
+        if (p.name == t.plugin)
+            for (auto k : p.keyTypes) types.push_back(token::keyTypeName(k));
+    j["key_types"] = types;
+    return j;
+}
+
 // ---- certagent.tokens/1 -----------------------------------------------------------------
 ca_status tkList(void* ctx, ca_sink_fn sink, void* user) {
     return guarded(sink, user, [&] {
-        auto service = token::makeTokenService(ext(ctx).agent());
+        auto& agent = ext(ctx).agent();
+        auto service = token::makeTokenService(agent);
         json out = json::array();
-        for (const auto& t : service->tokens()) out.push_back(token::tokenJson(t));
+        for (const auto& t : service->tokens()) out.push_back(describedToken(agent, t));
         emit(sink, user, out);
         return CA_OK;
     });
@@ -232,9 +254,10 @@ void tkClose(void* ctx, uint64_t id) {
 
 ca_status tkInfo(void* ctx, uint64_t id, ca_sink_fn sink, void* user) {
     return guarded(sink, user, [&] {
-        auto s = ext(ctx).find(who(ctx), id);
+        auto& e = ext(ctx);
+        auto s = e.find(who(ctx), id);
         auto lock = s->session->lock();
-        emit(sink, user, token::tokenJson(s->session->refresh()));
+        emit(sink, user, describedToken(e.agent(), s->session->refresh()));
         return CA_OK;
     });
 }
@@ -401,7 +424,25 @@ ca_status dcVerify(void* ctx, const char* request_json, ca_sink_fn sink, void* u
     });
 }
 
-const ca_documents_v1 kDocuments{sizeof(ca_documents_v1), &dcSign, &dcVerify};
+ca_status dcInspect(void* ctx, const char* request_json, ca_sink_fn sink, void* user) {
+    return guarded(sink, user, [&] {
+        auto a = args(request_json);
+        (void)ext(ctx);
+        auto info = pdf::inspectPdf(requireString(a, "path"));
+        const double dpi = info.minImageDpi();
+        const double wanted = a.value("min_dpi", 0.0);
+        emit(sink, user, {{"file_size", info.file_size},
+                          {"pages", info.page_count},
+                          {"version", info.pdf_version},
+                          {"encrypted", info.encrypted},
+                          {"min_image_dpi", dpi},
+                          {"resolution_ok", dpi <= 0 || wanted <= 0 ||
+                                                pdf::meetsResolution(dpi, wanted)}});
+        return CA_OK;
+    });
+}
+
+const ca_documents_v1 kDocuments{sizeof(ca_documents_v1), &dcSign, &dcVerify, &dcInspect};
 
 // ---- certagent.http/1 ---------------------------------------------------------------------
 ca_status htRequest(void* ctx, const char* request_json, const uint8_t* body, size_t body_len,
@@ -425,7 +466,8 @@ ca_status htRequest(void* ctx, const char* request_json, const uint8_t* body, si
             else if (ph->is_string() && *ph == "loopback") o.allowPlainHttpToLoopback = true;
             else if (ph->is_string() && *ph == "any") o.allowPlainHttpToAnyHost = true;
         }
-        http::CurlClient client(o);
+        std::optional<http::CurlClient> local;
+        http::CurlClient* client = nullptr;
         http::Request r;
         r.method = a.value("method", std::string("GET"));
         r.url = requireString(a, "url");
@@ -457,14 +499,35 @@ ca_status htRequest(void* ctx, const char* request_json, const uint8_t* body, si
         if (auto cc = a.find("client_certificate"); cc != a.end() && cc->is_object()) {
             held = e.find(who(ctx), cc->at("session").get<uint64_t>());
             lock = held->session->lock();
-            auto id = token::fromHex(requireString(*cc, "id"));
-            auto der = held->session->certificate(id);
-            if (!der) throw Error(ErrorKind::InvalidInput, _("no certificate with that id"));
-            const unsigned char* p = der->data();
-            cert.reset(d2i_X509(nullptr, &p, static_cast<long>(der->size())));
-            client.setClientCertificate(cert.get(), held->session->privateKey(id));
+            const auto idHex = requireString(*cc, "id");
+            // "keep": one client (one connection, one TLS session) per certificate, bundle and
+            // timeout for the session's life; otherwise a client for this request only.
+            const auto key = a.value("keep", false)
+                                 ? fmt::format("{}|{}|{}", idHex, o.caBundle.string(),
+                                               o.timeout.count())
+                                 : std::string();
+            if (auto kept = held->clients.find(key); !key.empty() && kept != held->clients.end()) {
+                client = kept->second.client.get();
+            } else {
+                auto id = token::fromHex(idHex);
+                auto der = held->session->certificate(id);
+                if (!der) throw Error(ErrorKind::InvalidInput, _("no certificate with that id"));
+                const unsigned char* p = der->data();
+                cert.reset(d2i_X509(nullptr, &p, static_cast<long>(der->size())));
+                if (key.empty()) {
+                    client = &local.emplace(o);
+                    client->setClientCertificate(cert.get(), held->session->privateKey(id));
+                } else {
+                    auto fresh = std::make_unique<http::CurlClient>(o);
+                    fresh->setClientCertificate(cert.get(), held->session->privateKey(id));
+                    client = fresh.get();
+                    held->clients[key] = {std::move(cert), std::move(fresh)};
+                }
+            }
+        } else {
+            client = &local.emplace(o);
         }
-        auto resp = client.perform(r);
+        auto resp = client->perform(r);
         if (body_sink) body_sink(body_user, resp.body.data(), resp.body.size());
         json headers = json::object();
         for (const auto& [k, v] : resp.headers) headers[k] = v;
@@ -474,6 +537,31 @@ ca_status htRequest(void* ctx, const char* request_json, const uint8_t* body, si
 }
 
 const ca_http_v1 kHttp{sizeof(ca_http_v1), &htRequest};
+
+// ---- certagent.x509/1 ---------------------------------------------------------------------
+ca_status xDescribe(void*, const uint8_t* der, size_t len, ca_sink_fn sink, void* user) {
+    return guarded(sink, user, [&] {
+        if (!der || !len) throw Error(ErrorKind::InvalidInput, _("no certificate to describe"));
+        auto c = token::parseCertificate(token::Bytes(der, der + len));
+        emit(sink, user, {{"subject", c.subject},
+                          {"issuer", c.issuer},
+                          {"common_name", c.commonName},
+                          {"serial", c.serialHex},
+                          {"not_before", token::isoUtc(c.notBefore)},
+                          {"not_after", c.notAfterText()},
+                          {"no_expiry", c.noExpiry},
+                          {"key_algorithm", c.keyAlgorithm},
+                          {"key_bits", c.keyBits},
+                          {"key_usage", c.keyUsage},
+                          {"policies", c.policies},
+                          {"qualified", c.qualified},
+                          {"qc_compliance", c.qcCompliance},
+                          {"qc_sscd", c.qcSscd}});
+        return CA_OK;
+    });
+}
+
+const ca_x509_v1 kX509{sizeof(ca_x509_v1), &xDescribe};
 
 }  // namespace
 
@@ -488,6 +576,7 @@ Extensions& installExtensions(Agent& agent) {
     services.registerExtension(CA_EXT_DOCUMENTS, &kDocuments, impl.get());
     services.registerExtension(CA_EXT_HTTP, &kHttp, impl.get());
     installProcessExtension(services);
+    services.registerExtension(CA_EXT_X509, &kX509, impl.get());
     ExtensionsImpl* raw = impl.get();
     services.addReleaseHook([raw](const std::string& plugin) { raw->closeAll(plugin); });
     agent.keepAlive(impl);

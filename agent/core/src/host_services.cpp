@@ -331,7 +331,21 @@ ca_status uiChooseFile(void* ctx, const char* r, ca_sink_fn s, void* u) {
     return uiAsk(ctx, &Prompts::chooseFile, r, s, u);
 }
 
-const ca_ui_v1 kUi{sizeof(ca_ui_v1), &uiNotify, &uiConfirm, &uiChoose, &uiChooseFile};
+// Only a web page or an existing file: never a program, never another scheme.
+ca_status uiOpen(void* ctx, const char* r, ca_sink_fn s, void* u) {
+    auto checked = guarded(s, u, [&] {
+        auto target = parseArgs(r).value("target", std::string());
+        const bool web = target.rfind("https://", 0) == 0 || target.rfind("http://", 0) == 0;
+        std::error_code ec;
+        if (!web && !fs::is_regular_file(target, ec))
+            throw Error(ErrorKind::InvalidInput,
+                        _("only a web page or an existing file can be opened"), target);
+        return CA_OK;
+    });
+    return checked != CA_OK ? checked : uiAsk(ctx, &Prompts::open, r, s, u);
+}
+
+const ca_ui_v1 kUi{sizeof(ca_ui_v1), &uiNotify, &uiConfirm, &uiChoose, &uiChooseFile, &uiOpen};
 
 // ---- certagent.providers/1 ----------------------------------------------------------------
 void appendBytes(void* user, const char* data, size_t len) {
@@ -366,21 +380,6 @@ ca_status pvRegisterTimestamper(void* ctx, ca_timestamp_fn fn, void* user) {
 
 const ca_providers_v1 kProviders{sizeof(ca_providers_v1), &pvRegisterTimestamper};
 
-// ---- certagent.methods/1 (transitional) ---------------------------------------------------
-struct ca_methods_v1 {
-    uint32_t struct_size;
-    ca_status (*call)(void* ctx, const char* method, const char* args_json, ca_sink_fn sink,
-                      void* user);
-};
-ca_status mtCall(void* ctx, const char* method, const char* args_json, ca_sink_fn sink,
-                 void* user) {
-    return guarded(sink, user, [&] {
-        emit(sink, user, hs(ctx).call(pc(ctx).name, method ? method : "", parseArgs(args_json)));
-        return CA_OK;
-    });
-}
-const ca_methods_v1 kMethods{sizeof(ca_methods_v1), &mtCall};
-
 const void* hostExtension(void* ctx, const char* id) {
     try {
         if (!id) return nullptr;
@@ -393,7 +392,6 @@ const void* hostExtension(void* ctx, const char* id) {
         if (name == CA_EXT_TEXT) return &kText;
         if (name == CA_EXT_UI) return &kUi;
         if (name == CA_EXT_PROVIDERS) return &kProviders;
-        if (name == "certagent.methods/1") return &kMethods;
         return hs(ctx).extension(std::string(name));
     } catch (...) {
         return nullptr;
@@ -520,29 +518,6 @@ void HostServices::setTimestamper(const std::string& plugin, Timestamper fn) {
     }
     timestamper_owner_ = fn ? plugin : std::string();
     timestamper_ = std::move(fn);
-}
-
-void HostServices::registerMethod(const std::string& name, Method method) {
-    std::lock_guard lock(mutex_);
-    methods_[name] = std::move(method);
-}
-
-bool HostServices::hasMethod(const std::string& name) const {
-    std::lock_guard lock(mutex_);
-    return methods_.count(name) > 0;
-}
-
-json HostServices::call(const std::string& plugin, const std::string& method, const json& args) {
-    Method m;
-    {
-        std::lock_guard lock(mutex_);
-        auto it = methods_.find(method);
-        if (it == methods_.end())
-            throw Error(ErrorKind::Usage,
-                        fmt::format(fmt::runtime(_("unknown host method '{0}'")), method), plugin);
-        m = it->second;
-    }
-    return m(plugin, args);
 }
 
 }  // namespace certagent

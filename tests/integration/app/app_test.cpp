@@ -13,7 +13,7 @@
 #include "certagent/core/error.hpp"
 #include "certagent/core/events.hpp"
 #include "certagent/core/i18n.hpp"
-#include "certagent/core/renewal/journal.hpp"
+#include "journal.hpp"
 #include "softhsm.hpp"
 #include "temp_dir.hpp"
 
@@ -119,20 +119,15 @@ TEST_F(AppTest, EveryAreaStartsOnceInOrderAndSaysWhatItDoes) {
         names.push_back(area.name);
         EXPECT_TRUE(area.started) << area.name << ": " << area.detail;
     }
-    EXPECT_EQ(names, (std::vector<std::string>{"tokens", "renewal", "local-server",
-                                               "devices"}));
-    EXPECT_NE(areas[2].detail.find(std::to_string(port)), std::string::npos) << areas[2].detail;
+    // The flows are plugins (plugins/flows/*), not areas.
+    EXPECT_EQ(names, (std::vector<std::string>{"tokens", "local-server", "devices"}));
+    EXPECT_NE(areas[1].detail.find(std::to_string(port)), std::string::npos) << areas[1].detail;
     // Without a consent dialog, "ask" (the default) refuses.
     EXPECT_EQ(a.server().status().consent, "refuse");
-    EXPECT_TRUE(a.renewal());
     EXPECT_TRUE(a.devicesRunning());
     // A second start() starts nothing again.
-    EXPECT_EQ(a.start().size(), 4u);
-    // The host methods of the areas are there for plugins.
-    // Timestamps are the timestamps plugin's (a provider, not an area).
-    EXPECT_FALSE(a.agent().services().hasMethod("timestamps.quota"));
-    EXPECT_TRUE(a.agent().services().hasMethod("renewal.list"));
-    // Reminders are the expiry-reminders plugin's (its tests start it through this root).
+    EXPECT_EQ(a.start().size(), 3u);
+    // The flows are the plugins' (plugins/flows/*): core offers them only extensions.
     EXPECT_EQ(pinAsked, 0);
 }
 
@@ -235,11 +230,19 @@ TEST_F(AppTest, NotificationChoicesReachTheAreasAndRenewOpensTheWindowOnly) {
     EXPECT_EQ(eventsOf(events::kUserAction, "acknowledge").size(), 2u);
 }
 
+// The renewal plugin (plugins/flows/renewal), loaded by the composition root, finds the
+// renewal in its own journal once the agent has started.
 TEST_F(AppTest, AnUnfinishedRenewalIsShownWithItsContextBeforeAnyPinIsAsked) {
-    app::App a(options(), adapters("tray"));
+    auto o = options();
+    o.before_plugins = [](Agent& agent) {
+        ASSERT_TRUE(agent.plugins().loadFile(CERTAGENT_RENEWAL_PLUGIN));
+    };
+    app::App a(std::move(o), adapters("tray"));
     record(a, std::string(events::kRenewalProgress) + "," + events::kUserAction);
     {
-        renewal::Journal journal(a.agent().store(), a.agent().clock());
+        auto folder = dir / "state" / "plugins" / "renewal";
+        fs::create_directories(folder);
+        renewal::Journal journal(folder / "journal.sqlite", [] { return int64_t{1'700'000'000'000}; });
         renewal::RenewalRecord draft;
         draft.token = serial;
         draft.certId = cert;
@@ -247,7 +250,8 @@ TEST_F(AppTest, AnUnfinishedRenewalIsShownWithItsContextBeforeAnyPinIsAsked) {
         draft.years = 2;
         draft.backend = "portal";
         auto r = journal.create(draft);
-        r.step = renewal::Step::Payment;
+        r.step = renewal::Step::Request;
+        r.phase = "payment";
         r.state = renewal::State::Waiting;
         r.message = "waiting for the payment";
         journal.save(r);
@@ -256,7 +260,10 @@ TEST_F(AppTest, AnUnfinishedRenewalIsShownWithItsContextBeforeAnyPinIsAsked) {
     ASSERT_TRUE(waitUntil([&] { return !eventsOf(events::kRenewalProgress).empty(); }, 5s));
     auto shown = eventsOf(events::kRenewalProgress);
     EXPECT_TRUE(shown[0]["interrupted"].get<bool>());
-    EXPECT_EQ(shown[0]["step"], "payment");
+    EXPECT_EQ(shown[0]["step"], "request");
+    EXPECT_EQ(shown[0]["phase"], "payment");
+    EXPECT_EQ(shown[0]["stage"], "payment");
+    EXPECT_EQ(shown[0]["state"], "waiting");
     EXPECT_NE(shown[0]["next"].get<std::string>().find("PIN"), std::string::npos);
     json notice;
     for (const auto& n : notifier->all())

@@ -196,6 +196,12 @@ typedef struct ca_ui_v1 {
     ca_status (*confirm)(void* ctx, const char* request_json, ca_sink_fn sink, void* user);
     ca_status (*choose)(void* ctx, const char* request_json, ca_sink_fn sink, void* user);
     ca_status (*choose_file)(void* ctx, const char* request_json, ca_sink_fn sink, void* user);
+    /* ABI 2.1. [not UI] Opens a web page or a file for the person: {"target": "https://..." |
+     * "/path/file.pdf"} -> {"opened": bool}. The tray opens it with the desktop's default
+     * program, the CLI and the daemon with xdg-open in the session's environment (never the
+     * agent's secrets: --pin-env, [timestamps] password_env). CA_ERR_UNSUPPORTED when the
+     * program cannot open anything (no desktop); only http(s) URLs and existing files. */
+    ca_status (*open)(void* ctx, const char* request_json, ca_sink_fn sink, void* user);
 } ca_ui_v1;
 
 /* Tokens (PKCS#11). A plugin never sees a PIN: open(login) asks the person through the
@@ -206,7 +212,8 @@ typedef struct ca_ui_v1 {
 typedef struct ca_tokens_v1 {
     uint32_t struct_size;
     /* [not UI] [{"serial", "label", "manufacturer", "model", "plugin", "module", "slot",
-     * "pin": {...flags}}] */
+     * "pin": {...flags}, "key_types" (ABI 2.1): ["ec-p256", "rsa2048", ...] the key pairs the
+     * token's profile says it can generate, empty when its profile does not say}] */
     ca_status (*list)(void* ctx, ca_sink_fn sink, void* user);
     /* [not UI] {"token"?: serial} -> [{"token", "id", "label", "der" (base64), "subject",
      * "issuer", "serial", "not_before", "not_after", "days_left", "qualified",
@@ -256,15 +263,23 @@ typedef struct ca_documents_v1 {
     ca_status (*sign)(void* ctx, const char* request_json, ca_sink_fn sink, void* user);
     /* [not UI] {"path", "data"?} -> the verification report (certagent-cli verify --json). */
     ca_status (*verify)(void* ctx, const char* request_json, ca_sink_fn sink, void* user);
+    /* ABI 2.1. [not UI] What a PDF the person gave holds, read by the agent's bounded parser:
+     * {"path", "min_dpi"?} -> {"file_size", "pages", "version", "encrypted", "min_image_dpi"
+     * (0: no image), "resolution_ok" (every image at min_dpi or more, with the agent's 1 %
+     * scanner tolerance)}. A file that is not a PDF: CA_ERR_INVALID_ARGUMENT. */
+    ca_status (*inspect)(void* ctx, const char* request_json, ca_sink_fn sink, void* user);
 } ca_documents_v1;
 
 /* HTTP(S) through the agent's client: TLS always verified (system store plus "ca_bundle"),
- * sizes and time bounded. */
+ * sizes and time bounded. With "client_certificate", "keep": true (ABI 2.1) keeps the
+ * connection (and its TLS session) for the next request of this plugin with the same session,
+ * certificate, ca_bundle and timeout; it is released with the token session. */
 #define CA_EXT_HTTP "certagent.http/1"
 typedef struct ca_http_v1 {
     uint32_t struct_size;
     /* [not UI] request: {"method", "url", "headers"?: {..}, "timeout_ms"?, "ca_bundle"?,
-     * "max_bytes"?, "allow_plain_http"?: bool (loopback only), "client_certificate"?:
+     * "max_bytes"?, "allow_plain_http"?: true|"loopback" (to this computer only) | "any" (any
+     * host, never with an Authorization header), "client_certificate"?:
      * {"session": n, "id": "..."} (TLS client authentication with the token's key)}.
      * Writes the response body to `body`, then {"status", "headers": {..}} to `meta`.
      * A transport failure is CA_ERR_RETRY (code "network") or CA_ERR_FAILED (code "tls"). */
@@ -273,7 +288,7 @@ typedef struct ca_http_v1 {
                          ca_sink_fn meta_sink, void* meta_user);
 } ca_http_v1;
 
-/* Programs the person configured (a hook such as [reminders] command), started by the agent in
+/* ABI 2.1. Programs the person configured (a hook such as [reminders] command), started by the agent in
  * the user's session: never through a shell, and with only the session's basic variables
  * (PATH, HOME, USER, LOGNAME, SHELL, LANG, LANGUAGE, LC_*, TZ, TMPDIR, DISPLAY,
  * WAYLAND_DISPLAY, XAUTHORITY, DBUS_SESSION_BUS_ADDRESS, XDG_*), so nothing of the agent's own
@@ -290,6 +305,19 @@ typedef struct ca_process_v1 {
      * "not_started"; a bad request: CA_ERR_INVALID_ARGUMENT. */
     ca_status (*run)(void* ctx, const char* request_json, ca_sink_fn sink, void* user);
 } ca_process_v1;
+
+/* ABI 2.1. Certificates described by the agent's parser (the fields of `certagent-cli certs`),
+ * so a plugin reads no certificate extension itself. */
+#define CA_EXT_X509 "certagent.x509/1"
+typedef struct ca_x509_v1 {
+    uint32_t struct_size;
+    /* [any thread] A DER certificate -> {"subject", "issuer", "common_name", "serial" (hex),
+     * "not_before", "not_after" (ISO 8601 UTC), "no_expiry", "key_algorithm": "RSA|EC|...",
+     * "key_bits", "key_usage": [...], "policies": [...], "qualified", "qc_compliance",
+     * "qc_sscd"}. Not a certificate: CA_ERR_INVALID_ARGUMENT. */
+    ca_status (*describe)(void* ctx, const uint8_t* der, size_t der_len, ca_sink_fn sink,
+                          void* user);
+} ca_x509_v1;
 
 /* Services a plugin offers the agent. */
 #define CA_EXT_PROVIDERS "certagent.providers/1"

@@ -19,6 +19,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstddef>
 #include <cstring>
 #include <functional>
 #include <map>
@@ -319,6 +320,20 @@ public:
         return detail::parseOrNull(out);
     }
 
+    // certagent.ui/1 open (ABI 2.1): opens a web page or a file for the person; false when it
+    // could not be opened. Throws HostError(CA_ERR_UNSUPPORTED) when the program cannot open
+    // anything (or the agent predates ABI 2.1).
+    bool open(const std::string& target) const {
+        auto& ui = require<ca_ui_v1>(CA_EXT_UI);
+        if (ui.struct_size < offsetof(ca_ui_v1, open) + sizeof(ui.open) || !ui.open)
+            throw HostError(CA_ERR_UNSUPPORTED, "this agent cannot open pages or files");
+        std::string out, text = json{{"target", target}}.dump();
+        auto s = ui.open(ctx(), text.c_str(), &detail::appendToString, &out);
+        if (s != CA_OK) detail::fail(s, "ui.open", out);
+        auto j = detail::parseOrNull(out);
+        return j.is_object() && j.value("opened", false);
+    }
+
     // certagent.tokens/1
     json tokens() const {
         return sinkCall<ca_tokens_v1>(CA_EXT_TOKENS, "tokens.list", [&](auto& t, auto sink,
@@ -361,6 +376,24 @@ public:
                                          [&](auto& t, auto sink, auto u) {
                                              return t.verify(ctx(), text.c_str(), sink, u);
                                          });
+    }
+
+    // certagent.documents/1 inspect (ABI 2.1): {"path", "min_dpi"?} -> the PDF's facts.
+    json inspectDocument(const json& request) const {
+        auto& d = require<ca_documents_v1>(CA_EXT_DOCUMENTS);
+        if (d.struct_size < offsetof(ca_documents_v1, inspect) + sizeof(d.inspect) || !d.inspect)
+            throw HostError(CA_ERR_UNSUPPORTED, "this agent cannot inspect documents");
+        std::string out, text = request.dump();
+        auto s = d.inspect(ctx(), text.c_str(), &detail::appendToString, &out);
+        if (s != CA_OK) detail::fail(s, "documents.inspect", out);
+        return detail::parseOrNull(out);
+    }
+
+    // certagent.x509/1 (ABI 2.1): a DER certificate described by the agent.
+    json describeCertificate(std::span<const uint8_t> der) const {
+        return sinkCall<ca_x509_v1>(CA_EXT_X509, "x509.describe", [&](auto& t, auto sink, auto u) {
+            return t.describe(ctx(), der.data(), der.size(), sink, u);
+        });
     }
 
     // certagent.http/1
@@ -408,20 +441,6 @@ public:
             r.timedOut = j.value("timed_out", false);
         }
         return r;
-    }
-
-    // Transitional (certagent.methods/1): a named method of an agent area that has not become
-    // an extension yet ("renewal.list", ...). Throws HostError when unknown or failing.
-    json callMethod(const std::string& method, const json& args = json::object()) const {
-        struct Methods {
-            uint32_t struct_size;
-            ca_status (*call)(void*, const char*, const char*, ca_sink_fn, void*);
-        };
-        auto text = args.dump();
-        return sinkCall<Methods>("certagent.methods/1", method.c_str(),
-                                 [&](auto& t, auto sink, auto u) {
-                                     return t.call(ctx(), method.c_str(), text.c_str(), sink, u);
-                                 });
     }
 
     // certagent.providers/1

@@ -34,8 +34,13 @@ inline constexpr const char* kDriversMissing = "DriversMissing";
 //   severity: "info"|"warning"|"critical", title, body, actions: [{id, label, action, args}]}
 inline constexpr const char* kReminderDue = "ReminderDue";
 
-// Renewal progress: {type, renewal_id, token, cert, step, state: "running"|"waiting"|"done"|
-//   "failed", message, progress?: 0..1}
+// Renewal progress (the renewal plugin, docs/renewal.md): {type, renewal_id, token, cert,
+//   step (the engine's: preflight, login, request, keygen, csr, certificate, verify, install,
+//   done), phase (the backend's while step is request: account, product, ... ; else ""),
+//   stage (the tray wizard's group: identity, product, declaration, submit, payment,
+//   validation, install), state: "running"|"waiting"|"needs_user"|"done"|"failed"|
+//   "cancelled", prompt ("", "sign_declaration", "open_payment_page"), message, code, final,
+//   declaration, payment_url, ca_reference, next_attempt, interrupted?, next?}
 inline constexpr const char* kRenewalProgress = "RenewalProgress";
 
 // The user asked for something from a notification or the tray: {type, action: "renew"|

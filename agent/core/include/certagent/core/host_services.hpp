@@ -56,6 +56,8 @@ struct Prompts {
     std::function<std::optional<json>(const json&)> confirm;
     std::function<std::optional<json>(const json&)> choose;
     std::function<std::optional<json>(const json&)> chooseFile;
+    // {"target": URL or file} -> {"opened": bool}: the desktop's default program.
+    std::function<std::optional<json>(const json&)> open;
 };
 
 class HostServices;
@@ -79,7 +81,6 @@ PluginContext& pluginContext(void* ctx);  // ca_host::ctx back to its context
 
 class HostServices {
 public:
-    using Method = std::function<json(const std::string& plugin, const json& args)>;
     using Timestamper = std::function<std::vector<uint8_t>(std::span<const uint8_t> data)>;
 
     HostServices(Clock& clock, EventBus& bus, Scheduler& scheduler, const config::Config& config,
@@ -107,12 +108,6 @@ public:
     Timestamper timestamper() const;
     void setTimestamper(const std::string& plugin, Timestamper fn);  // first wins; "" clears
 
-    // Transitional: named methods for plugins built before the extensions
-    // (certagent.methods/1). Throws certagent::Error (Usage for an unknown method).
-    void registerMethod(const std::string& name, Method method);
-    bool hasMethod(const std::string& name) const;
-    json call(const std::string& plugin, const std::string& method, const json& args);
-
     Clock& clock() { return clock_; }
     EventBus& bus() { return bus_; }
     Scheduler& scheduler() { return scheduler_; }
@@ -130,7 +125,6 @@ private:
     state::StateStore* store_;
     std::filesystem::path state_dir_;
     mutable std::mutex mutex_;
-    std::map<std::string, Method> methods_;
     std::map<std::string, std::pair<const void*, void*>> extensions_;
     std::vector<std::function<void(const std::string&)>> release_hooks_;
     Prompts prompts_;

@@ -15,8 +15,9 @@
 //   app.agent().bus().subscribe(...);   // before start(): see every area's first events
 //   for (auto& area : app.start()) ...  // what started, what did not and why
 //
-// Areas: tokens, renewal, local-server, devices (docs/architecture.md). Flows that are plugins
-// (expiry-reminders, timestamps) begin on the AgentStarted event start() publishes.
+// Areas: tokens, local-server, devices (docs/architecture.md). The flows are plugins (renewal,
+// expiry-reminders, timestamps: plugins/flows/*); they begin their background work on the
+// AgentStarted event that start() publishes after the areas.
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -30,10 +31,6 @@
 #include "certagent/core/device/agent_devices.hpp"
 #include "certagent/core/server/consent.hpp"
 #include "certagent/core/token/token_service.hpp"
-
-namespace certagent::renewal {
-class Engine;
-}
 
 namespace certagent::app {
 
@@ -56,7 +53,7 @@ struct Adapters {
 };
 
 struct AreaStatus {
-    std::string name;     // "tokens", "timestamps", "renewal", "local-server", ...
+    std::string name;     // "tokens", "local-server", "devices"
     bool started = false;
     std::string detail;   // why not, or what it does ("listening on port 15000")
 };
@@ -112,8 +109,6 @@ public:
     // the text to show. Not on the UI thread (the plugin may reach the network or the token).
     // nullopt: the person cancelled the file choice. Throws certagent::Error.
     std::optional<std::string> runPluginAction(const nlohmann::json& action);
-    // Null before start() or when the renewal area did not start.
-    renewal::Engine* renewal() { return renewal_; }
     bool devicesRunning() const { return devices_.monitor != nullptr; }
     // Plugged-in tokens without a driver, as of the last rescan (empty before the devices area
     // runs); the DriversMissing event carries every change.
@@ -143,7 +138,6 @@ private:
     std::unique_ptr<Agent> agent_;
     std::unique_ptr<AgentLock> lock_;
     std::unique_ptr<ServerControl> server_;
-    renewal::Engine* renewal_ = nullptr;
     device::DeviceArea devices_;
     mutable std::mutex status_mutex_;
     std::vector<AreaStatus> status_;

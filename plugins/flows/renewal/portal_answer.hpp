@@ -1,6 +1,6 @@
 #pragma once
 // Internal: the CA's JSON answers, read by shape (docs/portal-api.md). Every field the portal
-// backend relies on is read through Fields, which throws Error(Protocol) naming the request and
+// backend relies on is read through Fields, which throws Failure("protocol") naming the request and
 // the field when the answer is not what the protocol says (missing, wrong type, unknown value),
 // so the user never sees a JSON library's exception and nothing is guessed.
 //
@@ -37,7 +37,7 @@ class Fields {
     std::vector<Fields> objects(const char* name) const;
 
     const std::string& request() const { return request_; }
-    // Throws Error(Protocol): "the CA's answer to <request> ...: <what>".
+    // Throws Failure("protocol"): "the CA's answer to <request> ...: <what>".
     [[noreturn]] void bad(const std::string& what) const;
 
   private:

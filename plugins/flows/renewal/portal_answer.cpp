@@ -1,9 +1,10 @@
 #include "portal_answer.hpp"
 
+#include <certagent/sdk/plugin.hpp>
+
 #include <fmt/format.h>
 
-#include "certagent/core/error.hpp"
-#include "certagent/core/i18n.hpp"
+#include "failure.hpp"
 
 namespace certagent::renewal::portal {
 using json = nlohmann::json;
@@ -11,14 +12,14 @@ using json = nlohmann::json;
 namespace {
 
 [[noreturn]] void fail(const std::string& request, const std::string& what) {
-    throw Error(ErrorKind::Protocol,
-                fmt::format(fmt::runtime(_("the certification authority's answer to {0} is not "
-                                           "what this version of certagent understands: {1}. "
-                                           "Nothing was changed; run the renewal again later, "
-                                           "and if this persists, tell your certification "
-                                           "authority")),
-                            request, what),
-                request);
+    throw Failure(code::kProtocol,
+                  fmt::format(fmt::runtime(_("the certification authority's answer to {0} is not "
+                                             "what this version of certagent understands: {1}. "
+                                             "Nothing was changed; run the renewal again later, "
+                                             "and if this persists, tell your certification "
+                                             "authority")),
+                              request, what),
+                  request);
 }
 
 }  // namespace

@@ -6,7 +6,7 @@
 #include <memory>
 #include <string>
 
-#include "certagent/core/renewal/backend.hpp"
+#include "backend.hpp"
 
 namespace certagent::renewal {
 

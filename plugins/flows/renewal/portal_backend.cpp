@@ -2,20 +2,17 @@
 // everything: each call reads it and does the one thing that state allows, so a resumed
 // renewal never repeats a step the CA already took. Writes carry the journal's idempotency key
 // for that step, stored before the call (BackendContext::idempotencyKey).
-#include "certagent/core/renewal/portal_backend.hpp"
+#include <certagent/sdk/plugin.hpp>
+
+#include "portal_backend.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <fstream>
 
-#include "certagent/core/error.hpp"
-#include "certagent/core/http/client.hpp"
-#include "certagent/core/i18n.hpp"
-#include "certagent/core/log.hpp"
-#include "certagent/core/pdf/inspect.hpp"
-#include "certagent/core/pdf/sign.hpp"
-#include "certagent/core/renewal/engine.hpp"
+#include "failure.hpp"
+#include "fault.hpp"
 #include "portal_answer.hpp"
 
 namespace certagent::renewal {
@@ -25,7 +22,7 @@ using json = nlohmann::json;
 using namespace std::chrono_literals;
 
 constexpr std::uintmax_t kMaxIdentityBytes = 5u << 20;  // the CA's PDF limit
-constexpr double kMinDpi = 300;                          // the CA's guide: scans at 300 dpi
+constexpr double kMinDpi = 300;                         // the CA's guide: scans at 300 dpi
 // docs/portal-api.md: account and payment states this version knows.
 constexpr std::initializer_list<const char*> kAccountStates = {"NONE", "PENDING_CONFIRMATION",
                                                                "ACTIVE"};
@@ -39,7 +36,7 @@ struct Stop {
 
 std::string readFile(const std::filesystem::path& p) {
     std::ifstream in(p, std::ios::binary);
-    if (!in) throw Error(ErrorKind::Io, _("cannot read the file"), p.string());
+    if (!in) throw Failure(code::kIo, _("cannot read the file"), p.string());
     return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
@@ -49,7 +46,7 @@ void writeFile(const std::filesystem::path& p, const std::string& data) {
     {
         std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
         out.write(data.data(), static_cast<std::streamsize>(data.size()));
-        if (!out) throw Error(ErrorKind::Io, _("cannot write the file"), tmp.string());
+        if (!out) throw Failure(code::kIo, _("cannot write the file"), tmp.string());
     }
     std::filesystem::rename(tmp, p);
 }
@@ -62,7 +59,7 @@ struct CaAnswer {
     json body;  // parsed when the content type says JSON (discarded when it is not valid)
     std::string raw;
     // The answer's fields, read by shape (portal_answer.hpp): anything the protocol does not
-    // allow throws Error(Protocol) naming this request and the field.
+    // allow throws Failure("protocol") naming this request and the field.
     portal::Fields fields() const {
         if (!isJson) portal::notJson(request, contentType);
         return portal::Fields(body, request);
@@ -83,14 +80,24 @@ struct CaAnswer {
 };
 
 class PortalBackend final : public Backend {
-public:
+  public:
     explicit PortalBackend(PortalSettings s) : base_(std::move(s.baseUrl)) {
         if (!base_.empty() && base_.back() != '/') base_ += '/';
     }
     std::string name() const override { return "portal"; }
 
+    std::vector<Phase> phases() const override {
+        return {{"account", _("Account at the certification authority"), "identity"},
+                {"product", _("Choosing the period and the certificate type"), "identity"},
+                {"identity", _("Uploading the identity card (PDF)"), "identity"},
+                {"declaration", _("Signing the declaration"), "declaration"},
+                {"submit", _("Sending the renewal request"), "submit"},
+                {"payment", _("Payment"), "payment"},
+                {"validation", _("Validation by the certification authority"), "validation"}};
+    }
+
     Outcome check(BackendContext& ctx) override {
-        return guard([&] {
+        return guard(ctx, [&] {
             // Any JSON answer proves the address, TLS trust and the protocol; a login error
             // about the certificate itself is final.
             auto a = call(ctx, "GET", "api/v1/account");
@@ -104,7 +111,7 @@ public:
     }
 
     Outcome prepare(BackendContext& ctx) override {
-        return guard([&] {
+        return guard(ctx, [&] {
             ensureAccount(ctx);
             ensureRequest(ctx);
             for (int i = 0; i < 12; ++i) {
@@ -116,12 +123,12 @@ public:
         });
     }
 
-    Outcome requestCertificate(BackendContext& ctx, const std::string& csrPem) override {
-        return guard([&] {
+    Outcome requestCertificate(BackendContext& ctx, const CertificateRequest& request) override {
+        return guard(ctx, [&] {
             auto& r = ctx.record();
             auto path = "api/v1/renewals/" + r.caReference + "/csr";
-            auto a = call(ctx, "POST", path, json{{"csr_pem", csrPem}}.dump(), "application/json",
-                          ctx.idempotencyKey("csr"));
+            auto a = call(ctx, "POST", path, json{{"csr_pem", request.csrPem}}.dump(),
+                          "application/json", ctx.idempotencyKey("csr"));
             faultPoint("certificate:after");
             if (a.status == 201 || a.status == 200) {
                 auto issued = issuedFrom(a);
@@ -136,9 +143,11 @@ public:
     }
 
     Outcome cancel(BackendContext& ctx) override {
-        return guard([&] {
+        return guard(ctx, [&] {
             auto& r = ctx.record();
-            if (r.caReference.empty()) return Outcome::rejected(_("cancelled"), "CANCELLED");
+            // Until the payment: the CA refuses to cancel a paid request.
+            if (r.caReference.empty() || r.step != Step::Request || r.phase == "validation")
+                return Outcome::rejected(_("cancelled"), "CANCELLED");
             auto a = call(ctx, "POST", "api/v1/renewals/" + r.caReference + "/cancel", {},
                           "application/json", ctx.idempotencyKey("cancel"));
             if (a.status == 200 || a.status == 201 || a.status == 204)
@@ -147,27 +156,26 @@ public:
         });
     }
 
-private:
+  private:
     template <typename F>
-    Outcome guard(F&& f) {
+    Outcome guard(BackendContext& ctx, F&& f) {
         try {
             return f();
         } catch (const Stop& s) {
             return s.outcome;
-        } catch (const Error& e) {
-            if (e.kind() == ErrorKind::Network) return Outcome::unreachable(describe(e));
-            if (e.kind() == ErrorKind::Protocol) {
-                log::warn("renewal", "{}", e.what());
+        } catch (const Failure& e) {
+            if (e.code() == code::kNetwork) return Outcome::unreachable(e.describe());
+            if (e.code() == code::kProtocol) {
+                ctx.warn(e.what());
                 return Outcome::misconfigured(e.what(), "CA_ANSWER_UNEXPECTED");
             }
-            if (e.kind() == ErrorKind::Tls || e.kind() == ErrorKind::Config ||
-                e.kind() == ErrorKind::Usage)
-                return Outcome::misconfigured(describe(e), errorKindName(e.kind()));
+            if (e.code() == code::kTls || e.code() == code::kConfig || e.code() == code::kUsage)
+                return Outcome::misconfigured(e.describe(), e.code());
             throw;
         } catch (const json::exception& e) {
             // Every field is read through portal::Fields; this is a safety net, and the
             // library's text is for the log only.
-            log::warn("renewal", "reading the CA's answer failed: {}", e.what());
+            ctx.warn(std::string("reading the CA's answer failed: ") + e.what());
             return Outcome::misconfigured(_("the certification authority's answer could not be "
                                             "read. Nothing was changed; run the renewal again "
                                             "later, and if this persists, tell your "
@@ -177,15 +185,15 @@ private:
     }
 
     CaAnswer call(BackendContext& ctx, const std::string& method, const std::string& path,
-                const std::string& body = {}, const std::string& type = {},
-                const std::string& key = {}, const std::string& accept = "application/json") {
-        http::Request req;
+                  const std::string& body = {}, const std::string& type = {},
+                  const std::string& key = {}, const std::string& accept = "application/json") {
+        HttpRequest req;
         req.method = method;
         req.url = base_ + path;
         req.body = body;
         req.contentType = type;
-        if (!key.empty()) req.headers.push_back("Idempotency-Key: " + key);
-        if (!accept.empty()) req.headers.push_back("Accept: " + accept);
+        if (!key.empty()) req.headers.emplace_back("Idempotency-Key", key);
+        if (!accept.empty()) req.headers.emplace_back("Accept", accept);
         auto resp = ctx.http().perform(req);
         CaAnswer a;
         a.status = resp.status;
@@ -197,10 +205,10 @@ private:
             a.body = portal::parseBody(a.raw);
         }
         if (a.status >= 500)
-            throw retryableError(ErrorKind::Network,
-                                 fmt::format(fmt::runtime(_("the CA answered {0}: {1}")), a.status,
-                                             a.message()),
-                                 req.url);
+            throw Failure(
+                code::kNetwork,
+                fmt::format(fmt::runtime(_("the CA answered {0}: {1}")), a.status, a.message()),
+                req.url);
         return a;
     }
 
@@ -230,8 +238,8 @@ private:
             if (code.rfind("CLIENT_CERT_", 0) == 0) return loginRefusal(a);
         }
         return Outcome::misconfigured(
-            fmt::format(fmt::runtime(_("the CA refused the call ({0} {1}): {2}")), a.status,
-                        code, a.message()),
+            fmt::format(fmt::runtime(_("the CA refused the call ({0} {1}): {2}")), a.status, code,
+                        a.message()),
             code);
     }
 
@@ -241,7 +249,7 @@ private:
 
     void ensureAccount(BackendContext& ctx) {
         if (ctx.value("account_active")) return;
-        ctx.enterStep(Step::Account);
+        ctx.enterPhase("account");
         auto a = call(ctx, "GET", "api/v1/account");
         if (a.status != 200) throw Stop{loginRefusal(a)};
         auto account = a.fields();
@@ -292,7 +300,7 @@ private:
     void ensureRequest(BackendContext& ctx) {
         auto& r = ctx.record();
         if (!r.caReference.empty()) return;
-        ctx.enterStep(Step::Product);
+        ctx.enterPhase("product");
         auto product = chooseProduct(ctx);
         auto a = call(ctx, "POST", "api/v1/renewals",
                       json{{"certificate_serial", r.certSerial}, {"product_id", product}}.dump(),
@@ -323,7 +331,7 @@ private:
         } else if (state == "ACT_INCARCAT") {
             signDeclaration(ctx);
         } else if (state == "DECLARATIE_SEMNATA") {
-            ctx.enterStep(Step::Submit);
+            ctx.enterPhase("submit");
             auto a = call(ctx, "POST", "api/v1/renewals/" + r.caReference + "/submit", {},
                           "application/json", ctx.idempotencyKey("submit"));
             faultPoint("submit:after");
@@ -331,25 +339,29 @@ private:
         } else if (state == "PLATA_IN_ASTEPTARE") {
             return payment(ctx, req);
         } else if (state == "IN_ASTEPTARE") {
-            ctx.enterStep(Step::Validation);
+            ctx.enterPhase("validation");
             return Outcome::wait(r.caReference, 5s,
                                  _("IN ASTEPTARE: waiting for the certification authority to "
                                    "validate the request."));
         } else if (state == "ACCEPTATA_PREAPROBATA") {
-            if (r.step <= Step::Validation) {
-                ctx.enterStep(Step::Validation);
+            if (r.step == Step::Request) {
+                ctx.enterPhase("validation");
                 ctx.progress(_("ACCEPTATA - PREAPROBATA: the request was accepted."));
+                ctx.notify(_("Renewal accepted"),
+                           _("ACCEPTATA - PREAPROBATA: the certification authority accepted "
+                             "the request. The new certificate is being generated."),
+                           "normal");
             }
             return Outcome::needsNewKey({"ec-p256", "ec-p384", "rsa2048", "rsa3072", "rsa4096"});
         } else if (state == "EMISA") {
             return fetchCertificate(ctx);
         } else if (state == "RESPINSA") {
             auto reason = req.optionalText("rejection_reason").value_or("");
-            return Outcome::rejected(
-                fmt::format(fmt::runtime(_("RESPINSA: the certification authority rejected the "
-                                           "request: {0}")),
-                            reason),
-                "RESPINSA");
+            auto text = fmt::format(fmt::runtime(_("RESPINSA: the certification authority "
+                                                   "rejected the request: {0}")),
+                                    reason);
+            ctx.notify(_("Renewal rejected"), text, "critical");
+            return Outcome::rejected(text, "RESPINSA");
         } else if (state == "ANULATA") {
             return Outcome::rejected(_("The request was cancelled at the certification "
                                        "authority."),
@@ -366,24 +378,25 @@ private:
 
     void uploadIdentity(BackendContext& ctx) {
         auto& r = ctx.record();
-        ctx.enterStep(Step::Identity);
+        ctx.enterPhase("identity");
         if (r.idDocument.empty())
             throw Stop{Outcome::misconfigured(
                 _("The identity card (PDF, scanned at 300 dpi or more) is needed: give it with "
                   "--id-document FILE.pdf."),
                 "ID_DOCUMENT_MISSING")};
         std::filesystem::path doc = r.idDocument;
-        pdf::PdfInspection info;
+        PdfFacts info;
         try {
-            info = pdf::inspectPdf(doc);
-        } catch (const Error& e) {
-            throw Stop{Outcome::misconfigured(describe(e), "NOT_A_PDF")};
+            info = ctx.inspectPdf(doc, kMinDpi);
+        } catch (const Failure& e) {
+            if (e.code() != code::kInvalidInput && e.code() != code::kIo) throw;
+            throw Stop{Outcome::misconfigured(e.describe(), "NOT_A_PDF")};
         }
-        if (info.file_size > kMaxIdentityBytes)
+        if (info.fileSize > kMaxIdentityBytes)
             throw Stop{Outcome::misconfigured(_("the identity document is larger than 5 MiB"),
                                               "PAYLOAD_TOO_LARGE")};
         // Refused here, before anything is uploaded: the CA refuses it too.
-        if (double dpi = info.minImageDpi(); dpi > 0 && !pdf::meetsResolution(dpi, kMinDpi))
+        if (double dpi = info.minImageDpi; dpi > 0 && !info.resolutionOk)
             throw Stop{Outcome::misconfigured(
                 fmt::format(fmt::runtime(_("The identity card is scanned at {0:.0f} dpi; the "
                                            "certification authority asks for 300 dpi or more. "
@@ -399,7 +412,7 @@ private:
 
     void signDeclaration(BackendContext& ctx) {
         auto& r = ctx.record();
-        ctx.enterStep(Step::Declaration);
+        ctx.enterPhase("declaration");
         auto dir = ctx.workDir();
         auto unsignedPath = dir / "declaration.pdf";
         auto signedPath = dir / "declaration-signed.pdf";
@@ -417,40 +430,39 @@ private:
         // carry another body. The signed file is kept until the CA accepted it.
         if (!std::filesystem::exists(signedPath)) {
             auto answer = ctx.ask(Prompt::SignDeclaration);
-            if (answer == renewal::Answer::Later)
+            if (answer == Answer::Later)
                 throw Stop{Outcome::wait(r.caReference, 0s,
                                          _("Read the declaration, then confirm that it may be "
                                            "signed."),
                                          true)};
-            if (answer == renewal::Answer::No)
-                throw Stop{Outcome::rejected(_("You chose not to sign the declaration."),
-                                             "DECLINED")};
+            if (answer == Answer::No)
+                throw Stop{
+                    Outcome::rejected(_("You chose not to sign the declaration."), "DECLINED")};
             ctx.progress(_("Signing the declaration on the token…"));
             auto tmp = signedPath;
             tmp += ".part";
-            pdf::SignOptions options;
-            options.reason = "Declaratie reinnoire certificat";
-            pdf::signPdf(unsignedPath, tmp, ctx.signer(), options);
+            std::filesystem::remove(tmp);  // left by a kill while signing
+            ctx.signPdf(unsignedPath, tmp, "Declaratie reinnoire certificat");
             std::filesystem::rename(tmp, signedPath);
         }
         faultPoint("declaration:signed");
-        auto a = call(ctx, "PUT", "api/v1/renewals/" + r.caReference + "/signed-declaration",
-                      readFile(signedPath), "application/pdf",
-                      ctx.idempotencyKey("signed-declaration"));
+        auto a =
+            call(ctx, "PUT", "api/v1/renewals/" + r.caReference + "/signed-declaration",
+                 readFile(signedPath), "application/pdf", ctx.idempotencyKey("signed-declaration"));
         if (a.code() == "INVALID_STATE") return;
         expectOk(a);
     }
 
     std::optional<Outcome> payment(BackendContext& ctx, const portal::Fields& req) {
         auto& r = ctx.record();
-        ctx.enterStep(Step::Payment);
+        ctx.enterPhase("payment");
         std::optional<portal::Fields> pay(req.object("payment"));
         CaAnswer renewed;  // holds the new payment's answer while `pay` refers to it
         if (pay->oneOf("status", kPaymentStates) == "FAILED") {
             // A new payment, keyed by the failed one so a retry does not open two.
-            renewed = call(ctx, "POST", "api/v1/renewals/" + r.caReference + "/payment", {},
-                           "application/json",
-                           ctx.idempotencyKey("payment-after-" + pay->text("id")));
+            renewed =
+                call(ctx, "POST", "api/v1/renewals/" + r.caReference + "/payment", {},
+                     "application/json", ctx.idempotencyKey("payment-after-" + pay->text("id")));
             faultPoint("payment:after");
             expectOk(renewed);
             pay.emplace(renewed.fields());
@@ -460,9 +472,9 @@ private:
             r.paymentUrl = url;
             ctx.save();
         }
-        if (!url.empty() && ctx.ask(Prompt::OpenPaymentPage) == renewal::Answer::Later)
-            return Outcome::wait(r.caReference, 0s,
-                                 _("Open the payment page and pay by card."), true);
+        if (!url.empty() && ctx.ask(Prompt::OpenPaymentPage) == Answer::Later)
+            return Outcome::wait(r.caReference, 0s, _("Open the payment page and pay by card."),
+                                 true);
         return Outcome::wait(r.caReference, 4s,
                              _("Waiting for the payment to be confirmed (\"Plata înregistrată "
                                "cu succes\")."));
