@@ -102,8 +102,6 @@ struct App::Area {
         token::makeTokenService(*app.agent_);
         return fmt::format("{} token types", profiles.size());
     }
-        return "on";
-    }
     static std::string localServer(App& app) {
         if (!app.agent_->config().getBool("server.enabled"))
             return "off ([server] enabled = false)";

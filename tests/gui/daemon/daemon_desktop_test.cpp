@@ -106,7 +106,5 @@ TEST_F(DaemonOnADesktop, RenewNowOpensTheTrayWizardWhichTakesOverFromTheDaemon) 
     EXPECT_TRUE(waitUntil([&] { return ::kill(pid, 0) != 0; }, 10s));
 }
 
-}
-
 }  // namespace
 }  // namespace certagent::testing
