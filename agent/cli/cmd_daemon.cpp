@@ -15,6 +15,7 @@
 #include "certagent/core/i18n.hpp"
 #include "certagent/core/log.hpp"
 #include "certagent/core/paths.hpp"
+#include "certagent/core/platform/session_environment.hpp"
 #include "command.hpp"
 #include "desktop_notifier.hpp"
 #include "device_sources.hpp"
@@ -36,8 +37,17 @@ void openRenewalWindow(const std::string& token, const std::string& cert) {
     for (auto& a : argv) args.push_back(a.data());
     args.push_back(nullptr);
     pid_t pid = 0;
-    if (::access(program.c_str(), X_OK) != 0 ||
-        posix_spawn(&pid, program.c_str(), nullptr, nullptr, args.data(), environ) != 0) {
+    // The agent's own variables (CERTAGENT_CONFIG, CERTAGENT_STATE_DIR) go along: the tray app
+    // takes over this daemon's state. Signals start at their defaults: this daemon blocks
+    // SIGTERM for sigwait and ignores SIGCHLD, and the tray must stop on SIGTERM.
+    posix_spawnattr_t attr;
+    posix_spawnattr_init(&attr);
+    platform::defaultSignals(attr);
+    const bool started =
+        ::access(program.c_str(), X_OK) == 0 &&
+        posix_spawn(&pid, program.c_str(), nullptr, &attr, args.data(), environ) == 0;
+    posix_spawnattr_destroy(&attr);
+    if (!started) {
         log::warn("daemon", "the tray app is not installed; renew with: certagent-cli renew "
                             "--token {} --cert {}",
                   token, cert);

@@ -7,6 +7,7 @@
 #include <wx/msgdlg.h>
 #include <wx/utils.h>
 
+#include <csignal>
 #include <cstdlib>
 #include <fstream>
 #include <future>
@@ -128,7 +129,22 @@ bool TrayApp::OnInit() {
     CallAfter([this] {
         if (!startAgent()) ExitMainLoop();
     });
+#ifdef __UNIX__
+    // The session ends (logout, systemctl stop, a daemon's takeover refused): SIGTERM quits as
+    // "Quit" does, so the agent stops cleanly (journal, lock, PIN cache). wx runs the handler
+    // from the event loop, not in the signal's context.
+    SetSignalHandler(SIGTERM, [](int) {
+        if (auto* app = dynamic_cast<TrayApp*>(wxTheApp)) app->quitOnSignal();
+    });
+#endif
     return true;
+}
+
+void TrayApp::quitOnSignal() {
+    // A modal dialog (PIN, consent, message) runs its own loop: end it first, as a Cancel.
+    for (auto* w : wxTopLevelWindows)
+        if (auto* d = dynamic_cast<wxDialog*>(w); d && d->IsModal()) d->EndModal(wxID_CANCEL);
+    CallAfter([this] { runAction(json{{"action", "quit"}}); });
 }
 
 bool TrayApp::startAgent() {

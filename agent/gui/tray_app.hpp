@@ -89,6 +89,7 @@ private:
     void activate();  // a second start asked us to show ourselves
     // What this start or a second one asked for: "" (show yourself) or "renew SERIAL CERTID".
     void handleRequest(const std::string& request);
+    void quitOnSignal();
     void toggleServer(bool start);
     void onBusEvent(const nlohmann::json& event);
     void runTestHooks();

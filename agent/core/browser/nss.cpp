@@ -63,7 +63,11 @@ ToolResult runProgram(const std::vector<std::string>& argv, std::vector<std::str
     cargv.push_back(nullptr);
     auto envp = platform::nullTerminated(env);
     pid_t pid = 0;
-    const int rc = posix_spawnp(&pid, cargv[0], &actions, nullptr, cargv.data(), envp.data());
+    posix_spawnattr_t attr;
+    posix_spawnattr_init(&attr);
+    platform::defaultSignals(attr);
+    const int rc = posix_spawnp(&pid, cargv[0], &actions, &attr, cargv.data(), envp.data());
+    posix_spawnattr_destroy(&attr);
     posix_spawn_file_actions_destroy(&actions);
     close(outPipe[1]);
     close(errPipe[1]);

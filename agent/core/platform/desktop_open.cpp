@@ -17,8 +17,12 @@ bool openWithDesktop(const std::string& target, const std::vector<std::string>& 
     auto env = sessionEnvironment({}, withheld);
     auto envp = nullTerminated(env);
     pid_t pid = 0;
-    if (posix_spawnp(&pid, "xdg-open", nullptr, nullptr, argv.data(), envp.data()) != 0)
-        return false;
+    posix_spawnattr_t attr;
+    posix_spawnattr_init(&attr);
+    defaultSignals(attr);
+    const int rc = posix_spawnp(&pid, "xdg-open", nullptr, &attr, argv.data(), envp.data());
+    posix_spawnattr_destroy(&attr);
+    if (rc != 0) return false;
     int status = 0;
     waitpid(pid, &status, 0);
     return WIFEXITED(status) && WEXITSTATUS(status) == 0;

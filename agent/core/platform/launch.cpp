@@ -116,6 +116,7 @@ void launchDetached(const fs::path& program, const std::vector<std::string>& arg
     // Its own session: closing the tray (or its terminal) does not take the utility with it.
     posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID);
 #endif
+    defaultSignals(attr);
     pid_t pid = 0;
     const int rc = posix_spawn(&pid, argv[0].c_str(), &actions, &attr, cargv.data(), envp.data());
     posix_spawn_file_actions_destroy(&actions);

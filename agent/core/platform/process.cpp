@@ -58,6 +58,7 @@ ProcessResult runProcess(const std::vector<std::string>& argv,
         return result;
     }
     if (pid == 0) {
+        defaultSignalsInChild();
         int devnull = open("/dev/null", O_RDONLY);
         if (devnull >= 0) dup2(devnull, STDIN_FILENO);
         setpgid(0, 0);  // its own group, so a timeout also ends what it started

@@ -102,8 +102,19 @@ TEST_F(DaemonOnADesktop, RenewNowOpensTheTrayWizardWhichTakesOverFromTheDaemon) 
     auto lock = readFile(tmp / "state" / "agent.lock");
     int pid = std::atoi(lock.c_str());
     ASSERT_GT(pid, 0);
+    // SIGTERM (a logout) quits it cleanly: the lock is released. Orphaned, it may linger as a
+    // zombie where nothing reaps it, so "gone" is: no process, or a zombie.
     ::kill(pid, SIGTERM);
-    EXPECT_TRUE(waitUntil([&] { return ::kill(pid, 0) != 0; }, 10s));
+    EXPECT_TRUE(waitUntil([&] {
+        if (::kill(pid, 0) != 0) return true;
+        auto stat = readFile("/proc/" + std::to_string(pid) + "/stat");
+        auto close = stat.rfind(')');
+        return close != std::string::npos && close + 2 < stat.size() && stat[close + 2] == 'Z';
+    }, 10s));
+    // The lock is free again (flock(1) from util-linux takes it at once).
+    EXPECT_EQ(runProcess({"flock", "-n", (tmp / "state" / "agent.lock").string(), "true"}, env, {},
+                         10).exit_code,
+              0);
 }
 
 }  // namespace

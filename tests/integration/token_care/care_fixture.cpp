@@ -25,6 +25,8 @@ std::vector<std::string> CareFixture::env(std::vector<std::string> extra) const 
     e.push_back("CERTAGENT_POLICY_FILE=" + (dir / "none.toml").string());
     e.push_back("CERTAGENT_TEST_PIN_COUNTER_STATE=" + counterFile.string());
     e.push_back("CERTAGENT_TEST_PIN_COUNTER_TRIES=" + std::to_string(options.tries));
+    // The strict profile's 6..8 stands in only where the module states no range of its own.
+    if (options.strictPlugin) e.push_back("CERTAGENT_TEST_PIN_COUNTER_NO_RANGE=1");
     e.push_back("LANG=C.UTF-8");
     e.push_back("LANGUAGE=");
     e.push_back("LC_ALL=");

@@ -47,7 +47,8 @@ TEST(PinChange, WrongCurrentPinCostsOneTryChangesNothingAndSaysWhatIsLeft) {
 
 TEST(PinChange, NewPinBreakingTheVendorRulesIsRefusedBeforeTheTokenIsTouched) {
     CareFixture f({.countingModule = true, .strictPlugin = true});
-    // SoftHSM2 accepts 4 characters; the plugin's profile asks for 6 to 8.
+    // The module states no PIN length range here (0-0), so the plugin's profile (6 to 8) is the
+    // rule; where the module states one, the module's wins (docs/tokens.md).
     for (const char* bad : {"NEW=12345", "NEW=123456789"}) {
         auto r = f.cli({"pin", "change", "--pin-env", "OLD", "--new-pin-env", "NEW"},
                        {"OLD=000000", bad});

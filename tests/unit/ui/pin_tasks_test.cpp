@@ -37,9 +37,17 @@ TEST_F(PinTasksTest, TheVendorsNameForTheSoPinElseTheGenericOne) {
     EXPECT_EQ(pinTaskTitle(policy), "Unblock the PIN of token „Ion” with the SO PIN");
 }
 
-TEST_F(PinTasksTest, TheNewPinFollowsTheStricterOfTokenAndProfileRules) {
+TEST_F(PinTasksTest, TheNewPinFollowsTheModulesRangeAndTheProfileOnlyWhereTheModuleStatesNone) {
     auto p = feitian();
-    auto policy = pinTaskPolicy(PinTask::Change, token(), &p);
+    // The module states 4..255 ("no maximum"): its range is what C_Login enforces.
+    auto stated = pinTaskPolicy(PinTask::Change, token(), &p);
+    EXPECT_EQ(checkPinTask(stated, "123456", "12345", "12345", false), PinTaskProblem::None);
+    EXPECT_EQ(checkPinTask(stated, "123456", "123", "123", false), PinTaskProblem::NewPinTooShort);
+    // A module stating none (0-0): the vendor profile's 6..8 stands in.
+    auto t = token();
+    t.minPinLength = 0;
+    t.maxPinLength = 0;
+    auto policy = pinTaskPolicy(PinTask::Change, t, &p);
     EXPECT_EQ(checkPinTask(policy, "123456", "12345", "12345", false), PinTaskProblem::NewPinTooShort);
     EXPECT_EQ(checkPinTask(policy, "123456", "123456789", "123456789", false),
               PinTaskProblem::NewPinTooLong);
