@@ -426,8 +426,12 @@ RenewalRecord Engine::advance(const std::string& id) {
         rec->history.push_back({rec->step, rec->phase, "resumed", {}, {}});
     Runner(*impl_, *rec, *impl_->live).run();
     auto after = impl_->journal.load(id, true).value_or(*rec);
-    // Outside run(), no session stays open unless the caller keeps it for an open renewal.
-    if (!impl_->runDepth && (!impl_->d.keepSession || isFinal(after.state))) impl_->live.reset();
+    // Outside run(), no session stays open unless the caller keeps it for an open renewal, and
+    // the token lets it be held while the renewal waits (not an ePass2003: its secure messaging
+    // breaks other programs' sessions meanwhile; the PIN is then asked again at the next step).
+    if (!impl_->runDepth &&
+        (!impl_->d.keepSession || isFinal(after.state) || !impl_->live->mayHoldWhileIdle()))
+        impl_->live.reset();
     return after;
 }
 

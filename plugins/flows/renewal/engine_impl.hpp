@@ -30,6 +30,15 @@ struct Engine::Impl {
         std::string id;
         std::optional<sdk::TokenSession> session;
         std::unique_ptr<Backend> backend;
+        // What the host says of the session's token (tokens info "may_hold_while_idle").
+        bool mayHoldWhileIdle() const {
+            if (!session) return true;
+            try {
+                return session->info().value("may_hold_while_idle", true);
+            } catch (const std::exception&) {
+                return false;  // the token went away: nothing worth holding
+            }
+        }
     };
     std::unique_ptr<Live> live;
     std::chrono::steady_clock::time_point lastAdvance{};

@@ -213,7 +213,9 @@ typedef struct ca_tokens_v1 {
     uint32_t struct_size;
     /* [not UI] [{"serial", "label", "manufacturer", "model", "plugin", "module", "slot",
      * "pin": {...flags}, "key_types" (ABI 2.1): ["ec-p256", "rsa2048", ...] the key pairs the
-     * token's profile says it can generate, empty when its profile does not say}] */
+     * token's profile says it can generate, empty when its profile does not say,
+     * "may_hold_while_idle" (ABI 2.1): false when a session kept open while the plugin waits
+     * (for a CA, a person) breaks other programs' sessions on that token (ePass2003AUTO)}] */
     ca_status (*list)(void* ctx, ca_sink_fn sink, void* user);
     /* [not UI] {"token"?: serial} -> [{"token", "id", "label", "der" (base64), "subject",
      * "issuer", "serial", "not_before", "not_after", "days_left", "qualified",
