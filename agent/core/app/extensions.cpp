@@ -14,8 +14,8 @@
 #include "certagent/core/http/client.hpp"
 #include "certagent/core/i18n.hpp"
 #include "certagent/core/log.hpp"
-#include "certagent/core/pdf/inspect.hpp"
 #include "certagent/core/secret.hpp"
+#include "certagent/core/pdf/inspect.hpp"
 #include "certagent/core/signing/report.hpp"
 #include "certagent/core/signing/sign_document.hpp"
 #include "certagent/core/signing/verify.hpp"
@@ -42,32 +42,22 @@ void emitBytes(ca_sink_fn sink, void* user, const token::Bytes& b) {
 
 std::string codeOf(const Error& e) {
     switch (e.kind()) {
-        case ErrorKind::TokenRemoved:
-            return "token_removed";
-        case ErrorKind::PinIncorrect:
-            return "pin_incorrect";
-        case ErrorKind::PinLocked:
-            return "pin_locked";
-        case ErrorKind::Cancelled:
-            return "cancelled";
-        case ErrorKind::Network:
-            return "network";
-        case ErrorKind::Tls:
-            return "tls";
-        default:
-            return errorKindName(e.kind());
+        case ErrorKind::TokenRemoved: return "token_removed";
+        case ErrorKind::PinIncorrect: return "pin_incorrect";
+        case ErrorKind::PinLocked: return "pin_locked";
+        case ErrorKind::Cancelled: return "cancelled";
+        case ErrorKind::Network: return "network";
+        case ErrorKind::Tls: return "tls";
+        default: return errorKindName(e.kind());
     }
 }
 
 ca_status statusOf(const Error& e) {
     switch (e.kind()) {
         case ErrorKind::Usage:
-        case ErrorKind::InvalidInput:
-            return CA_ERR_INVALID_ARGUMENT;
-        case ErrorKind::Cancelled:
-            return CA_ERR_DENIED;
-        default:
-            return e.retryable() ? CA_ERR_RETRY : CA_ERR_FAILED;
+        case ErrorKind::InvalidInput: return CA_ERR_INVALID_ARGUMENT;
+        case ErrorKind::Cancelled: return CA_ERR_DENIED;
+        default: return e.retryable() ? CA_ERR_RETRY : CA_ERR_FAILED;
     }
 }
 
@@ -132,7 +122,7 @@ struct Session {
 };
 
 class ExtensionsImpl final : public Extensions {
-  public:
+public:
     explicit ExtensionsImpl(Agent& agent) : agent_(agent) {}
 
     void setPin(token::PinCallback pin) override {
@@ -186,7 +176,7 @@ class ExtensionsImpl final : public Extensions {
         }
     }
 
-  private:
+private:
     Agent& agent_;
     mutable std::mutex mutex_;
     token::PinCallback pin_;
@@ -312,8 +302,7 @@ ca_status tkGenerate(void* ctx, uint64_t id, const char* args_json, ca_sink_fn s
     return guarded(sink, user, [&] {
         auto a = args(args_json);
         auto type = token::parseKeyType(requireString(a, "key_type"));
-        if (!type)
-            throw Error(ErrorKind::InvalidInput, _("unknown key type"), a["key_type"].dump());
+        if (!type) throw Error(ErrorKind::InvalidInput, _("unknown key type"), a["key_type"].dump());
         auto s = ext(ctx).find(who(ctx), id);
         auto lock = s->session->lock();
         auto kp = s->session->generateKeyPair(*type, a.value("label", std::string()));
@@ -323,9 +312,8 @@ ca_status tkGenerate(void* ctx, uint64_t id, const char* args_json, ca_sink_fn s
         unsigned char* p = der.data();
         if (n <= 0 || i2d_PUBKEY(pub.get(), &p) != n)
             throw Error(ErrorKind::Token, _("the new public key cannot be read"));
-        emit(
-            sink, user,
-            {{"id", token::toHex(kp.id)}, {"label", kp.label}, {"public_key", token::base64(der)}});
+        emit(sink, user, {{"id", token::toHex(kp.id)}, {"label", kp.label},
+                          {"public_key", token::base64(der)}});
         return CA_OK;
     });
 }
@@ -346,7 +334,8 @@ ca_status tkCsr(void* ctx, uint64_t id, const char* args_json, ca_sink_fn sink, 
     });
 }
 
-ca_status tkPublicKey(void* ctx, uint64_t id, const char* args_json, ca_sink_fn sink, void* user) {
+ca_status tkPublicKey(void* ctx, uint64_t id, const char* args_json, ca_sink_fn sink,
+                      void* user) {
     return guarded(sink, user, [&] {
         auto a = args(args_json);
         auto s = ext(ctx).find(who(ctx), id);
@@ -392,18 +381,9 @@ ca_status tkDelete(void* ctx, uint64_t id, const char* args_json, ca_sink_fn sin
     });
 }
 
-const ca_tokens_v1 kTokens{sizeof(ca_tokens_v1),
-                           &tkList,
-                           &tkCertificates,
-                           &tkOpen,
-                           &tkClose,
-                           &tkInfo,
-                           &tkSignDigest,
-                           &tkGenerate,
-                           &tkCsr,
-                           &tkPublicKey,
-                           &tkWriteCertificate,
-                           &tkDelete};
+const ca_tokens_v1 kTokens{sizeof(ca_tokens_v1), &tkList, &tkCertificates, &tkOpen, &tkClose,
+                           &tkInfo, &tkSignDigest, &tkGenerate, &tkCsr, &tkPublicKey,
+                           &tkWriteCertificate, &tkDelete};
 
 // ---- certagent.documents/1 ----------------------------------------------------------------
 ca_status dcSign(void* ctx, const char* request_json, ca_sink_fn sink, void* user) {
@@ -458,13 +438,13 @@ ca_status dcInspect(void* ctx, const char* request_json, ca_sink_fn sink, void* 
         auto info = pdf::inspectPdf(requireString(a, "path"));
         const double dpi = info.minImageDpi();
         const double wanted = a.value("min_dpi", 0.0);
-        emit(sink, user,
-             {{"file_size", info.file_size},
-              {"pages", info.page_count},
-              {"version", info.pdf_version},
-              {"encrypted", info.encrypted},
-              {"min_image_dpi", dpi},
-              {"resolution_ok", dpi <= 0 || wanted <= 0 || pdf::meetsResolution(dpi, wanted)}});
+        emit(sink, user, {{"file_size", info.file_size},
+                          {"pages", info.page_count},
+                          {"version", info.pdf_version},
+                          {"encrypted", info.encrypted},
+                          {"min_image_dpi", dpi},
+                          {"resolution_ok", dpi <= 0 || wanted <= 0 ||
+                                                pdf::meetsResolution(dpi, wanted)}});
         return CA_OK;
     });
 }
@@ -473,7 +453,8 @@ const ca_documents_v1 kDocuments{sizeof(ca_documents_v1), &dcSign, &dcVerify, &d
 
 // ---- certagent.http/1 ---------------------------------------------------------------------
 ca_status htRequest(void* ctx, const char* request_json, const uint8_t* body, size_t body_len,
-                    ca_sink_fn body_sink, void* body_user, ca_sink_fn meta_sink, void* meta_user) {
+                    ca_sink_fn body_sink, void* body_user, ca_sink_fn meta_sink,
+                    void* meta_user) {
     return guarded(meta_sink, meta_user, [&] {
         auto a = args(request_json);
         auto& e = ext(ctx);
@@ -488,12 +469,9 @@ ca_status htRequest(void* ctx, const char* request_json, const uint8_t* body, si
         // true / "loopback": plain http:// to this computer only; "any": to any host, and then
         // never with an Authorization header (core's client refuses it).
         if (auto ph = a.find("allow_plain_http"); ph != a.end()) {
-            if (ph->is_boolean())
-                o.allowPlainHttpToLoopback = ph->get<bool>();
-            else if (ph->is_string() && *ph == "loopback")
-                o.allowPlainHttpToLoopback = true;
-            else if (ph->is_string() && *ph == "any")
-                o.allowPlainHttpToAnyHost = true;
+            if (ph->is_boolean()) o.allowPlainHttpToLoopback = ph->get<bool>();
+            else if (ph->is_string() && *ph == "loopback") o.allowPlainHttpToLoopback = true;
+            else if (ph->is_string() && *ph == "any") o.allowPlainHttpToAnyHost = true;
         }
         std::optional<http::CurlClient> local;
         http::CurlClient* client = nullptr;
@@ -504,10 +482,8 @@ ca_status htRequest(void* ctx, const char* request_json, const uint8_t* body, si
             for (const auto& [k, v] : hs->items()) {
                 if (!v.is_string()) continue;
                 const auto& text = v.get_ref<const std::string&>();
-                if (k == "Content-Type" || k == "content-type")
-                    r.contentType = text;
-                else
-                    r.headers.push_back(k + ": " + text);
+                if (k == "Content-Type" || k == "content-type") r.contentType = text;
+                else r.headers.push_back(k + ": " + text);
             }
         // Headers may carry credentials (HTTP basic): wiped once sent, whatever happened.
         struct Wipe {
@@ -533,10 +509,10 @@ ca_status htRequest(void* ctx, const char* request_json, const uint8_t* body, si
             const auto idHex = requireString(*cc, "id");
             // "keep": one client (one connection, one TLS session) per certificate, bundle and
             // timeout for the session's life; otherwise a client for this request only.
-            const auto key =
-                a.value("keep", false)
-                    ? fmt::format("{}|{}|{}", idHex, o.caBundle.string(), o.timeout.count())
-                    : std::string();
+            const auto key = a.value("keep", false)
+                                 ? fmt::format("{}|{}|{}", idHex, o.caBundle.string(),
+                                               o.timeout.count())
+                                 : std::string();
             if (auto kept = held->clients.find(key); !key.empty() && kept != held->clients.end()) {
                 client = kept->second.client.get();
             } else {
@@ -574,21 +550,20 @@ ca_status xDescribe(void*, const uint8_t* der, size_t len, ca_sink_fn sink, void
     return guarded(sink, user, [&] {
         if (!der || !len) throw Error(ErrorKind::InvalidInput, _("no certificate to describe"));
         auto c = token::parseCertificate(token::Bytes(der, der + len));
-        emit(sink, user,
-             {{"subject", c.subject},
-              {"issuer", c.issuer},
-              {"common_name", c.commonName},
-              {"serial", c.serialHex},
-              {"not_before", token::isoUtc(c.notBefore)},
-              {"not_after", c.notAfterText()},
-              {"no_expiry", c.noExpiry},
-              {"key_algorithm", c.keyAlgorithm},
-              {"key_bits", c.keyBits},
-              {"key_usage", c.keyUsage},
-              {"policies", c.policies},
-              {"qualified", c.qualified},
-              {"qc_compliance", c.qcCompliance},
-              {"qc_sscd", c.qcSscd}});
+        emit(sink, user, {{"subject", c.subject},
+                          {"issuer", c.issuer},
+                          {"common_name", c.commonName},
+                          {"serial", c.serialHex},
+                          {"not_before", token::isoUtc(c.notBefore)},
+                          {"not_after", c.notAfterText()},
+                          {"no_expiry", c.noExpiry},
+                          {"key_algorithm", c.keyAlgorithm},
+                          {"key_bits", c.keyBits},
+                          {"key_usage", c.keyUsage},
+                          {"policies", c.policies},
+                          {"qualified", c.qualified},
+                          {"qc_compliance", c.qcCompliance},
+                          {"qc_sscd", c.qcSscd}});
         return CA_OK;
     });
 }
