@@ -11,12 +11,6 @@
 namespace certagent::testing {
 namespace {
 
-int count(const std::string& text, const std::string& what) {
-    int n = 0;
-    for (auto p = text.find(what); p != std::string::npos; p = text.find(what, p + 1)) ++n;
-    return n;
-}
-
 nlohmann::json onlyRenewal(RenewalScene& s) {
     auto j = s.cli({"--json", "renewals"});
     EXPECT_EQ(j.exit_code, 0) << j.err;
@@ -196,8 +190,8 @@ TEST_P(RemovalKillPoint, TheNextRunFinishesTheRemoval) {
 
 INSTANTIATE_TEST_SUITE_P(Removal, RemovalKillPoint,
                          ::testing::Values("remove_old", "remove_old:keys", "remove_old:after"),
-                         [](const auto& info) {
-                             std::string n = info.param;
+                         [](const auto& param_info) {
+                             std::string n = param_info.param;
                              for (auto& c : n)
                                  if (c == ':') c = '_';
                              return n;
