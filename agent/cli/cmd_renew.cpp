@@ -1,8 +1,11 @@
 // certagent-cli renew --token SERIAL --cert ID [--years 1|2|3] [--id-document FILE.pdf]
-//   [--pin-env VAR] [--yes]: runs or resumes the renewal of one certificate through the renewal
+//   [--pin-env VAR] [--yes] [--remove-old|--keep-old]: runs or resumes the renewal of one
+//   certificate through the renewal
 // plugin (plugins/flows/renewal); progress on stderr from its RenewalProgress events; exit 0
 // once the new certificate is installed and verified.
 #include <fmt/format.h>
+
+#include <unistd.h>
 
 #include <iostream>
 #include <mutex>
@@ -103,9 +106,53 @@ int cancelRenewal(Context& ctx, Args& args) {
     return text(r, "state") == "cancelled" ? kOk : kFailure;
 }
 
+// What became of the old certificate, in one sentence (nothing when no offer was made).
+std::string oldCertificateText(const json& r) {
+    const auto old = text(r, "old_certificate");
+    if (old == "removed")
+        return fmt::format(fmt::runtime(_("The old certificate {0} and its key were removed from "
+                                          "the token.")),
+                           text(r, "cert"));
+    if (old == "kept")
+        return fmt::format(fmt::runtime(_("The old certificate {0} stays on the token.")),
+                           text(r, "cert"));
+    if (old == "offered" || old == "removing")
+        return fmt::format(fmt::runtime(_("The old certificate {0} and its key are still on the "
+                                          "token. To remove them: certagent-cli renew --cleanup "
+                                          "{1} --remove-old (or --keep-old to keep them).")),
+                           text(r, "cert"), text(r, "id").substr(0, 8));
+    return {};
+}
+
+// renew --cleanup ID --remove-old|--keep-old: the answer to the offer made once a renewal is
+// done; also finishes a removal that was interrupted.
+int cleanupRenewal(Context& ctx, Args& args, const std::string& verb) {
+    auto before = findRenewal(ctx, *args.value("--cleanup"));
+    if (verb == "remove_old") ctx.allowQuestions(args.value("--pin-env"), false);
+    auto r = ctx.runFlow(kPlugin, verb, {{"id", text(before, "id")}});
+    if (ctx.json_output)
+        ctx.print(r);
+    else
+        std::cout << oldCertificateText(r) << std::endl;
+    return kOk;
+}
+
 int runRenew(Context& ctx) {
-    Args args(ctx.args, {"--token", "--cert", "--years", "--id-document", "--pin-env", "--cancel"},
-              {"--yes"});
+    Args args(
+        ctx.args,
+        {"--token", "--cert", "--years", "--id-document", "--pin-env", "--cancel", "--cleanup"},
+        {"--yes", "--remove-old", "--keep-old"});
+    const bool removeOld = args.flag("--remove-old"), keepOld = args.flag("--keep-old");
+    if (removeOld && keepOld)
+        throw Error(ErrorKind::Usage, _("choose one of --remove-old and --keep-old"));
+    if (args.value("--cleanup")) {
+        if (args.value("--token") || args.value("--cert") || args.value("--cancel") ||
+            !args.positionals().empty() || (!removeOld && !keepOld))
+            throw Error(ErrorKind::Usage,
+                        _("usage: certagent-cli renew --cleanup ID --remove-old|--keep-old "
+                          "[--pin-env VAR]"));
+        return cleanupRenewal(ctx, args, removeOld ? "remove_old" : "keep_old");
+    }
     if (args.value("--cancel")) {
         if (args.value("--token") || args.value("--cert") || !args.positionals().empty())
             throw Error(ErrorKind::Usage,
@@ -151,7 +198,13 @@ int runRenew(Context& ctx) {
     std::cerr << fmt::format(fmt::runtime(_("Renewal {0} of certificate {1} on token {2}")),
                              text(r, "id"), text(r, "cert"), text(r, "token"))
               << std::endl;
-    r = ctx.runFlow(kPlugin, "run", {{"id", text(r, "id")}});
+    // The old certificate is never removed unasked: a flag given beforehand, or the question
+    // at a terminal (not answered by --yes, which is for the declaration); else it is offered.
+    const char* old = removeOld                                         ? "remove"
+                      : keepOld                                         ? "keep"
+                      : (!args.flag("--yes") && ::isatty(STDIN_FILENO)) ? "ask"
+                                                                        : "offer";
+    r = ctx.runFlow(kPlugin, "run", {{"id", text(r, "id")}, {"old_certificate", old}});
     agent.bus().drain();
 
     const bool done = text(r, "state") == "done";
@@ -165,6 +218,8 @@ int runRenew(Context& ctx) {
                                  text(r, "new_cert_serial"), text(r, "candidate_key_id"),
                                  text(r, "token"))
                   << std::endl;
+        if (!text(r, "code").empty()) std::cerr << text(r, "message") << std::endl;
+        if (auto line = oldCertificateText(r); !line.empty()) std::cout << line << std::endl;
         return kOk;
     }
     std::cerr << text(r, "message") << std::endl;
@@ -177,9 +232,11 @@ int runRenew(Context& ctx) {
 }  // namespace
 }  // namespace certagent::cli
 
+// clang-format off
 CERTAGENT_CLI_COMMAND(renew, "renew", N_("renew a certificate on a token (runs or resumes)"),
                       N_("renew --token SERIAL --cert ID [--years 1|2|3] [--id-document FILE.pdf] "
-                         "[--pin-env VAR] [--yes] | renew --cancel ID"),
+                         "[--pin-env VAR] [--yes] [--remove-old|--keep-old] | renew --cancel ID "
+                         "| renew --cleanup ID --remove-old|--keep-old"),
                       certagent::cli::runRenew,
                       {"--token", N_("SERIAL"),
                        N_("the token that holds the certificate")},
@@ -194,4 +251,12 @@ CERTAGENT_CLI_COMMAND(renew, "renew", N_("renew a certificate on a token (runs o
                       {"--yes", nullptr,
                        N_("agree to the declaration without asking")},
                       {"--cancel", "ID",
-                       N_("cancel the renewal with this id (see renewals)")})
+                       N_("cancel the renewal with this id (see renewals)")},
+                      {"--remove-old", nullptr,
+                       N_("once the new certificate is installed and verified, remove the old "
+                          "one and its key from the token")},
+                      {"--keep-old", nullptr,
+                       N_("keep the old certificate on the token without asking")},
+                      {"--cleanup", "ID",
+                       N_("answer for a finished renewal with --remove-old or --keep-old")})
+// clang-format on

@@ -150,7 +150,26 @@ void RenewalWizard::buildProgressPanel() {
     for (auto* b : {continue_, show_declaration_, sign_declaration_, pay_, retry_, check_})
         buttons->Add(b, 0, wxRIGHT, FromDIP(6));
     s->Add(buttons, 0, wxTOP, FromDIP(6));
+
+    // The last page: the old certificate is removed only when the person chooses it here.
+    old_certificate_ = new wxStaticText(progress_, wxID_ANY, "");
+    old_certificate_->SetName("old-certificate");
+    s->Add(old_certificate_, 0, wxEXPAND | wxTOP, FromDIP(10));
+    auto* old = new wxBoxSizer(wxHORIZONTAL);
+    remove_old_ =
+        new wxButton(progress_, wxID_ANY, u8(_("Remove the old certificate and its key")));
+    keep_old_ = new wxButton(progress_, wxID_ANY, u8(_("Keep the old certificate")));
+    remove_old_->SetName("remove-old");
+    keep_old_->SetName("keep-old");
+    old->Add(remove_old_, 0, wxRIGHT, FromDIP(6));
+    old->Add(keep_old_, 0, wxRIGHT, FromDIP(6));
+    s->Add(old, 0, wxTOP, FromDIP(6));
     progress_->SetSizer(s);
+    remove_old_->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) {
+        remove_old_->Disable();  // one click, one removal; the next event re-enables it
+        publish("renewal.remove_old");
+    });
+    keep_old_->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { publish("renewal.keep_old"); });
 
     show_declaration_->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) {
         auto v = app_.renewals().find(renewal_id_);
@@ -183,7 +202,8 @@ void RenewalWizard::setCertificate(const ui::CertView& cert, const std::string& 
     cert_ = cert;
     renewal_id_ = renewalId;
     if (renewal_id_.empty())
-        if (auto v = app_.renewals().findFor(cert.tokenSerial, cert.idHex); v && !v->finished)
+        if (auto v = app_.renewals().findFor(cert.tokenSerial, cert.idHex);
+            v && (!v->finished || ui::offersOldCertificateRemoval(*v)))
             renewal_id_ = v->renewalId;
     heading_->SetLabel(u8(fmt::format(fmt::runtime(_("{0} — certificate {1}")), cert.holder,
                                       ui::daysLeftText(cert.daysLeft))));
@@ -214,7 +234,8 @@ void RenewalWizard::publish(const std::string& action, nlohmann::json args) {
 
 void RenewalWizard::update() {
     if (renewal_id_.empty())
-        if (auto v = app_.renewals().findFor(cert_.tokenSerial, cert_.idHex); v && !v->finished)
+        if (auto v = app_.renewals().findFor(cert_.tokenSerial, cert_.idHex);
+            v && (!v->finished || ui::offersOldCertificateRemoval(*v)))
             renewal_id_ = v->renewalId;
     auto v = renewal_id_.empty() ? std::nullopt : app_.renewals().find(renewal_id_);
     start_->Show(!v);
@@ -254,10 +275,23 @@ void RenewalWizard::update() {
     continue_->Show(v && view->interrupted && !view->finished);
     retry_->Show(v && !view->interrupted && view->state == ui::StepState::Failed &&
                  !view->finished);
-    check_->Show(v && view->currentStep == "validation" &&
-                 view->state == ui::StepState::Waiting);
-    if (v && view->finished && view->state == ui::StepState::Done)
+    check_->Show(v && view->currentStep == "validation" && view->state == ui::StepState::Waiting);
+    if (v && view->finished && view->state == ui::StepState::Done) {
         message_->SetLabel(u8(_("The new certificate is installed on the token.")));
+        // Why the old certificate was not removed (the engine's message), when it was refused.
+        if (!view->code.empty() && !view->oldCertificate.empty())
+            next_steps_->SetLabel(u8(view->message));
+    }
+    const bool offer = v && ui::offersOldCertificateRemoval(*view);
+    old_certificate_->SetLabel(v ? u8(ui::oldCertificateText(*view)) : wxString());
+    old_certificate_->Wrap(FromDIP(460));
+    old_certificate_->Show(v && !ui::oldCertificateText(*view).empty());
+    remove_old_->Show(offer);
+    remove_old_->Enable(offer);
+    remove_old_->SetLabel(u8(v && view->oldCertificate == "removing"
+                                 ? _("Finish removing the old certificate")
+                                 : _("Remove the old certificate and its key")));
+    keep_old_->Show(offer && view->oldCertificate == "offered");
     Layout();
     GetSizer()->SetSizeHints(this);
 }

@@ -9,6 +9,9 @@
 //   {action: "renewal.check", renewal_id, token, cert}                "check now" while waiting
 //   {action: "renewal.resume", renewal_id, token, cert}               an interrupted renewal
 //   {action: "renewal.open_payment", renewal_id, token, cert}         the payment page opened
+//   {action: "renewal.remove_old", renewal_id, token, cert}           once done: remove the old
+//                                                                     certificate and its key
+//   {action: "renewal.keep_old", renewal_id, token, cert}             once done: keep it
 // Controls carry names (wxWindow::SetName: "id-document", "years-2", "start", "sign-declaration",
 // ...) that the layout dump (gui_ids.hpp) reports, so tests click them where a person would.
 // What it shows: RenewalProgress (events.hpp), folded by ui::RenewalTracker by its "stage".
@@ -68,6 +71,9 @@ private:
     wxButton* retry_ = nullptr;
     wxButton* check_ = nullptr;
     wxButton* continue_ = nullptr;
+    wxStaticText* old_certificate_ = nullptr;
+    wxButton* remove_old_ = nullptr;
+    wxButton* keep_old_ = nullptr;
 };
 
 }  // namespace certagent::gui

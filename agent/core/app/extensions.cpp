@@ -381,9 +381,36 @@ ca_status tkDelete(void* ctx, uint64_t id, const char* args_json, ca_sink_fn sin
     });
 }
 
-const ca_tokens_v1 kTokens{sizeof(ca_tokens_v1), &tkList, &tkCertificates, &tkOpen, &tkClose,
-                           &tkInfo, &tkSignDigest, &tkGenerate, &tkCsr, &tkPublicKey,
-                           &tkWriteCertificate, &tkDelete};
+ca_status tkDeleteCertificate(void* ctx, uint64_t id, const char* args_json, const uint8_t* der,
+                              size_t len, ca_sink_fn sink, void* user) {
+    return guarded(sink, user, [&] {
+        auto a = args(args_json);
+        if (!der || !len) throw Error(ErrorKind::InvalidInput, _("no certificate to delete"));
+        auto keyId = token::fromHex(requireString(a, "id"));
+        auto s = ext(ctx).find(who(ctx), id);
+        auto lock = s->session->lock();
+        auto done = s->session->deleteCertificateAndKeys(keyId, token::Bytes(der, der + len));
+        emit(sink, user,
+             {{"certificates", done.certificates},
+              {"private_keys", done.privateKeys},
+              {"public_keys", done.publicKeys}});
+        return CA_OK;
+    });
+}
+
+const ca_tokens_v1 kTokens{sizeof(ca_tokens_v1),
+                           &tkList,
+                           &tkCertificates,
+                           &tkOpen,
+                           &tkClose,
+                           &tkInfo,
+                           &tkSignDigest,
+                           &tkGenerate,
+                           &tkCsr,
+                           &tkPublicKey,
+                           &tkWriteCertificate,
+                           &tkDelete,
+                           &tkDeleteCertificate};
 
 // ---- certagent.documents/1 ----------------------------------------------------------------
 ca_status dcSign(void* ctx, const char* request_json, ca_sink_fn sink, void* user) {

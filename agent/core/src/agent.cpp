@@ -38,6 +38,10 @@ Agent::~Agent() {
     bus_.drain();
     bus_.close();
     if (scheduler_) scheduler_->stop();
+    // Every plugin stops first (its jobs joined), while plugins() is still valid: a job of one
+    // plugin may call the host (the token profiles read the plugin list) while another's is
+    // being joined; reset() below makes plugins() unusable before it destroys them.
+    if (plugins_) plugins_->releaseAll();
     plugins_.reset();
     kept_.clear();
     scheduler_.reset();

@@ -214,7 +214,8 @@ void TokenSession::unblockPin(const SecretString& soPin, const SecretString& new
                 token_.serial);
 }
 
-TokenSession::DeletedObjects TokenSession::deleteCertificateAndKeys(const Bytes& id) {
+TokenSession::DeletedObjects TokenSession::deleteCertificateAndKeys(
+    const Bytes& id, const std::optional<Bytes>& expectedDer) {
     auto lk = lock();
     auto& s = session();
     // Before login the private key is hidden: deleting then would leave it behind, unseen.
@@ -229,6 +230,15 @@ TokenSession::DeletedObjects TokenSession::deleteCertificateAndKeys(const Bytes&
                     fmt::format(fmt::runtime(_("There is no certificate with id {0} on the token")),
                                 toHex(id)),
                     token_.serial);
+    if (expectedDer)
+        for (auto obj : certs)
+            if (s.attribute(obj, CKA_VALUE) != *expectedDer)
+                throw Error(ErrorKind::Rejected,
+                            fmt::format(fmt::runtime(_("The certificate with id {0} on the token "
+                                                       "is not the expected one: nothing was "
+                                                       "deleted")),
+                                        toHex(id)),
+                            token_.serial);
     auto privs = s.find({attrOf(CKA_CLASS, privClass), attrBytes(CKA_ID, id)});
     auto pubs = s.find({attrOf(CKA_CLASS, pubClass), attrBytes(CKA_ID, id)});
     // Everything is found (and the token checked writable) before anything is destroyed.

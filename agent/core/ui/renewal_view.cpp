@@ -129,6 +129,8 @@ std::optional<std::string> RenewalTracker::apply(const json& event) {
     auto flag = event.find("interrupted");
     v.interrupted = flag != event.end() && flag->is_boolean() && flag->get<bool>();
     v.next = v.interrupted ? text(event, "next") : std::string();
+    if (event.contains("old_certificate")) v.oldCertificate = text(event, "old_certificate");
+    v.code = text(event, "code");
     if (stepId.empty()) return id;
 
     auto step = std::find_if(v.steps.begin(), v.steps.end(),
@@ -159,6 +161,27 @@ std::optional<std::string> RenewalTracker::apply(const json& event) {
     v.finished = (last && state == StepState::Done) ||
                  (state == StepState::Failed && event.value("final", false));
     return id;
+}
+
+bool offersOldCertificateRemoval(const RenewalView& view) {
+    return view.finished && view.state == StepState::Done &&
+           (view.oldCertificate == "offered" || view.oldCertificate == "removing");
+}
+
+std::string oldCertificateText(const RenewalView& view) {
+    if (!view.finished || view.state != StepState::Done) return {};
+    if (view.oldCertificate == "offered")
+        return _(
+            "The old certificate and its key are still on the token. You no longer need "
+            "them to sign; remove them to make room, or keep them.");
+    if (view.oldCertificate == "removing")
+        return _(
+            "Removing the old certificate was interrupted. Finish it: the new certificate "
+            "stays on the token.");
+    if (view.oldCertificate == "kept") return _("The old certificate stays on the token.");
+    if (view.oldCertificate == "removed")
+        return _("The old certificate and its key were removed from the token.");
+    return {};
 }
 
 std::vector<RenewalView> RenewalTracker::all() const {

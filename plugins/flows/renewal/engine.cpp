@@ -232,8 +232,13 @@ class Runner {
         // Written under the candidate's id, its key checked and read back by the agent.
         live_.session->writeCertificate(rec_.candidateKeyId, {}, issued.der);
         faultPoint("install:after");
+        // The old certificate as it was renewed: removeOld deletes exactly this one, if asked.
+        if (!ctx_.value("old_cert_pem"))
+            ctx_.setValue("old_cert_pem", derToPem(renewedDer_, "CERTIFICATE"));
         ctx_.enterStep(Step::Done);
         rec_.state = State::Done;
+        rec_.oldCertificate = OldCertificate::Offered;
+        impl_.journal.stepEvent(rec_, Step::Done, "old_certificate", "offered", rec_.certId);
         rec_.message = _("The certificate was installed successfully.");
         impl_.notify(rec_, _("Certificate renewed"),
                      fmt::format(fmt::runtime(_("The certificate was installed successfully. It "
@@ -452,6 +457,7 @@ RenewalRecord Engine::run(const std::string& id, const RunOptions& options) {
     auto started = std::chrono::steady_clock::now();
     for (;;) {
         auto r = advance(id);
+        if (r.state == State::Done) return settleOldCertificate(r, options.oldCertificate);
         if (r.state != State::Waiting) return r;
         const auto due = parseIsoUtc(r.nextAttempt);
         while (impl_->host.nowMs() < due) {

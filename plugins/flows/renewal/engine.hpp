@@ -11,6 +11,7 @@
 //   r = engine.advance(r.id);    // runs until it must wait (the tray, the daemon)
 //   engine.answer(r.id, Prompt::SignDeclaration, Answer::Yes);  then advance again
 //   engine.cancel(r.id);         // abandons; removes only its own candidate key
+//   engine.removeOld(r.id);      // once done, and only when the person says so
 //
 // Progress goes out as RenewalProgress events (recordJson plus "type" and "renewal_id").
 #include <chrono>
@@ -39,6 +40,9 @@ class Prompter {
     // The declaration (a PDF at `pdf`) must have been shown before Yes.
     virtual Answer signDeclaration(const RenewalRecord& r, const std::filesystem::path& pdf) = 0;
     virtual Answer openPaymentPage(const RenewalRecord& r, const std::string& url) = 0;
+    // The new certificate is installed and verified: remove the old one and its key pair?
+    // Later leaves the offer open (Engine::removeOld / keepOld answer it afterwards).
+    virtual Answer removeOldCertificate(const RenewalRecord&) { return Answer::Later; }
 };
 
 class DeferringPrompter final : public Prompter {
@@ -84,6 +88,14 @@ struct StartRequest {
     std::string idDocument;  // PDF path (kept as given; checked by the backend)
 };
 
+// What run() does with the old certificate once the new one is installed and verified.
+enum class OldCertificateChoice {
+    Offer,   // nothing: the offer stays open in the journal
+    Ask,     // the prompter's removeOldCertificate()
+    Remove,  // the person asked for it beforehand (certagent-cli renew --remove-old)
+    Keep,    // likewise (--keep-old)
+};
+
 struct RunOptions {
     // Questions while running (default: deferred).
     std::shared_ptr<Prompter> prompter;
@@ -91,6 +103,7 @@ struct RunOptions {
     std::function<bool()> cancelled;
     // Give up waiting after this long (0: until final). The renewal stays resumable.
     std::chrono::seconds maxTotalWait{0};
+    OldCertificateChoice oldCertificate = OldCertificateChoice::Offer;
 };
 
 class Engine {
@@ -114,6 +127,16 @@ class Engine {
     // Abandons: cancels at the CA when still possible, removes the candidate key pair (never
     // anything else), state Cancelled. Failure(state) once the CA issued.
     RenewalRecord cancel(const std::string& id);
+    // The person's answer to the offer made when the renewal was done (old_certificate.cpp).
+    // removeOld deletes the renewed certificate and its key pair from the token, and nothing
+    // else: only after the new certificate is found on the token as it was verified (same DER,
+    // its key there), and only the certificate whose DER the journal kept under its CKA_ID.
+    // Journalled intent first (Removing), keys, then the certificate, then Removed: a kill -9
+    // anywhere leaves a record that the next removeOld finishes. Failure(state) otherwise,
+    // with nothing deleted.
+    RenewalRecord removeOld(const std::string& id);
+    // Journals "kept"; Failure(state) once a removal has started (it can only be finished).
+    RenewalRecord keepOld(const std::string& id);
 
     std::vector<RenewalRecord> list(bool openOnly = false);
     std::optional<RenewalRecord> find(const std::string& id);
@@ -131,6 +154,9 @@ class Engine {
     struct Impl;  // engine.cpp
 
   private:
+    // run()'s end: the old certificate as `choice` says (the session is still open).
+    RenewalRecord settleOldCertificate(const RenewalRecord& r, OldCertificateChoice choice);
+
     std::unique_ptr<Impl> impl_;
 };
 

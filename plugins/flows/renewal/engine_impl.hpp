@@ -89,6 +89,7 @@ struct Engine::Impl {
                 {"declaration", r.declarationPath},
                 {"payment_url", r.paymentUrl},
                 {"ca_reference", r.caReference},
+                {"old_certificate", oldCertificateName(r.oldCertificate)},
                 {"next_attempt", r.nextAttempt}};
     }
 

@@ -20,6 +20,12 @@ constexpr std::pair<Prompt, const char*> kPrompts[] = {
     {Prompt::OpenPaymentPage, "open_payment_page"},
 };
 
+constexpr std::pair<OldCertificate, const char*> kOldCertificate[] = {
+    {OldCertificate::NotOffered, ""},     {OldCertificate::Offered, "offered"},
+    {OldCertificate::Kept, "kept"},       {OldCertificate::Removing, "removing"},
+    {OldCertificate::Removed, "removed"},
+};
+
 template <typename E, std::size_t N>
 const char* nameIn(const std::pair<E, const char*> (&table)[N], E value, const char* other) {
     for (const auto& [v, n] : table)
@@ -42,6 +48,11 @@ std::optional<State> parseState(std::string_view name) noexcept { return parseIn
 const char* promptName(Prompt p) noexcept { return nameIn(kPrompts, p, ""); }
 std::optional<Prompt> parsePrompt(std::string_view name) noexcept {
     return parseIn(kPrompts, name);
+}
+
+const char* oldCertificateName(OldCertificate o) noexcept { return nameIn(kOldCertificate, o, ""); }
+std::optional<OldCertificate> parseOldCertificate(std::string_view name) noexcept {
+    return parseIn(kOldCertificate, name);
 }
 
 nlohmann::json RenewalRecord::toJson() const {
@@ -75,6 +86,7 @@ nlohmann::json RenewalRecord::toJson() const {
             {"candidate_key_id", candidateKeyId},
             {"key_type", keyType},
             {"new_cert_serial", newCertSerial},
+            {"old_certificate", oldCertificateName(oldCertificate)},
             {"next_attempt", nextAttempt},
             {"attempts", attempts},
             {"created_at", createdAt},
@@ -111,6 +123,8 @@ RenewalRecord RenewalRecord::fromJson(const nlohmann::json& j) {
     r.candidateKeyId = s("candidate_key_id");
     r.keyType = s("key_type");
     r.newCertSerial = s("new_cert_serial");
+    r.oldCertificate =
+        parseOldCertificate(s("old_certificate")).value_or(OldCertificate::NotOffered);
     r.nextAttempt = s("next_attempt");
     r.attempts = j.value("attempts", 0);
     r.createdAt = s("created_at");

@@ -58,6 +58,18 @@ enum class Prompt {
 const char* promptName(Prompt p) noexcept;  // "", "sign_declaration", "open_payment_page"
 std::optional<Prompt> parsePrompt(std::string_view name) noexcept;
 
+// The renewed (old) certificate once the new one is installed and verified: the person is
+// offered its removal, never more; the choice and the removal itself are journalled.
+enum class OldCertificate {
+    NotOffered,  // the renewal is not done (or was done before this existed)
+    Offered,     // still on the token; the person has not chosen
+    Kept,        // the person chose to keep it
+    Removing,    // the person chose to remove it; a rerun finishes what a crash interrupted
+    Removed,     // it and its key pair are gone from the token
+};
+const char* oldCertificateName(OldCertificate o) noexcept;  // "", "offered", "kept", ...
+std::optional<OldCertificate> parseOldCertificate(std::string_view name) noexcept;
+
 struct HistoryEntry {
     Step step = Step::Preflight;
     std::string phase;
@@ -90,6 +102,7 @@ struct RenewalRecord {
     std::string candidateKeyId;  // CKA_ID (hex) of the new key pair, once generated
     std::string keyType;         // "ec-p256", "rsa2048", ...
     std::string newCertSerial;
+    OldCertificate oldCertificate = OldCertificate::NotOffered;
     std::string nextAttempt;  // ISO 8601 UTC, when Waiting
     int attempts = 0;         // consecutive waits/failures at this step and phase (backoff)
     std::string createdAt, updatedAt;

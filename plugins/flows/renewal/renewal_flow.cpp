@@ -3,7 +3,10 @@
 //
 // Actions (runAction):
 //   start {token, cert, years?, id_document?}  -> the record (a new or the open renewal)
-//   run {id}                      runs it to the end, asking at the terminal (the CLI)
+//   run {id, old_certificate?: "offer"|"ask"|"remove"|"keep"}
+//                                 runs it to the end, asking at the terminal (the CLI); then
+//                                 the old certificate as told (default: only offered)
+//   remove_old {id}, keep_old {id}  the answer to that offer -> the record
 //   advance {id}                  runs it until it must wait -> the record (no questions)
 //   cancel {id}                   -> the record
 //   list {open?}                  -> [records] with their history
@@ -63,10 +66,34 @@ class AskingPrompter final : public Prompter {
         return Answer::Yes;
     }
 
+    Answer removeOldCertificate(const RenewalRecord& r) override {
+        try {
+            auto a = host_.ask(
+                "confirm",
+                {{"title", _("Remove the old certificate")},
+                 {"text", fmt::format(fmt::runtime(_("The new certificate is installed and "
+                                                     "verified. Remove the old certificate "
+                                                     "(id {0}) and its key from the token?")),
+                                      r.certId)}});
+            if (!a) return Answer::No;
+            return a->value("answer", false) ? Answer::Yes : Answer::No;
+        } catch (const sdk::HostError&) {
+            return Answer::Later;  // nobody to ask: the offer stays open
+        }
+    }
+
   private:
     sdk::Host& host_;
     Say say_;
 };
+
+OldCertificateChoice choiceOf(const std::string& word) {
+    if (word.empty() || word == "offer") return OldCertificateChoice::Offer;
+    if (word == "ask") return OldCertificateChoice::Ask;
+    if (word == "remove") return OldCertificateChoice::Remove;
+    if (word == "keep") return OldCertificateChoice::Keep;
+    throw Failure(code::kUsage, "old_certificate is offer, ask, remove or keep", word);
+}
 
 ca_status statusOf(const std::string& code) {
     if (code == code::kUsage || code == code::kInvalidInput) return CA_ERR_INVALID_ARGUMENT;
@@ -132,8 +159,12 @@ class RenewalFlow final : public sdk::FlowPlugin {
                     r.message = message;
                     host().events().publish(engine().progressEvent(r));
                 });
-            return e.recordJson(e.run(text(args, "id"), {.prompter = asking}));
+            return e.recordJson(e.run(
+                text(args, "id"),
+                {.prompter = asking, .oldCertificate = choiceOf(text(args, "old_certificate"))}));
         }
+        if (verb == "remove_old") return e.recordJson(e.removeOld(text(args, "id")));
+        if (verb == "keep_old") return e.recordJson(e.keepOld(text(args, "id")));
         if (verb == "advance") return e.recordJson(e.advance(text(args, "id")));
         if (verb == "continue") {
             keepGoing(rest);

@@ -37,7 +37,10 @@ void RenewalService::start() {
         std::lock_guard l(m_);
         if (started_) return;
         started_ = true;
-        work_.emplace_back([this] { announceInterrupted(); });
+        work_.emplace_back([this] {
+            announceInterrupted();
+            announceOldCertificates();
+        });
     }
     try {
         host_.jobs().start([this](uint64_t job) { loop(job); });
@@ -111,6 +114,52 @@ void RenewalService::announceInterrupted() {
     }
 }
 
+void RenewalService::announceOldCertificates() {
+    auto& engine = engine_();
+    for (const auto& r : engine.list(false)) {
+        if (r.state != State::Done) continue;
+        if (r.oldCertificate != OldCertificate::Offered &&
+            r.oldCertificate != OldCertificate::Removing)
+            continue;
+        // The wizard shows the offer again; nothing is removed until the person chooses.
+        host_.events().publish(engine.progressEvent(r));
+        if (r.oldCertificate != OldCertificate::Removing) continue;
+        try {
+            host_.notify({{"title", _("Old certificate partly removed")},
+                          {"body", _("Removing the old certificate was interrupted. Finish it: "
+                                     "the new certificate stays.")},
+                          {"urgency", "normal"},
+                          {"renewal_id", r.id},
+                          {"token", r.token},
+                          {"cert", r.certId},
+                          {"actions", json::array({{{"id", "renewal.remove_old"},
+                                                    {"label", _("Finish removing")},
+                                                    {"action", "renewal.remove_old"}}})}});
+        } catch (const std::exception& e) {
+            host_.warn(std::string("the interrupted removal could not be shown: ") + e.what());
+        }
+    }
+}
+
+void RenewalService::settleOld(const std::string& id, bool remove) {
+    auto& engine = engine_();
+    try {
+        if (remove)
+            engine.removeOld(id);
+        else
+            engine.keepOld(id);
+    } catch (const Failure& f) {
+        // The wizard shows why nothing was removed; the journal is unchanged.
+        if (auto r = engine.find(id)) {
+            auto event = engine.progressEvent(*r);
+            event["message"] = f.describe();
+            event["code"] = f.code();
+            host_.events().publish(event);
+        }
+        throw;
+    }
+}
+
 void RenewalService::resumeAt(const RenewalRecord& r) {
     if (r.state != State::Waiting && r.state != State::Running) return;
     int64_t due = host_.nowMs();
@@ -133,6 +182,16 @@ void RenewalService::onAction(const json& e) {
             StartRequest s{token, cert, args.value("years", engine.settings().defaultYears),
                            args.value("id_document", std::string())};
             resumeAt(engine.advance(engine.start(s).id));
+            return;
+        }
+        if (action == "renewal.remove_old" || action == "renewal.keep_old") {
+            if (id.empty())
+                for (const auto& r : engine.list(false))  // newest first
+                    if (r.token == token && r.certId == cert && r.state == State::Done) {
+                        id = r.id;
+                        break;
+                    }
+            if (!id.empty()) settleOld(id, action == "renewal.remove_old");
             return;
         }
         if (id.empty())

@@ -8,6 +8,8 @@
 //   - UserAction events: "renew" {args: years, id_document}, "renewal.sign_declaration",
 //     "renewal.open_payment", "renewal.retry", "renewal.check", "renewal.resume",
 //     "renewal.cancel" (by renewal_id, or the open renewal of token + cert);
+//     "renewal.remove_old", "renewal.keep_old": the person's answer to the offer made once a
+//     renewal is done (by renewal_id, or the newest done renewal of token + cert);
 //   - a waiting renewal is advanced again when its next attempt is due (a host timer).
 #include <condition_variable>
 #include <deque>
@@ -44,6 +46,10 @@ class RenewalService {
   private:
     void loop(uint64_t job);
     void announceInterrupted();
+    // Done renewals whose old certificate waits for the person's choice (or for the end of an
+    // interrupted removal): shown again, never acted on.
+    void announceOldCertificates();
+    void settleOld(const std::string& id, bool remove);
     void resumeAt(const RenewalRecord& r);
 
     sdk::Host& host_;

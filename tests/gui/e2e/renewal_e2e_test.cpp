@@ -1,7 +1,9 @@
 // A person renews a certificate from the reminder, in Romanian, with real input only: the
 // notification's "Reînnoiește acum" chosen through dunst, the identity card's path typed into
 // the wizard, 2 years clicked, the PIN typed key by key, the declaration shown and signed; the
-// sandbox CA issues the new certificate and the tray installs it on the token.
+// sandbox CA issues the new certificate and the tray installs it on the token. Then the last
+// page's "remove the old certificate" is clicked: the old certificate and its key go, the new
+// ones stay.
 #include <gtest/gtest.h>
 
 #include "lab.hpp"
@@ -86,6 +88,27 @@ TEST_F(RenewalEndToEnd, ReminderActionRenewsTheCertificateOnTheTokenWithOnePinEn
     EXPECT_EQ((*newCert)["issuer"], (*oldCert)["issuer"]);
     EXPECT_TRUE((*newCert)["has_private_key"].get<bool>());
     EXPECT_EQ((*newCert)["status"], "valid");
+
+    // The last page offers to remove the old certificate; nothing went by itself.
+    auto remove = s.ui->waitControl("", {.name = "remove-old"}, 10s);
+    // (A part of each sentence: the wizard wraps long labels.)
+    EXPECT_TRUE(s.ui->waitLabel("Certificatul vechi și cheia lui sunt încă pe token.", 10s))
+        << s.context();
+    s.ui->screenshot("e2e-renewal-4-old-certificate");
+    s.ui->click(remove);
+    // The renewal's session ended with it: removing is another action, with its own PIN entry.
+    s.typePinIntoDialog();
+    ASSERT_TRUE(s.ui->waitLabel("au fost șterse de pe token.", 60s)) << s.context();
+    EXPECT_EQ(pinDialogs.count(), 2) << s.context();
+    auto after = s.cli({"certs", "--json"});
+    ASSERT_EQ(after.exit_code, 0) << after.err;
+    auto left = json::parse(after.out);
+    ASSERT_EQ(left.size(), 1u) << after.out;
+    EXPECT_EQ(left[0]["id"], (*newCert)["id"]);
+    EXPECT_TRUE(left[0]["has_private_key"].get<bool>());
+    auto journal = s.cli({"--json", "renewals"});
+    ASSERT_EQ(journal.exit_code, 0) << journal.err;
+    EXPECT_EQ(json::parse(journal.out).at(0)["old_certificate"], "removed") << journal.out;
 
     EXPECT_EQ(s.quitTray(), 0) << s.context();
     EXPECT_EQ(s.trayLog().find("Sanitizer"), std::string::npos) << s.trayLog();

@@ -143,3 +143,36 @@ TEST(CertificateInstall, DeletesOnlyWhatIsAskedForById) {
     EXPECT_EQ(toHex(certs[0].id), a.idHex);
     EXPECT_TRUE(certs[0].hasPrivateKey);
 }
+
+TEST(CertificateInstall, DeletingByContentRefusesAnotherCertificateUnderTheSameId) {
+    SoftHsm hsm;
+    auto& t = hsm.createToken("DeleteByContent");
+    auto a = hsm.addCertificate(t, {.commonName = "Old"});
+    auto other = hsm.addCertificate(t, {.commonName = "Other"});
+    hsm.activate();
+    TokenService service(softHsmModules());
+    auto session = service.open(t.serial);
+    session->login(fixedPin(t.pin));
+    // Another certificate's DER under a's id: nothing is deleted, not even a's key.
+    try {
+        session->deleteCertificateAndKeys(fromHex(a.idHex),
+                                          Bytes(other.der.begin(), other.der.end()));
+        ADD_FAILURE() << "deleted although the DER differs";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.kind(), ErrorKind::Rejected);
+    }
+    auto certs = session->certificates();
+    ASSERT_EQ(certs.size(), 2u);
+    for (const auto& c : certs) EXPECT_TRUE(c.hasPrivateKey) << toHex(c.id);
+    // Its own DER: the certificate and its key pair go, the other stays whole.
+    auto done =
+        session->deleteCertificateAndKeys(fromHex(a.idHex), Bytes(a.der.begin(), a.der.end()));
+    EXPECT_EQ(done.certificates, 1);
+    EXPECT_EQ(done.privateKeys, 1);
+    certs = session->certificates();
+    ASSERT_EQ(certs.size(), 1u);
+    EXPECT_EQ(toHex(certs[0].id), other.idHex);
+    EXPECT_TRUE(certs[0].hasPrivateKey);
+    auto listed = hsm.pkcs11Tool(t, {"--list-objects", "--type", "privkey"}, true);
+    EXPECT_EQ(listed.out.find("ID:         " + a.idHex), std::string::npos) << listed.out;
+}

@@ -101,14 +101,14 @@ TEST(PluginHost, SkipsEachBadPluginWithAClearReasonAndGoesOn) {
     EXPECT_EQ(f.host.skipped().size(), 4u);
     f.host.loadDirectories({pluginDir("refusing")});
     EXPECT_NE(f.reasonFor("certagent-test-refusing.so")
-                  .find("the plugin refused this agent's plugin ABI 2.1"),
+                  .find("the plugin refused this agent's plugin ABI 2.2"),
               std::string::npos)
         << f.reasonFor("certagent-test-refusing.so");
     EXPECT_NE(f.reasonFor("certagent-notes.so").find("not a loadable library"), std::string::npos);
     EXPECT_NE(f.reasonFor("certagent-test-no-entry.so").find("no entry point 'certagent_plugin_entry'"),
               std::string::npos);
     EXPECT_NE(f.reasonFor("certagent-test-other-abi.so")
-                  .find("built for plugin ABI 99.0, this agent has ABI 2.1"),
+                  .find("built for plugin ABI 99.0, this agent has ABI 2.2"),
               std::string::npos);
     EXPECT_EQ(f.reasonFor("certagent-test-throwing.so"),
               "its constructor failed: cannot find my vendor library");

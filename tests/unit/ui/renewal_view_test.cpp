@@ -81,6 +81,38 @@ TEST_F(RenewalViewTest, InstallDoneFinishesTheRenewal) {
     EXPECT_EQ(v.steps.back().progress, 1.0);
 }
 
+TEST_F(RenewalViewTest, TheOldCertificateIsOfferedOnlyOnceTheRenewalIsDone) {
+    tracker.apply(progress("install", "running", {{"old_certificate", ""}}));
+    EXPECT_FALSE(offersOldCertificateRemoval(*tracker.find("r1")));
+    EXPECT_EQ(oldCertificateText(*tracker.find("r1")), "");
+    tracker.apply(progress("install", "done", {{"old_certificate", "offered"}}));
+    auto v = *tracker.find("r1");
+    EXPECT_TRUE(offersOldCertificateRemoval(v));
+    EXPECT_NE(oldCertificateText(v).find("still on the token"), std::string::npos);
+    // An interrupted removal is offered to be finished; kept and removed offer nothing more.
+    tracker.apply(progress("install", "done", {{"old_certificate", "removing"}}));
+    EXPECT_TRUE(offersOldCertificateRemoval(*tracker.find("r1")));
+    EXPECT_NE(oldCertificateText(*tracker.find("r1")).find("interrupted"), std::string::npos);
+    tracker.apply(progress("install", "done", {{"old_certificate", "kept"}}));
+    EXPECT_FALSE(offersOldCertificateRemoval(*tracker.find("r1")));
+    tracker.apply(progress("install", "done", {{"old_certificate", "removed"}}));
+    EXPECT_FALSE(offersOldCertificateRemoval(*tracker.find("r1")));
+    EXPECT_EQ(oldCertificateText(*tracker.find("r1")),
+              "The old certificate and its key were removed from the token.");
+}
+
+TEST_F(RenewalViewTest, ARefusedRemovalKeepsTheOfferAndItsReason) {
+    tracker.apply(progress("install", "done", {{"old_certificate", "offered"}}));
+    tracker.apply(progress("install", "done",
+                           {{"old_certificate", "offered"},
+                            {"code", "state"},
+                            {"message", "The key of the new certificate is not on the token."}}));
+    auto v = *tracker.find("r1");
+    EXPECT_TRUE(offersOldCertificateRemoval(v));
+    EXPECT_EQ(v.code, "state");
+    EXPECT_EQ(v.message, "The key of the new certificate is not on the token.");
+}
+
 TEST_F(RenewalViewTest, UnknownStepsAreShownNotDropped) {
     tracker.apply(progress("verify-chain", "running"));
     auto v = *tracker.find("r1");

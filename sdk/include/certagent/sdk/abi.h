@@ -253,6 +253,16 @@ typedef struct ca_tokens_v1 {
      * objects with that id (nothing else). */
     ca_status (*delete_objects)(void* ctx, uint64_t session, const char* args_json,
                                 ca_sink_fn err_sink, void* err_user);
+    /* ABI 2.2. [not UI] {"id"}: deletes one certificate and its key pair, and only if it is
+     * exactly `der`: every certificate object with that id must hold this DER (else nothing is
+     * deleted: CA_ERR_FAILED, code "rejected"; no certificate with that id:
+     * CA_ERR_INVALID_ARGUMENT, code "invalid_input"). Keys first,
+     * the certificate last, so an interrupted call leaves the certificate listed and calling
+     * again finishes it. Needs a logged-in session. -> {"certificates", "private_keys",
+     * "public_keys"}: how many objects were deleted. */
+    ca_status (*delete_certificate)(void* ctx, uint64_t session, const char* args_json,
+                                    const uint8_t* der, size_t der_len, ca_sink_fn sink,
+                                    void* user);
 } ca_tokens_v1;
 
 /* Documents: PAdES / CAdES signatures and their verification, done by the agent. */

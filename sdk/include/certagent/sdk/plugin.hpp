@@ -203,6 +203,10 @@ public:
     void writeCertificate(const std::string& id, const std::string& label,
                           std::span<const uint8_t> der) const;
     void deleteObjects(const std::string& id, const std::vector<std::string>& objects) const;
+    // ABI 2.2: the certificate `der` under `id` and its key pair, nothing else (abi.h).
+    // HostError(CA_ERR_UNSUPPORTED) from an older agent. -> {"certificates", "private_keys",
+    // "public_keys"}
+    json deleteCertificate(const std::string& id, std::span<const uint8_t> der) const;
 
 private:
     Host* host_;
@@ -644,6 +648,21 @@ inline void TokenSession::deleteObjects(const std::string& id,
     std::string err;
     auto s = t.delete_objects(host_->ctx(), id_, text.c_str(), &detail::appendToString, &err);
     if (s != CA_OK) detail::fail(s, "tokens.delete_objects", err);
+}
+
+inline json TokenSession::deleteCertificate(const std::string& id,
+                                            std::span<const uint8_t> der) const {
+    auto& t = host_->require<ca_tokens_v1>(CA_EXT_TOKENS);
+    if (t.struct_size < offsetof(ca_tokens_v1, delete_certificate) + sizeof(t.delete_certificate) ||
+        !t.delete_certificate)
+        throw HostError(CA_ERR_UNSUPPORTED,
+                        "this agent cannot delete a certificate by its content (ABI 2.2)");
+    auto text = json{{"id", id}}.dump();
+    return host_->sinkCall<ca_tokens_v1>(
+        CA_EXT_TOKENS, "tokens.delete_certificate", [&](auto& tk, auto sink, auto u) {
+            return tk.delete_certificate(host_->ctx(), id_, text.c_str(), der.data(), der.size(),
+                                         sink, u);
+        });
 }
 
 // ---- Translations anywhere in a plugin -------------------------------------------------------

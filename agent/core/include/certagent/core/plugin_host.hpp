@@ -36,6 +36,9 @@ struct SkippedPlugin {
 class LoadedPlugin {
 public:
     ~LoadedPlugin();  // releases what the plugin holds, destroys it, then unloads it
+    // Stops what the plugin runs (subscriptions, timers, jobs, sessions) without destroying
+    // it; the destructor does it too (once).
+    void release();
     LoadedPlugin(const LoadedPlugin&) = delete;
     LoadedPlugin& operator=(const LoadedPlugin&) = delete;
 
@@ -73,6 +76,10 @@ class PluginHost {
 public:
     explicit PluginHost(HostServices& services);
     ~PluginHost();
+    // Stops every plugin's subscriptions, timers, jobs and sessions, newest first, without
+    // destroying any: then no plugin code runs while the list itself goes (a job of one plugin
+    // may call the host, which reads this list, while another plugin's worker is joined).
+    void releaseAll();
 
     // Loads every plugin file in each folder, in order; a name already loaded is skipped.
     void loadDirectories(const std::vector<std::filesystem::path>& dirs);

@@ -186,13 +186,16 @@ public:
     // Deletes the certificate with this CKA_ID and its key pair (private and public key objects
     // with the same CKA_ID): keys first, the certificate last, so an interrupted deletion
     // leaves the certificate listed and running it again finishes the job. Needs login when
-    // the private key is protected. Returns what was deleted.
+    // the private key is protected. With `expectedDer`, nothing is deleted unless every
+    // certificate with this CKA_ID is exactly that one (Error(Rejected) otherwise): the key is
+    // never taken from under another certificate. Returns what was deleted.
     struct DeletedObjects {
         int certificates = 0;
         int privateKeys = 0;
         int publicKeys = 0;
     };
-    DeletedObjects deleteCertificateAndKeys(const Bytes& id);
+    DeletedObjects deleteCertificateAndKeys(const Bytes& id,
+                                            const std::optional<Bytes>& expectedDer = {});
 
     // Deletes the objects of `objectClass` ("certificate", "private_key", "public_key") with
     // this CKA_ID. Nothing else in the service ever deletes. Returns how many were deleted.

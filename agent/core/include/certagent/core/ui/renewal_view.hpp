@@ -38,7 +38,16 @@ struct RenewalView {
     // Found unfinished when the agent started: nothing runs until the person continues it.
     bool interrupted = false;
     std::string next;  // what continuing does (translated, from the engine)
+    // Once done: "offered" (the wizard offers to remove the old certificate and its key),
+    // "kept", "removing" (interrupted: the wizard offers to finish), "removed"; else empty.
+    std::string oldCertificate;
+    std::string code;  // the engine's error code of the last event, if any
 };
+
+// What the wizard's last page says about the old certificate (translated; empty: nothing).
+std::string oldCertificateText(const RenewalView& view);
+// The wizard offers the choice (remove / keep) only then, and only on the person's click.
+bool offersOldCertificateRemoval(const RenewalView& view);
 
 // The steps of the renewal flow, in order (the portal's 4 steps plus payment, validation,
 // generation and installation).
