@@ -3,7 +3,7 @@
 // both. The backend runs in process through the agent's HTTP client (libcurl); its signatures
 // go through the token-key adapter (cmp_token_key.cpp) to a file key here, so the figure is the
 // backend's protocol work without token or key generation. Also printed: OpenSSL's own client
-// API in process (OSSL_CMP_exec_KUR_ses, file keys, OpenSSL's HTTP), the floor for that work.
+// API in process (OSSL_CMP_exec_KUR_ses, file keys, OpenSSL's own HTTP transport).
 //
 //   bench_cmp_kur [runs]      (needs `openssl` on PATH; prints medians and ratios)
 #include <openssl/cmp.h>
@@ -69,7 +69,8 @@ renewal::Bytes pubDer(EVP_PKEY* k) {
 
 class CoreHttp final : public renewal::Http {
   public:
-    CoreHttp() : client_(http::ClientOptions{.systemStore = false, .allowPlainHttpToLoopback = true}) {}
+    CoreHttp()
+        : client_(http::ClientOptions{.systemStore = false, .allowPlainHttpToLoopback = true}) {}
     renewal::HttpResponse perform(const renewal::HttpRequest& r) override {
         http::Request req;
         req.method = r.method;
@@ -151,13 +152,17 @@ int main(int argc, char** argv) {
     fs::create_directories(d);
     const std::string D = d.string();
     const char* ec = "-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes";
-    sh("cd " + D + " && openssl req -x509 " + ec + " -keyout ca.key -out ca.pem -subj /CN=CA -days 30 2>/dev/null && " +
-       "openssl req " + ec + " -keyout srv.key -out srv.csr -subj /CN=Srv 2>/dev/null && " +
-       "openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -set_serial 5 -days 30 -out srv.pem 2>/dev/null && " +
+    sh("cd " + D + " && openssl req -x509 " + ec +
+       " -keyout ca.key -out ca.pem -subj /CN=CA -days 30 2>/dev/null && " + "openssl req " + ec +
+       " -keyout srv.key -out srv.csr -subj /CN=Srv 2>/dev/null && " +
+       "openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -set_serial 5 -days 30 -out srv.pem "
+       "2>/dev/null && " +
        "openssl req " + ec + " -keyout old.key -out old.csr -subj /CN=Holder 2>/dev/null && " +
-       "openssl x509 -req -in old.csr -CA ca.pem -CAkey ca.key -set_serial 77 -days 30 -out old.pem 2>/dev/null && " +
+       "openssl x509 -req -in old.csr -CA ca.pem -CAkey ca.key -set_serial 77 -days 30 -out "
+       "old.pem 2>/dev/null && " +
        "openssl req " + ec + " -keyout new.key -out new.csr -subj /CN=Holder 2>/dev/null && " +
-       "openssl x509 -req -in new.csr -CA ca.pem -CAkey ca.key -set_serial 77 -days 30 -out new.pem 2>/dev/null");
+       "openssl x509 -req -in new.csr -CA ca.pem -CAkey ca.key -set_serial 77 -days 30 -out "
+       "new.pem 2>/dev/null");
     pid_t server = fork();
     if (server == 0) {
         std::freopen((D + "/server.log").c_str(), "w", stdout);
@@ -233,9 +238,10 @@ int main(int argc, char** argv) {
         // 3. The openssl command with file keys.
         {
             auto t0 = Clock::now();
-            int rc = sh("openssl cmp -cmd kur -server 127.0.0.1:" + port + " -path pkix/ -trusted " +
-                        D + "/ca.pem -cert " + D + "/old.pem -key " + D + "/old.key -newkey " + D +
-                        "/new.key -certout " + D + "/out.pem >/dev/null 2>&1");
+            int rc =
+                sh("openssl cmp -cmd kur -server 127.0.0.1:" + port + " -path pkix/ -trusted " + D +
+                   "/ca.pem -cert " + D + "/old.pem -key " + D + "/old.key -newkey " + D +
+                   "/new.key -certout " + D + "/out.pem >/dev/null 2>&1");
             auto t1 = Clock::now();
             if (rc != 0) {
                 std::cerr << "openssl cmp -cmd kur failed\n";

@@ -47,8 +47,7 @@ Bytes derOf(const OSSL_CMP_MSG* m) {
 
 MsgPtr msgOf(const Bytes& der) {
     const unsigned char* p = der.data();
-    return MsgPtr(d2i_OSSL_CMP_MSG(nullptr, &p, static_cast<long>(der.size())),
-                  &OSSL_CMP_MSG_free);
+    return MsgPtr(d2i_OSSL_CMP_MSG(nullptr, &p, static_cast<long>(der.size())), &OSSL_CMP_MSG_free);
 }
 
 // The senderNonce ([5] in PKIHeader) of an encoded PKIMessage: OpenSSL 3.0 has no getter.
@@ -99,8 +98,8 @@ std::string openSslErrors() {
 }
 
 bool isLoopbackUrl(const std::string& url) {
-    for (const char* prefix : {"http://127.", "http://localhost:", "http://localhost/",
-                               "http://[::1]"})
+    for (const char* prefix :
+         {"http://127.", "http://localhost:", "http://localhost/", "http://[::1]"})
         if (url.rfind(prefix, 0) == 0) return true;
     return false;
 }
@@ -380,10 +379,10 @@ class CmpBackend final : public Backend {
         auto answer = ctx.http().perform(h);
         if (initial) faultPoint("certificate:after");
         if (answer.status >= 500 && answer.body.empty())
-            throw Failure(code::kNetwork,
-                          fmt::format(fmt::runtime(_("the CMP server answered HTTP {0}")),
-                                      answer.status),
-                          s_.serverUrl);
+            throw Failure(
+                code::kNetwork,
+                fmt::format(fmt::runtime(_("the CMP server answered HTTP {0}")), answer.status),
+                s_.serverUrl);
         Bytes rsp(answer.body.begin(), answer.body.end());
         auto msg = msgOf(rsp);
         if (!msg)

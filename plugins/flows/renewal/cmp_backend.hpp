@@ -13,9 +13,9 @@
 namespace certagent::renewal {
 
 struct CmpSettings {
-    std::string serverUrl;   // [renewal.cmp] server: "https://ca.example/.well-known/cmp"
-    std::string trusted;     // [renewal.cmp] trusted: PEM, anchors for the server's protection
-    std::string recipient;   // [renewal.cmp] recipient: "/CN=CA/O=Example"; default: the issuer
+    std::string serverUrl;  // [renewal.cmp] server: "https://ca.example/.well-known/cmp"
+    std::string trusted;    // [renewal.cmp] trusted: PEM, anchors for the server's protection
+    std::string recipient;  // [renewal.cmp] recipient: "/CN=CA/O=Example"; default: the issuer
     bool implicitConfirm = false;  // [renewal.cmp] implicit_confirm: ask for it
 };
 

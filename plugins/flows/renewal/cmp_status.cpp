@@ -9,14 +9,33 @@
 namespace certagent::renewal::cmp {
 namespace {
 
-constexpr std::array<const char*, 27> kNames = {
-    "badAlg",           "badMessageCheck",    "badRequest",         "badTime",
-    "badCertId",        "badDataFormat",      "wrongAuthority",     "incorrectData",
-    "missingTimeStamp", "badPOP",             "certRevoked",        "certConfirmed",
-    "wrongIntegrity",   "badRecipientNonce",  "timeNotAvailable",   "unacceptedPolicy",
-    "unacceptedExtension", "addInfoNotAvailable", "badSenderNonce", "badCertTemplate",
-    "signerNotTrusted", "transactionIdInUse", "unsupportedVersion", "notAuthorized",
-    "systemUnavail",    "systemFailure",      "duplicateCertReq"};
+constexpr std::array<const char*, 27> kNames = {"badAlg",
+                                                "badMessageCheck",
+                                                "badRequest",
+                                                "badTime",
+                                                "badCertId",
+                                                "badDataFormat",
+                                                "wrongAuthority",
+                                                "incorrectData",
+                                                "missingTimeStamp",
+                                                "badPOP",
+                                                "certRevoked",
+                                                "certConfirmed",
+                                                "wrongIntegrity",
+                                                "badRecipientNonce",
+                                                "timeNotAvailable",
+                                                "unacceptedPolicy",
+                                                "unacceptedExtension",
+                                                "addInfoNotAvailable",
+                                                "badSenderNonce",
+                                                "badCertTemplate",
+                                                "signerNotTrusted",
+                                                "transactionIdInUse",
+                                                "unsupportedVersion",
+                                                "notAuthorized",
+                                                "systemUnavail",
+                                                "systemFailure",
+                                                "duplicateCertReq"};
 
 enum Bit {
     kBadAlg = 0,
@@ -39,50 +58,76 @@ const char* failInfoName(int bit) noexcept {
 
 std::string failInfoText(int bit) {
     switch (bit) {
-        case 0: return _("the server does not support the signature algorithm of the request");
+        case 0:
+            return _("the server does not support the signature algorithm of the request");
         case 1:
-            return _("the server could not check the request's signature; check that it trusts "
-                     "the certificate being renewed");
-        case 2: return _("the server does not accept this kind of request");
+            return _(
+                "the server could not check the request's signature; check that it trusts "
+                "the certificate being renewed");
+        case 2:
+            return _("the server does not accept this kind of request");
         case 3:
-            return _("the request's time is too far from the server's; check this computer's "
-                     "clock");
+            return _(
+                "the request's time is too far from the server's; check this computer's "
+                "clock");
         case 4:
-            return _("the server does not know the certificate being renewed (badCertId); it may "
-                     "have been revoked or issued by another CA");
-        case 5: return _("the server could not read the request");
+            return _(
+                "the server does not know the certificate being renewed (badCertId); it may "
+                "have been revoked or issued by another CA");
+        case 5:
+            return _("the server could not read the request");
         case 6:
-            return _("the request went to the wrong certification authority; check "
-                     "[renewal.cmp] recipient and server");
-        case 7: return _("the request's data is not what the server expects");
-        case 8: return _("the server wants a timestamp in the request");
+            return _(
+                "the request went to the wrong certification authority; check "
+                "[renewal.cmp] recipient and server");
+        case 7:
+            return _("the request's data is not what the server expects");
+        case 8:
+            return _("the server wants a timestamp in the request");
         case 9:
-            return _("the server did not accept the proof that the new key is on the token "
-                     "(badPOP)");
-        case 10: return _("the certificate being renewed is revoked");
-        case 11: return _("the certificate was already confirmed");
-        case 12: return _("the request's protection is not what the server expects");
+            return _(
+                "the server did not accept the proof that the new key is on the token "
+                "(badPOP)");
+        case 10:
+            return _("the certificate being renewed is revoked");
+        case 11:
+            return _("the certificate was already confirmed");
+        case 12:
+            return _("the request's protection is not what the server expects");
         case 13:
-        case 18: return _("the messages' nonces did not match; run the renewal again");
-        case 14: return _("the server could not add the requested time");
-        case 15: return _("the server does not accept the requested certificate policy");
-        case 16: return _("the server does not accept an extension in the request");
-        case 17: return _("the server lacks information it needs");
-        case 19: return _("the server does not accept the certificate template");
+        case 18:
+            return _("the messages' nonces did not match; run the renewal again");
+        case 14:
+            return _("the server could not add the requested time");
+        case 15:
+            return _("the server does not accept the requested certificate policy");
+        case 16:
+            return _("the server does not accept an extension in the request");
+        case 17:
+            return _("the server lacks information it needs");
+        case 19:
+            return _("the server does not accept the certificate template");
         case 20:
             return _("the server does not trust the certificate that signed the request");
         case 21:
-            return _("the server already has a request in this transaction "
-                     "(transactionIdInUse); ask your certification authority about it before "
-                     "starting a new renewal");
-        case 22: return _("the server does not support this CMP version");
+            return _(
+                "the server already has a request in this transaction "
+                "(transactionIdInUse); ask your certification authority about it before "
+                "starting a new renewal");
+        case 22:
+            return _("the server does not support this CMP version");
         case 23:
-            return _("the server does not allow this certificate to be renewed here "
-                     "(notAuthorized)");
-        case 24: return _("the certification authority is not available right now");
-        case 25: return _("the certification authority failed while handling the request");
-        case 26: return _("the server already issued a certificate for this request");
-        default: return {};
+            return _(
+                "the server does not allow this certificate to be renewed here "
+                "(notAuthorized)");
+        case 24:
+            return _("the certification authority is not available right now");
+        case 25:
+            return _("the certification authority failed while handling the request");
+        case 26:
+            return _("the server already issued a certificate for this request");
+        default:
+            return {};
     }
 }
 

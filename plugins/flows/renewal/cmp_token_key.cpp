@@ -70,11 +70,16 @@ int rsaSign(int type, const unsigned char* m, unsigned int length, unsigned char
 // to name the call (it signs the digest as given, CKM_ECDSA).
 int nidForLength(int length) {
     switch (length) {
-        case 20: return NID_sha1;
-        case 28: return NID_sha224;
-        case 48: return NID_sha384;
-        case 64: return NID_sha512;
-        default: return NID_sha256;
+        case 20:
+            return NID_sha1;
+        case 28:
+            return NID_sha224;
+        case 48:
+            return NID_sha384;
+        case 64:
+            return NID_sha512;
+        default:
+            return NID_sha256;
     }
 }
 

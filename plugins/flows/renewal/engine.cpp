@@ -11,9 +11,9 @@
 #include <random>
 #include <thread>
 
+#include "cmp_backend.hpp"
 #include "engine_context.hpp"
 #include "engine_impl.hpp"
-#include "cmp_backend.hpp"
 #include "fault.hpp"
 #include "issued_certificate.hpp"
 

@@ -59,8 +59,8 @@ class CmpScene {
             openssl({"req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
                      "-keyout", path(srv, ".key"), "-out", path(srv, ".csr"), "-subj",
                      "/CN=CMP Server"});
-            openssl({"x509", "-req", "-in", path(srv, ".csr"), "-CA", path(name, ".pem"),
-                     "-CAkey", path(name, ".key"), "-set_serial", "7", "-days", "30", "-out",
+            openssl({"x509", "-req", "-in", path(srv, ".csr"), "-CA", path(name, ".pem"), "-CAkey",
+                     path(name, ".key"), "-set_serial", "7", "-days", "30", "-out",
                      path(srv, ".pem")});
         }
         config = dir / "agent.toml";
@@ -71,14 +71,14 @@ class CmpScene {
         writeFile(config, "[pkcs11]\nextra_modules = [\"" + SoftHsm::modulePath().string() +
                               "\"]\nuse_p11_kit = false\n[renewal]\nbackend = \"cmp\"\n"
                               "ca_bundle = \"" +
-                              hsm.caCertFile().string() + "\"\n[renewal.cmp]\nserver = \"" +
-                              url + "\"\ntrusted = \"" + path(trusted, ".pem") + "\"\n");
+                              hsm.caCertFile().string() + "\"\n[renewal.cmp]\nserver = \"" + url +
+                              "\"\ntrusted = \"" + path(trusted, ".pem") + "\"\n");
     }
 
     ProcessResult cli(std::vector<std::string> args, std::vector<std::string> env = {},
                       int timeout_s = 60) {
-        std::vector<std::string> argv = {CERTAGENT_CLI, "--config", config.string(),
-                                         "--state-dir", stateDir.string()};
+        std::vector<std::string> argv = {CERTAGENT_CLI, "--config", config.string(), "--state-dir",
+                                         stateDir.string()};
         argv.insert(argv.end(), args.begin(), args.end());
         auto e = hsm.env();
         e.push_back("HOME=" + dir.path().string());
@@ -91,9 +91,9 @@ class CmpScene {
     }
 
     ProcessResult renew(std::vector<std::string> env = {}) {
-        return cli({"renew", "--token", token->serial, "--cert", "a1", "--pin-env", "RENEW_PIN",
-                    "--yes"},
-                   env);
+        return cli(
+            {"renew", "--token", token->serial, "--cert", "a1", "--pin-env", "RENEW_PIN", "--yes"},
+            env);
     }
 
     // Runs the renewal up to the `certificate` step (new key and CSR on the token, nothing
@@ -113,11 +113,14 @@ class CmpScene {
 
     void startServer(const ServerOptions& o = {}) {
         const std::string signer = o.untrustedProtection ? "other-root-srv" : "cmp-root-srv";
-        std::vector<std::string> argv = {
-            "openssl",      "cmp",        "-port",          "0",
-            "-verbosity",   "7",          "-srv_cert",      path(signer, ".pem"),
-            "-srv_key",     path(signer, ".key"), "-srv_trusted", hsm.caCertFile().string(),
-            "-rsp_cert",    path("new", ".pem"),  "-rsp_capubs",  hsm.caCertFile().string()};
+        std::vector<std::string> argv = {"openssl",      "cmp",
+                                         "-port",        "0",
+                                         "-verbosity",   "7",
+                                         "-srv_cert",    path(signer, ".pem"),
+                                         "-srv_key",     path(signer, ".key"),
+                                         "-srv_trusted", hsm.caCertFile().string(),
+                                         "-rsp_cert",    path("new", ".pem"),
+                                         "-rsp_capubs",  hsm.caCertFile().string()};
         if (o.pollCount > 0)
             argv.insert(argv.end(),
                         {"-poll_count", std::to_string(o.pollCount), "-check_after", "1"});
@@ -201,6 +204,7 @@ void expectRenewed(CmpScene& s) {
 void expectUntouched(CmpScene& s) {
     auto objects = s.objects();
     EXPECT_EQ(count(objects, "Certificate Object"), 1) << objects;
+    EXPECT_EQ(count(objects, "Private Key Object"), 1) << objects;  // the new one is removed
     EXPECT_NE(objects.find("ID:         a1"), std::string::npos) << objects;
 }
 
@@ -271,11 +275,13 @@ TEST_P(CmpRefusal, ClearMessageAndTheOldCertificateUntouched) {
     expectUntouched(s);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    FailInfo, CmpRefusal,
-    ::testing::Values(Refusal{9, "(badPOP)"}, Refusal{4, "(badCertId)"},
-                      Refusal{23, "(notAuthorized)"}, Refusal{21, "(transactionIdInUse)"}),
-    [](const auto& param_info) { return std::to_string(param_info.param.bit); });
+INSTANTIATE_TEST_SUITE_P(FailInfo, CmpRefusal,
+                         ::testing::Values(Refusal{9, "(badPOP)"}, Refusal{4, "(badCertId)"},
+                                           Refusal{23, "(notAuthorized)"},
+                                           Refusal{21, "(transactionIdInUse)"}),
+                         [](const auto& param_info) {
+                             return std::to_string(param_info.param.bit);
+                         });
 
 TEST_F(CmpTest, ServerWhoseProtectionIsNotTrustedIsRefused) {
     CmpScene s(TestKeyType::EcP256);
