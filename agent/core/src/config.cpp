@@ -148,20 +148,25 @@ std::optional<std::string> semanticProblem(const std::string& key, const json& v
             return std::string(_("not an https:// address; the value is not used"));
         host.remove_prefix(7);
         host = host.substr(0, host.find_first_of("/?#"));
-        if (!host.empty() && host.front() != '[') host = host.substr(0, host.rfind(':'));
-        else host = host.substr(0, host.find(']') + 1);
+        if (!host.empty() && host.front() != '[')
+            host = host.substr(0, host.rfind(':'));
+        else
+            host = host.substr(0, host.find(']') + 1);
         if (!isLoopbackHost(host))
-            return std::string(_("plain http:// is allowed only to this computer (127.0.0.1, "
-                                 "::1, localhost); use https://. The value is not used"));
+            return std::string(
+                _("plain http:// is allowed only to this computer (127.0.0.1, "
+                  "::1, localhost); use https://. The value is not used"));
     } else if (key == "renewal.cmp.trusted" && !value.get<std::string>().empty()) {
         std::error_code ec;
         if (!fs::is_regular_file(value.get<std::string>(), ec))
-            return std::string(_("file not found (a PEM file with the CMP server's trust "
-                                 "anchors); the value is not used"));
+            return std::string(
+                _("file not found (a PEM file with the CMP server's trust "
+                  "anchors); the value is not used"));
     } else if (key == "renewal.cmp.recipient" && !value.get<std::string>().empty() &&
                value.get<std::string>().find('=') == std::string::npos) {
-        return std::string(_("not a distinguished name such as \"/CN=Issuing CA/O=Example\"; "
-                             "the value is not used"));
+        return std::string(
+            _("not a distinguished name such as \"/CN=Issuing CA/O=Example\"; "
+              "the value is not used"));
     } else if (key == "server.consent" && value == "test") {
         warnings.push_back(_("\"test\" grants every signing request automatically, with the PIN "
                              "from an environment variable; it is for automated tests only. "
@@ -279,8 +284,10 @@ void Config::checkTogether() {
     const Value* backend = find("renewal.backend");
     const Value* issuers = find("renewal.cmp.issuers");
     const Value* why = nullptr;
-    if (backend && backend->value == "cmp") why = backend;
-    else if (issuers && issuers->value.is_array() && !issuers->value.empty()) why = issuers;
+    if (backend && backend->value == "cmp")
+        why = backend;
+    else if (issuers && issuers->value.is_array() && !issuers->value.empty())
+        why = issuers;
     if (!why) return;
     for (const char* key : {"renewal.cmp.server", "renewal.cmp.trusted"}) {
         const Value* v = find(key);
