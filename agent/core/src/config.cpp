@@ -140,6 +140,33 @@ std::optional<std::string> semanticProblem(const std::string& key, const json& v
                                "page and have it ask for signatures; use https")),
                 list));
         }
+    } else if (key == "renewal.cmp.server" && !value.get<std::string>().empty()) {
+        const auto url = value.get<std::string>();
+        std::string_view host(url);
+        if (url.rfind("https://", 0) == 0) return std::nullopt;
+        if (url.rfind("http://", 0) != 0)
+            return std::string(_("not an https:// address; the value is not used"));
+        host.remove_prefix(7);
+        host = host.substr(0, host.find_first_of("/?#"));
+        if (!host.empty() && host.front() != '[')
+            host = host.substr(0, host.rfind(':'));
+        else
+            host = host.substr(0, host.find(']') + 1);
+        if (!isLoopbackHost(host))
+            return std::string(
+                _("plain http:// is allowed only to this computer (127.0.0.1, "
+                  "::1, localhost); use https://. The value is not used"));
+    } else if (key == "renewal.cmp.trusted" && !value.get<std::string>().empty()) {
+        std::error_code ec;
+        if (!fs::is_regular_file(value.get<std::string>(), ec))
+            return std::string(
+                _("file not found (a PEM file with the CMP server's trust "
+                  "anchors); the value is not used"));
+    } else if (key == "renewal.cmp.recipient" && !value.get<std::string>().empty() &&
+               value.get<std::string>().find('=') == std::string::npos) {
+        return std::string(
+            _("not a distinguished name such as \"/CN=Issuing CA/O=Example\"; "
+              "the value is not used"));
     } else if (key == "server.consent" && value == "test") {
         warnings.push_back(_("\"test\" grants every signing request automatically, with the PIN "
                              "from an environment variable; it is for automated tests only. "
@@ -248,7 +275,28 @@ Config Config::load(const LoadOptions& options) {
         if (const char* v = std::getenv("CERTAGENT_CONFIG"); v && *v) explicit_file = fs::path(v);
     }
     if (explicit_file) c.applyFile(*explicit_file, Layer::Explicit, true);
+    c.checkTogether();
     return c;
+}
+
+// Keys that only make sense together: the CMP backend needs its server and trust anchors.
+void Config::checkTogether() {
+    const Value* backend = find("renewal.backend");
+    const Value* issuers = find("renewal.cmp.issuers");
+    const Value* why = nullptr;
+    if (backend && backend->value == "cmp")
+        why = backend;
+    else if (issuers && issuers->value.is_array() && !issuers->value.empty())
+        why = issuers;
+    if (!why) return;
+    for (const char* key : {"renewal.cmp.server", "renewal.cmp.trusted"}) {
+        const Value* v = find(key);
+        if (v && v->value.is_string() && !v->value.get<std::string>().empty()) continue;
+        diagnostics_.push_back(
+            {Diagnostic::Severity::Error, why->file, why->line, key,
+             why == backend ? _("missing: renewal.backend = \"cmp\" needs it ([renewal.cmp])")
+                            : _("missing: renewal.cmp.issuers needs it ([renewal.cmp])")});
+    }
 }
 
 void Config::applyFile(const fs::path& file, Layer layer, bool must_exist) {

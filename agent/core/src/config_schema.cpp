@@ -30,14 +30,28 @@ const std::vector<KeyDef>& schema() {
          "Program (and arguments) to run for each reminder; the certificate's fields are "
          "passed in CERTAGENT_* environment variables, never through a shell.", {}, {}, {},
          true},
-        {"renewal.backend", T::String, "portal", "Renewal backend: portal (docs/portal-api.md).",
-         {}, {}, {"portal"}},
+        {"renewal.backend", T::String, "portal",
+         "Renewal backend: portal (docs/portal-api.md) or cmp (CMP key update, docs/cmp.md).",
+         {}, {}, {"portal", "cmp"}},
         {"renewal.portal_url", T::String, "https://127.0.0.1:8443/",
          "Base URL of the CA's renewal service (HTTPS)."},
         {"renewal.ca_bundle", T::String, "",
          "PEM file with the trust anchors for the renewal service's TLS (added to the "
          "system store)."},
         {"renewal.years", T::Int, 1, "Default renewal period in years (1, 2 or 3).", 1, 3},
+        {"renewal.cmp.server", T::String, "",
+         "CMP server URL with its path, e.g. https://ca.example/.well-known/cmp (plain http "
+         "only to this computer)."},
+        {"renewal.cmp.trusted", T::String, "",
+         "PEM file with the trust anchors for the CMP server's message protection."},
+        {"renewal.cmp.recipient", T::String, "",
+         "Distinguished name of the CA the requests are for, e.g. \"/CN=Issuing CA/O=Example\" "
+         "(default: the issuer of the certificate being renewed)."},
+        {"renewal.cmp.issuers", T::StringList, json::array(),
+         "Issuers (distinguished names) whose certificates renew through CMP whatever "
+         "renewal.backend says.", {}, {}, {}, true},
+        {"renewal.cmp.implicit_confirm", T::Bool, false,
+         "Ask the CMP server for implicit confirmation (no certConf/pkiConf round trip)."},
         {"timestamps.url", T::String, "http://127.0.0.1:8080/tsa", "RFC 3161 timestamp URL."},
         {"timestamps.ca_bundle", T::String, "",
          "PEM file with the trust anchors for timestamp tokens (and the TSA's TLS)."},

@@ -47,6 +47,9 @@ struct HttpRequest {
     std::vector<std::pair<std::string, std::string>> headers;
     std::string contentType;
     std::string body;
+    // Plain http:// to this computer (127.x, ::1, localhost) for protocols whose messages are
+    // signed end to end (CMP); never to another host. Otherwise https:// only.
+    bool allowPlainHttpToLoopback = false;
 };
 struct HttpResponse {
     long status = 0;

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "cmp_backend.hpp"
 #include "failure.hpp"
 #include "portal_backend.hpp"
 
@@ -15,8 +16,23 @@ std::unique_ptr<Backend> makePortal(const ConfigReader& config) {
     return makePortalBackend({url.is_string() ? url.get<std::string>() : std::string()});
 }
 
+std::unique_ptr<Backend> makeCmp(const ConfigReader& config) {
+    auto text = [&](const char* key) {
+        auto v = config(key);
+        return v.is_string() ? v.get<std::string>() : std::string();
+    };
+    CmpSettings s;
+    s.serverUrl = text("renewal.cmp.server");
+    s.trusted = text("renewal.cmp.trusted");
+    s.recipient = text("renewal.cmp.recipient");
+    auto implicit = config("renewal.cmp.implicit_confirm");
+    s.implicitConfirm = implicit.is_boolean() && implicit.get<bool>();
+    return makeCmpBackend(std::move(s));
+}
+
 constexpr BackendKind kKinds[] = {
     {"portal", &makePortal},
+    {"cmp", &makeCmp},
 };
 
 }  // namespace

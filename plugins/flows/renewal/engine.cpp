@@ -11,6 +11,7 @@
 #include <random>
 #include <thread>
 
+#include "cmp_backend.hpp"
 #include "engine_context.hpp"
 #include "engine_impl.hpp"
 #include "fault.hpp"
@@ -356,6 +357,32 @@ std::string Engine::whereTitle(const RenewalRecord& r) {
     return renewal::whereTitle(r, impl_->phasesOf(r.backend));
 }
 
+namespace {
+
+// [renewal] backend, unless the certificate's issuer is one [renewal.cmp] issuers names.
+std::string backendFor(Engine::Impl& impl, const std::string& token, const std::string& certId) {
+    const auto& s = impl.d.settings;
+    if (s.cmpIssuers.empty()) return s.backend;
+    auto certs = impl.certificatesOn(token);
+    auto it = certs.find(certId);
+    if (it == certs.end()) return s.backend;
+    const unsigned char* p = it->second.data();
+    std::unique_ptr<X509, decltype(&X509_free)> cert(
+        d2i_X509(nullptr, &p, static_cast<long>(it->second.size())), &X509_free);
+    if (!cert) return s.backend;
+    for (const auto& issuer : s.cmpIssuers) {
+        auto der = parseDistinguishedName(issuer);
+        const unsigned char* q = der.data();
+        std::unique_ptr<X509_NAME, decltype(&X509_NAME_free)> name(
+            der.empty() ? nullptr : d2i_X509_NAME(nullptr, &q, static_cast<long>(der.size())),
+            &X509_NAME_free);
+        if (name && X509_NAME_cmp(name.get(), X509_get_issuer_name(cert.get())) == 0) return "cmp";
+    }
+    return s.backend;
+}
+
+}  // namespace
+
 RenewalRecord Engine::start(const StartRequest& request) {
     std::lock_guard lock(impl_->mutex);
     if (request.years < 1 || request.years > 3)
@@ -392,7 +419,7 @@ RenewalRecord Engine::start(const StartRequest& request) {
     draft.certId = certId;
     draft.years = request.years;
     draft.idDocument = doc;
-    draft.backend = impl_->d.settings.backend;
+    draft.backend = backendFor(*impl_, request.token, certId);
     draft.message = _("Renewal started");
     return journal.create(draft);
 }

@@ -58,6 +58,9 @@ class DeferringPrompter final : public Prompter {
 struct Settings {
     std::string backend = "portal";         // [renewal] backend
     std::filesystem::path caBundle;         // [renewal] ca_bundle
+    // [renewal.cmp] issuers: certificates from these issuers renew through the "cmp" backend
+    // whatever `backend` says (one token, a portal CA and a CMP CA).
+    std::vector<std::string> cmpIssuers;
     std::filesystem::path workDir;          // <plugin folder>/renewals
     int defaultYears = 1;                   // [renewal] years
     std::chrono::seconds maxWait{15 * 60};  // longest pause between polls of the CA

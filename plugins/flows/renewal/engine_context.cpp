@@ -27,6 +27,7 @@ class HostHttp final : public Http {
                     {"headers", headers},
                     {"timeout_ms", settings_.httpTimeout.count()}};
         if (!settings_.caBundle.empty()) req["ca_bundle"] = settings_.caBundle.string();
+        if (r.allowPlainHttpToLoopback) req["allow_plain_http"] = "loopback";
         if (session_) {
             req["client_certificate"] = {{"session", session_}, {"id", certId_}};
             req["keep"] = true;
@@ -65,6 +66,9 @@ Settings settingsFrom(sdk::Host& host) {
     };
     if (auto b = text("renewal.backend"); !b.empty()) s.backend = b;
     s.caBundle = text("renewal.ca_bundle");
+    if (auto l = host.config("renewal.cmp.issuers"); l.is_array())
+        for (const auto& i : l)
+            if (i.is_string()) s.cmpIssuers.push_back(i.get<std::string>());
     if (auto y = host.config("renewal.years"); y.is_number_integer()) s.defaultYears = y.get<int>();
     s.workDir = std::filesystem::path(host.stateFolder()) / "renewals";
     return s;

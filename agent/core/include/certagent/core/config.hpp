@@ -91,6 +91,7 @@ public:
 
 private:
     void applyFile(const std::filesystem::path& file, Layer layer, bool must_exist);
+    void checkTogether();
     const Value& require(const std::string& key) const;
 
     std::map<std::string, Value> values_;
