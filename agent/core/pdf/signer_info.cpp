@@ -15,6 +15,7 @@
 #include "certagent/core/pdf/ossl_ptr.hpp"
 #include "certagent/core/pdf/verify.hpp"
 #include "certagent/core/token/certificate_parser.hpp"
+#include "certagent/core/token/chain_error_text.hpp"
 
 namespace certagent::pdf {
 namespace {
@@ -80,7 +81,7 @@ void verifyChain(SignatureReport& r, X509* signer, STACK_OF(X509) * untrusted, X
         r.chain_trusted
             ? _("The certificate chains to a trusted authority.")
             : fmt::format(fmt::runtime(_("The certificate is not trusted ({0}).")),
-                          X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx.get())));
+                          token::chainErrorText(X509_STORE_CTX_get_error(ctx.get())));
     takeOpensslErrors();
 }
 
