@@ -132,10 +132,11 @@ std::string EnglishDetector::englishIn(const std::string& shown) const {
         for (const auto& m : messages_)
             if (std::regex_match(piece, m.pattern)) return "\"" + m.msgid + "\"";
     // English no Romanian sentence holds; names and the same-in-both words pass.
+    // Hyphenated identifiers ("ecdsa-with-SHA256") are names; "contract.signed.pdf" is English.
     static const std::regex words(
-        R"(\b(the|and|your|with|Please|please|Cancel|Error|Choose|choose|Close|Open|Save|expires|expired|Renew|Renewal|signed|signature|unable|issuer|certificate|trusted)\b)");
+        R"((^|[^\w-])(the|and|your|with|Please|please|Cancel|Error|Choose|choose|Close|Open|Save|expires|expired|Renew|Renewal|signed|signature|unable|issuer|certificate|trusted)(?![\w-]))");
     std::smatch m;
-    if (std::regex_search(text, m, words)) return "the word \"" + m.str() + "\"";
+    if (std::regex_search(text, m, words)) return "the word \"" + m[2].str() + "\"";
     return {};
 }
 

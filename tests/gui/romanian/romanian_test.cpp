@@ -210,10 +210,32 @@ TEST_P(Romanian, TheMenuAndTheWindowLeaveNoEnglish) {
             EXPECT_NE(all.find("Anulează"), std::string::npos) << all;
         }
         desktop_->screenshot(h / "window.png");
+        if (const char* keep = std::getenv("CERTAGENT_GUI_ROMANIAN_KEEP"); keep && *keep) {
+            fs::create_directories(keep);
+            for (auto f : {"layout.json", "window.png"})
+                fs::copy_file(h / f, fs::path(keep) / (GetParam() + "-" + f),
+                              fs::copy_options::overwrite_existing);
+        }
     }
     EXPECT_TRUE(agent.running()) << log();
     agent.stop();
     EXPECT_EQ(log().find("Sanitizer"), std::string::npos) << log();
+}
+
+// The detector itself: it finds English that was left and lets Romanian through.
+TEST(EnglishDetector, FindsEnglishLeftAndLetsRomanianThrough) {
+    EnglishDetector english({sourceDir() / "agent/po/ro.po", sourceDir() / "agent/po/wx/ro.po"});
+    EXPECT_NE(english.englishIn("Renew now…"), "");
+    EXPECT_NE(english.englishIn("Ion Popescu — expires in 10 days — renew it soon"), "");
+    EXPECT_NE(english.englishIn("&Cancel"), "");
+    EXPECT_NE(english.englishIn("Please choose an existing file."), "");
+    EXPECT_NE(english.englishIn("  Chain: unable to get local issuer certificate"), "");
+    EXPECT_NE(english.englishIn("contract.signed.pdf"), "");
+    EXPECT_EQ(english.englishIn("Reînnoiește acum…"), "");
+    EXPECT_EQ(english.englishIn("Ion Popescu — expiră în 10 zile — reînnoiți-l în curând"), "");
+    EXPECT_EQ(english.englishIn("&Anulează"), "");
+    EXPECT_EQ(english.englishIn("ecdsa-with-SHA256"), "");
+    EXPECT_EQ(english.englishIn("Token Ion (seria 1234)"), "");
 }
 
 INSTANTIATE_TEST_SUITE_P(EachWindow, Romanian,
