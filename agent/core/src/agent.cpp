@@ -38,7 +38,11 @@ Agent::~Agent() {
     bus_.drain();
     bus_.close();
     if (scheduler_) scheduler_->stop();
-    plugins_.reset();
+    // Not plugins_.reset(): it clears the pointer before the host's destructor joins the
+    // plugins' jobs, and a job asking for tokens then reads plugins() through a null pointer
+    // (the daemon crashed so on SIGTERM during a reminders refresh).
+    delete plugins_.get();
+    (void)plugins_.release();
     kept_.clear();
     scheduler_.reset();
 }

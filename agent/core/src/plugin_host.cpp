@@ -113,6 +113,11 @@ json LoadedPlugin::runAction(const std::string& id, const json& args) const {
 PluginHost::PluginHost(HostServices& services) : services_(services) {}
 
 PluginHost::~PluginHost() {
+    // Every plugin's jobs, timers and subscriptions stop first, while the list is whole: a job
+    // still running (a reminders refresh at shutdown) may ask the host for tokens, which reads
+    // this list, and must not see it half torn down.
+    for (auto it = plugins_.rbegin(); it != plugins_.rend(); ++it)
+        if ((*it)->context_ && (*it)->services_) (*it)->services_->releasePlugin(*(*it)->context_);
     // Newest first, so a plugin that depends on an earlier one goes before it.
     while (!plugins_.empty()) plugins_.pop_back();
 }
