@@ -48,8 +48,7 @@ void addControls(wxWindow* w, json& out) {
         if (child->IsTopLevel()) continue;
         out.push_back({{"name", child->GetName().utf8_string()},
                        {"class", child->GetClassInfo()->GetClassName()
-                                     ? wxString(child->GetClassInfo()->GetClassName())
-                                           .utf8_string()
+                                     ? wxString(child->GetClassInfo()->GetClassName()).utf8_string()
                                      : std::string()},
                        {"label", child->GetLabel().utf8_string()},
                        {"text", shownText(child)},

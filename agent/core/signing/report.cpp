@@ -103,12 +103,12 @@ VerificationResult verifyInput(const VerifyInput& input, X509_STORE* anchors) {
 ReportView reportView(const fs::path& file, const VerificationResult& result) {
     ReportView view;
     view.allValid = result.allValid();
-    view.headline = result.signatures.empty()
-                        ? fmt::format(fmt::runtime(_("{0}: no signature found")), file.string())
-                        : fmt::format(fmt::runtime(i18n::trn("{0}: {1} signature",
-                                                                             "{0}: {1} signatures",
-                                                                             result.signatures.size())),
-                                      file.string(), result.signatures.size());
+    view.headline =
+        result.signatures.empty()
+            ? fmt::format(fmt::runtime(_("{0}: no signature found")), file.string())
+            : fmt::format(fmt::runtime(i18n::trn("{0}: {1} signature", "{0}: {1} signatures",
+                                                 result.signatures.size())),
+                          file.string(), result.signatures.size());
     int n = 0;
     for (const auto& s : result.signatures) {
         SignatureSection sec;

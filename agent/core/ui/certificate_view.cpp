@@ -87,10 +87,11 @@ std::vector<DetailRow> certificateRows(const token::CertificateDetails& d, TimeP
     heading(_("Validity"));
     add(_("Serial number"), i.serialHex);
     add(_("Valid from"), i18n::dateTimeText(i.notBefore));
-    add(_("Valid until"), i.noExpiry ? std::string(_("no expiry")) : i18n::dateTimeText(i.notAfter));
-    add(_("Status"), i.noExpiry ? statusText(token::CertStatus::Valid)
-                                : statusWithDaysText(i.status(now, expiringWithinDays),
-                                                     i.daysLeft(now)));
+    add(_("Valid until"),
+        i.noExpiry ? std::string(_("no expiry")) : i18n::dateTimeText(i.notAfter));
+    add(_("Status"), i.noExpiry
+                         ? statusText(token::CertStatus::Valid)
+                         : statusWithDaysText(i.status(now, expiringWithinDays), i.daysLeft(now)));
 
     heading(_("Key"));
     add(_("Key type"), d.curve.empty() ? fmt::format("{} {}", i.keyAlgorithm, i.keyBits)

@@ -6,8 +6,8 @@
 
 #include "certagent/core/error.hpp"
 #include "certagent/core/i18n.hpp"
-#include "certagent/core/token/chain_error_text.hpp"
 #include "certagent/core/signing/report.hpp"
+#include "certagent/core/token/chain_error_text.hpp"
 #include "temp_dir.hpp"
 
 namespace certagent::signing {
