@@ -99,7 +99,9 @@ int deleteCert(Context& ctx, const Args& args, token::TokenService& service,
     const auto prompt = fmt::format(
         fmt::runtime(_("Delete certificate {0} ({1}, valid until {2}) and its key from token {3}? "
                        "This cannot be undone.")),
-        idHex, c.info->subject, c.info->notAfterText(), c.tokenSerial);
+        idHex, c.info->subject,
+        c.info->noExpiry ? std::string(_("no expiry")) : i18n::dateTimeText(c.info->notAfter),
+        c.tokenSerial);
     if (!confirmAtTerminal(prompt, args.flag("--yes")))
         throw Error(ErrorKind::Cancelled, _("Cancelled; nothing was deleted."), c.tokenSerial);
 

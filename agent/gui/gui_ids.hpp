@@ -8,7 +8,7 @@ namespace certagent::gui {
 struct TestHooks {
     std::string menuDump;    // CERTAGENT_GUI_MENU_DUMP: write the menu model (JSON) here
     // CERTAGENT_GUI_SHOW: pin | pin-final | wizard | settings | about | details | pin-change |
-    // pin-unblock
+    // pin-unblock | verify:FILE (the verification report of FILE)
     std::string show;
     std::string replay;      // CERTAGENT_GUI_REPLAY: JSON lines published on the bus at start
     // CERTAGENT_GUI_LAYOUT_DUMP: the shown windows and their controls (name, label, screen

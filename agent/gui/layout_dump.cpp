@@ -1,5 +1,8 @@
 // CERTAGENT_GUI_LAYOUT_DUMP (gui_ids.hpp): what a tester needs to click where a person would.
 // Only observes; nothing here changes what the app does.
+#include <wx/choice.h>
+#include <wx/listctrl.h>
+#include <wx/textctrl.h>
 #include <wx/timer.h>
 #include <wx/toplevel.h>
 
@@ -24,15 +27,31 @@ bool visible(wxWindow* w) {
     return true;
 }
 
+// What a control shows besides its label: a text field's text (never a password field's), a
+// choice's entries, a list's cells, so a test can read every word on screen.
+json shownText(wxWindow* w) {
+    json text = json::array();
+    if (auto* t = dynamic_cast<wxTextCtrl*>(w); t && !t->HasFlag(wxTE_PASSWORD)) {
+        text.push_back(t->GetValue().utf8_string());
+    } else if (auto* c = dynamic_cast<wxChoice*>(w)) {
+        for (unsigned i = 0; i < c->GetCount(); ++i) text.push_back(c->GetString(i).utf8_string());
+    } else if (auto* l = dynamic_cast<wxListCtrl*>(w)) {
+        for (long row = 0; row < l->GetItemCount(); ++row)
+            for (int col = 0; col < l->GetColumnCount(); ++col)
+                text.push_back(l->GetItemText(row, col).utf8_string());
+    }
+    return text;
+}
+
 void addControls(wxWindow* w, json& out) {
     for (auto* child : w->GetChildren()) {
         if (child->IsTopLevel()) continue;
         out.push_back({{"name", child->GetName().utf8_string()},
                        {"class", child->GetClassInfo()->GetClassName()
-                                     ? wxString(child->GetClassInfo()->GetClassName())
-                                           .utf8_string()
+                                     ? wxString(child->GetClassInfo()->GetClassName()).utf8_string()
                                      : std::string()},
                        {"label", child->GetLabel().utf8_string()},
+                       {"text", shownText(child)},
                        {"shown", visible(child)},
                        {"enabled", child->IsEnabled()},
                        {"rect", rect(child->GetScreenRect())}});

@@ -24,7 +24,7 @@ const char* mark(ui::StepState s) {
     switch (s) {
         case ui::StepState::Done: return "\u2714";     // ✔
         case ui::StepState::Running: return "\u25B6";  // ▶
-        case ui::StepState::Waiting: return "\u231B";  // ⌛
+        case ui::StepState::Waiting: return "\u25F7";  // ◷ (DejaVu has no ⌛)
         case ui::StepState::Failed: return "\u2716";   // ✖
         case ui::StepState::Pending: return "\u25CB";  // ○
     }

@@ -29,6 +29,7 @@
 #include "renewal_wizard.hpp"
 #include "settings_dialog.hpp"
 #include "sign_pdf.hpp"
+#include "state_icons.hpp"
 #include "status_notifier_icon.hpp"
 #include "token_care.hpp"
 #include "tray_icon.hpp"
@@ -91,6 +92,7 @@ bool TrayApp::OnInit() {
     // else is open) and the tray quits. It quits only through "Quit".
     SetExitOnFrameDelete(false);
     i18n::init("auto");
+    loadWxCatalogs();
     hooks_ = TestHooks::fromEnvironment();
     // certagent --renew SERIAL CERTID: open the renewal window for that certificate (the
     // daemon's "Renew now" starts us so); a running tray is asked to do it instead.
@@ -494,6 +496,7 @@ void TrayApp::showSettings() {
             ui::makeAutostart()->setEnabled(v.autostart, {paths::executableDir() / "certagent"});
         pin_cache_->setEnabled(v.pinCache);
         i18n::setLanguage(v.language);
+        loadWxCatalogs();
         present();
         wxMessageBox(u8(_("Settings saved. New reminder days and the portal address apply the "
                           "next time certagent starts.")),
@@ -509,7 +512,8 @@ void TrayApp::showAbout() {
     info.SetVersion(CERTAGENT_VERSION);
     info.SetDescription(u8(_("Watches the certificates on your e-signature tokens, reminds you "
                              "before they expire and renews them.")));
-    info.SetCopyright("certagent contributors");
+    info.SetCopyright(u8(_("© the certagent contributors")));
+    info.SetIcon(stateIcon(ui::TrayState::AllValid, 64));
     wxAboutBox(info);
 }
 
@@ -640,6 +644,8 @@ void TrayApp::showTestWindow() {
         showSettings();
     } else if (show == "about") {
         showAbout();
+    } else if (show.rfind("verify:", 0) == 0) {
+        verifyFile(*this, std::filesystem::u8path(show.substr(7)));
     }
 }
 

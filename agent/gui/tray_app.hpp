@@ -85,6 +85,7 @@ private:
     void runPluginAction(const nlohmann::json& action);
     void showSettings();
     void showAbout();
+    void loadWxCatalogs();  // wx_catalog.cpp: wx's own texts in the agent's language
     void openLogFolder();
     void activate();  // a second start asked us to show ourselves
     // What this start or a second one asked for: "" (show yourself) or "renew SERIAL CERTID".

@@ -35,9 +35,11 @@ void showReport(const signing::ReportView& view) {
                                  : _("Not every signature is valid and trusted: see below.");
     auto* head = new wxStaticText(&dlg, wxID_ANY, u8(verdict));
     head->SetFont(head->GetFont().Bold());
+    head->Wrap(dlg.FromDIP(700));
     sizer->Add(head, 0, wxALL, 10);
+    // Wrapped, not clipped: subjects, chain messages and file paths are longer than a line.
     auto* text = new wxTextCtrl(&dlg, wxID_ANY, u8(signing::reportText(view)), wxDefaultPosition,
-                                wxSize(640, 320), wxTE_MULTILINE | wxTE_READONLY | wxTE_DONTWRAP);
+                                dlg.FromDIP(wxSize(720, 420)), wxTE_MULTILINE | wxTE_READONLY);
     sizer->Add(text, 1, wxEXPAND | wxLEFT | wxRIGHT, 10);
     sizer->Add(dlg.CreateButtonSizer(wxOK), 0, wxEXPAND | wxALL, 10);
     dlg.SetSizerAndFit(sizer);
@@ -50,7 +52,10 @@ void verifyInteractively(TrayApp& app) {
                       u8(_("Signed documents (*.pdf;*.p7s)|*.pdf;*.PDF;*.p7s;*.P7S|All files|*")),
                       wxFD_OPEN | wxFD_FILE_MUST_EXIST);
     if (open.ShowModal() != wxID_OK) return;
-    fs::path file = fs::u8path(open.GetPath().utf8_string());
+    verifyFile(app, fs::u8path(open.GetPath().utf8_string()));
+}
+
+void verifyFile(TrayApp& app, const fs::path& file) {
     signing::VerifyInput input;
     try {
         try {

@@ -15,6 +15,7 @@
 #include "certagent/core/pdf/ossl_ptr.hpp"
 #include "certagent/core/pdf/verify.hpp"
 #include "certagent/core/token/certificate_parser.hpp"
+#include "certagent/core/token/chain_error_text.hpp"
 
 namespace certagent::pdf {
 namespace {
@@ -76,11 +77,10 @@ void verifyChain(SignatureReport& r, X509* signer, STACK_OF(X509) * untrusted, X
     }
     if (options.at) X509_STORE_CTX_set_time(ctx.get(), 0, *options.at);
     r.chain_trusted = X509_verify_cert(ctx.get()) == 1;
-    r.chain_message =
-        r.chain_trusted
-            ? _("The certificate chains to a trusted authority.")
-            : fmt::format(fmt::runtime(_("The certificate is not trusted ({0}).")),
-                          X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx.get())));
+    r.chain_message = r.chain_trusted
+                          ? _("The certificate chains to a trusted authority.")
+                          : fmt::format(fmt::runtime(_("The certificate is not trusted ({0}).")),
+                                        token::chainErrorText(X509_STORE_CTX_get_error(ctx.get())));
     takeOpensslErrors();
 }
 

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cctype>
 #include <fstream>
 #include <iterator>
@@ -45,6 +46,25 @@ std::string statusText(pdf::SignatureStatus s) {
     return pdf::signatureStatusName(s);
 }
 
+// A PDF date ("D:20261213100000+02'00'", the /M a signer claims) as ISO 8601, so it is shown
+// like every other time; anything else is returned as is.
+std::string pdfDateAsIso(const std::string& d) {
+    std::string s = d.rfind("D:", 0) == 0 ? d.substr(2) : d;
+    if (s.size() < 14 || !std::all_of(s.begin(), s.begin() + 14, [](char c) {
+            return std::isdigit(static_cast<unsigned char>(c)) != 0;
+        }))
+        return d;
+    std::string iso = s.substr(0, 4) + "-" + s.substr(4, 2) + "-" + s.substr(6, 2) + "T" +
+                      s.substr(8, 2) + ":" + s.substr(10, 2) + ":" + s.substr(12, 2);
+    std::string zone = s.substr(14);
+    if (zone.empty() || zone[0] == 'Z') return iso + "Z";
+    if ((zone[0] == '+' || zone[0] == '-') && zone.size() >= 3) {
+        std::string minutes = zone.size() >= 6 ? zone.substr(4, 2) : "00";
+        return iso + zone.substr(0, 3) + ":" + minutes;
+    }
+    return d;
+}
+
 }  // namespace
 
 VerifyInput resolveVerifyInput(const fs::path& file, const std::optional<fs::path>& data) {
@@ -83,10 +103,12 @@ VerificationResult verifyInput(const VerifyInput& input, X509_STORE* anchors) {
 ReportView reportView(const fs::path& file, const VerificationResult& result) {
     ReportView view;
     view.allValid = result.allValid();
-    view.headline = result.signatures.empty()
-                        ? fmt::format(fmt::runtime(_("{0}: no signature found")), file.string())
-                        : fmt::format(fmt::runtime(_("{0}: {1} signature(s)")), file.string(),
-                                      result.signatures.size());
+    view.headline =
+        result.signatures.empty()
+            ? fmt::format(fmt::runtime(_("{0}: no signature found")), file.string())
+            : fmt::format(fmt::runtime(i18n::trn("{0}: {1} signature", "{0}: {1} signatures",
+                                                 result.signatures.size())),
+                          file.string(), result.signatures.size());
     int n = 0;
     for (const auto& s : result.signatures) {
         SignatureSection sec;
@@ -100,15 +122,19 @@ ReportView reportView(const fs::path& file, const VerificationResult& result) {
         row(_("Issuer"), s.signer_issuer);
         row(_("Valid"), s.signer_not_before.empty()
                             ? std::string()
-                            : s.signer_not_before + " – " + s.signer_not_after);
+                            : i18n::dateTimeText(s.signer_not_before) + " – " +
+                                  i18n::dateTimeText(s.signer_not_after));
         row(_("Integrity"), yesNo(s.cms_valid));
         row(_("Chain"), s.chain_message);
         row(_("Qualified certificate"), yesNo(s.qualified));
-        row(_("Timestamp"), s.timestamp_present ? s.timestamp_time + " — " + s.timestamp_message
-                                                : std::string(_("none")));
+        // TRANSLATORS: "none" stands after feminine nouns only (timestamp, certificate
+        // policies): Romanian "niciuna".
+        row(_("Timestamp"), s.timestamp_present
+                                ? i18n::dateTimeText(s.timestamp_time) + " — " + s.timestamp_message
+                                : std::string(_("none")));
         if (result.kind == SignedKind::Pdf) {
             row(_("Field"), s.field_name);
-            row(_("Claimed time"), s.claimed_time);
+            row(_("Claimed time"), i18n::dateTimeText(pdfDateAsIso(s.claimed_time)));
             row(_("Reason"), s.reason);
         }
         view.signatures.push_back(std::move(sec));

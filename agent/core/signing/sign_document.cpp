@@ -82,7 +82,8 @@ std::string chainCertificatesPem(const config::Config& config) {
 
 fs::path defaultSignedPath(const fs::path& in, bool cades) {
     if (cades) return fs::path(in.string() + ".p7s");
-    return in.parent_path() / (in.stem().string() + ".signed.pdf");
+    // TRANSLATORS: the name of a signed copy; {0} is the original's name without ".pdf".
+    return in.parent_path() / fmt::format(fmt::runtime(_("{0}.signed.pdf")), in.stem().string());
 }
 
 SignDocumentResult signDocument(Agent& agent, const SignDocumentRequest& request,

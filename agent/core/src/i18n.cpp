@@ -1,9 +1,11 @@
 #include "certagent/core/i18n.hpp"
 
+#include "certagent/core/clock.hpp"
 #include "certagent/core/paths.hpp"
 
 #include <clocale>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <libintl.h>
 #include <mutex>
@@ -52,7 +54,38 @@ void apply(const std::string& requested) {
     textdomain(kDomain);
 }
 
+std::string localTime(std::chrono::system_clock::time_point t, const char* format) {
+    std::time_t tt = std::chrono::system_clock::to_time_t(t);
+    std::tm tm{};
+    localtime_r(&tt, &tm);
+    char buf[64];
+    // The format is a translation of a fixed msgid, not outside input.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+    auto n = std::strftime(buf, sizeof buf, format, &tm);
+#pragma GCC diagnostic pop
+    return std::string(buf, n);
+}
+
 }  // namespace
+
+std::string dateText(std::chrono::system_clock::time_point t) {
+    // TRANSLATORS: strftime format of a date (day, month, year) in the user's local time.
+    return localTime(t, _("%Y-%m-%d"));
+}
+
+std::string dateTimeText(std::chrono::system_clock::time_point t) {
+    // TRANSLATORS: strftime format of a date and time of day in the user's local time.
+    return localTime(t, _("%Y-%m-%d %H:%M"));
+}
+
+std::string dateTimeText(const std::string& iso8601) {
+    try {
+        return dateTimeText(parseIso8601(iso8601));
+    } catch (const std::exception&) {
+        return iso8601;
+    }
+}
 
 std::string localeDir() {
     if (const char* v = std::getenv("CERTAGENT_LOCALEDIR"); v && *v) return v;

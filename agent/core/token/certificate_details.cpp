@@ -2,6 +2,7 @@
 
 #include "certagent/core/error.hpp"
 #include "certagent/core/token/certificate_parser.hpp"
+#include "certagent/core/token/chain_error_text.hpp"
 #include "certagent/core/token/openssl_handles.hpp"
 
 #include <array>
@@ -222,8 +223,7 @@ void buildChain(X509* leaf, const ChainCandidates& candidates, bool useSystemSto
     X509_STORE_CTX_set_flags(ctx.get(), X509_V_FLAG_NO_CHECK_TIME);
     const bool ok = X509_verify_cert(ctx.get()) == 1;
     d.chainTrusted = ok;
-    if (!ok)
-        d.chainProblem = X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx.get()));
+    if (!ok) d.chainProblem = chainErrorText(X509_STORE_CTX_get_error(ctx.get()));
     STACK_OF(X509)* chain = X509_STORE_CTX_get0_chain(ctx.get());
     const int n = chain ? sk_X509_num(chain) : 0;
     for (int i = 0; i < n; ++i) {

@@ -45,6 +45,29 @@ std::string qcTypeText(const std::string& type) {
     return type;
 }
 
+// RFC 5280's key usage bits in words (the parser keeps their ASN.1 names for --json).
+std::string keyUsageText(const std::vector<std::string>& names) {
+    static const std::pair<const char*, const char*> kWords[] = {
+        {"digitalSignature", N_("digital signature")},
+        {"nonRepudiation", N_("non-repudiation")},
+        {"keyEncipherment", N_("key encipherment")},
+        {"dataEncipherment", N_("data encipherment")},
+        {"keyAgreement", N_("key agreement")},
+        {"keyCertSign", N_("certificate signing")},
+        {"cRLSign", N_("revocation list signing")},
+        {"encipherOnly", N_("encipher only")},
+        {"decipherOnly", N_("decipher only")},
+    };
+    std::vector<std::string> words;
+    for (const auto& n : names) {
+        std::string w = n;
+        for (const auto& [name, text] : kWords)
+            if (n == name) w = _(text);
+        words.push_back(std::move(w));
+    }
+    return join(words);
+}
+
 }  // namespace
 
 std::vector<DetailRow> certificateRows(const token::CertificateDetails& d, TimePoint now,
@@ -63,17 +86,19 @@ std::vector<DetailRow> certificateRows(const token::CertificateDetails& d, TimeP
 
     heading(_("Validity"));
     add(_("Serial number"), i.serialHex);
-    add(_("Valid from"), token::isoUtc(i.notBefore));
-    add(_("Valid until"), i.noExpiry ? std::string(_("no expiry")) : i.notAfterText());
-    add(_("Status"), i.noExpiry ? statusText(token::CertStatus::Valid)
-                                : fmt::format("{} ({})", statusText(i.status(now, expiringWithinDays)),
-                                              daysLeftText(i.daysLeft(now))));
+    add(_("Valid from"), i18n::dateTimeText(i.notBefore));
+    add(_("Valid until"),
+        i.noExpiry ? std::string(_("no expiry")) : i18n::dateTimeText(i.notAfter));
+    add(_("Status"), i.noExpiry
+                         ? statusText(token::CertStatus::Valid)
+                         : statusWithDaysText(i.status(now, expiringWithinDays), i.daysLeft(now)));
 
     heading(_("Key"));
     add(_("Key type"), d.curve.empty() ? fmt::format("{} {}", i.keyAlgorithm, i.keyBits)
                                        : fmt::format("{} {} ({})", i.keyAlgorithm, i.keyBits, d.curve));
     add(_("Signature algorithm"), d.signatureAlgorithm);
-    add(_("Key usage"), i.keyUsage.empty() ? std::string(_("not restricted")) : join(i.keyUsage));
+    add(_("Key usage"),
+        i.keyUsage.empty() ? std::string(_("not restricted")) : keyUsageText(i.keyUsage));
     add(_("Extended key usage"),
         d.extendedKeyUsage.empty() ? std::string(_("not restricted")) : named(d.extendedKeyUsage));
     add(_("Certificate policies"), d.policies.empty() ? std::string(_("none")) : named(d.policies));

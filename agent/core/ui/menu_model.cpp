@@ -73,9 +73,9 @@ const MenuItem* findIn(const std::vector<MenuItem>& items, const std::string& id
 std::string certLabel(const CertView& c) {
     if (!c.error.empty())
         return fmt::format(fmt::runtime(_("{0} — unreadable certificate")), c.holder);
-    // "Ion Popescu — expires in 10 days (expiring soon)"
-    return fmt::format(fmt::runtime(_("{0} — {1} ({2})")), c.holder, daysLeftText(c.daysLeft),
-                       statusText(c.status));
+    // "Ion Popescu — expires in 10 days — renew it soon"
+    return fmt::format(fmt::runtime(_("{0} — {1}")), c.holder,
+                       statusWithDaysText(c.status, c.daysLeft));
 }
 
 std::string text(const json& j, const char* key) {
@@ -136,10 +136,7 @@ MenuModel buildMenu(const TraySnapshot& snapshot, const std::vector<PluginMenuIt
         items.push_back(header("no-token", _("No token connected — plug in your token")));
 
     for (const auto& t : snapshot.tokens) {
-        auto name = t.label.empty() ? t.serial : t.label;
-        items.push_back(header("token:" + t.serial,
-                               fmt::format(fmt::runtime(_("Token {0} (serial {1})")), name,
-                                           t.serial)));
+        items.push_back(header("token:" + t.serial, tokenTitle(t.label, t.serial)));
         // The PIN flags, read as what to do next ("PIN blocked — Unblock it with the SO PIN.").
         const std::string soName = t.soPinName.empty() ? unblockPinName(nullptr) : t.soPinName;
         if (auto advice = pinAdvice(t.userPin, t.soPin, soName); !advice.empty())

@@ -1,6 +1,7 @@
 #include "certagent/core/ui/tray_model.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <ctime>
 #include <fmt/format.h>
 
@@ -103,14 +104,24 @@ std::string statusText(token::CertStatus status) {
     return {};
 }
 
-std::string localDate(TimePoint t) {
-    std::time_t tt = std::chrono::system_clock::to_time_t(t);
-    std::tm tm{};
-    localtime_r(&tt, &tm);
-    char buf[16];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
-    return buf;
+std::string statusWithDaysText(token::CertStatus status, long daysLeft) {
+    if (status == token::CertStatus::Expiring)
+        return fmt::format(fmt::runtime(_("{0} — renew it soon")), daysLeftText(daysLeft));
+    return daysLeftText(daysLeft);  // "expires in …" / "expired … ago" says the status already
 }
+
+std::string tokenTitle(const std::string& label, const std::string& serial) {
+    if (label.empty() || label == serial)
+        return fmt::format(fmt::runtime(_("Token, serial {0}")), serial);
+    std::string lower = label;
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+    if (lower.find("token") != std::string::npos)
+        return fmt::format(fmt::runtime(_("{0} (serial {1})")), label, serial);
+    return fmt::format(fmt::runtime(_("Token {0} (serial {1})")), label, serial);
+}
+
+std::string localDate(TimePoint t) { return i18n::dateText(t); }
 
 TrayPresentation presentTray(const TraySnapshot& snapshot) {
     TrayPresentation p;

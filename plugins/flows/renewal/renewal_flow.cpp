@@ -120,7 +120,8 @@ class RenewalFlow final : public sdk::FlowPlugin {
         try {
             for (const auto& r : engine().list(true))
                 items.push_back({{"id", "continue|" + r.id},
-                                 {"label", fmt::format(fmt::runtime(_("Renewal: {0}")), r.message)},
+                                 {"label", fmt::format(fmt::runtime(_("Continue the renewal: {0}")),
+                                                       r.message)},
                                  {"section", "renewal"},
                                  {"token", r.token},
                                  {"cert", r.certId}});

@@ -108,7 +108,7 @@ TEST_F(TrayApp, DocksInTheTrayListsTheCertificateAndSendsAReminder) {
     EXPECT_NE(dump["tooltip"].get<std::string>().find("Ion Popescu, expires in "),
               std::string::npos);
     auto menu = dump["menu"].dump();
-    EXPECT_NE(menu.find("(expiring soon)"), std::string::npos);
+    EXPECT_NE(menu.find("— renew it soon"), std::string::npos);
     EXPECT_NE(menu.find("Renew now…"), std::string::npos);
 
     // The icon is embedded: trayer's panel gained a client window.

@@ -34,11 +34,23 @@ TEST_F(MenuModelTest, OneEntryPerTokenAndCertificateWithHolderDaysAndStatus) {
     EXPECT_NE(tok->label.find("Alice token"), std::string::npos);
     auto* c = m.find("cert:SER1:01");
     ASSERT_TRUE(c);
-    EXPECT_EQ(c->label, "Ion Popescu — expires in 10 days (expiring soon)");
+    EXPECT_EQ(c->label, "Ion Popescu — expires in 10 days — renew it soon");
     EXPECT_EQ(c->action["action"], "details");
     auto* c2 = m.find("cert:SER1:02");
     ASSERT_TRUE(c2);
-    EXPECT_EQ(c2->label, "Ana Pop — expires in 200 days (valid)");
+    EXPECT_EQ(c2->label, "Ana Pop — expires in 200 days");
+}
+
+TEST_F(MenuModelTest, RomanianSaysEachThingOnce) {
+    i18n::init("en");  // binds the catalogs (CERTAGENT_LOCALEDIR)
+    i18n::setLanguage("ro");
+    auto t = tokenWith({cert("Ion Popescu", 10)});
+    t.label = "Token Ion";
+    auto m = buildMenu(TraySnapshot{{t}}, {});
+    i18n::setLanguage("en");
+    EXPECT_EQ(m.find("token:SER1")->label, "Token Ion (seria SER1)");
+    EXPECT_EQ(m.find("cert:SER1:01")->label,
+              "Ion Popescu — expiră în 10 zile — reînnoiți-l în curând");
 }
 
 TEST_F(MenuModelTest, RenewNowOnEachRenewableCertificateCarriesTheCertificate) {

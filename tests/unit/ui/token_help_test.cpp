@@ -68,7 +68,7 @@ TEST_F(TokenHelp, InRomanianToo) {
     EXPECT_EQ(m.find("driver-missing:/devices/usb1/1-3")->label,
               "Feitian ePass3000 este conectat, dar driverul său nu este instalat");
     EXPECT_EQ(m.find("driver:/devices/usb1/1-3:0")->label,
-              "Descărcați driverul pentru Feitian ePass3000…");
+              "Descarcă driverul pentru Feitian ePass3000…");
 }
 
 TEST_F(TokenHelp, OnlyHttpsLinksAreOfferedAndTheListIsBounded) {

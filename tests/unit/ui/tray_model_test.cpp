@@ -119,6 +119,42 @@ TEST_F(TrayModel, WhileStartingTheIconSaysWorkingAndWhy) {
     EXPECT_FALSE(p.nearest);
 }
 
+TEST_F(TrayModel, TheStatusIsSaidOnceWithTheDaysLeft) {
+    i18n::setLanguage("en");
+    EXPECT_EQ(statusWithDaysText(token::CertStatus::Valid, 200), "expires in 200 days");
+    EXPECT_EQ(statusWithDaysText(token::CertStatus::Expiring, 10),
+              "expires in 10 days — renew it soon");
+    EXPECT_EQ(statusWithDaysText(token::CertStatus::Expired, -3), "expired 3 days ago");
+}
+
+TEST_F(TrayModel, ATokenIsNamedWithoutSayingTokenTwice) {
+    i18n::setLanguage("en");
+    EXPECT_EQ(tokenTitle("Ion", "1234"), "Token Ion (serial 1234)");
+    EXPECT_EQ(tokenTitle("Token Ion", "1234"), "Token Ion (serial 1234)");
+    EXPECT_EQ(tokenTitle("Alice token", "1234"), "Alice token (serial 1234)");
+    EXPECT_EQ(tokenTitle("", "1234"), "Token, serial 1234");
+}
+
+TEST_F(TrayModel, RomanianReadsDatesDaysAndStatusNaturally) {
+    ::setenv("TZ", "UTC", 1);
+    ::tzset();
+    i18n::init("en");  // binds the catalogs (CERTAGENT_LOCALEDIR)
+    i18n::setLanguage("ro");
+    auto at = std::chrono::sys_days{std::chrono::year{2026} / 12 / 13} + std::chrono::hours{10};
+    EXPECT_EQ(localDate(at), "13.12.2026");
+    EXPECT_EQ(i18n::dateTimeText(at), "13.12.2026, ora 10:00");
+    EXPECT_EQ(i18n::dateTimeText(std::string("2026-12-13T10:00:00Z")), "13.12.2026, ora 10:00");
+    EXPECT_EQ(i18n::dateTimeText(std::string("not a date")), "not a date");
+    EXPECT_EQ(statusWithDaysText(token::CertStatus::Expiring, 10),
+              "expiră în 10 zile — reînnoiți-l în curând");
+    EXPECT_EQ(daysLeftText(1), "expiră în 1 zi");
+    EXPECT_EQ(daysLeftText(25), "expiră în 25 de zile");
+    EXPECT_EQ(tokenTitle("Token Ion", "1234"), "Token Ion (seria 1234)");
+    i18n::setLanguage("en");
+    EXPECT_EQ(localDate(at), "2026-12-13");
+    EXPECT_EQ(i18n::dateTimeText(at), "2026-12-13 10:00");
+}
+
 TEST_F(TrayModel, RomanianTooltipUsesTheCatalog) {
     i18n::init("en");  // binds the catalogs (CERTAGENT_LOCALEDIR)
     auto english = presentTray({});

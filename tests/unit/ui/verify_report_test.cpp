@@ -1,11 +1,13 @@
 // The verification report rows (CLI text and the tray's window) and how a chosen file is read.
 #include <gtest/gtest.h>
+#include <openssl/x509_vfy.h>
 
 #include <fstream>
 
 #include "certagent/core/error.hpp"
 #include "certagent/core/i18n.hpp"
 #include "certagent/core/signing/report.hpp"
+#include "certagent/core/token/chain_error_text.hpp"
 #include "temp_dir.hpp"
 
 namespace certagent::signing {
@@ -35,7 +37,7 @@ TEST_F(VerifyReport, RowsSayWhoSignedAndWhetherItHolds) {
     result.signatures = {report(pdf::SignatureStatus::Valid),
                          report(pdf::SignatureStatus::Modified)};
     auto view = reportView("contract.pdf", result);
-    EXPECT_EQ(view.headline, "contract.pdf: 2 signature(s)");
+    EXPECT_EQ(view.headline, "contract.pdf: 2 signatures");
     EXPECT_FALSE(view.allValid);
     ASSERT_EQ(view.signatures.size(), 2u);
     EXPECT_TRUE(view.signatures[0].ok);
@@ -67,6 +69,53 @@ TEST_F(VerifyReport, RomanianUsersReadItInRomanian) {
     EXPECT_NE(text.find("Semnătura 1: "), std::string::npos) << text;
     EXPECT_NE(text.find("  Semnatar: CN=Ion Popescu"), std::string::npos) << text;
     EXPECT_EQ(text.find("Signer:"), std::string::npos) << text;
+}
+
+TEST_F(VerifyReport, OpenSslChainErrorsBecomeOurOwnTranslatedSentences) {
+    EXPECT_EQ(token::chainErrorText(X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY),
+              "the issuer of the certificate is not among the trusted authorities (its "
+              "certificate is missing or not trusted)");
+    // A code without a sentence of its own still names OpenSSL's text for a maintainer.
+    EXPECT_NE(token::chainErrorText(X509_V_ERR_SUBTREE_MINMAX).find("OpenSSL: "),
+              std::string::npos);
+    i18n::setLanguage("ro");
+    for (int code : {X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, X509_V_ERR_CERT_HAS_EXPIRED,
+                     X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN, X509_V_ERR_CERT_REVOKED,
+                     X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT}) {
+        auto text = token::chainErrorText(code);
+        EXPECT_EQ(text.find(X509_verify_cert_error_string(code)), std::string::npos) << text;
+        EXPECT_EQ(text.find("the "), std::string::npos) << text;
+    }
+}
+
+TEST_F(VerifyReport, RomanianCountsSignaturesWithItsThreePluralForms) {
+    i18n::setLanguage("ro");
+    VerificationResult result;
+    auto headline = [&](std::size_t n) {
+        result.signatures.assign(n, report(pdf::SignatureStatus::Valid));
+        return reportView("contract.pdf", result).headline;
+    };
+    EXPECT_EQ(headline(1), "contract.pdf: 1 semnătură");
+    EXPECT_EQ(headline(2), "contract.pdf: 2 semnături");
+    EXPECT_EQ(headline(20), "contract.pdf: 20 de semnături");
+}
+
+TEST_F(VerifyReport, TimesAreShownAsTheReaderWritesThemAndAMissingTimestampAgrees) {
+    ::setenv("TZ", "UTC", 1);
+    ::tzset();
+    i18n::setLanguage("ro");
+    VerificationResult result;
+    result.kind = SignedKind::Pdf;
+    auto r = report(pdf::SignatureStatus::Valid);
+    r.signer_not_before = "2025-12-13T10:00:00Z";
+    r.signer_not_after = "2026-12-13T10:00:00Z";
+    r.claimed_time = "D:20261203143000+02'00'";
+    result.signatures = {r};
+    auto text = reportText(reportView("contract.pdf", result));
+    EXPECT_NE(text.find("13.12.2025, ora 10:00 – 13.12.2026, ora 10:00"), std::string::npos)
+        << text;
+    EXPECT_NE(text.find("03.12.2026, ora 12:30"), std::string::npos) << text;
+    EXPECT_NE(text.find("Marcă temporală: niciuna"), std::string::npos) << text;
 }
 
 TEST_F(VerifyReport, AChosenFileIsReadAsPdfOrAsADetachedSignatureWithItsFile) {

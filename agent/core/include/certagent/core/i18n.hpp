@@ -3,6 +3,7 @@
 //   _("text")   translate now
 //   N_("text")  mark for extraction, translate later with tr()
 // Formatting: fmt with positional arguments, so translators may reorder: _("{0} of {1}").
+#include <chrono>
 #include <string>
 
 namespace certagent::i18n {
@@ -22,6 +23,14 @@ std::string currentLanguage();
 
 const char* tr(const char* msgid);
 const char* trn(const char* singular, const char* plural, unsigned long n);
+
+// A moment in local time as a reader of the current language writes it: the formats are
+// translatable strings (en "2026-12-13" and "2026-12-13 10:00", ro "13.12.2026" and
+// "13.12.2026, ora 10:00").
+std::string dateText(std::chrono::system_clock::time_point t);
+std::string dateTimeText(std::chrono::system_clock::time_point t);
+// The same for an ISO 8601 time kept as text (reports, journals); other text is returned as is.
+std::string dateTimeText(const std::string& iso8601);
 
 // Where catalogs are looked up: $CERTAGENT_LOCALEDIR, else the install dir, else the build tree.
 std::string localeDir();

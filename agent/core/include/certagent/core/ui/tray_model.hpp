@@ -97,7 +97,13 @@ TrayPresentation presentStarting();
 std::string daysLeftText(long daysLeft);
 // "expiring soon" / "valid" / "expired" (translated).
 std::string statusText(token::CertStatus status);
-// Local calendar date "2026-03-01".
+// The status and the days left in one phrase, saying each thing once: "expires in 200 days",
+// "expires in 10 days — renew it soon", "expired 3 days ago" (translated, plural-aware).
+std::string statusWithDaysText(token::CertStatus status, long daysLeft);
+// A token as a heading names it, without "Token Token …" when its label already says token:
+// "Token Ion (serial 1234)", "Ion token (serial 1234)", "Token, serial 1234" (no label).
+std::string tokenTitle(const std::string& label, const std::string& serial);
+// Local calendar date as the language writes it (en "2026-03-01", ro "01.03.2026").
 std::string localDate(TimePoint t);
 
 }  // namespace certagent::ui
