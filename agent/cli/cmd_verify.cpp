@@ -1,6 +1,7 @@
-// certagent-cli verify FILE.pdf | FILE.p7s [--data FILE] [--trust PEM] [--json]: checks each
-// signature (integrity, signer, chain to the trust anchors, timestamp, qualified) and prints a
-// report. Exit 0 only when every signature is valid and trusted.
+// certagent-cli verify FILE.pdf | FILE.p7s [--data FILE] [--trust PEM] [--offline] [--json]:
+// checks each signature (integrity, signer, chain to the trust anchors, revocation, timestamp,
+// changes after signing, qualified) and prints a report led by the ETSI EN 319 102-1 verdict.
+// Exit 0 only when every signature is TOTAL-PASSED.
 #include <iostream>
 #include <optional>
 
@@ -14,24 +15,24 @@ namespace fs = std::filesystem;
 namespace {
 
 int runVerify(Context& ctx) {
-    Args args(ctx.args, {"--data", "--trust"}, {});
+    Args args(ctx.args, {"--data", "--trust"}, {"--offline"});
     if (args.positionals().size() != 1)
         throw Error(ErrorKind::Usage, _("usage: certagent-cli verify FILE.pdf | FILE.p7s [--data "
-                                        "FILE] [--trust PEM] [--json]"));
+                                        "FILE] [--trust PEM] [--offline] [--json]"));
     fs::path file = args.positionals()[0];
     std::optional<fs::path> data;
     if (auto d = args.value("--data")) data = fs::path(*d);
     // Checked before anything is loaded: a wrong path is reported as such.
     auto input = signing::resolveVerifyInput(file, data);
 
-    pdf::X509StorePtr store;
-    if (auto trust = args.value("--trust")) {
-        store = signing::makeTrustStore({*trust});
-    } else {
-        auto& agent = ctx.agent(/*open_state=*/false);
-        store = signing::trustStoreFromConfig(agent.config(), agent.stateDir());
-    }
-    auto result = signing::verifyInput(input, store.get());
+    auto& agent = ctx.agent(/*open_state=*/false);
+    pdf::X509StorePtr store = args.value("--trust")
+                                  ? signing::makeTrustStore({*args.value("--trust")})
+                                  : signing::trustStoreFromConfig(agent.config(), agent.stateDir());
+    auto settings = signing::revocationSettingsFrom(agent.config(), agent.stateDir());
+    if (args.flag("--offline")) settings.online = false;
+    signing::RevocationChecker revocation(settings);
+    auto result = signing::verifyInput(input, store.get(), &revocation);
     if (ctx.json_output) {
         auto j = signing::toJson(result);
         j["file"] = file.string();
@@ -39,6 +40,8 @@ int runVerify(Context& ctx) {
     } else {
         std::cout << signing::reportText(signing::reportView(file, result));
     }
+    // 0 only for TOTAL-PASSED; TOTAL-FAILED and INDETERMINATE both give 1 (the verdict line
+    // and --json say which, and why).
     return result.allValid() ? kOk : kFailure;
 }
 
@@ -47,5 +50,6 @@ int runVerify(Context& ctx) {
 
 CERTAGENT_CLI_COMMAND(verify, "verify",
                       N_("verify a signed PDF or a detached signature (.p7s) and its file"),
-                      N_("verify FILE.pdf | FILE.p7s [--data FILE] [--trust PEM] [--json]"),
+                      N_("verify FILE.pdf | FILE.p7s [--data FILE] [--trust PEM] [--offline] "
+                         "[--json]"),
                       certagent::cli::runVerify)
