@@ -259,6 +259,20 @@ void checkTimestamp(SignatureReport& r, CMS_SignerInfo* si, X509_STORE* store) {
     r.timestamp_valid = imprint_ok && signature_ok;
     r.timestamp_trusted = r.timestamp_valid && store &&
                           verifyToken(TS_VFY_VERSION | TS_VFY_DATA | TS_VFY_SIGNATURE, store);
+    if (r.timestamp_trusted) {
+        // The TSA's chain, for its validation data (B-LT).
+        SignatureReport scratch;
+        STACK_OF(CMS_SignerInfo)* infos = CMS_get0_SignerInfos(token_cms.get());
+        X509* tsa = nullptr;
+        CMS_set1_signers_certs(token_cms.get(), nullptr, 0);
+        if (infos && sk_CMS_SignerInfo_num(infos) == 1)
+            CMS_SignerInfo_get0_algs(sk_CMS_SignerInfo_value(infos, 0), nullptr, &tsa, nullptr,
+                                     nullptr);
+        X509StackPtr certs(CMS_get1_certs(token_cms.get()));
+        if (tsa && chainAt(scratch, tsa, certs.get(), store, std::nullopt))
+            r.timestamp_chain = std::move(scratch.chain);
+        takeOpensslErrors();
+    }
     if (!imprint_ok)
         r.timestamp_message = _("The timestamp does not belong to this signature.");
     else if (!signature_ok)

@@ -50,9 +50,15 @@ SignDocumentResult signDocument(Agent& agent, const SignDocumentRequest& request
                     _("the output file exists; choose another with -o or add --force"),
                     out.string());
 
+    const PadesLevel level =
+        request.level ? *request.level : (request.timestamp ? PadesLevel::BT : PadesLevel::BB);
+    if (request.cades && level > PadesLevel::BT)
+        throw Error(ErrorKind::Usage, _("detached CAdES signatures (.p7s) can be made at level "
+                                        "B-B or B-T; B-LT and B-LTA are for PDFs"));
+    const bool timestamp = request.timestamp || level >= PadesLevel::BT;
     // Before the PIN: a bad [timestamps] config fails first.
     std::unique_ptr<tsa::SignatureTimestamper> stamps;
-    if (request.timestamp) stamps = std::make_unique<tsa::SignatureTimestamper>(agent);
+    if (timestamp) stamps = std::make_unique<tsa::SignatureTimestamper>(agent);
     auto service = token::makeTokenService(agent);
     TokenSigner signer(*service, request.token, request.certId, pin,
                        readIfSet(agent.config().getString("renewal.ca_bundle")));
@@ -69,6 +75,18 @@ SignDocumentResult signDocument(Agent& agent, const SignDocumentRequest& request
         options.timestamper = timestamper;
         pdf::signPdf(in, out, signer, options);
         result.profile = timestamper ? "PAdES-B-T" : "PAdES-B-B";
+        if (level >= PadesLevel::BLT) {
+            try {
+                extendDocument(agent, out, out, level);
+            } catch (...) {
+                // The signature itself is made (B-T): say so rather than lose it.
+                if (stamps) stamps->recordSaved(out);
+                log::warn("signing", "{} was signed at level B-T; raising it to {} failed",
+                          out.string(), padesLevelName(level));
+                throw;
+            }
+            result.profile = std::string("PAdES-") + padesLevelName(level);
+        }
     }
     if (stamps) stamps->recordSaved(out);
     log::info("signing", "signed {} as {} with certificate {} on token {}", out.string(),

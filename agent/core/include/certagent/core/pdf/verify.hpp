@@ -109,6 +109,7 @@ struct SignatureReport {
     bool chain_valid_at_signing_time_only = false;  // expired since, valid at the timestamp
     std::vector<Der> chain;            // as built: signer first, the trust anchor last
     std::optional<std::time_t> timestamp_gen_time;  // when timestamp_trusted
+    std::vector<Der> timestamp_chain;  // the signature timestamp's TSA, first, to its anchor
     Der contents;                      // PDF: the /Contents bytes as stored (VRI key: SHA-1)
     ValidationMaterial embedded;       // validation data in the CMS and the PDF's DSS
     std::vector<DocumentChange> changes_after;  // incremental updates after this signature

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "certagent/core/pdf/sign.hpp"
+#include "certagent/core/signing/long_term.hpp"
 #include "certagent/core/token/token_service.hpp"
 
 namespace certagent {
@@ -24,13 +25,16 @@ struct SignDocumentRequest {
     token::Bytes certId;        // CKA_ID
     bool cades = false;         // a detached CAdES .p7s of any file instead of PAdES
     bool timestamp = false;     // B-T
+    // PAdES level: B-T and up imply `timestamp`; B-LT and B-LTA add validation data (and a
+    // document timestamp) after signing (long_term.hpp). CAdES: B-B or B-T only.
+    std::optional<PadesLevel> level;
     bool overwrite = false;     // replace an existing `out`
     pdf::SignOptions pdf;       // reason, location, visible box (PAdES only)
 };
 
 struct SignDocumentResult {
     std::filesystem::path out;
-    std::string profile;  // "PAdES-B-B", "PAdES-B-T", "CAdES-B-B", "CAdES-B-T"
+    std::string profile;  // "PAdES-B-B" .. "PAdES-B-LTA", "CAdES-B-B", "CAdES-B-T"
 };
 
 // Where an unsigned `in` goes by default.
