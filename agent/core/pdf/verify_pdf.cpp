@@ -214,7 +214,7 @@ void checkSignature(SignatureReport& r, std::string_view data, const DocumentCon
     if (r.sub_filter == "ETSI.RFC3161") {
         checkDocumentTimestamp(r, cms.get(), token_der, content, store, options);
         addDss();
-        if (r.status == SignatureStatus::Malformed) return;
+        if (r.status == SignatureStatus::Malformed && !r.message.empty()) return;
         setVerdict(r, _("The document was modified after the document timestamp (or the "
                         "timestamp is corrupt)."),
                    _("The document timestamp is valid."));

@@ -1,0 +1,398 @@
+// Revocation and long-term validation against peers nobody here wrote: `openssl ocsp` answering
+// from an `openssl ca` index with revoked entries, CRLs from `openssl ca -gencrl`, pdfsig and
+// qpdf checking what certagent writes at every PAdES level.
+#include "revocation_lab.hpp"
+
+#include <certagent/core/error.hpp>
+#include <certagent/core/http/client.hpp>
+#include <certagent/core/http/plain_client.hpp>
+#include <certagent/core/pdf/sign.hpp>
+#include <certagent/core/pdf/simple_pdf.hpp>
+#include <certagent/core/signing/long_term.hpp>
+#include <certagent/core/signing/revocation.hpp>
+#include <certagent/core/signing/verify.hpp>
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+#include <openssl/ocsp.h>
+#include <openssl/pem.h>
+
+#include <chrono>
+#include <regex>
+#include <thread>
+
+namespace certagent {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::RevocationLab;
+using Publishes = RevocationLab::Publishes;
+using pdf::Indication;
+using pdf::RevocationStatus;
+
+class Revocation : public ::testing::Test {
+  protected:
+    static void SetUpTestSuite() {
+        lab_ = new RevocationLab();
+        pdf::makeSimplePdf(lab_->dir() / "in.pdf", {"Contract", {"Subsemnatul declar.", "ăîșț"}});
+    }
+    static void TearDownTestSuite() {
+        delete lab_;
+        lab_ = nullptr;
+    }
+
+    static fs::path input() { return lab_->dir() / "in.pdf"; }
+
+    fs::path sign(const fs::path& base, const std::string& out, bool timestamp) {
+        auto signer = lab_->signer(base);
+        pdf::SignOptions options;
+        if (timestamp)
+            options.timestamper = [](std::span<const uint8_t> v) { return lab_->timestamp(v); };
+        signPdf(input(), lab_->dir() / out, signer, options);
+        return lab_->dir() / out;
+    }
+
+    pdf::X509StorePtr anchors() { return signing::makeTrustStore({lab_->rootPem()}); }
+
+    signing::VerificationResult verify(const fs::path& pdf, signing::RevocationSettings s = {},
+                                       std::optional<std::time_t> at = std::nullopt) {
+        auto store = anchors();
+        signing::RevocationChecker checker(std::move(s));
+        pdf::VerifyOptions options;
+        options.at = at;
+        return signing::verifyPdfFile(pdf, store.get(), options, &checker);
+    }
+
+    static signing::RevocationSettings offline() {
+        signing::RevocationSettings s;
+        s.online = false;
+        return s;
+    }
+
+    signing::ExtendResult extend(const fs::path& in, const fs::path& out, signing::PadesLevel l) {
+        auto store = anchors();
+        signing::RevocationChecker checker({});
+        signing::ExtendOptions o;
+        o.level = l;
+        o.anchors = store.get();
+        o.revocation = &checker;
+        o.document_timestamper = [](std::span<const uint8_t> d) {
+            return lab_->timestampDigest(d);
+        };
+        return signing::extendPdf(in, out, o);
+    }
+
+    static RevocationLab* lab_;
+};
+RevocationLab* Revocation::lab_ = nullptr;
+
+TEST_F(Revocation, AGoodSignerPassesWithTheResponderAnswerAndThenFromTheCache) {
+    auto pdf = sign(lab_->issue("good"), "good.pdf", false);
+    testing::TempDir state("certagent-revocation-cache");
+    signing::RevocationSettings s;
+    s.cache_dir = state.path();
+    auto r = verify(pdf, s);
+    ASSERT_EQ(r.signatures.size(), 1u);
+    const auto& sig = r.signatures[0];
+    EXPECT_EQ(r.indication(), Indication::TotalPassed) << sig.verdict_message;
+    ASSERT_EQ(sig.revocation.size(), 1u);
+    EXPECT_EQ(sig.revocation[0].status, RevocationStatus::Good);
+    EXPECT_EQ(sig.revocation[0].source, "ocsp");
+    EXPECT_EQ(sig.revocation[0].url, lab_->ocspUrl());
+    // Kept until nextUpdate: the second check needs no network at all.
+    s.online = false;
+    auto again = verify(pdf, s);
+    EXPECT_EQ(again.indication(), Indication::TotalPassed);
+    EXPECT_EQ(again.signatures[0].revocation[0].source, "cached-ocsp");
+}
+
+TEST_F(Revocation, ARevokedSignerFailsOnceATimestampProvesItSignedAfterwards) {
+    auto base = lab_->issue("revoked");
+    auto before = sign(base, "revoked-bb.pdf", false);
+    lab_->revoke(base);
+    // Signed (and timestamped) after the revocation: TOTAL-FAILED/REVOKED.
+    auto after = sign(base, "revoked-bt.pdf", true);
+    auto r = verify(after);
+    ASSERT_EQ(r.signatures.size(), 1u);
+    EXPECT_EQ(r.indication(), Indication::TotalFailed);
+    EXPECT_EQ(r.subIndication(), "REVOKED") << r.signatures[0].verdict_message;
+    ASSERT_FALSE(r.signatures[0].revocation.empty());
+    const auto& status = r.signatures[0].revocation[0];
+    EXPECT_EQ(status.status, RevocationStatus::Revoked);
+    EXPECT_EQ(status.revocation_reason, "keyCompromise");
+    EXPECT_TRUE(status.revoked_at.has_value());
+    // Without a timestamp nothing proves when it was signed: INDETERMINATE/REVOKED_NO_POE.
+    auto bb = verify(before);
+    EXPECT_EQ(bb.indication(), Indication::Indeterminate);
+    EXPECT_EQ(bb.subIndication(), "REVOKED_NO_POE");
+    EXPECT_FALSE(bb.allValid());
+}
+
+TEST_F(Revocation, TheCrlFromOpensslCaAnswersWhenTheResponderIsDown) {
+    auto good = sign(lab_->issue("crl-good", Publishes::CrlOnly), "crl-good.pdf", false);
+    auto r = verify(good);
+    EXPECT_EQ(r.indication(), Indication::TotalPassed) << r.signatures[0].verdict_message;
+    EXPECT_EQ(r.signatures[0].revocation[0].source, "crl");
+    auto base = lab_->issue("crl-revoked", Publishes::CrlOnly);
+    lab_->revoke(base, "superseded");
+    auto revoked = verify(sign(base, "crl-revoked.pdf", false));
+    EXPECT_EQ(revoked.subIndication(), "REVOKED_NO_POE");
+    EXPECT_EQ(revoked.signatures[0].revocation[0].revocation_reason, "superseded");
+}
+
+TEST_F(Revocation, AResponderThatIsDownIsTryLaterNeverPassed) {
+    const auto started = std::chrono::steady_clock::now();
+    auto r = verify(sign(lab_->issue("down", Publishes::DeadOcspOnly), "down.pdf", false));
+    EXPECT_EQ(r.indication(), Indication::Indeterminate);
+    EXPECT_EQ(r.subIndication(), "TRY_LATER");
+    EXPECT_EQ(r.signatures[0].revocation[0].reason, "unreachable");
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(10));
+    // A certificate that names no service at all is not passed either.
+    auto none = verify(sign(lab_->issue("none", Publishes::Nothing), "none.pdf", false));
+    EXPECT_EQ(none.subIndication(), "TRY_LATER");
+    EXPECT_EQ(none.signatures[0].revocation[0].reason, "no_source");
+}
+
+// An HTTP transport that answers what the test says, or forwards to another responder.
+class Scripted final : public http::HttpClient {
+  public:
+    std::function<http::Response(const http::Request&)> answer;
+    http::Response perform(const http::Request& r) override { return answer(r); }
+};
+
+TEST_F(Revocation, HostileOcspAnswersEachGetTheirOwnReason) {
+    auto base = lab_->issue("hostile");
+    auto signer = lab_->signer(base);
+    X509* cert = signer.certificate();
+    X509* issuer = sk_X509_value(signer.chain(), 0);
+    auto transport = std::make_shared<Scripted>();
+    signing::RevocationSettings s;
+    s.plain = transport;
+    signing::RevocationChecker checker(s);
+    http::PlainHttpClient real({});
+    auto forwardTo = [&](const std::string& url) {
+        return [&real, url](const http::Request& r) {
+            auto copy = r;
+            copy.url = url;
+            return real.perform(copy);
+        };
+    };
+    const std::time_t now = std::time(nullptr);
+    auto reasonFor = [&](std::time_t at = 0) {
+        auto st = checker.check(cert, issuer, {}, at ? at : now);
+        EXPECT_EQ(st.status, RevocationStatus::Unknown) << st.message;
+        EXPECT_FALSE(st.message.empty());
+        return st.reason;
+    };
+
+    transport->answer = [](const http::Request&) {
+        http::Response r;
+        r.status = 200;
+        r.body = std::string("\x30\x82\xff\xff garbage", 12);
+        return r;
+    };
+    EXPECT_EQ(reasonFor(), "garbage");
+
+    transport->answer = forwardTo(lab_->rogueOcspUrl());
+    EXPECT_EQ(reasonFor(), "wrong_signer");
+
+    // A real answer from the real responder, replayed for the next request: another nonce.
+    http::Response recorded;
+    transport->answer = [&](const http::Request& r) {
+        recorded = forwardTo(lab_->ocspUrl())(r);
+        return recorded;
+    };
+    EXPECT_EQ(checker.check(cert, issuer, {}, now).status, RevocationStatus::Good);
+    transport->answer = [&](const http::Request&) { return recorded; };
+    EXPECT_EQ(reasonFor(), "wrong_nonce");
+
+    // The responder's nextUpdate is a day ahead: three days later its answer is stale.
+    transport->answer = forwardTo(lab_->ocspUrl());
+    EXPECT_EQ(reasonFor(now + 3 * 86400), "stale");
+
+    transport->answer = [](const http::Request&) {
+        http::Response r;
+        r.status = 500;
+        return r;
+    };
+    EXPECT_EQ(reasonFor(), "http_status");
+
+    transport->answer = [](const http::Request& r) -> http::Response {
+        throw retryableError(ErrorKind::Network, "connection refused", r.url);
+    };
+    EXPECT_EQ(reasonFor(), "unreachable");
+}
+
+TEST_F(Revocation, TooLargeAnswersAreCutOff) {
+    auto base = lab_->issue("large");
+    auto signer = lab_->signer(base);
+    // A responder that sends 10 MB: the OCSP limit is 64 KiB.
+    httplib::Server big;
+    big.Post("/", [](const httplib::Request&, httplib::Response& res) {
+        res.set_content(std::string(10u << 20, 'x'), "application/ocsp-response");
+    });
+    const int port = big.bind_to_any_port("127.0.0.1");
+    std::thread t([&] { big.listen_after_bind(); });
+    signing::RevocationSettings s;
+    s.plain = std::make_shared<Scripted>();
+    static_cast<Scripted*>(s.plain.get())->answer = [port](const http::Request& r) {
+        http::ClientOptions o;
+        o.maxResponseBytes = 64u << 10;
+        http::PlainHttpClient c(o);
+        auto copy = r;
+        copy.url = "http://127.0.0.1:" + std::to_string(port) + "/";
+        return c.perform(copy);
+    };
+    signing::RevocationChecker checker(s);
+    auto st = checker.check(signer.certificate(), sk_X509_value(signer.chain(), 0), {},
+                            std::time(nullptr));
+    big.stop();
+    t.join();
+    EXPECT_EQ(st.reason, "too_large") << st.message;
+}
+
+TEST_F(Revocation, BltAndBltaAreAcceptedByPdfsigAndQpdfAndVerifyOffline) {
+    auto bt = sign(lab_->issue("lt"), "lt-bt.pdf", true);
+    const auto blt = lab_->dir() / "lt-blt.pdf";
+    auto added = extend(bt, blt, signing::PadesLevel::BLT);
+    EXPECT_EQ(added.signatures, 1);
+    EXPECT_GE(added.ocsp_responses, 2u);  // the signer's and the TSA's
+    EXPECT_GE(added.certificates, 3u);
+    // The original bytes are kept: incremental updates only.
+    const auto original = testing::readFile(bt);
+    EXPECT_EQ(testing::readFile(blt).substr(0, original.size()), original);
+
+    auto r = verify(blt, offline());
+    ASSERT_EQ(r.signatures.size(), 1u);
+    const auto& sig = r.signatures[0];
+    EXPECT_EQ(r.indication(), Indication::TotalPassed) << sig.verdict_message;
+    EXPECT_EQ(sig.revocation[0].source, "embedded-ocsp");
+    ASSERT_FALSE(sig.changes_after.empty());
+    for (const auto& c : sig.changes_after) EXPECT_TRUE(c.allowed) << c.what;
+
+    const auto blta = lab_->dir() / "lt-blta.pdf";
+    auto more = extend(blt, blta, signing::PadesLevel::BLTA);
+    EXPECT_TRUE(more.document_timestamp);
+    auto a = verify(blta, offline());
+    ASSERT_EQ(a.signatures.size(), 2u);
+    EXPECT_FALSE(a.signatures[0].document_timestamp);
+    EXPECT_TRUE(a.signatures[1].document_timestamp);
+    EXPECT_EQ(a.signatures[1].sub_filter, "ETSI.RFC3161");
+    EXPECT_TRUE(a.signatures[1].timestamp_trusted) << a.signatures[1].timestamp_message;
+    EXPECT_EQ(a.signatures[1].status, pdf::SignatureStatus::Valid) << a.signatures[1].message;
+    EXPECT_EQ(a.signatures[0].indication, Indication::TotalPassed)
+        << a.signatures[0].verdict_message;
+    // The document timestamp's own validation data comes with the next extend; online it is
+    // checked now.
+    auto online = verify(blta);
+    EXPECT_EQ(online.indication(), Indication::TotalPassed)
+        << online.signatures[0].verdict_message << " / " << online.signatures[1].verdict_message;
+
+    for (const auto& f : {bt, blt, blta}) {
+        const auto out = lab_->pdfsig(f);
+        EXPECT_NE(out.find("Signature Type: ETSI.CAdES.detached"), std::string::npos) << out;
+        EXPECT_NE(out.find("Signature Validation: Signature is Valid."), std::string::npos) << out;
+        const auto q = lab_->qpdfCheck(f);
+        EXPECT_EQ(q.exit_code, 0) << f << q.out << q.err;
+        EXPECT_NE(q.out.find("No syntax or stream encoding errors found"), std::string::npos)
+            << q.out;
+    }
+    // poppler 22.12 lists the document timestamp but cannot validate ETSI.RFC3161 ("Signature
+    // Type: unknown"); the signature before it stays valid.
+    EXPECT_NE(lab_->pdfsig(blta).find("Signature Field Name: Timestamp1"), std::string::npos)
+        << lab_->pdfsig(blta);
+}
+
+TEST_F(Revocation, AnExpiredSignerWithEmbeddedEvidencePassesAtItsSigningTime) {
+    const std::time_t now = std::time(nullptr);
+    auto base = lab_->issue("expiring", Publishes::OcspAndCrl, now + 2 * 86400);
+    auto bt = sign(base, "expiring-bt.pdf", true);
+    const auto blt = lab_->dir() / "expiring-blt.pdf";
+    extend(bt, blt, signing::PadesLevel::BLT);
+    const std::time_t later = now + 10 * 86400;  // the certificate expired a week ago
+    auto r = verify(blt, offline(), later);
+    ASSERT_EQ(r.signatures.size(), 1u);
+    EXPECT_EQ(r.indication(), Indication::TotalPassed) << r.signatures[0].verdict_message;
+    EXPECT_TRUE(r.signatures[0].chain_valid_at_signing_time_only);
+    // Without the timestamp nothing proves the signature is older than the expiry.
+    auto bb = verify(sign(base, "expiring-bb.pdf", false), offline(), later);
+    EXPECT_EQ(bb.indication(), Indication::Indeterminate);
+    EXPECT_EQ(bb.subIndication(), "OUT_OF_BOUNDS_NO_POE");
+}
+
+// Appends an incremental update that replaces object `num` with `body` (a complete object
+// value, stream included), as an editor saving changes would.
+void appendUpdate(const fs::path& pdf, unsigned num, const std::string& body) {
+    std::string data = testing::readFile(pdf);
+    std::string root, size;
+    const std::regex root_re(R"(/Root\s+(\d+\s+\d+\s+R))"), size_re(R"(/Size\s+(\d+))");
+    for (std::sregex_iterator it(data.begin(), data.end(), root_re), end; it != end; ++it)
+        root = (*it)[1];
+    for (std::sregex_iterator it(data.begin(), data.end(), size_re), end; it != end; ++it)
+        size = (*it)[1];
+    const auto sx = data.rfind("startxref");
+    const std::string prev = data.substr(sx + 10, data.find_first_of("\r\n", sx + 10) - sx - 10);
+    if (data.back() != '\n') data += "\n";
+    const size_t offset = data.size();
+    data += std::to_string(num) + " 0 obj\n" + body + "\nendobj\n";
+    const size_t xref = data.size();
+    char entry[32];
+    std::snprintf(entry, sizeof entry, "%010zu 00000 n \n", offset);
+    data += "xref\n" + std::to_string(num) + " 1\n" + entry + "trailer\n<< /Size " + size +
+            " /Root " + root + " /Prev " + prev + " >>\nstartxref\n" + std::to_string(xref) +
+            "\n%%EOF\n";
+    testing::writeFile(pdf, data);
+}
+
+TEST_F(Revocation, APageChangedAfterSigningFailsNamingTheChange) {
+    auto pdf = sign(lab_->issue("edited"), "edited.pdf", false);
+    const auto data = testing::readFile(pdf);
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(data, m, std::regex(R"(/Contents\s+(\d+)\s+0\s+R)")));
+    const unsigned content = static_cast<unsigned>(std::stoul(m[1]));
+    const std::string text = "BT /F1 12 Tf 72 700 Td (Suma: 1.000.000 lei) Tj ET";
+    appendUpdate(pdf, content,
+                 "<< /Length " + std::to_string(text.size()) + " >>\nstream\n" + text +
+                     "\nendstream");
+    auto r = verify(pdf);
+    ASSERT_EQ(r.signatures.size(), 1u);
+    EXPECT_EQ(r.indication(), Indication::TotalFailed);
+    EXPECT_EQ(r.subIndication(), "FORMAT_FAILURE");
+    EXPECT_NE(r.signatures[0].verdict_message.find("page 1: its content was changed"),
+              std::string::npos)
+        << r.signatures[0].verdict_message;
+    ASSERT_EQ(r.signatures[0].changes_after.size(), 1u);
+    EXPECT_FALSE(r.signatures[0].changes_after[0].allowed);
+    EXPECT_EQ(lab_->qpdfCheck(pdf).exit_code, 0);  // a sound PDF, just not what was signed
+}
+
+TEST_F(Revocation, TheCliSaysTheVerdictAndExitsOneUnlessPassed) {
+    auto good = sign(lab_->issue("cli-good"), "cli-good.pdf", false);
+    auto down = sign(lab_->issue("cli-down", Publishes::DeadOcspOnly), "cli-down.pdf", false);
+    testing::TempDir home("certagent-revocation-cli");
+    testing::writeFile(home / "agent.toml",
+                       "[verify]\nca_bundle = \"" + lab_->rootPem().string() + "\"\n");
+    auto cli = [&](std::vector<std::string> args) {
+        args.insert(args.begin(), {CERTAGENT_CLI, "--config", (home / "agent.toml").string(),
+                                   "--state-dir", (home / "state").string()});
+        return testing::runProcess(args, {"LANGUAGE=en", "LANG=C.UTF-8"});
+    };
+    auto ok = cli({"verify", good.string()});
+    EXPECT_EQ(ok.exit_code, 0) << ok.out << ok.err;
+    EXPECT_NE(ok.out.find("TOTAL-PASSED: every signature is valid."), std::string::npos) << ok.out;
+    EXPECT_NE(ok.out.find("Revocation: "), std::string::npos) << ok.out;
+    auto bad = cli({"--json", "verify", down.string()});
+    EXPECT_EQ(bad.exit_code, 1) << bad.out << bad.err;
+    auto j = nlohmann::json::parse(bad.out);
+    EXPECT_EQ(j["indication"], "INDETERMINATE");
+    EXPECT_EQ(j["sub_indication"], "TRY_LATER");
+    EXPECT_EQ(j["valid"], false);
+    EXPECT_EQ(j["signatures"][0]["revocation"][0]["reason"], "unreachable");
+    auto text = cli({"verify", down.string()});
+    EXPECT_NE(text.out.find("INDETERMINATE (TRY_LATER): signature 1:"), std::string::npos)
+        << text.out;
+}
+
+}  // namespace
+}  // namespace certagent
