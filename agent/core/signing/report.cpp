@@ -147,8 +147,12 @@ ReportView reportView(const fs::path& file, const VerificationResult& result) {
                                          ? std::string(pdf::indicationName(i))
                                          : fmt::format("{} ({})", pdf::indicationName(i),
                                                        s.sub_indication);
-            view.verdict = fmt::format(fmt::runtime(_("{0}: signature {1}: {2}")), code, index,
-                                       s.verdict_message.empty() ? s.message : s.verdict_message);
+            const std::string why =
+                !s.verdict_message.empty() ? s.verdict_message
+                : s.status == pdf::SignatureStatus::Valid
+                    ? std::string(_("the revocation status of its certificates was not checked."))
+                    : s.message;
+            view.verdict = fmt::format(fmt::runtime(_("{0}: signature {1}: {2}")), code, index, why);
             break;
         }
     }

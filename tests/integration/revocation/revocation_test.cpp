@@ -3,6 +3,8 @@
 // qpdf checking what certagent writes at every PAdES level.
 #include "revocation_lab.hpp"
 
+#include <sandbox_ca/sandbox_ca.hpp>
+
 #include <certagent/core/error.hpp>
 #include <certagent/core/http/client.hpp>
 #include <certagent/core/http/plain_client.hpp>
@@ -392,6 +394,81 @@ TEST_F(Revocation, TheCliSaysTheVerdictAndExitsOneUnlessPassed) {
     auto text = cli({"verify", down.string()});
     EXPECT_NE(text.out.find("INDETERMINATE (TRY_LATER): signature 1:"), std::string::npos)
         << text.out;
+}
+
+TEST(SandboxCaRevocation, ItPublishesAiaAndCdpServesItsCrlAndRevokes) {
+    testing::TempDir dir("certagent-sandbox-revocation");
+    testing::SandboxCa ca(dir / "ca");
+    ca.start();
+    const std::string base = ca.tsaUrl().substr(0, ca.tsaUrl().rfind('/'));
+    const int ocsp_port = testing::freePort();
+    const std::string ocsp_url = "http://127.0.0.1:" + std::to_string(ocsp_port) + "/";
+    auto p = ca.cli({"publish", "--ocsp-url", ocsp_url, "--crl-url", base + "/crl/qualified-ca.crl"});
+    ASSERT_EQ(p.exit_code, 0) << p.err;
+    auto holder = ca.issueHolder();
+    auto load = [](const fs::path& pem) {
+        BIO* bio = BIO_new_file(pem.c_str(), "r");
+        pdf::X509Ptr c(PEM_read_bio_X509(bio, nullptr, nullptr, nullptr));
+        BIO_free(bio);
+        return c;
+    };
+    auto cert = load(holder.cert);
+    auto issuer = load(ca.dir() / "ca" / "qualified-ca.pem");
+    ASSERT_TRUE(cert && issuer);
+    EXPECT_EQ(signing::ocspUrls(cert.get()), std::vector<std::string>{ocsp_url});
+    EXPECT_EQ(signing::crlUrls(cert.get()),
+              std::vector<std::string>{base + "/crl/qualified-ca.crl"});
+
+    // openssl ocsp answering from the register the sandbox exports.
+    auto responder = [&] {
+        auto x = ca.cli({"ocsp-index", "--out", (dir / "index.txt").string()});
+        EXPECT_EQ(x.exit_code, 0) << x.err;
+        fs::remove(dir / "ocsp.log");
+        auto proc = std::make_unique<testing::BackgroundProcess>(
+            std::vector<std::string>{"openssl", "ocsp", "-index", (dir / "index.txt").string(),
+                                     "-port", std::to_string(ocsp_port), "-rsigner",
+                                     (ca.dir() / "ca" / "qualified-ca.pem").string(), "-rkey",
+                                     ca.issuingCaKey().string(), "-CA",
+                                     (ca.dir() / "ca" / "qualified-ca.pem").string(), "-ndays",
+                                     "1"},
+            std::vector<std::string>{}, dir / "ocsp.log");
+        testing::waitUntil(
+            [&] {
+                return testing::readFile(dir / "ocsp.log").find("waiting for OCSP") !=
+                       std::string::npos;
+            },
+            std::chrono::seconds(10));
+        return proc;
+    };
+    const std::time_t now = std::time(nullptr);
+    {
+        auto ocsp = responder();
+        signing::RevocationChecker checker({});
+        auto st = checker.check(cert.get(), issuer.get(), {}, now);
+        EXPECT_EQ(st.status, RevocationStatus::Good) << st.message;
+        EXPECT_EQ(st.source, "ocsp");
+    }
+    ca.revoke(holder.serial);
+    {
+        // The responder is down: the CRL the sandbox serves says it at once.
+        signing::RevocationChecker checker({});
+        auto st = checker.check(cert.get(), issuer.get(), {}, std::time(nullptr));
+        EXPECT_EQ(st.status, RevocationStatus::Revoked) << st.message;
+        EXPECT_EQ(st.source, "crl");
+        EXPECT_EQ(st.revocation_reason, "keyCompromise");
+    }
+    {
+        auto ocsp = responder();
+        signing::RevocationChecker checker({});
+        auto st = checker.check(cert.get(), issuer.get(), {}, std::time(nullptr));
+        EXPECT_EQ(st.status, RevocationStatus::Revoked) << st.message;
+        EXPECT_EQ(st.source, "ocsp");
+    }
+    auto crl = ca.cli({"crl", "--out", (dir / "ca.crl").string()});
+    ASSERT_EQ(crl.exit_code, 0) << crl.err;
+    auto text = testing::runProcess(
+        {"openssl", "crl", "-inform", "DER", "-in", (dir / "ca.crl").string(), "-noout", "-text"});
+    EXPECT_NE(text.out.find(holder.serial), std::string::npos) << text.out;
 }
 
 }  // namespace

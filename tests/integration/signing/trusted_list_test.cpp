@@ -280,12 +280,17 @@ TEST_F(TrustedListTest, CliUpdateAndShowWithExitCodes) {
     EXPECT_NE(refused.err.find(lab->url("lotl-tampered.xml")), std::string::npos) << refused.err;
     EXPECT_EQ(snapshot(state), before);
 
-    // verify through the CLI: trusted with the list, exit 0.
+    // verify through the CLI: trusted with the list (the lab's CA publishes no revocation
+    // service, so the verdict stays INDETERMINATE/TRY_LATER and the exit code 1).
     auto data = tmp / "contract.txt";
     writeFile(data, "contract\n");
     auto p7s = lab->signDetached(data, "qc-ca");
     auto verified = run(good, {"verify", p7s.string(), "--data", data.string(), "--json"});
-    EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+    EXPECT_EQ(verified.exit_code, 1) << verified.out << verified.err;
+    auto vj = nlohmann::json::parse(verified.out);
+    EXPECT_EQ(vj["signatures"][0]["status"], "valid") << verified.out;
+    EXPECT_TRUE(vj["signatures"][0]["chain"]["trusted"].get<bool>()) << verified.out;
+    EXPECT_EQ(vj["sub_indication"], "TRY_LATER") << verified.out;
 
     EXPECT_EQ(run(good, {"trusted-list"}).exit_code, 2);
     EXPECT_EQ(run(good, {"trusted-list", "refresh"}).exit_code, 2);
