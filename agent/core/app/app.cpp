@@ -11,6 +11,7 @@
 #include "certagent/core/reminders/service.hpp"
 #include "certagent/core/renewal/agent_renewal.hpp"
 #include "certagent/core/server/local_server.hpp"
+#include "certagent/core/signing/trusted_list.hpp"
 #include "certagent/core/token/agent_tokens.hpp"
 #include "certagent/core/tsa/service.hpp"
 #include "certagent/core/ui/menu_model.hpp"
@@ -102,6 +103,9 @@ struct App::Area {
         token::makeTokenService(*app.agent_);
         return fmt::format("{} token types", profiles.size());
     }
+    static std::string trustedList(App& app) {
+        return signing::startTrustedListRefresh(*app.agent_);
+    }
     static std::string timestamps(App& app) {
         tsa::registerHostMethods(*app.agent_);
         return "timestamps.* host methods";
@@ -148,6 +152,7 @@ namespace {
 const App::Area kAreas[] = {
     {"tokens", &App::Area::tokens},
     {"timestamps", &App::Area::timestamps},
+    {"trusted-list", &App::Area::trustedList},
     {"reminders", &App::Area::reminders},
     {"renewal", &App::Area::renewal},
     {"local-server", &App::Area::localServer},
