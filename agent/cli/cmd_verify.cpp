@@ -7,6 +7,7 @@
 
 #include "certagent/core/error.hpp"
 #include "certagent/core/i18n.hpp"
+#include "certagent/core/paths.hpp"
 #include "certagent/core/signing/report.hpp"
 #include "command.hpp"
 
@@ -25,11 +26,14 @@ int runVerify(Context& ctx) {
     // Checked before anything is loaded: a wrong path is reported as such.
     auto input = signing::resolveVerifyInput(file, data);
 
-    auto& agent = ctx.agent(/*open_state=*/false);
+    // The configuration and the state folder (revocation cache, trusted lists), without
+    // loading plugins: verifying needs none.
+    const auto& config = ctx.config();
+    const auto state_dir = paths::stateDir(ctx.state_dir);
     pdf::X509StorePtr store = args.value("--trust")
                                   ? signing::makeTrustStore({*args.value("--trust")})
-                                  : signing::trustStoreFromConfig(agent.config(), agent.stateDir());
-    auto settings = signing::revocationSettingsFrom(agent.config(), agent.stateDir());
+                                  : signing::trustStoreFromConfig(config, state_dir);
+    auto settings = signing::revocationSettingsFrom(config, state_dir);
     if (args.flag("--offline")) settings.online = false;
     signing::RevocationChecker revocation(settings);
     auto result = signing::verifyInput(input, store.get(), &revocation);
