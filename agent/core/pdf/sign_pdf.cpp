@@ -319,7 +319,9 @@ void addValidationData(const fs::path& in, const fs::path& out, const DssUpdate&
                 for (const auto& item : existing->GetArray()) {
                     if (!item.IsReference()) continue;
                     array.push_back(item);
-                    PdfObject* o = objects.GetObject(item.GetReference());
+                    // Read through a const object: PoDoFo marks an object whose stream is
+                    // fetched mutably as changed and would write it again.
+                    const PdfObject* o = objects.GetObject(item.GetReference());
                     if (!o || !o->HasStream()) continue;
                     char* buf = nullptr;
                     pdf_long len = 0;
@@ -330,9 +332,11 @@ void addValidationData(const fs::path& in, const fs::path& out, const DssUpdate&
             }
             return array;
         };
+        bool changed = false;  // anything the DSS does not hold yet
         auto add = [&](PdfArray& array, const std::vector<uint8_t>& der) {
             const auto key = digestOf(reinterpret_cast<const char*>(der.data()), der.size());
             if (auto it = known.find(key); it != known.end()) return it->second;
+            changed = true;
             PdfObject* stream = objects.CreateObject();
             stream->GetStream()->Set(reinterpret_cast<const char*>(der.data()),
                                      static_cast<pdf_long>(der.size()));
@@ -355,6 +359,7 @@ void addValidationData(const fs::path& in, const fs::path& out, const DssUpdate&
             o && o->IsDictionary())
             vri = o->GetDictionary();
         for (const auto& v : update.vri) {
+            if (!vri.HasKey(PdfName(v.key))) changed = true;
             PdfDictionary entry;
             auto refs = [](const std::vector<size_t>& indexes,
                            const std::vector<PdfReference>& all) {
@@ -368,20 +373,39 @@ void addValidationData(const fs::path& in, const fs::path& out, const DssUpdate&
             if (!v.crls.empty()) entry.AddKey("CRL", refs(v.crls, crl_refs));
             vri.AddKey(PdfName(v.key), entry);
         }
-        if (vri.GetSize() > 0) dss->GetDictionary().AddKey("VRI", objects.CreateObject(vri)->Reference());
-        catalog->GetDictionary().AddKey("DSS", dss->Reference());
-        // ISO 32000-2 extension of PAdES (ETSI EN 319 142-1, 5.4.1), when none is declared yet.
-        if (!catalog->GetDictionary().HasKey("Extensions")) {
-            PdfDictionary esic;
-            esic.AddKey("BaseVersion", PdfName("1.7"));
-            esic.AddKey("ExtensionLevel", PdfObject(static_cast<pdf_int64>(5)));
-            PdfDictionary extensions;
-            extensions.AddKey("ESIC", esic);
-            catalog->GetDictionary().AddKey("Extensions", extensions);
+        if (!changed) {
+            // Everything is there already: no update (the document stays as it is).
+            std::error_code ec;
+            if (!fs::equivalent(in, out, ec)) {
+                fs::copy_file(in, tmp.path, fs::copy_options::overwrite_existing, ec);
+                if (ec)
+                    throw Error(ErrorKind::Io,
+                                fmt::format(fmt::runtime(_("Cannot write the signed PDF {0} "
+                                                           "({1}).")),
+                                            out.string(), ec.message()),
+                                out.string());
+            } else {
+                tmp.keep = true;  // nothing written: nothing to remove or rename
+                return;
+            }
+        } else {
+            // Direct, not an object of its own: PoDoFo 0.9.8 does not write an object made
+            // with CreateObject(variant) in an incremental update (a dangling reference).
+            if (vri.GetSize() > 0) dss->GetDictionary().AddKey("VRI", vri);
+            catalog->GetDictionary().AddKey("DSS", dss->Reference());
+            // The PAdES extension (ETSI EN 319 142-1, 5.4.1), when none is declared yet.
+            if (!catalog->GetDictionary().HasKey("Extensions")) {
+                PdfDictionary esic;
+                esic.AddKey("BaseVersion", PdfName("1.7"));
+                esic.AddKey("ExtensionLevel", PdfObject(static_cast<pdf_int64>(5)));
+                PdfDictionary extensions;
+                extensions.AddKey("ESIC", esic);
+                catalog->GetDictionary().AddKey("Extensions", extensions);
+            }
+            PdfOutputDevice device(tmp.path.c_str());
+            doc.WriteUpdate(&device, true);
+            device.Flush();
         }
-        PdfOutputDevice device(tmp.path.c_str());
-        doc.WriteUpdate(&device, true);
-        device.Flush();
     } catch (const PdfError& e) {
         throw Error(ErrorKind::Io,
                     fmt::format(fmt::runtime(_("Cannot write the signed PDF {0} ({1}).")),

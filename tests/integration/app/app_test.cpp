@@ -119,15 +119,18 @@ TEST_F(AppTest, EveryAreaStartsOnceInOrderAndSaysWhatItDoes) {
         names.push_back(area.name);
         EXPECT_TRUE(area.started) << area.name << ": " << area.detail;
     }
-    EXPECT_EQ(names, (std::vector<std::string>{"tokens", "timestamps", "reminders", "renewal",
-                                               "local-server", "devices"}));
-    EXPECT_NE(areas[4].detail.find(std::to_string(port)), std::string::npos) << areas[4].detail;
+    EXPECT_EQ(names, (std::vector<std::string>{"tokens", "timestamps", "trusted-list",
+                                               "reminders", "renewal", "local-server",
+                                               "devices"}));
+    // No [verify] trusted_list_url: the trusted list's refresh says it is off.
+    EXPECT_NE(areas[2].detail.find("off"), std::string::npos) << areas[2].detail;
+    EXPECT_NE(areas[5].detail.find(std::to_string(port)), std::string::npos) << areas[5].detail;
     // Without a consent dialog, "ask" (the default) refuses.
     EXPECT_EQ(a.server().status().consent, "refuse");
     EXPECT_TRUE(a.renewal());
     EXPECT_TRUE(a.devicesRunning());
     // A second start() starts nothing again.
-    EXPECT_EQ(a.start().size(), 6u);
+    EXPECT_EQ(a.start().size(), 7u);
     // The host methods of the areas are there for plugins.
     EXPECT_TRUE(a.agent().services().hasMethod("timestamps.quota"));
     EXPECT_TRUE(a.agent().services().hasMethod("renewal.list"));

@@ -261,6 +261,9 @@ TEST_F(Revocation, BltAndBltaAreAcceptedByPdfsigAndQpdfAndVerifyOffline) {
     EXPECT_EQ(added.signatures, 1);
     EXPECT_GE(added.ocsp_responses, 2u);  // the signer's and the TSA's
     EXPECT_GE(added.certificates, 3u);
+    // A VRI entry keyed by the SHA-1 of the signature's /Contents, written in the DSS itself.
+    EXPECT_TRUE(std::regex_search(testing::readFile(blt),
+                                  std::regex(R"(/VRI\s*<<\s*/[0-9A-F]{40}\s*<<\s*/Cert)")));
     // The original bytes are kept: incremental updates only.
     const auto original = testing::readFile(bt);
     EXPECT_EQ(testing::readFile(blt).substr(0, original.size()), original);
@@ -270,6 +273,7 @@ TEST_F(Revocation, BltAndBltaAreAcceptedByPdfsigAndQpdfAndVerifyOffline) {
     const auto& sig = r.signatures[0];
     EXPECT_EQ(r.indication(), Indication::TotalPassed) << sig.verdict_message;
     EXPECT_EQ(sig.revocation[0].source, "embedded-ocsp");
+    EXPECT_EQ(sig.revisions_after, 1);  // the DSS
     ASSERT_FALSE(sig.changes_after.empty());
     for (const auto& c : sig.changes_after) EXPECT_TRUE(c.allowed) << c.what;
 
@@ -280,6 +284,8 @@ TEST_F(Revocation, BltAndBltaAreAcceptedByPdfsigAndQpdfAndVerifyOffline) {
     ASSERT_EQ(a.signatures.size(), 2u);
     EXPECT_FALSE(a.signatures[0].document_timestamp);
     EXPECT_TRUE(a.signatures[1].document_timestamp);
+    EXPECT_EQ(a.signatures[0].revisions_after, 2);  // the DSS, the document timestamp
+    EXPECT_TRUE(a.signatures[1].covers_whole_file);
     EXPECT_EQ(a.signatures[1].sub_filter, "ETSI.RFC3161");
     EXPECT_TRUE(a.signatures[1].timestamp_trusted) << a.signatures[1].timestamp_message;
     EXPECT_EQ(a.signatures[1].status, pdf::SignatureStatus::Valid) << a.signatures[1].message;
@@ -297,6 +303,7 @@ TEST_F(Revocation, BltAndBltaAreAcceptedByPdfsigAndQpdfAndVerifyOffline) {
         EXPECT_NE(out.find("Signature Validation: Signature is Valid."), std::string::npos) << out;
         const auto q = lab_->qpdfCheck(f);
         EXPECT_EQ(q.exit_code, 0) << f << q.out << q.err;
+        EXPECT_EQ(q.err.find("WARNING"), std::string::npos) << f << q.err;
         EXPECT_NE(q.out.find("No syntax or stream encoding errors found"), std::string::npos)
             << q.out;
     }
