@@ -181,7 +181,7 @@ ReportView reportView(const fs::path& file, const VerificationResult& result) {
         row(_("Qualified certificate"), yesNo(s.qualified));
         row(_("Timestamp"), s.timestamp_present ? s.timestamp_time + " — " + s.timestamp_message
                                                 : std::string(_("none")));
-        for (const auto& c : s.revocation) {
+        auto revocationRow = [&](const char* label, const pdf::CertificateStatus& c) {
             std::string value = c.subject + ": ";
             if (c.status == pdf::RevocationStatus::Unknown)
                 value += fmt::format(fmt::runtime(_("unknown — {0}")), c.message);
@@ -193,8 +193,11 @@ ReportView reportView(const fs::path& file, const VerificationResult& result) {
             else
                 value += fmt::format(fmt::runtime(_("good ({0}, {1})")), sourceText(c.source),
                                      isoOf(c.this_update));
-            row(_("Revocation"), value);
-        }
+            row(label, value);
+        };
+        for (const auto& c : s.revocation) revocationRow(_("Revocation"), c);
+        for (const auto& c : s.timestamp_revocation)
+            revocationRow(_("Revocation (timestamp authority)"), c);
         for (const auto& c : s.changes_after)
             row(_("Changed after signing"),
                 c.what + " — " + (c.allowed ? _("allowed") : _("NOT allowed")));

@@ -10,6 +10,7 @@
 #include "certagent/core/signing/validation.hpp"
 
 #include <fmt/format.h>
+#include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 
 #include "certagent/core/i18n.hpp"
@@ -64,17 +65,43 @@ void validate(pdf::SignatureReport& r, RevocationChecker& checker, std::time_t n
 
     // Revocation of every certificate but the anchor; only for a chain that reaches an anchor,
     // so the addresses asked are those a trusted CA wrote (not any a document names).
-    std::vector<pdf::X509Ptr> chain;
-    for (const auto& der : r.chain) {
-        const unsigned char* p = der.data();
-        chain.emplace_back(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
-        if (!chain.back()) chain.pop_back();
+    auto check = [&](const std::vector<pdf::Der>& ders, std::optional<std::time_t> proven) {
+        std::vector<pdf::X509Ptr> chain;
+        for (const auto& der : ders) {
+            const unsigned char* p = der.data();
+            chain.emplace_back(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
+            if (!chain.back()) chain.pop_back();
+        }
+        pdf::takeOpensslErrors();
+        std::vector<pdf::CertificateStatus> out;
+        for (size_t i = 0; i + 1 < chain.size() && i < 8; ++i)
+            out.push_back(checker.check(chain[i].get(), chain[i + 1].get(), r.embedded, now, proven));
+        return out;
+    };
+    // The signature timestamp first: it proves when the signature existed only if its
+    // authority was not revoked before it and that is known.
+    auto proven = r.timestamp_gen_time;
+    r.timestamp_revocation.clear();
+    std::string timestamp_doubt;
+    if (proven) {
+        r.timestamp_revocation = check(r.timestamp_chain, proven);
+        for (const auto& s : r.timestamp_revocation) {
+            const bool revoked_before = s.status == RevocationStatus::Revoked &&
+                                        (!s.revoked_at || *s.revoked_at <= *proven);
+            if (s.status == RevocationStatus::Unknown || revoked_before) {
+                timestamp_doubt = fmt::format(
+                    fmt::runtime(_("the timestamp's authority {0} cannot be relied on: {1}")),
+                    s.subject, s.message);
+                proven.reset();
+                break;
+            }
+        }
     }
-    pdf::takeOpensslErrors();
-    const auto proven = r.timestamp_gen_time;
-    for (size_t i = 0; i + 1 < chain.size() && i < 8; ++i)
-        r.revocation.push_back(
-            checker.check(chain[i].get(), chain[i + 1].get(), r.embedded, now, proven));
+    if (r.chain_valid_at_signing_time_only && !proven)
+        return set(r, Indication::Indeterminate, "OUT_OF_BOUNDS_NO_POE",
+                   fmt::format(fmt::runtime(_("The signer's certificate has expired, and {0}.")),
+                               timestamp_doubt));
+    r.revocation = check(r.chain, proven);
 
     for (size_t i = 0; i < r.revocation.size(); ++i) {
         const auto& s = r.revocation[i];

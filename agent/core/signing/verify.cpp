@@ -244,6 +244,9 @@ nlohmann::json toJson(const SignatureReport& r, SignedKind kind) {
     nlohmann::json revocation = nlohmann::json::array();
     for (const auto& s : r.revocation) revocation.push_back(toJson(s));
     j["revocation"] = std::move(revocation);
+    nlohmann::json ts_revocation = nlohmann::json::array();
+    for (const auto& s : r.timestamp_revocation) ts_revocation.push_back(toJson(s));
+    j["timestamp"]["revocation"] = std::move(ts_revocation);
     if (kind == SignedKind::Pdf) {
         j["document_timestamp"] = r.document_timestamp;
         nlohmann::json changes = nlohmann::json::array();

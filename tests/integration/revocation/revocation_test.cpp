@@ -324,6 +324,15 @@ TEST_F(Revocation, AnExpiredSignerWithEmbeddedEvidencePassesAtItsSigningTime) {
     ASSERT_EQ(r.signatures.size(), 1u);
     EXPECT_EQ(r.indication(), Indication::TotalPassed) << r.signatures[0].verdict_message;
     EXPECT_TRUE(r.signatures[0].chain_valid_at_signing_time_only);
+    EXPECT_FALSE(r.signatures[0].timestamp_revocation.empty());
+    EXPECT_EQ(r.signatures[0].timestamp_revocation[0].status, RevocationStatus::Good);
+    // Only B-T, offline: the TSA's status is not known, so its timestamp proves nothing and
+    // the expired certificate cannot pass.
+    auto only_bt = verify(bt, offline(), later);
+    EXPECT_EQ(only_bt.subIndication(), "OUT_OF_BOUNDS_NO_POE");
+    EXPECT_NE(only_bt.signatures[0].verdict_message.find("timestamp's authority"),
+              std::string::npos)
+        << only_bt.signatures[0].verdict_message;
     // Without the timestamp nothing proves the signature is older than the expiry.
     auto bb = verify(sign(base, "expiring-bb.pdf", false), offline(), later);
     EXPECT_EQ(bb.indication(), Indication::Indeterminate);

@@ -119,6 +119,9 @@ struct SignatureReport {
     std::string sub_indication;  // ETSI EN 319 102-1 name (REVOKED, TRY_LATER, ...); empty if passed
     std::string verdict_message; // one translated sentence naming the reason
     std::vector<CertificateStatus> revocation;  // chain order, the anchor excluded
+    // The signature timestamp's TSA chain, likewise: a timestamp proves when the signature
+    // existed only while its authority's status is known and not revoked before it.
+    std::vector<CertificateStatus> timestamp_revocation;
 };
 
 struct VerifyOptions {
