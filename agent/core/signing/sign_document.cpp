@@ -78,12 +78,16 @@ SignDocumentResult signDocument(Agent& agent, const SignDocumentRequest& request
         if (level >= PadesLevel::BLT) {
             try {
                 extendDocument(agent, out, out, level);
-            } catch (...) {
-                // The signature itself is made (B-T): say so rather than lose it.
+            } catch (const Error& e) {
+                // The signature itself is made (B-T) and stays: say so, and how to finish.
                 if (stamps) stamps->recordSaved(out);
-                log::warn("signing", "{} was signed at level B-T; raising it to {} failed",
-                          out.string(), padesLevelName(level));
-                throw;
+                throw Error(e.kind(),
+                            fmt::format(fmt::runtime(_("{0} is signed at level B-T, but raising "
+                                                       "it to {1} failed: {2}. Run "
+                                                       "\"certagent-cli extend {0} --level {1}\" "
+                                                       "later.")),
+                                        out.string(), padesLevelName(level), e.what()),
+                            e.where(), e.retryable());
             }
             result.profile = std::string("PAdES-") + padesLevelName(level);
         }

@@ -412,6 +412,52 @@ TEST_F(Revocation, TheCliSaysTheVerdictAndExitsOneUnlessPassed) {
         << text.out;
 }
 
+TEST_F(Revocation, TheCliExtendsToBltAndBltaWithTheConfiguredTsa) {
+    auto pdf = sign(lab_->issue("cli-extend"), "cli-extend.pdf", false);
+    // The document timestamp comes from the sandbox CA's TSA (RFC 3161 over HTTP).
+    testing::TempDir dir("certagent-revocation-extend");
+    testing::SandboxCa ca(dir / "ca");
+    ca.start();
+    auto account = ca.tsaAccount("PNORO-EXTEND-1");
+    const auto bundle = dir / "anchors.pem";
+    testing::writeFile(bundle, testing::readFile(lab_->rootPem()) +
+                                   testing::readFile(ca.dir() / "trust" / "tsa-trust.pem"));
+    testing::writeFile(dir / "agent.toml",
+                       "[verify]\nca_bundle = \"" + bundle.string() + "\"\n[timestamps]\nurl = \"" +
+                           ca.tsaUrl() + "\"\nca_bundle = \"" + ca.tsaTrust().string() +
+                           "\"\nusername = \"" + account.username +
+                           "\"\npassword_env = \"EXTEND_TSA_PASSWORD\"\n");
+    auto cli = [&](std::vector<std::string> args) {
+        args.insert(args.begin(), {CERTAGENT_CLI, "--config", (dir / "agent.toml").string(),
+                                   "--state-dir", (dir / "state").string()});
+        return testing::runProcess(args, {"LANGUAGE=en", "CERTAGENT_CONFIG=",
+                                          "EXTEND_TSA_PASSWORD=" + account.password});
+    };
+    const auto lt = dir / "lt.pdf";
+    auto r = cli({"--json", "extend", pdf.string(), "--level", "B-LT", "-o", lt.string()});
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    auto j = nlohmann::json::parse(r.out);
+    EXPECT_EQ(j["profile"], "PAdES-B-LT");
+    EXPECT_EQ(j["added"]["ocsp_responses"], 1);
+    auto v = cli({"verify", lt.string(), "--offline"});
+    EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
+    // An existing output is not replaced without --force.
+    EXPECT_EQ(cli({"extend", pdf.string(), "--level", "B-LT", "-o", lt.string()}).exit_code, 2);
+
+    auto a = cli({"--json", "extend", lt.string(), "--level", "B-LTA"});  // in place
+    ASSERT_EQ(a.exit_code, 0) << a.out << a.err;
+    EXPECT_TRUE(nlohmann::json::parse(a.out)["document_timestamp"].get<bool>());
+    auto va = cli({"--json", "verify", lt.string(), "--offline"});
+    auto vj = nlohmann::json::parse(va.out);
+    ASSERT_EQ(vj["signatures"].size(), 2u) << va.out;
+    EXPECT_EQ(vj["signatures"][0]["indication"], "TOTAL-PASSED") << va.out;
+    EXPECT_TRUE(vj["signatures"][1]["document_timestamp"].get<bool>());
+    EXPECT_TRUE(vj["signatures"][1]["timestamp"]["trusted"].get<bool>()) << va.out;
+    EXPECT_EQ(lab_->qpdfCheck(lt).exit_code, 0);
+    // B-B is not a level a signed PDF is extended to.
+    EXPECT_EQ(cli({"extend", lt.string(), "--level", "B-B"}).exit_code, 2);
+}
+
 TEST(SandboxCaRevocation, ItPublishesAiaAndCdpServesItsCrlAndRevokes) {
     testing::TempDir dir("certagent-sandbox-revocation");
     testing::SandboxCa ca(dir / "ca");
