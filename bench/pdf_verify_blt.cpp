@@ -23,8 +23,9 @@ static double medianMs(int n, const std::vector<std::string>& argv, int expect_e
     for (int i = 0; i < n; ++i) {
         const auto t0 = std::chrono::steady_clock::now();
         auto r = testing::runProcess(argv);
-        ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
-                         .count());
+        ms.push_back(
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
+                .count());
         if (expect_exit >= 0 && r.exit_code != expect_exit) {
             std::cerr << argv[0] << " exited " << r.exit_code << ": " << r.out << r.err << "\n";
             std::exit(1);
@@ -58,10 +59,15 @@ int main(int argc, char** argv) {
     signing::extendPdf(bt, blt, ext);
     testing::writeFile(lab.dir() / "agent.toml", "[verify]\nrevocation = \"offline\"\n");
 
-    const std::vector<std::string> ours{cli,           "--config", (lab.dir() / "agent.toml").string(),
-                                        "--state-dir", (lab.dir() / "state").string(),
-                                        "verify",      blt.string(),
-                                        "--offline",   "--trust",
+    const std::vector<std::string> ours{cli,
+                                        "--config",
+                                        (lab.dir() / "agent.toml").string(),
+                                        "--state-dir",
+                                        (lab.dir() / "state").string(),
+                                        "verify",
+                                        blt.string(),
+                                        "--offline",
+                                        "--trust",
                                         lab.rootPem().string()};
     const std::vector<std::string> pdfsig_offline{"pdfsig", "-no-ocsp", "-nssdir",
                                                   "sql:" + lab.nssDir().string(), blt.string()};
@@ -72,7 +78,8 @@ int main(int argc, char** argv) {
     const double b = medianMs(n, pdfsig_offline, -1);
     const double c = medianMs(n, pdfsig_default, -1);
     std::printf("PAdES B-LT, %zu bytes, median of %d runs\n", fs::file_size(blt), n);
-    std::printf("  certagent-cli verify --offline   %8.1f ms  (TOTAL-PASSED, evidence embedded)\n", a);
+    std::printf("  certagent-cli verify --offline   %8.1f ms  (TOTAL-PASSED, evidence embedded)\n",
+                a);
     std::printf("  pdfsig -no-ocsp                  %8.1f ms\n", b);
     std::printf("  pdfsig (asks the OCSP responder) %8.1f ms\n", c);
     std::printf("  ratio certagent / pdfsig -no-ocsp: %.2f\n", a / b);

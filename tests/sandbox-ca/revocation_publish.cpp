@@ -13,10 +13,10 @@ namespace {
 using CrlPtr = std::unique_ptr<X509_CRL, OsslDeleter<X509_CRL_free>>;
 
 int reasonCode(const std::string& name) {
-    static const char* kNames[] = {"unspecified",          "keyCompromise",   "cACompromise",
-                                   "affiliationChanged",   "superseded",
-                                   "cessationOfOperation", "certificateHold", "",
-                                   "removeFromCRL"};
+    static const char* kNames[] = {
+        "unspecified",  "keyCompromise",        "cACompromise",    "affiliationChanged",
+        "superseded",   "cessationOfOperation", "certificateHold", "",
+        "removeFromCRL"};
     for (int i = 0; i < 9; ++i)
         if (name == kNames[i]) return i;
     return 0;
@@ -47,7 +47,8 @@ std::vector<unsigned char> makeCrl(Database& db, const CaMaterial& ca) {
     X509_CRL_set_issuer_name(crl.get(), X509_get_subject_name(ca.issuing.get()));
     const std::time_t now = std::time(nullptr);
     using TimePtr = std::unique_ptr<ASN1_TIME, OsslDeleter<ASN1_TIME_free>>;
-    TimePtr this_update(ASN1_TIME_set(nullptr, now - 60)), next_update(ASN1_TIME_set(nullptr, now + 86400));
+    TimePtr this_update(ASN1_TIME_set(nullptr, now - 60)),
+        next_update(ASN1_TIME_set(nullptr, now + 86400));
     X509_CRL_set1_lastUpdate(crl.get(), this_update.get());
     X509_CRL_set1_nextUpdate(crl.get(), next_update.get());
     auto q = db.prepare(
@@ -69,7 +70,8 @@ std::vector<unsigned char> makeCrl(Database& db, const CaMaterial& ca) {
         X509_CRL_add0_revoked(crl.get(), entry);
     }
     X509_CRL_sort(crl.get());
-    if (!X509_CRL_sign(crl.get(), ca.issuing_key.get(), EVP_sha256())) throwOpenssl("X509_CRL_sign");
+    if (!X509_CRL_sign(crl.get(), ca.issuing_key.get(), EVP_sha256()))
+        throwOpenssl("X509_CRL_sign");
     unsigned char* der = nullptr;
     const int n = i2d_X509_CRL(crl.get(), &der);
     if (n <= 0) throwOpenssl("i2d_X509_CRL");

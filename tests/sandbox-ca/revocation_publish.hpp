@@ -13,7 +13,8 @@ namespace certagent::sandbox {
 inline constexpr const char* kCrlPath = "/crl/qualified-ca.crl";
 
 // Writes the OCSP and CRL addresses for certificates issued from now on (empty: none).
-void setPublication(const CaLayout& layout, const std::string& ocsp_url, const std::string& crl_url);
+void setPublication(const CaLayout& layout, const std::string& ocsp_url,
+                    const std::string& crl_url);
 
 // The issuing CA's CRL (DER) with every revoked certificate of the register, reason included;
 // thisUpdate now, nextUpdate in a day.

@@ -63,7 +63,7 @@ Response PlainHttpClient::perform(const http::Request& request) {
     cu.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http");
     cu.easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
     cu.easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
-                     static_cast<long>(options_.connectTimeout.count()));
+                   static_cast<long>(options_.connectTimeout.count()));
     cu.easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.timeout.count()));
     cu.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     cu.easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
@@ -78,7 +78,7 @@ Response PlainHttpClient::perform(const http::Request& request) {
     } else {
         cu.easy_setopt(c, CURLOPT_POSTFIELDS, request.body.data());
         cu.easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
-                         static_cast<curl_off_t>(request.body.size()));
+                       static_cast<curl_off_t>(request.body.size()));
     }
     struct curl_slist* list = nullptr;
     if (!request.contentType.empty())

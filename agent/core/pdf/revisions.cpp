@@ -45,7 +45,8 @@ std::vector<std::uint32_t> referencesIn(std::string_view value, std::size_t max)
         const auto text = value.substr(t.begin, t.end - t.begin);
         if (text == "R" && window.size() >= 2) {
             const auto num = syntax::parseInt(window[window.size() - 2]);
-            if (num && syntax::parseInt(window.back())) out.push_back(static_cast<std::uint32_t>(*num));
+            if (num && syntax::parseInt(window.back()))
+                out.push_back(static_cast<std::uint32_t>(*num));
             window.clear();
             continue;
         }
@@ -129,19 +130,19 @@ std::vector<std::uint32_t> pagesOf(const ObjectIndex& index, int max_depth) {
 }
 
 enum class Kind {
-    Structure,      // object streams, cross-reference streams
-    Dss,            // the DSS and what it holds
-    Signature,      // a signature dictionary
-    DocTimestamp,   // a document timestamp dictionary
-    SigField,       // a signature field / its widget
-    FormField,      // another form field (or its widget)
-    Annotation,     // any other annotation
+    Structure,     // object streams, cross-reference streams
+    Dss,           // the DSS and what it holds
+    Signature,     // a signature dictionary
+    DocTimestamp,  // a document timestamp dictionary
+    SigField,      // a signature field / its widget
+    FormField,     // another form field (or its widget)
+    Annotation,    // any other annotation
     Catalog,
     AcroForm,
     Page,
     Pages,
-    Content,        // a page's content stream
-    Info,           // document information or XMP metadata
+    Content,  // a page's content stream
+    Info,     // document information or XMP metadata
     Other,
 };
 
@@ -163,11 +164,13 @@ struct Classifier {
             const auto dss = dictionaryValue(after, syntax::entry(c, "DSS"));
             const auto d = syntax::dictEntries(dss, max_depth, nullptr);
             for (const char* key : {"Certs", "OCSPs", "CRLs"})
-                for (auto n : referencesIn(arrayValue(after, syntax::entry(d, key)), 4 * kMaxDssItems))
+                for (auto n :
+                     referencesIn(arrayValue(after, syntax::entry(d, key)), 4 * kMaxDssItems))
                     dss_objects.insert(n);
             const auto vri_value = syntax::entry(d, "VRI");
             if (auto n = referenceNumber(vri_value)) dss_objects.insert(*n);
-            const auto vri = syntax::dictEntries(dictionaryValue(after, vri_value), max_depth, nullptr);
+            const auto vri =
+                syntax::dictEntries(dictionaryValue(after, vri_value), max_depth, nullptr);
             for (const auto& [key, value] : vri) {
                 (void)key;
                 if (auto n = referenceNumber(value)) dss_objects.insert(*n);
@@ -221,8 +224,8 @@ struct Classifier {
 
     // The document information dictionary (the trailer's /Info): only its metadata keys.
     static bool isInfo(const Entries& d) {
-        static const std::set<std::string> kKeys = {"Title",    "Author",  "Subject",
-                                                    "Keywords", "Creator", "Producer",
+        static const std::set<std::string> kKeys = {"Title",        "Author",  "Subject",
+                                                    "Keywords",     "Creator", "Producer",
                                                     "CreationDate", "ModDate", "Trapped"};
         if (d.empty()) return false;
         for (const auto& [k, v] : d)
@@ -231,7 +234,8 @@ struct Classifier {
     }
 
     // Keys of two dictionaries whose values differ (either side missing counts).
-    std::vector<std::string> changedKeys(std::string_view old_value, std::string_view new_value) const {
+    std::vector<std::string> changedKeys(std::string_view old_value,
+                                         std::string_view new_value) const {
         const auto a = syntax::dictEntries(old_value, max_depth, nullptr);
         const auto b = syntax::dictEntries(new_value, max_depth, nullptr);
         std::map<std::string, std::string> av, bv;
@@ -291,9 +295,10 @@ struct Classifier {
                     if (added)
                         add(out, permission >= 2, _("a signature was added"));
                     else
-                        add(out, false, fmt::format(fmt::runtime(_("an earlier signature "
-                                                                   "(object {0}) was changed")),
-                                                    num));
+                        add(out, false,
+                            fmt::format(fmt::runtime(_("an earlier signature "
+                                                       "(object {0}) was changed")),
+                                        num));
                     break;
                 case Kind::SigField:
                     add(out, permission >= 2 || isTimestampField(*o),
@@ -302,9 +307,10 @@ struct Classifier {
                     break;
                 case Kind::FormField:
                     if (added)
-                        add(out, false, fmt::format(fmt::runtime(_("a form field (object {0}) was "
-                                                                   "added")),
-                                                    num));
+                        add(out, false,
+                            fmt::format(fmt::runtime(_("a form field (object {0}) was "
+                                                       "added")),
+                                        num));
                     else
                         add(out, permission >= 2,
                             fmt::format(fmt::runtime(_("form field {0} was filled in")),
@@ -343,8 +349,8 @@ struct Classifier {
                         const auto keys = changedKeys(old->value, o->value);
                         if (!onlyKeys(keys, {"Annots"}))
                             add(out, false,
-                                fmt::format(fmt::runtime(_("{0} was changed ({1})")),
-                                            pageText(num), joinKeys(keys)));
+                                fmt::format(fmt::runtime(_("{0} was changed ({1})")), pageText(num),
+                                            joinKeys(keys)));
                     }
                     break;
                 case Kind::Pages:
@@ -353,9 +359,9 @@ struct Classifier {
                     break;
                 case Kind::Content:
                     add(out, false,
-                        fmt::format(fmt::runtime(_("{0}: its content was changed")),
-                                    fmt::format(fmt::runtime(_("page {0}")),
-                                                content_page.at(num))));
+                        fmt::format(
+                            fmt::runtime(_("{0}: its content was changed")),
+                            fmt::format(fmt::runtime(_("page {0}")), content_page.at(num))));
                     break;
                 case Kind::Other:
                     // A new object changes nothing by itself (a font or an appearance of an
@@ -411,7 +417,8 @@ const syntax::Object* ObjectIndex::resolve(std::string_view value) const {
 std::optional<std::uint32_t> referenceNumber(std::string_view value) {
     syntax::Lexer lx(value, 0, nullptr);
     const auto a = lx.next(), b = lx.next(), r = lx.next();
-    if (r.kind == syntax::Tok::End || value.substr(r.begin, r.end - r.begin) != "R") return std::nullopt;
+    if (r.kind == syntax::Tok::End || value.substr(r.begin, r.end - r.begin) != "R")
+        return std::nullopt;
     const auto n = syntax::parseInt(value.substr(a.begin, a.end - a.begin));
     if (!n || !syntax::parseInt(value.substr(b.begin, b.end - b.begin))) return std::nullopt;
     return static_cast<std::uint32_t>(*n);
@@ -449,8 +456,8 @@ std::optional<int> docMdpPermission(const syntax::Document& doc, int max_depth) 
     const auto* catalog = catalogOf(index, max_depth);
     if (!catalog) return std::nullopt;
     const auto c = syntax::dictEntries(catalog->value, max_depth, nullptr);
-    const auto perms = syntax::dictEntries(dictionaryValue(index, syntax::entry(c, "Perms")),
-                                           max_depth, nullptr);
+    const auto perms =
+        syntax::dictEntries(dictionaryValue(index, syntax::entry(c, "Perms")), max_depth, nullptr);
     const auto* sig = index.resolve(syntax::entry(perms, "DocMDP"));
     if (!sig) return std::nullopt;
     const auto s = syntax::dictEntries(sig->value, max_depth, nullptr);

@@ -19,14 +19,14 @@ namespace certagent::pdf::detail {
 
 // The latest definition of every object that starts before `end` (a file offset).
 class ObjectIndex {
-public:
+  public:
     ObjectIndex(const syntax::Document& doc, std::size_t end);
     const syntax::Object* find(std::uint32_t num) const;
     // The object a value refers to ("12 0 R"), or nullptr.
     const syntax::Object* resolve(std::string_view value) const;
     const std::map<std::uint32_t, const syntax::Object*>& all() const { return objects_; }
 
-private:
+  private:
     std::map<std::uint32_t, const syntax::Object*> objects_;
 };
 

@@ -97,8 +97,8 @@ ExtendResult extendPdf(const fs::path& in, const fs::path& out, const ExtendOpti
         ++index;
         if (r.status != pdf::SignatureStatus::Valid)
             throw Error(ErrorKind::InvalidInput,
-                        fmt::format(fmt::runtime(_("signature {0} cannot be extended: {1}")),
-                                    index, r.message),
+                        fmt::format(fmt::runtime(_("signature {0} cannot be extended: {1}")), index,
+                                    r.message),
                         in.string());
         pdf::DssUpdate::Vri vri;
         vri.key = vriKey(r.contents);
@@ -189,7 +189,8 @@ ExtendResult extendDocument(Agent& agent, const fs::path& in, const fs::path& ou
         };
     }
     auto result = extendPdf(in, out, options);
-    log::info("signing", "extended {} to PAdES-{} ({} signature(s); {} certificates, {} OCSP, {} "
+    log::info("signing",
+              "extended {} to PAdES-{} ({} signature(s); {} certificates, {} OCSP, {} "
               "CRL added)",
               out.string(), padesLevelName(level), result.signatures, result.certificates,
               result.ocsp_responses, result.crls);

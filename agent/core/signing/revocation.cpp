@@ -110,11 +110,11 @@ std::optional<Outcome> refuseByTime(const Outcome& o, const Window& w, bool fetc
                        fmt::format(fmt::runtime(_("the revocation data is dated in the future "
                                                   "({0})")),
                                    isoOf(o.this_update)));
-    const bool current = o.next_update ? *o.next_update + skew >= w.now
-                                       // No nextUpdate: newer information is always available,
-                                       // so only an answer fetched just now is current.
-                                       : fetched_now && o.this_update &&
-                                             *o.this_update + skew >= w.now;
+    const bool current = o.next_update
+                             ? *o.next_update + skew >= w.now
+                             // No nextUpdate: newer information is always available,
+                             // so only an answer fetched just now is current.
+                             : fetched_now && o.this_update && *o.this_update + skew >= w.now;
     const bool after_existence =
         w.proven_existence && o.this_update && *o.this_update + skew >= *w.proven_existence;
     if (current || after_existence) return std::nullopt;
@@ -167,8 +167,9 @@ Outcome checkOcsp(std::span<const uint8_t> der, X509* cert, X509* issuer, OCSP_R
         if (ours && OCSP_id_cmp(ours.get(), OCSP_SINGLERESP_get0_id(s)) == 0) single = s;
     }
     takeOpensslErrors();
-    if (!single) return refused("wrong_certificate", _("the OCSP answer is about another "
-                                                       "certificate"));
+    if (!single)
+        return refused("wrong_certificate", _("the OCSP answer is about another "
+                                              "certificate"));
 
     X509* signer = nullptr;
     if (OCSP_resp_get0_signer(basic.get(), &signer, extra) != 1 || !signer ||
@@ -189,8 +190,8 @@ Outcome checkOcsp(std::span<const uint8_t> der, X509* cert, X509* issuer, OCSP_R
     Outcome o;
     int reason = -1;
     ASN1_GENERALIZEDTIME *revoked = nullptr, *this_update = nullptr, *next_update = nullptr;
-    const int status = OCSP_single_get0_status(single, &reason, &revoked, &this_update,
-                                               &next_update);
+    const int status =
+        OCSP_single_get0_status(single, &reason, &revoked, &this_update, &next_update);
     o.this_update = epochOf(this_update);
     o.next_update = epochOf(next_update);
     if (auto refusal = refuseByTime(o, w, request != nullptr)) return *refusal;
@@ -198,8 +199,8 @@ Outcome checkOcsp(std::span<const uint8_t> der, X509* cert, X509* issuer, OCSP_R
         return refused("unknown_to_responder", _("the OCSP responder does not know this "
                                                  "certificate"));
     o.decided = true;
-    o.status = status == V_OCSP_CERTSTATUS_REVOKED ? RevocationStatus::Revoked
-                                                   : RevocationStatus::Good;
+    o.status =
+        status == V_OCSP_CERTSTATUS_REVOKED ? RevocationStatus::Revoked : RevocationStatus::Good;
     if (o.status == RevocationStatus::Revoked) {
         o.revoked_at = epochOf(revoked);
         if (reason >= 0) o.revocation_reason = OCSP_crl_reason_str(reason);
@@ -325,9 +326,8 @@ struct RevocationChecker::Impl {
             if (e.kind() == ErrorKind::Protocol &&
                 std::string_view(e.what()).find("larger") != std::string_view::npos)
                 return refused("too_large", e.what());
-            return refused("unreachable",
-                           fmt::format(fmt::runtime(_("{0} cannot be reached: {1}")), url,
-                                       e.what()));
+            return refused("unreachable", fmt::format(fmt::runtime(_("{0} cannot be reached: {1}")),
+                                                      url, e.what()));
         }
     }
 
@@ -353,8 +353,7 @@ RevocationChecker::RevocationChecker(RevocationSettings settings)
 RevocationChecker::~RevocationChecker() = default;
 
 CertificateStatus RevocationChecker::check(X509* cert, X509* issuer,
-                                           const pdf::ValidationMaterial& embedded,
-                                           std::time_t now,
+                                           const pdf::ValidationMaterial& embedded, std::time_t now,
                                            std::optional<std::time_t> proven_existence) {
     CertificateStatus result;
     {
@@ -445,9 +444,8 @@ CertificateStatus RevocationChecker::check(X509* cert, X509* issuer,
         auto o = impl_->online(ocsp[i], [&] {
             auto resp = impl_->fetch(req, settings_.max_ocsp_bytes);
             if (resp.status != 200)
-                return refused("http_status",
-                               fmt::format(fmt::runtime(_("{0} answered HTTP {1}")), ocsp[i],
-                                           resp.status));
+                return refused("http_status", fmt::format(fmt::runtime(_("{0} answered HTTP {1}")),
+                                                          ocsp[i], resp.status));
             answer.assign(resp.body.begin(), resp.body.end());
             return checkOcsp(answer, cert, issuer, request.get(), extra.get(), w);
         });
@@ -460,9 +458,8 @@ CertificateStatus RevocationChecker::check(X509* cert, X509* issuer,
         if (!first_online_failure) first_online_failure = o;
     }
     for (size_t i = 0; i < crls.size() && i < settings_.max_urls; ++i) {
-        const auto file =
-            impl_->cacheFile("crl", {reinterpret_cast<const unsigned char*>(crls[i].data()),
-                                     crls[i].size()});
+        const auto file = impl_->cacheFile(
+            "crl", {reinterpret_cast<const unsigned char*>(crls[i].data()), crls[i].size()});
         if (auto cached = readCache(file, settings_.max_crl_bytes)) {
             auto o = checkCrl(*cached, cert, issuer, w, false);
             if (o.decided) return decide(o, "cached-crl", crls[i], *cached, false);
@@ -474,9 +471,8 @@ CertificateStatus RevocationChecker::check(X509* cert, X509* issuer,
         auto o = impl_->online(crls[i], [&] {
             auto resp = impl_->fetch(req, settings_.max_crl_bytes);
             if (resp.status != 200)
-                return refused("http_status",
-                               fmt::format(fmt::runtime(_("{0} answered HTTP {1}")), crls[i],
-                                           resp.status));
+                return refused("http_status", fmt::format(fmt::runtime(_("{0} answered HTTP {1}")),
+                                                          crls[i], resp.status));
             answer.assign(resp.body.begin(), resp.body.end());
             return checkCrl(answer, cert, issuer, w, true);
         });
@@ -498,12 +494,14 @@ CertificateStatus RevocationChecker::check(X509* cert, X509* issuer,
         result.message = first_embedded_failure->message;
     } else if (ocsp.empty() && crls.empty()) {
         result.reason = "no_source";
-        result.message = _("the certificate names no OCSP responder and no revocation list, and "
-                           "the document carries no revocation data for it");
+        result.message =
+            _("the certificate names no OCSP responder and no revocation list, and "
+              "the document carries no revocation data for it");
     } else {
         result.reason = "offline";
-        result.message = _("no revocation data is embedded or cached, and online checks are off "
-                           "([verify] revocation = \"offline\")");
+        result.message =
+            _("no revocation data is embedded or cached, and online checks are off "
+              "([verify] revocation = \"offline\")");
     }
     return result;
 }

@@ -43,7 +43,8 @@ struct Refresh : std::enable_shared_from_this<Refresh> {
         const auto now = agent.clock().now();
         try {
             auto r = updateTrustedList(agent.config(), agent.stateDir());
-            log::info("trusted-list", "EU trusted list updated: {} list(s), {} certificate(s), {} "
+            log::info("trusted-list",
+                      "EU trusted list updated: {} list(s), {} certificate(s), {} "
                       "unchanged since the last update",
                       r.lists, r.certificates, r.not_modified);
             retry = seconds(3600);
@@ -52,7 +53,8 @@ struct Refresh : std::enable_shared_from_this<Refresh> {
             // A NextUpdate in the past (a late publisher) is not a reason to ask every minute.
             planAt(std::clamp(next.value_or(now + hours(24)), now + hours(1), now + hours(24 * 7)));
         } catch (const std::exception& e) {
-            log::warn("trusted-list", "the EU trusted list could not be updated ({}); the last "
+            log::warn("trusted-list",
+                      "the EU trusted list could not be updated ({}); the last "
                       "good copy stays in use, next try in {} min",
                       e.what(), retry.count() / 60);
             planAt(now + retry);

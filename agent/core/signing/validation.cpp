@@ -75,7 +75,8 @@ void validate(pdf::SignatureReport& r, RevocationChecker& checker, std::time_t n
         pdf::takeOpensslErrors();
         std::vector<pdf::CertificateStatus> out;
         for (size_t i = 0; i + 1 < chain.size() && i < 8; ++i)
-            out.push_back(checker.check(chain[i].get(), chain[i + 1].get(), r.embedded, now, proven));
+            out.push_back(
+                checker.check(chain[i].get(), chain[i + 1].get(), r.embedded, now, proven));
         return out;
     };
     // The signature timestamp first: it proves when the signature existed only if its

@@ -65,9 +65,10 @@ RevocationLab::RevocationLab() {
     const std::string dead =
         "authorityInfoAccess = OCSP;URI:http://127.0.0.1:" + std::to_string(dead_port_) + "/\n";
     const std::string cdp = "crlDistributionPoints = URI:" + crlUrl() + "\n";
-    const std::string leaf = "basicConstraints = CA:FALSE\n"
-                             "keyUsage = critical,digitalSignature,nonRepudiation\n"
-                             "1.3.6.1.5.5.7.1.3 = DER:300A3008060604008E460101\n";
+    const std::string leaf =
+        "basicConstraints = CA:FALSE\n"
+        "keyUsage = critical,digitalSignature,nonRepudiation\n"
+        "1.3.6.1.5.5.7.1.3 = DER:300A3008060604008E460101\n";
     writeFile(dir() / "ca.cnf",
               "[ ca ]\ndefault_ca = lab\n[ lab ]\ndir = " + d +
                   "\ndatabase = $dir/index.txt\nnew_certs_dir = $dir/newcerts\n"
@@ -75,16 +76,31 @@ RevocationLab::RevocationLab() {
                   "$dir/serial\ncrlnumber = $dir/crlnumber\ndefault_md = sha256\n"
                   "default_days = 365\ndefault_crl_days = 1\npolicy = any\nunique_subject = no\n"
                   "email_in_dn = no\n[ any ]\ncommonName = supplied\ncountryName = optional\n"
-                  "[ ocsp_crl ]\n" + leaf + ocsp + cdp +
-                  "[ crl_only ]\n" + leaf + dead + cdp +
-                  "[ dead_ocsp ]\n" + leaf + dead +
-                  "[ nothing ]\n" + leaf +
+                  "[ ocsp_crl ]\n" +
+                  leaf + ocsp + cdp + "[ crl_only ]\n" + leaf + dead + cdp + "[ dead_ocsp ]\n" +
+                  leaf + dead + "[ nothing ]\n" + leaf +
                   "[ tsa ]\nbasicConstraints = CA:FALSE\nkeyUsage = critical,digitalSignature\n"
-                  "extendedKeyUsage = critical,timeStamping\n" + ocsp + cdp);
-    mustRun({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
-             "-nodes", "-keyout", d + "/root.key", "-out", d + "/root.pem", "-days", "3650",
-             "-subj", "/CN=certagent Revocation Test CA/C=RO", "-addext",
-             "basicConstraints=critical,CA:TRUE", "-addext",
+                  "extendedKeyUsage = critical,timeStamping\n" +
+                  ocsp + cdp);
+    mustRun({"openssl",
+             "req",
+             "-x509",
+             "-newkey",
+             "ec",
+             "-pkeyopt",
+             "ec_paramgen_curve:P-256",
+             "-nodes",
+             "-keyout",
+             d + "/root.key",
+             "-out",
+             d + "/root.pem",
+             "-days",
+             "3650",
+             "-subj",
+             "/CN=certagent Revocation Test CA/C=RO",
+             "-addext",
+             "basicConstraints=critical,CA:TRUE",
+             "-addext",
              "keyUsage=critical,keyCertSign,cRLSign"});
     // The TSA, and a stranger whose responder certificate the CA never issued.
     mustRun({"openssl", "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
@@ -104,8 +120,8 @@ RevocationLab::RevocationLab() {
     makeCrl();
     fs::create_directories(nssDir());
     mustRun({"certutil", "-N", "-d", "sql:" + nssDir().string(), "--empty-password"});
-    mustRun({"certutil", "-A", "-d", "sql:" + nssDir().string(), "-n", "revocation-test-root",
-             "-t", "CT,C,C", "-i", rootPem().string()});
+    mustRun({"certutil", "-A", "-d", "sql:" + nssDir().string(), "-n", "revocation-test-root", "-t",
+             "CT,C,C", "-i", rootPem().string()});
     startResponders();
 }
 
@@ -153,13 +169,22 @@ fs::path RevocationLab::issue(const std::string& name, Publishes publishes, std:
     mustRun({"openssl", "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
              "-nodes", "-keyout", base.string() + ".key", "-out", base.string() + ".csr", "-subj",
              "/CN=Ion Popescu " + name + "/C=RO"});
-    const char* section = publishes == Publishes::OcspAndCrl  ? "ocsp_crl"
-                          : publishes == Publishes::CrlOnly   ? "crl_only"
+    const char* section = publishes == Publishes::OcspAndCrl     ? "ocsp_crl"
+                          : publishes == Publishes::CrlOnly      ? "crl_only"
                           : publishes == Publishes::DeadOcspOnly ? "dead_ocsp"
                                                                  : "nothing";
-    std::vector<std::string> argv{"openssl", "ca", "-batch", "-config", d + "/ca.cnf",
-                                  "-extensions", section, "-in", base.string() + ".csr", "-out",
-                                  base.string() + ".pem", "-notext"};
+    std::vector<std::string> argv{"openssl",
+                                  "ca",
+                                  "-batch",
+                                  "-config",
+                                  d + "/ca.cnf",
+                                  "-extensions",
+                                  section,
+                                  "-in",
+                                  base.string() + ".csr",
+                                  "-out",
+                                  base.string() + ".pem",
+                                  "-notext"};
     if (end) {
         std::tm tm{};
         gmtime_r(&end, &tm);
@@ -176,8 +201,9 @@ fs::path RevocationLab::issue(const std::string& name, Publishes publishes, std:
 pdf::KeySigner RevocationLab::signer(const fs::path& base) {
     auto load = [](const fs::path& p, bool key) {
         BIO* bio = BIO_new_file(p.c_str(), "r");
-        void* out = key ? static_cast<void*>(PEM_read_bio_PrivateKey(bio, nullptr, nullptr, nullptr))
-                        : static_cast<void*>(PEM_read_bio_X509(bio, nullptr, nullptr, nullptr));
+        void* out =
+            key ? static_cast<void*>(PEM_read_bio_PrivateKey(bio, nullptr, nullptr, nullptr))
+                : static_cast<void*>(PEM_read_bio_X509(bio, nullptr, nullptr, nullptr));
         BIO_free(bio);
         if (!out) throw std::runtime_error("cannot read " + p.string());
         return out;
@@ -193,8 +219,8 @@ pdf::KeySigner RevocationLab::signer(const fs::path& base) {
 void RevocationLab::makeCrl() {
     const auto d = dir().string();
     mustRun({"openssl", "ca", "-config", d + "/ca.cnf", "-gencrl", "-out", d + "/root.crl.pem"});
-    mustRun({"openssl", "crl", "-in", d + "/root.crl.pem", "-outform", "DER", "-out",
-             d + "/root.crl"});
+    mustRun(
+        {"openssl", "crl", "-in", d + "/root.crl.pem", "-outform", "DER", "-out", d + "/root.crl"});
 }
 
 void RevocationLab::revoke(const fs::path& base, const std::string& reason) {

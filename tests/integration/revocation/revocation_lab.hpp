@@ -31,15 +31,15 @@ class RevocationLab {
 
     // How an issued certificate points to revocation services.
     enum class Publishes {
-        OcspAndCrl,   // the running responder and the served CRL
-        CrlOnly,      // AIA to a closed port (responder down), the served CRL
-        DeadOcspOnly, // AIA to a closed port, no CRL distribution point
-        Nothing,      // no AIA, no CDP
+        OcspAndCrl,    // the running responder and the served CRL
+        CrlOnly,       // AIA to a closed port (responder down), the served CRL
+        DeadOcspOnly,  // AIA to a closed port, no CRL distribution point
+        Nothing,       // no AIA, no CDP
     };
     // A signer (EC P-256) issued by the CA with openssl ca; returns the base path (.key, .pem).
     // `end` sets notAfter (seconds since the epoch); 0: a year.
-    std::filesystem::path issue(const std::string& name, Publishes publishes = Publishes::OcspAndCrl,
-                                std::time_t end = 0);
+    std::filesystem::path issue(const std::string& name,
+                                Publishes publishes = Publishes::OcspAndCrl, std::time_t end = 0);
     pdf::KeySigner signer(const std::filesystem::path& base);
     // openssl ca -revoke, a fresh CRL, and the responder restarted so it reads the index again.
     void revoke(const std::filesystem::path& base, const std::string& reason = "keyCompromise");

@@ -16,9 +16,9 @@
 
 #include <gtest/gtest.h>
 #include <httplib.h>
-#include <nlohmann/json.hpp>
 #include <openssl/ocsp.h>
 #include <openssl/pem.h>
+#include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <regex>
@@ -370,9 +370,9 @@ TEST_F(Revocation, APageChangedAfterSigningFailsNamingTheChange) {
     ASSERT_TRUE(std::regex_search(data, m, std::regex(R"(/Contents\s+(\d+)\s+0\s+R)")));
     const unsigned content = static_cast<unsigned>(std::stoul(m[1]));
     const std::string text = "BT /F1 12 Tf 72 700 Td (Suma: 1.000.000 lei) Tj ET";
-    appendUpdate(pdf, content,
-                 "<< /Length " + std::to_string(text.size()) + " >>\nstream\n" + text +
-                     "\nendstream");
+    appendUpdate(
+        pdf, content,
+        "<< /Length " + std::to_string(text.size()) + " >>\nstream\n" + text + "\nendstream");
     auto r = verify(pdf);
     ASSERT_EQ(r.signatures.size(), 1u);
     EXPECT_EQ(r.indication(), Indication::TotalFailed);
@@ -422,16 +422,16 @@ TEST_F(Revocation, TheCliExtendsToBltAndBltaWithTheConfiguredTsa) {
     const auto bundle = dir / "anchors.pem";
     testing::writeFile(bundle, testing::readFile(lab_->rootPem()) +
                                    testing::readFile(ca.dir() / "trust" / "tsa-trust.pem"));
-    testing::writeFile(dir / "agent.toml",
-                       "[verify]\nca_bundle = \"" + bundle.string() + "\"\n[timestamps]\nurl = \"" +
-                           ca.tsaUrl() + "\"\nca_bundle = \"" + ca.tsaTrust().string() +
-                           "\"\nusername = \"" + account.username +
-                           "\"\npassword_env = \"EXTEND_TSA_PASSWORD\"\n");
+    testing::writeFile(dir / "agent.toml", "[verify]\nca_bundle = \"" + bundle.string() +
+                                               "\"\n[timestamps]\nurl = \"" + ca.tsaUrl() +
+                                               "\"\nca_bundle = \"" + ca.tsaTrust().string() +
+                                               "\"\nusername = \"" + account.username +
+                                               "\"\npassword_env = \"EXTEND_TSA_PASSWORD\"\n");
     auto cli = [&](std::vector<std::string> args) {
         args.insert(args.begin(), {CERTAGENT_CLI, "--config", (dir / "agent.toml").string(),
                                    "--state-dir", (dir / "state").string()});
-        return testing::runProcess(args, {"LANGUAGE=en", "CERTAGENT_CONFIG=",
-                                          "EXTEND_TSA_PASSWORD=" + account.password});
+        return testing::runProcess(
+            args, {"LANGUAGE=en", "CERTAGENT_CONFIG=", "EXTEND_TSA_PASSWORD=" + account.password});
     };
     const auto lt = dir / "lt.pdf";
     auto r = cli({"--json", "extend", pdf.string(), "--level", "B-LT", "-o", lt.string()});
@@ -465,7 +465,8 @@ TEST(SandboxCaRevocation, ItPublishesAiaAndCdpServesItsCrlAndRevokes) {
     const std::string base = ca.tsaUrl().substr(0, ca.tsaUrl().rfind('/'));
     const int ocsp_port = testing::freePort();
     const std::string ocsp_url = "http://127.0.0.1:" + std::to_string(ocsp_port) + "/";
-    auto p = ca.cli({"publish", "--ocsp-url", ocsp_url, "--crl-url", base + "/crl/qualified-ca.crl"});
+    auto p =
+        ca.cli({"publish", "--ocsp-url", ocsp_url, "--crl-url", base + "/crl/qualified-ca.crl"});
     ASSERT_EQ(p.exit_code, 0) << p.err;
     auto holder = ca.issueHolder();
     auto load = [](const fs::path& pem) {

@@ -42,7 +42,8 @@ bool has(const std::vector<DocumentChange>& all, const std::string& what, bool a
 }
 
 TEST(Revisions, AnObjectWrittenAgainUnchangedIsNoChange) {
-    auto c = changes(object(3, "<</Type/Page /Parent 2 0 R\n/MediaBox[0 0 595 842]/Contents 4 0 R>>"));
+    auto c =
+        changes(object(3, "<</Type/Page /Parent 2 0 R\n/MediaBox[0 0 595 842]/Contents 4 0 R>>"));
     EXPECT_TRUE(c.empty()) << c.front().what;
 }
 
@@ -61,16 +62,18 @@ TEST(Revisions, AnAddedPageIsNotAllowed) {
 
 TEST(Revisions, AnnotationsNeedPermissionThreeFormFillingTwo) {
     const std::string annotate =
-        object(3, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
-                  "/Annots [8 0 R] >>") +
+        object(3,
+               "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+               "/Annots [8 0 R] >>") +
         object(8, "<< /Type /Annot /Subtype /Text /Rect [0 0 20 20] /Contents (Ok) >>");
     auto three = changes(annotate, 3);
     EXPECT_TRUE(has(three, "an annotation (comment) was added", true));
     EXPECT_EQ(three.size(), 1u);  // the page's /Annots alone is not a change of its own
     EXPECT_TRUE(has(changes(annotate, 2), "an annotation (comment) was added", false));
 
-    const std::string fill = object(5, "<< /FT /Tx /T (Nume) /V (Maria) /Rect [0 0 10 10] "
-                                       "/Subtype /Widget >>");
+    const std::string fill = object(5,
+                                    "<< /FT /Tx /T (Nume) /V (Maria) /Rect [0 0 10 10] "
+                                    "/Subtype /Widget >>");
     EXPECT_TRUE(has(changes(fill, 2), "form field \"Nume\" was filled in", true));
     EXPECT_TRUE(has(changes(fill, 1), "form field \"Nume\" was filled in", false));
 }
@@ -79,8 +82,9 @@ TEST(Revisions, ValidationDataAndDocumentTimestampsAreAlwaysAllowed) {
     auto c = changes(object(1, "<< /Type /Catalog /Pages 2 0 R /AcroForm 6 0 R /DSS 9 0 R >>") +
                          object(9, "<< /Type /DSS /Certs [10 0 R] >>") +
                          object(10, "<< /Length 3 >>\nstream\nabc\nendstream") +
-                         object(11, "<< /Type /DocTimeStamp /SubFilter /ETSI.RFC3161 "
-                                    "/ByteRange [0 1 2 3] /Contents <00> >>"),
+                         object(11,
+                                "<< /Type /DocTimeStamp /SubFilter /ETSI.RFC3161 "
+                                "/ByteRange [0 1 2 3] /Contents <00> >>"),
                      1);
     EXPECT_TRUE(has(c, "validation data (DSS) was added", true));
     EXPECT_TRUE(has(c, "a document timestamp was added", true));
@@ -88,19 +92,20 @@ TEST(Revisions, ValidationDataAndDocumentTimestampsAreAlwaysAllowed) {
 }
 
 TEST(Revisions, OtherCatalogChangesAreNamed) {
-    auto c = changes(object(1, "<< /Type /Catalog /Pages 2 0 R /AcroForm 6 0 R "
-                               "/OpenAction 12 0 R >>"));
+    auto c = changes(object(1,
+                            "<< /Type /Catalog /Pages 2 0 R /AcroForm 6 0 R "
+                            "/OpenAction 12 0 R >>"));
     EXPECT_TRUE(has(c, "the document catalog was changed (/OpenAction)", false));
 }
 
 TEST(Revisions, TheDocMdpPermissionIsReadFromTheCertificationSignature) {
     const std::string doc =
-        "%PDF-1.7\n" +
-        object(1, "<< /Type /Catalog /Pages 2 0 R /Perms << /DocMDP 3 0 R >> >>") +
+        "%PDF-1.7\n" + object(1, "<< /Type /Catalog /Pages 2 0 R /Perms << /DocMDP 3 0 R >> >>") +
         object(2, "<< /Type /Pages /Kids [] /Count 0 >>") +
-        object(3, "<< /Type /Sig /ByteRange [0 1 2 3] /Reference [<< /Type /SigRef "
-                  "/TransformMethod /DocMDP /TransformParams << /Type /TransformParams /P 1 "
-                  "/V /1.2 >> >>] >>") +
+        object(3,
+               "<< /Type /Sig /ByteRange [0 1 2 3] /Reference [<< /Type /SigRef "
+               "/TransformMethod /DocMDP /TransformParams << /Type /TransformParams /P 1 "
+               "/V /1.2 >> >>] >>") +
         "trailer\n<< /Root 1 0 R >>\n%%EOF\n";
     auto scanned = syntax::scanDocument(doc, "test.pdf", {}, false);
     EXPECT_EQ(docMdpPermission(scanned, 64), 1);

@@ -30,7 +30,7 @@ struct ExtendOptions {
     PadesLevel level = PadesLevel::BLT;  // BLT or BLTA
     X509_STORE* anchors = nullptr;       // the signers' (and TSAs') trust anchors
     RevocationChecker* revocation = nullptr;
-    std::time_t now = 0;                 // 0: the current time
+    std::time_t now = 0;  // 0: the current time
     // B-LTA: the digest (made with md_nid) of the byte ranges -> a DER TimeStampToken.
     std::function<std::vector<uint8_t>(std::span<const uint8_t> digest)> document_timestamper;
     int md_nid = 0;  // NID_sha256 when 0

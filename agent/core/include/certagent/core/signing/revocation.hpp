@@ -34,14 +34,14 @@ class HttpClient;
 namespace certagent::signing {
 
 struct RevocationSettings {
-    bool online = true;                   // fetch when nothing embedded or cached will do
-    std::filesystem::path cache_dir;      // empty: no cache
+    bool online = true;               // fetch when nothing embedded or cached will do
+    std::filesystem::path cache_dir;  // empty: no cache
     std::chrono::milliseconds connect_timeout{5'000};
     std::chrono::milliseconds timeout{10'000};  // per request
     std::size_t max_ocsp_bytes = 64u << 10;
     std::size_t max_crl_bytes = 8u << 20;
-    std::size_t max_urls = 2;             // OCSP addresses and distribution points tried, each
-    std::chrono::seconds clock_skew{300}; // tolerated between us and the responder
+    std::size_t max_urls = 2;              // OCSP addresses and distribution points tried, each
+    std::chrono::seconds clock_skew{300};  // tolerated between us and the responder
     // Transports (tests, other stacks); empty: PlainHttpClient / CurlClient (system store).
     std::shared_ptr<http::HttpClient> plain, secure;
 };
@@ -54,7 +54,7 @@ RevocationSettings revocationSettingsFrom(const config::Config& config,
 // What evidence may stand for: a time the signature is proven to have existed (a trusted
 // timestamp), so that evidence issued after it proves the status at signing time.
 class RevocationChecker {
-public:
+  public:
     explicit RevocationChecker(RevocationSettings settings);
     ~RevocationChecker();
     RevocationChecker(const RevocationChecker&) = delete;
@@ -69,7 +69,7 @@ public:
 
     const RevocationSettings& settings() const { return settings_; }
 
-private:
+  private:
     struct Impl;
     RevocationSettings settings_;
     std::unique_ptr<Impl> impl_;
