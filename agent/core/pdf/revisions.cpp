@@ -17,6 +17,8 @@ using Entries = std::vector<std::pair<std::string, std::string_view>>;
 
 constexpr std::size_t kMaxDssItems = 256;
 constexpr std::uint64_t kMaxDssItemBytes = 8u << 20;
+// All of a DSS: real ones hold a few hundred KiB (a national CA's CRL can be a few MiB).
+constexpr std::uint64_t kMaxDssBytes = 32u << 20;
 constexpr int kMaxTreeDepth = 32;
 constexpr std::size_t kMaxPages = 100'000;
 
@@ -441,7 +443,7 @@ ValidationMaterial readDss(const syntax::Document& doc, const DocumentLimits& li
             auto bytes = decodedStream(*o, limits.max_nesting);
             if (!bytes || bytes->empty()) continue;
             total += bytes->size();
-            if (total > limits.max_inflated_bytes) return;
+            if (total > std::min<std::uint64_t>(kMaxDssBytes, limits.max_inflated_bytes)) return;
             out.emplace_back(bytes->begin(), bytes->end());
         }
     };

@@ -398,6 +398,18 @@ void setVerdict(SignatureReport& r, const std::string& modified_message,
 
 // Here rather than in verify_pdf.cpp: the names are needed where PoDoFo is not loaded
 // (reports of CAdES signatures, JSON output).
+ValidationMaterial SignatureReport::allMaterial() const {
+    ValidationMaterial all = embedded;
+    if (document_material) {
+        const auto& d = *document_material;
+        all.certificates.insert(all.certificates.end(), d.certificates.begin(), d.certificates.end());
+        all.ocsp_responses.insert(all.ocsp_responses.end(), d.ocsp_responses.begin(),
+                                  d.ocsp_responses.end());
+        all.crls.insert(all.crls.end(), d.crls.begin(), d.crls.end());
+    }
+    return all;
+}
+
 const char* indicationName(Indication i) noexcept {
     switch (i) {
         case Indication::TotalPassed:

@@ -17,6 +17,7 @@
 
 #include <fmt/format.h>
 #include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/x509v3.h>
 
 #include <cctype>
@@ -149,7 +150,7 @@ int hexDigit(char c) {
 struct DocumentContext {
     const syntax::Document& doc;
     const std::vector<size_t>& eof_markers;
-    const ValidationMaterial& dss;
+    std::shared_ptr<const ValidationMaterial> dss;
     int permission;  // DocMDP /P, 3 without a certification signature
     int max_depth;
 };
@@ -183,7 +184,12 @@ void checkSignature(SignatureReport& r, std::string_view data, const DocumentCon
     for (int64_t i = b + 1; i + 1 < c - 1; i += 2)
         cms_der.push_back(static_cast<uint8_t>(hexDigit(data[static_cast<size_t>(i)]) * 16 +
                                                hexDigit(data[static_cast<size_t>(i) + 1])));
-    r.contents = cms_der;
+    {
+        unsigned char md[EVP_MAX_MD_SIZE];
+        unsigned int n = 0;
+        EVP_Digest(cms_der.data(), cms_der.size(), md, &n, EVP_sha1(), nullptr);
+        r.contents_sha1.assign(md, md + n);
+    }
     if (!r.covers_whole_file)
         r.changes_after = detail::classifyChanges(dc.doc, static_cast<size_t>(c + d), dc.permission,
                                                   dc.max_depth);
@@ -203,14 +209,7 @@ void checkSignature(SignatureReport& r, std::string_view data, const DocumentCon
     content.reserve(static_cast<size_t>(b + d));
     content.append(data.substr(0, static_cast<size_t>(b)));
     content.append(data.substr(static_cast<size_t>(c), static_cast<size_t>(d)));
-    auto addDss = [&] {
-        auto& e = r.embedded;
-        e.certificates.insert(e.certificates.end(), dc.dss.certificates.begin(),
-                              dc.dss.certificates.end());
-        e.ocsp_responses.insert(e.ocsp_responses.end(), dc.dss.ocsp_responses.begin(),
-                                dc.dss.ocsp_responses.end());
-        e.crls.insert(e.crls.end(), dc.dss.crls.begin(), dc.dss.crls.end());
-    };
+    auto addDss = [&] { r.document_material = dc.dss; };
     if (r.sub_filter == "ETSI.RFC3161") {
         checkDocumentTimestamp(r, cms.get(), token_der, content, store, options);
         addDss();
@@ -267,7 +266,7 @@ std::vector<SignatureReport> verifyPdf(const std::filesystem::path& path, X509_S
     std::vector<size_t> eof_markers;
     for (size_t pos = data.find("%%EOF"); pos != std::string::npos; pos = data.find("%%EOF", pos + 1))
         eof_markers.push_back(pos);
-    const ValidationMaterial dss = detail::readDss(doc, limits);
+    const auto dss = std::make_shared<const ValidationMaterial>(detail::readDss(doc, limits));
     const DocumentContext context{doc, eof_markers, dss,
                                   detail::docMdpPermission(doc, limits.max_nesting).value_or(3),
                                   limits.max_nesting};

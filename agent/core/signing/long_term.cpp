@@ -23,15 +23,12 @@ namespace {
 namespace fs = std::filesystem;
 using pdf::Der;
 
-std::string vriKey(const Der& contents) {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int n = 0;
-    EVP_Digest(contents.data(), contents.size(), md, &n, EVP_sha1(), nullptr);
+std::string vriKey(const Der& sha1) {
     static const char* digits = "0123456789ABCDEF";
     std::string out;
-    for (unsigned i = 0; i < n; ++i) {
-        out += digits[md[i] >> 4];
-        out += digits[md[i] & 15];
+    for (unsigned char b : sha1) {
+        out += digits[b >> 4];
+        out += digits[b & 15];
     }
     return out;
 }
@@ -101,7 +98,8 @@ ExtendResult extendPdf(const fs::path& in, const fs::path& out, const ExtendOpti
                                     r.message),
                         in.string());
         pdf::DssUpdate::Vri vri;
-        vri.key = vriKey(r.contents);
+        vri.key = vriKey(r.contents_sha1);
+        const auto material = r.allMaterial();
         // The signer's chain, then its timestamp authority's: every certificate and, but for the
         // anchors, its revocation status.
         for (const auto* chain : {&r.chain, &r.timestamp_chain}) {
@@ -112,7 +110,7 @@ ExtendResult extendPdf(const fs::path& in, const fs::path& out, const ExtendOpti
             }
             for (size_t i = 0; i + 1 < certs.size(); ++i) {
                 if (!certs[i] || !certs[i + 1]) continue;
-                auto s = options.revocation->check(certs[i].get(), certs[i + 1].get(), r.embedded,
+                auto s = options.revocation->check(certs[i].get(), certs[i + 1].get(), material,
                                                    now, r.timestamp_gen_time);
                 if (s.status == pdf::RevocationStatus::Revoked)
                     throw Error(ErrorKind::Rejected,

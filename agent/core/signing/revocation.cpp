@@ -10,8 +10,10 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
+#include <algorithm>
 #include <fstream>
 #include <iterator>
+#include <map>
 
 #include "certagent/core/config.hpp"
 #include "certagent/core/error.hpp"
@@ -300,6 +302,8 @@ RevocationSettings revocationSettingsFrom(const config::Config& config,
 
 struct RevocationChecker::Impl {
     RevocationSettings& s;
+    std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+    std::map<std::string, Outcome> failed;
 
     http::Response fetch(const http::Request& request, std::size_t max) {
         http::ClientOptions o;
@@ -317,18 +321,44 @@ struct RevocationChecker::Impl {
         return client->perform(request);
     }
 
-    // A network failure as a refusal with its reason.
+    // A network failure as a refusal with its reason. An address that failed is not asked
+    // again by this checker (many signatures, one responder down: one timeout), and once the
+    // time budget is spent nothing more is asked.
     template <typename F>
-    Outcome online(const std::string& url, F&& attempt) {
+    Outcome online(const std::string& url, std::size_t max, F&& attempt) {
+        if (auto it = failed.find(url); it != failed.end()) return it->second;
+        if (std::chrono::steady_clock::now() - started > s.budget)
+            return refused("timed_out",
+                           fmt::format(fmt::runtime(_("the revocation checks took longer than {0} "
+                                                      "s in all; try again later")),
+                                       s.budget.count()));
+        Outcome o;
         try {
             return attempt();
         } catch (const Error& e) {
-            if (e.kind() == ErrorKind::Protocol &&
-                std::string_view(e.what()).find("larger") != std::string_view::npos)
-                return refused("too_large", e.what());
-            return refused("unreachable", fmt::format(fmt::runtime(_("{0} cannot be reached: {1}")),
-                                                      url, e.what()));
+            const auto too_large =
+                fmt::format(fmt::runtime(_("the answer is larger than {0} bytes")), max);
+            o = e.kind() == ErrorKind::Protocol && e.what() == too_large
+                    ? refused("too_large", url + ": " + e.what())
+                    : refused("unreachable",
+                              fmt::format(fmt::runtime(_("{0} cannot be reached: {1}")), url,
+                                          e.what()));
         }
+        failed.emplace(url, o);
+        return o;
+    }
+
+    // The cache holds at most kMaxCacheFiles answers: the oldest go first.
+    void prune() const {
+        constexpr std::size_t kMaxCacheFiles = 512;
+        std::vector<std::pair<fs::file_time_type, fs::path>> files;
+        std::error_code ec;
+        for (fs::directory_iterator it(s.cache_dir, ec), end; !ec && it != end; it.increment(ec))
+            if (it->is_regular_file(ec)) files.emplace_back(it->last_write_time(ec), it->path());
+        if (files.size() <= kMaxCacheFiles) return;
+        std::sort(files.begin(), files.end());
+        for (std::size_t i = 0; i + kMaxCacheFiles < files.size(); ++i)
+            fs::remove(files[i].second, ec);
     }
 
     fs::path cacheFile(const std::string& kind, std::span<const unsigned char> key) const {
@@ -341,6 +371,7 @@ struct RevocationChecker::Impl {
             std::error_code ec;
             fs::create_directories(s.cache_dir, ec);
             writeFileAtomically(file, bytes);
+            prune();
         } catch (const Error& e) {
             log::warn("revocation", "cannot cache {}: {}", file.string(), e.what());
         }
@@ -441,7 +472,7 @@ CertificateStatus RevocationChecker::check(X509* cert, X509* issuer,
         if (n > 0) req.body.assign(reinterpret_cast<char*>(body), static_cast<size_t>(n));
         OPENSSL_free(body);
         Der answer;
-        auto o = impl_->online(ocsp[i], [&] {
+        auto o = impl_->online(ocsp[i], settings_.max_ocsp_bytes, [&] {
             auto resp = impl_->fetch(req, settings_.max_ocsp_bytes);
             if (resp.status != 200)
                 return refused("http_status", fmt::format(fmt::runtime(_("{0} answered HTTP {1}")),
@@ -468,7 +499,7 @@ CertificateStatus RevocationChecker::check(X509* cert, X509* issuer,
         http::Request req;
         req.url = crls[i];
         Der answer;
-        auto o = impl_->online(crls[i], [&] {
+        auto o = impl_->online(crls[i], settings_.max_crl_bytes, [&] {
             auto resp = impl_->fetch(req, settings_.max_crl_bytes);
             if (resp.status != 200)
                 return refused("http_status", fmt::format(fmt::runtime(_("{0} answered HTTP {1}")),

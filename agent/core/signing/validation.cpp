@@ -65,6 +65,7 @@ void validate(pdf::SignatureReport& r, RevocationChecker& checker, std::time_t n
 
     // Revocation of every certificate but the anchor; only for a chain that reaches an anchor,
     // so the addresses asked are those a trusted CA wrote (not any a document names).
+    const auto material = r.allMaterial();
     auto check = [&](const std::vector<pdf::Der>& ders, std::optional<std::time_t> proven) {
         std::vector<pdf::X509Ptr> chain;
         for (const auto& der : ders) {
@@ -75,8 +76,7 @@ void validate(pdf::SignatureReport& r, RevocationChecker& checker, std::time_t n
         pdf::takeOpensslErrors();
         std::vector<pdf::CertificateStatus> out;
         for (size_t i = 0; i + 1 < chain.size() && i < 8; ++i)
-            out.push_back(
-                checker.check(chain[i].get(), chain[i + 1].get(), r.embedded, now, proven));
+            out.push_back(checker.check(chain[i].get(), chain[i + 1].get(), material, now, proven));
         return out;
     };
     // The signature timestamp first: it proves when the signature existed only if its

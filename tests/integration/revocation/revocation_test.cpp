@@ -226,6 +226,32 @@ TEST_F(Revocation, HostileOcspAnswersEachGetTheirOwnReason) {
     EXPECT_EQ(reasonFor(), "unreachable");
 }
 
+TEST_F(Revocation, AnAddressThatFailedIsNotAskedAgainAndTheTimeIsBounded) {
+    auto first = lab_->signer(lab_->issue("memo-1", Publishes::DeadOcspOnly));
+    auto second = lab_->signer(lab_->issue("memo-2", Publishes::DeadOcspOnly));
+    auto transport = std::make_shared<Scripted>();
+    int asked = 0;
+    transport->answer = [&](const http::Request& r) -> http::Response {
+        ++asked;
+        throw retryableError(ErrorKind::Network, "timed out", r.url);
+    };
+    signing::RevocationSettings s;
+    s.plain = transport;
+    signing::RevocationChecker checker(s);
+    const std::time_t now = std::time(nullptr);
+    for (auto* signer : {&first, &second})
+        EXPECT_EQ(checker.check(signer->certificate(), sk_X509_value(signer->chain(), 0), {}, now)
+                      .reason,
+                  "unreachable");
+    EXPECT_EQ(asked, 1);  // the same responder: asked once
+
+    s.budget = std::chrono::seconds(-1);  // spent before it starts
+    signing::RevocationChecker late(s);
+    EXPECT_EQ(late.check(first.certificate(), sk_X509_value(first.chain(), 0), {}, now).reason,
+              "timed_out");
+    EXPECT_EQ(asked, 1);
+}
+
 TEST_F(Revocation, TooLargeAnswersAreCutOff) {
     auto base = lab_->issue("large");
     auto signer = lab_->signer(base);

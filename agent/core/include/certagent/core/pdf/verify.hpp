@@ -9,6 +9,7 @@
 #include <ctime>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -110,8 +111,12 @@ struct SignatureReport {
     std::vector<Der> chain;            // as built: signer first, the trust anchor last
     std::optional<std::time_t> timestamp_gen_time;  // when timestamp_trusted
     std::vector<Der> timestamp_chain;  // the signature timestamp's TSA, first, to its anchor
-    Der contents;                      // PDF: the /Contents bytes as stored (VRI key: SHA-1)
-    ValidationMaterial embedded;       // validation data in the CMS and the PDF's DSS
+    Der contents_sha1;                 // PDF: SHA-1 of the /Contents bytes as stored (VRI key)
+    ValidationMaterial embedded;       // validation data in the CMS
+    // The PDF's Document Security Store, read once and shared by every report of the document.
+    std::shared_ptr<const ValidationMaterial> document_material;
+    // embedded and document_material together (a copy, for one signature's checks).
+    ValidationMaterial allMaterial() const;
     std::vector<DocumentChange> changes_after;  // incremental updates after this signature
 
     // Set by signing::validate (revocation and the ETSI verdict); empty before.

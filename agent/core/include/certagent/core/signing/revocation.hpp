@@ -38,6 +38,7 @@ struct RevocationSettings {
     std::filesystem::path cache_dir;  // empty: no cache
     std::chrono::milliseconds connect_timeout{5'000};
     std::chrono::milliseconds timeout{10'000};  // per request
+    std::chrono::seconds budget{30};  // all requests of one checker (one verification)
     std::size_t max_ocsp_bytes = 64u << 10;
     std::size_t max_crl_bytes = 8u << 20;
     std::size_t max_urls = 2;              // OCSP addresses and distribution points tried, each
