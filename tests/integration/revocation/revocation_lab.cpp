@@ -81,7 +81,10 @@ RevocationLab::RevocationLab() {
                   leaf + dead + "[ nothing ]\n" + leaf +
                   "[ tsa ]\nbasicConstraints = CA:FALSE\nkeyUsage = critical,digitalSignature\n"
                   "extendedKeyUsage = critical,timeStamping\n" +
-                  ocsp + cdp);
+                  ocsp + cdp +
+                  "[ responder ]\nbasicConstraints = CA:FALSE\n"
+                  "keyUsage = critical,digitalSignature\nextendedKeyUsage = OCSPSigning\n"
+                  "noCheck = ignored\n");
     mustRun({"openssl",
              "req",
              "-x509",
@@ -108,6 +111,13 @@ RevocationLab::RevocationLab() {
              "/CN=certagent Revocation Test TSA/C=RO"});
     mustRun({"openssl", "ca", "-batch", "-config", d + "/ca.cnf", "-extensions", "tsa", "-in",
              d + "/tsa.csr", "-out", d + "/tsa.pem", "-notext"});
+    // The responder answers with a certificate the CA issued for OCSPSigning (RFC 6960
+    // 4.2.2.2, delegated), as most CAs run theirs.
+    mustRun({"openssl", "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+             "-nodes", "-keyout", d + "/responder.key", "-out", d + "/responder.csr", "-subj",
+             "/CN=certagent Revocation Test OCSP/C=RO"});
+    mustRun({"openssl", "ca", "-batch", "-config", d + "/ca.cnf", "-extensions", "responder",
+             "-in", d + "/responder.csr", "-out", d + "/responder.pem", "-notext"});
     mustRun({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
              "-nodes", "-keyout", d + "/rogue.key", "-out", d + "/rogue.pem", "-days", "30",
              "-subj", "/CN=Rogue OCSP responder/C=RO"});
@@ -159,7 +169,7 @@ void RevocationLab::startResponders() {
     };
     ocsp_.reset();
     rogue_.reset();
-    ocsp_ = responder(ocsp_port_, "root", "ocsp.log");
+    ocsp_ = responder(ocsp_port_, "responder", "ocsp.log");
     rogue_ = responder(rogue_port_, "rogue", "rogue.log");
 }
 

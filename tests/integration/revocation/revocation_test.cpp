@@ -164,7 +164,9 @@ class Scripted final : public http::HttpClient {
 };
 
 TEST_F(Revocation, HostileOcspAnswersEachGetTheirOwnReason) {
-    auto base = lab_->issue("hostile");
+    // Only an OCSP address (whatever it is, the transport below decides who answers): no CRL
+    // to fall back on.
+    auto base = lab_->issue("hostile", Publishes::DeadOcspOnly);
     auto signer = lab_->signer(base);
     X509* cert = signer.certificate();
     X509* issuer = sk_X509_value(signer.chain(), 0);
@@ -212,6 +214,27 @@ TEST_F(Revocation, HostileOcspAnswersEachGetTheirOwnReason) {
     // The responder's nextUpdate is a day ahead: three days later its answer is stale.
     transport->answer = forwardTo(lab_->ocspUrl());
     EXPECT_EQ(reasonFor(now + 3 * 86400), "stale");
+
+    // The real answer with one byte of its signature changed.
+    transport->answer = [&](const http::Request& r) {
+        auto a = forwardTo(lab_->ocspUrl())(r);
+        const unsigned char* p = reinterpret_cast<const unsigned char*>(a.body.data());
+        OCSP_RESPONSE* resp = d2i_OCSP_RESPONSE(nullptr, &p, static_cast<long>(a.body.size()));
+        OCSP_BASICRESP* bs = resp ? OCSP_response_get1_basic(resp) : nullptr;
+        if (!bs) return a;
+        auto* sig = const_cast<ASN1_OCTET_STRING*>(OCSP_resp_get0_signature(bs));
+        sig->data[sig->length / 2] ^= 0x01;
+        OCSP_RESPONSE* forged = OCSP_response_create(OCSP_RESPONSE_STATUS_SUCCESSFUL, bs);
+        unsigned char* der = nullptr;
+        const int n = i2d_OCSP_RESPONSE(forged, &der);
+        a.body.assign(reinterpret_cast<char*>(der), static_cast<size_t>(n));
+        OPENSSL_free(der);
+        OCSP_RESPONSE_free(forged);
+        OCSP_BASICRESP_free(bs);
+        OCSP_RESPONSE_free(resp);
+        return a;
+    };
+    EXPECT_EQ(reasonFor(), "bad_signature");
 
     transport->answer = [](const http::Request&) {
         http::Response r;
@@ -337,6 +360,29 @@ TEST_F(Revocation, BltAndBltaAreAcceptedByPdfsigAndQpdfAndVerifyOffline) {
     // Type: unknown"); the signature before it stays valid.
     EXPECT_NE(lab_->pdfsig(blta).find("Signature Field Name: Timestamp1"), std::string::npos)
         << lab_->pdfsig(blta);
+}
+
+TEST_F(Revocation, AFileWithCrossReferenceStreamsIsExtendedSoundly) {
+    // qpdf rewrites the input with object streams and a cross-reference stream (PDF 1.5).
+    const auto packed = lab_->dir() / "packed.pdf";
+    auto q = testing::runProcess({"qpdf", "--object-streams=generate", input().string(),
+                                  packed.string()});
+    ASSERT_EQ(q.exit_code, 0) << q.err;
+    ASSERT_NE(testing::readFile(packed).find("/XRef"), std::string::npos);
+    auto signer = lab_->signer(lab_->issue("packed"));
+    pdf::SignOptions options;
+    options.timestamper = [](std::span<const uint8_t> v) { return lab_->timestamp(v); };
+    const auto bt = lab_->dir() / "packed-bt.pdf", blt = lab_->dir() / "packed-blt.pdf";
+    signPdf(packed, bt, signer, options);
+    extend(bt, blt, signing::PadesLevel::BLT);
+    auto r = verify(blt, offline());
+    EXPECT_EQ(r.indication(), Indication::TotalPassed) << r.signatures[0].verdict_message;
+    for (const auto& c : r.signatures[0].changes_after) EXPECT_TRUE(c.allowed) << c.what;
+    auto check = lab_->qpdfCheck(blt);
+    EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
+    EXPECT_NE(lab_->pdfsig(blt).find("Signature Validation: Signature is Valid."),
+              std::string::npos)
+        << lab_->pdfsig(blt);
 }
 
 TEST_F(Revocation, AnExpiredSignerWithEmbeddedEvidencePassesAtItsSigningTime) {
