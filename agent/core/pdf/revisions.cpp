@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <set>
+#include <unordered_map>
 
 namespace certagent::pdf::detail {
 namespace {
@@ -20,7 +21,9 @@ constexpr std::uint64_t kMaxDssItemBytes = 8u << 20;
 // All of a DSS: real ones hold a few hundred KiB (a national CA's CRL can be a few MiB).
 constexpr std::uint64_t kMaxDssBytes = 32u << 20;
 constexpr int kMaxTreeDepth = 32;
-constexpr std::size_t kMaxPages = 100'000;
+constexpr std::size_t kMaxPages = 10'000;  // walked to name a changed page
+// Objects one signature's later updates may change before the rest is summed up in one line.
+constexpr std::size_t kMaxExamined = 5'000;
 
 // The tokens of a value joined by single spaces: the same object written again with other
 // white space compares equal.
@@ -73,17 +76,7 @@ std::string_view arrayValue(const ObjectIndex& index, std::string_view value) {
 }
 
 const syntax::Object* catalogOf(const ObjectIndex& index, int max_depth) {
-    const syntax::Object* found = nullptr;
-    std::size_t at = 0;
-    for (const auto& [num, o] : index.all()) {
-        if (o->value.find("Catalog") == std::string_view::npos) continue;
-        const auto d = syntax::dictEntries(o->value, max_depth, nullptr);
-        if (nameOf(syntax::entry(d, "Type")) == "Catalog" && (!found || o->offset >= at)) {
-            found = o;
-            at = o->offset;
-        }
-    }
-    return found;
+    return index.catalog(max_depth);
 }
 
 // Decoded stream data (FlateDecode or unfiltered), or nullopt.
@@ -149,8 +142,8 @@ enum class Kind {
 };
 
 struct Classifier {
-    const ObjectIndex& before;
-    const ObjectIndex& after;
+    ObjectIndex before;
+    ObjectIndex after;
     int permission;
     int max_depth;
     std::set<std::uint32_t> dss_objects, acroforms, infos;  // infos: XMP metadata streams
@@ -180,6 +173,14 @@ struct Classifier {
                     dss_objects.insert(m);
             }
         }
+    }
+
+    // Page numbers and the content streams of each page at the signed revision: walked only
+    // when a change needs them, and at most kMaxNamedPages pages.
+    bool pages_known = false;
+    void knowPages() {
+        if (pages_known) return;
+        pages_known = true;
         const auto pages = pagesOf(before, max_depth);
         for (std::size_t i = 0; i < pages.size(); ++i) {
             page_index[pages[i]] = static_cast<int>(i) + 1;
@@ -190,11 +191,14 @@ struct Classifier {
             }
         }
     }
-    Kind kindOf(std::uint32_t num, const syntax::Object& o) const {
+    Kind kindOf(std::uint32_t num, const syntax::Object& o) {
         if (dss_objects.count(num)) return Kind::Dss;
         if (infos.count(num)) return Kind::Info;
         if (acroforms.count(num)) return Kind::AcroForm;
-        if (content_page.count(num)) return Kind::Content;
+        if (!o.stream.empty() || o.value.substr(0, 2) != "<<") {
+            knowPages();
+            if (content_page.count(num)) return Kind::Content;
+        }
         if (o.value.substr(0, 2) != "<<") return Kind::Other;
         const auto d = syntax::dictEntries(o.value, max_depth, nullptr);
         const auto type = nameOf(syntax::entry(d, "Type"));
@@ -263,7 +267,8 @@ struct Classifier {
         return out;
     }
 
-    std::string pageText(std::uint32_t num) const {
+    std::string pageText(std::uint32_t num) {
+        knowPages();
         auto it = page_index.find(num);
         return it == page_index.end() ? fmt::format(fmt::runtime(_("a page (object {0})")), num)
                                       : fmt::format(fmt::runtime(_("page {0}")), it->second);
@@ -277,8 +282,16 @@ struct Classifier {
 
     std::vector<DocumentChange> run(std::size_t signed_end) {
         std::vector<DocumentChange> out;
-        for (const auto& [num, o] : after.all()) {
-            if (o->offset < signed_end) continue;  // defined in or before the signed revision
+        std::size_t examined = 0;
+        for (const syntax::Object* o : after.writtenFrom(signed_end)) {
+            const std::uint32_t num = o->num;
+            if (after.find(num) != o) continue;  // written again later: judged there
+            if (++examined > kMaxExamined) {
+                add(out, false,
+                    fmt::format(fmt::runtime(_("more than {0} objects were changed")),
+                                kMaxExamined));
+                break;
+            }
             const syntax::Object* old = before.find(num);
             if (old && normalized(old->value) == normalized(o->value) && old->stream == o->stream)
                 continue;  // written again unchanged
@@ -397,18 +410,63 @@ struct Classifier {
 
 }  // namespace
 
-ObjectIndex::ObjectIndex(const syntax::Document& doc, std::size_t end) {
+struct ObjectIndex::Table {
+    std::unordered_map<std::uint32_t, std::vector<const syntax::Object*>> defs;  // by offset
+    std::vector<const syntax::Object*> by_offset;
+    std::vector<const syntax::Object*> catalogs;  // candidates (the text names /Catalog)
+};
+
+ObjectIndex::ObjectIndex(const syntax::Document& doc, std::size_t end) : end_(end) {
+    auto table = std::make_shared<Table>();
     for (const auto* list : {&doc.dictionaries, &doc.others})
         for (const auto& o : *list) {
-            if (o.offset >= end) continue;
-            auto& slot = objects_[o.num];
-            if (!slot || o.offset >= slot->offset) slot = &o;
+            table->defs[o.num].push_back(&o);
+            table->by_offset.push_back(&o);
+            if (o.value.find("Catalog") != std::string_view::npos) table->catalogs.push_back(&o);
         }
+    auto byOffset = [](const syntax::Object* a, const syntax::Object* b) {
+        return a->offset < b->offset;
+    };
+    // Stable: objects of one object stream share its offset and keep their order.
+    for (auto& [num, v] : table->defs) std::stable_sort(v.begin(), v.end(), byOffset);
+    std::stable_sort(table->by_offset.begin(), table->by_offset.end(), byOffset);
+    std::stable_sort(table->catalogs.begin(), table->catalogs.end(), byOffset);
+    table_ = std::move(table);
 }
 
+ObjectIndex ObjectIndex::at(std::size_t end) const { return ObjectIndex(table_, end); }
+
 const syntax::Object* ObjectIndex::find(std::uint32_t num) const {
-    auto it = objects_.find(num);
-    return it == objects_.end() ? nullptr : it->second;
+    auto it = table_->defs.find(num);
+    if (it == table_->defs.end()) return nullptr;
+    const auto& v = it->second;
+    auto pos = std::partition_point(v.begin(), v.end(),
+                                    [&](const syntax::Object* o) { return o->offset < end_; });
+    return pos == v.begin() ? nullptr : *(pos - 1);
+}
+
+const syntax::Object* ObjectIndex::catalog(int max_depth) const {
+    const auto& c = table_->catalogs;
+    auto pos = std::partition_point(c.begin(), c.end(),
+                                    [&](const syntax::Object* o) { return o->offset < end_; });
+    // The latest one that is still its object's current definition and is a catalog.
+    for (auto it = pos; it != c.begin();) {
+        const syntax::Object* o = *--it;
+        if (find(o->num) != o) continue;
+        const auto d = syntax::dictEntries(o->value, max_depth, nullptr);
+        if (nameOf(syntax::entry(d, "Type")) == "Catalog") return o;
+        if (pos - it > 64) break;  // bounded: real documents have one per revision
+    }
+    return nullptr;
+}
+
+std::vector<const syntax::Object*> ObjectIndex::writtenFrom(std::size_t from) const {
+    const auto& v = table_->by_offset;
+    auto first = std::partition_point(v.begin(), v.end(),
+                                      [&](const syntax::Object* o) { return o->offset < from; });
+    std::vector<const syntax::Object*> out;
+    for (auto it = first; it != v.end() && (*it)->offset < end_; ++it) out.push_back(*it);
+    return out;
 }
 
 const syntax::Object* ObjectIndex::resolve(std::string_view value) const {
@@ -490,13 +548,16 @@ std::optional<int> docMdpPermission(const syntax::Document& doc, int max_depth) 
     return std::nullopt;
 }
 
-std::vector<DocumentChange> classifyChanges(const syntax::Document& doc, std::size_t signed_end,
+std::vector<DocumentChange> classifyChanges(const ObjectIndex& document, std::size_t signed_end,
                                             int permission, int max_depth) {
-    const ObjectIndex before(doc, signed_end);
-    const ObjectIndex after(doc, SIZE_MAX);
-    Classifier c{before, after, permission, max_depth, {}, {}, {}, {}, {}};
+    Classifier c{document.at(signed_end), document, permission, max_depth, {}, {}, {}, {}, {}};
     c.prepare();
     return c.run(signed_end);
+}
+
+std::vector<DocumentChange> classifyChanges(const syntax::Document& doc, std::size_t signed_end,
+                                            int permission, int max_depth) {
+    return classifyChanges(ObjectIndex(doc, SIZE_MAX), signed_end, permission, max_depth);
 }
 
 }  // namespace certagent::pdf::detail

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,17 +18,28 @@
 
 namespace certagent::pdf::detail {
 
-// The latest definition of every object that starts before `end` (a file offset).
+// Every definition of every object, by file offset, seen as of a revision: find() gives the
+// latest definition that starts before `end` (a file offset). Built once per document (O(n log n));
+// at() gives the same table as of another revision without copying it.
 class ObjectIndex {
   public:
     ObjectIndex(const syntax::Document& doc, std::size_t end);
+    ObjectIndex at(std::size_t end) const;
     const syntax::Object* find(std::uint32_t num) const;
     // The object a value refers to ("12 0 R"), or nullptr.
     const syntax::Object* resolve(std::string_view value) const;
-    const std::map<std::uint32_t, const syntax::Object*>& all() const { return objects_; }
+    // The latest /Type /Catalog definition before `end`.
+    const syntax::Object* catalog(int max_depth) const;
+    // Definitions that start at or after `from` (and before `end`), in file order.
+    std::vector<const syntax::Object*> writtenFrom(std::size_t from) const;
+
+    struct Table;
 
   private:
-    std::map<std::uint32_t, const syntax::Object*> objects_;
+    ObjectIndex(std::shared_ptr<const Table> table, std::size_t end)
+        : table_(std::move(table)), end_(end) {}
+    std::shared_ptr<const Table> table_;
+    std::size_t end_;
 };
 
 // "12 0 R" → 12.
@@ -45,6 +57,9 @@ std::optional<int> docMdpPermission(const syntax::Document& doc, int max_depth);
 // allowed or not under `permission` (1: none but DSS and document timestamps; 2: also form
 // filling and signing; 3: also annotations). Without DocMDP the default is 3.
 std::vector<DocumentChange> classifyChanges(const syntax::Document& doc, std::size_t signed_end,
+                                            int permission, int max_depth);
+// The same with the document's index built once (for a document with many signatures).
+std::vector<DocumentChange> classifyChanges(const ObjectIndex& document, std::size_t signed_end,
                                             int permission, int max_depth);
 
 }  // namespace certagent::pdf::detail

@@ -148,7 +148,7 @@ int hexDigit(char c) {
 
 // What the whole document offers every signature's check.
 struct DocumentContext {
-    const syntax::Document& doc;
+    const detail::ObjectIndex& index;  // every object definition, built once
     const std::vector<size_t>& eof_markers;
     std::shared_ptr<const ValidationMaterial> dss;
     int permission;  // DocMDP /P, 3 without a certification signature
@@ -191,8 +191,8 @@ void checkSignature(SignatureReport& r, std::string_view data, const DocumentCon
         r.contents_sha1.assign(md, md + n);
     }
     if (!r.covers_whole_file)
-        r.changes_after = detail::classifyChanges(dc.doc, static_cast<size_t>(c + d), dc.permission,
-                                                  dc.max_depth);
+        r.changes_after = detail::classifyChanges(dc.index, static_cast<size_t>(c + d),
+                                                  dc.permission, dc.max_depth);
     const unsigned char* p = cms_der.data();
     CmsPtr cms(d2i_CMS_ContentInfo(nullptr, &p, static_cast<long>(cms_der.size())));
     // The zero padding after the DER is not part of the token.
@@ -267,7 +267,8 @@ std::vector<SignatureReport> verifyPdf(const std::filesystem::path& path, X509_S
     for (size_t pos = data.find("%%EOF"); pos != std::string::npos; pos = data.find("%%EOF", pos + 1))
         eof_markers.push_back(pos);
     const auto dss = std::make_shared<const ValidationMaterial>(detail::readDss(doc, limits));
-    const DocumentContext context{doc, eof_markers, dss,
+    const detail::ObjectIndex index(doc, SIZE_MAX);
+    const DocumentContext context{index, eof_markers, dss,
                                   detail::docMdpPermission(doc, limits.max_nesting).value_or(3),
                                   limits.max_nesting};
     std::map<ByteRange, SignatureReport> checked;  // the same range twice is checked once
