@@ -25,11 +25,12 @@ Validity validityFromNow(long long days, long long backdate_s = 60);
 inline constexpr const char* kSandboxPolicyOid = "1.3.6.1.4.1.59999.1.1";
 
 X509Ptr makeRootCa(const X509_NAME* subject, EVP_PKEY* key, const Validity& v);
+// `crl_url`: a cRLDistributionPoints extension (the issuer's CRL, e.g. the root's).
 X509Ptr makeSubCa(const X509_NAME* subject, EVP_PKEY* pub, X509* issuer, EVP_PKEY* issuer_key,
-                  const Validity& v);
+                  const Validity& v, const std::string& crl_url = {});
 X509Ptr makeServerCert(EVP_PKEY* pub, X509* issuer, EVP_PKEY* issuer_key, const Validity& v);
 X509Ptr makeTsaCert(const X509_NAME* subject, EVP_PKEY* pub, X509* issuer, EVP_PKEY* issuer_key,
-                    const Validity& v);
+                    const Validity& v, const std::string& crl_url = {});
 // Test-only (serve --tsa-faults): a signing certificate like the TSA's but without the
 // extended key usage timeStamping, which a client must refuse as a TSA.
 X509Ptr makeTsaCertWithoutEku(const X509_NAME* subject, EVP_PKEY* pub, X509* issuer,

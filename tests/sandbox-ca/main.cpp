@@ -41,10 +41,12 @@ const char* kUsage = R"(usage: certagent-sandbox-ca COMMAND ...
                                  same with the key in a file (tests)
   revoke --dir DIR SERIAL [--reason TEXT]
                                  reason: keyCompromise (default), superseded, ... (RFC 5280)
-  publish --dir DIR [--ocsp-url URL] [--crl-url URL]
+  publish --dir DIR [--ocsp-url URL] [--crl-url URL] [--root-crl-url URL]
                                  write these OCSP (AIA) and CRL distribution point addresses
                                  into every certificate issued from now on; serve publishes the
-                                 CRL at http://127.0.0.1:M/crl/qualified-ca.crl (the TSA port)
+                                 CRL at http://127.0.0.1:M/crl/qualified-ca.crl (the TSA port);
+                                 --root-crl-url: issue the issuing CA and TSA certificates again
+                                 naming the root's CRL (served at /crl/root-ca.crl); restart serve
   crl --dir DIR --out FILE       the issuing CA's CRL (DER), revoked certificates included
   ocsp-index --dir DIR --out FILE
                                  the register as an openssl ca index file, for
@@ -183,8 +185,9 @@ int run(const std::vector<std::string>& argv) {
         return 0;
     }
     if (cmd == "publish") {
-        CliArgs a(rest, {"dir", "ocsp-url", "crl-url"}, {});
-        setPublication(layoutFrom(a), a.get("ocsp-url").value_or(""), a.get("crl-url").value_or(""));
+        CliArgs a(rest, {"dir", "ocsp-url", "crl-url", "root-crl-url"}, {});
+        setPublication(layoutFrom(a), a.get("ocsp-url").value_or(""),
+                       a.get("crl-url").value_or(""), a.get("root-crl-url").value_or(""));
         std::cout << "published\n";
         return 0;
     }

@@ -1,5 +1,6 @@
 #include "revocation_publish.hpp"
 
+#include "cert_builder.hpp"
 #include "registry.hpp"
 
 #include <openssl/x509v3.h>
@@ -33,24 +34,69 @@ std::string indexTime(long long epoch) {
     return buf;
 }
 
-}  // namespace
+using TimePtr = std::unique_ptr<ASN1_TIME, OsslDeleter<ASN1_TIME_free>>;
 
-void setPublication(const CaLayout& layout, const std::string& ocsp_url,
-                    const std::string& crl_url) {
-    loadCaMaterial(layout);  // fails clearly on a directory that is not a sandbox CA
-    writeText(layout.publication(), "ocsp=" + ocsp_url + "\ncrl=" + crl_url + "\n");
+Validity validityOf(X509* cert) {
+    auto epoch = [](const ASN1_TIME* t) {
+        std::tm tm{};
+        ASN1_TIME_to_tm(t, &tm);
+        return static_cast<long long>(timegm(&tm));
+    };
+    return {epoch(X509_get0_notBefore(cert)), epoch(X509_get0_notAfter(cert))};
 }
 
-std::vector<unsigned char> makeCrl(Database& db, const CaMaterial& ca) {
+// A v2 CRL issued now, valid for a day.
+CrlPtr newCrl() {
     CrlPtr crl(X509_CRL_new());
     X509_CRL_set_version(crl.get(), 1);
-    X509_CRL_set_issuer_name(crl.get(), X509_get_subject_name(ca.issuing.get()));
     const std::time_t now = std::time(nullptr);
-    using TimePtr = std::unique_ptr<ASN1_TIME, OsslDeleter<ASN1_TIME_free>>;
     TimePtr this_update(ASN1_TIME_set(nullptr, now - 60)),
         next_update(ASN1_TIME_set(nullptr, now + 86400));
     X509_CRL_set1_lastUpdate(crl.get(), this_update.get());
     X509_CRL_set1_nextUpdate(crl.get(), next_update.get());
+    return crl;
+}
+
+std::vector<unsigned char> signedCrl(X509_CRL* crl, X509* issuer, EVP_PKEY* key) {
+    X509_CRL_set_issuer_name(crl, X509_get_subject_name(issuer));
+    X509_CRL_sort(crl);
+    if (!X509_CRL_sign(crl, key, EVP_sha256())) throwOpenssl("X509_CRL_sign");
+    unsigned char* der = nullptr;
+    const int n = i2d_X509_CRL(crl, &der);
+    if (n <= 0) throwOpenssl("i2d_X509_CRL");
+    std::vector<unsigned char> out(der, der + n);
+    OPENSSL_free(der);
+    return out;
+}
+
+}  // namespace
+
+void setPublication(const CaLayout& layout, const std::string& ocsp_url,
+                    const std::string& crl_url, const std::string& root_crl_url) {
+    auto ca = loadCaMaterial(layout);  // fails clearly on a directory that is not a sandbox CA
+    writeText(layout.publication(), "ocsp=" + ocsp_url + "\ncrl=" + crl_url + "\n");
+    if (root_crl_url.empty()) return;
+    auto root_key = loadKey(layout.rootKey());
+    auto issuing = makeSubCa(X509_get_subject_name(ca.issuing.get()),
+                             X509_get0_pubkey(ca.issuing.get()), ca.root.get(), root_key.get(),
+                             validityOf(ca.issuing.get()), root_crl_url);
+    auto old_tsa = loadCert(layout.tsaCert());
+    auto tsa = makeTsaCert(X509_get_subject_name(old_tsa.get()), X509_get0_pubkey(old_tsa.get()),
+                           ca.root.get(), root_key.get(), validityOf(old_tsa.get()), root_crl_url);
+    writeText(layout.issuingCert(), toPem(issuing.get()));
+    writeText(layout.caChain(), toPem(issuing.get()) + toPem(ca.root.get()));
+    writeText(layout.tsaCert(), toPem(tsa.get()));
+}
+
+std::vector<unsigned char> makeRootCrl(const CaLayout& layout) {
+    auto root = loadCert(layout.rootCert());
+    auto key = loadKey(layout.rootKey());
+    auto crl = newCrl();
+    return signedCrl(crl.get(), root.get(), key.get());
+}
+
+std::vector<unsigned char> makeCrl(Database& db, const CaMaterial& ca) {
+    auto crl = newCrl();
     auto q = db.prepare(
         "SELECT serial, revoked_at, revocation_reason FROM certificates WHERE revoked_at IS NOT "
         "NULL ORDER BY seq");
@@ -69,15 +115,7 @@ std::vector<unsigned char> makeCrl(Database& db, const CaMaterial& ca) {
         ASN1_ENUMERATED_free(reason);
         X509_CRL_add0_revoked(crl.get(), entry);
     }
-    X509_CRL_sort(crl.get());
-    if (!X509_CRL_sign(crl.get(), ca.issuing_key.get(), EVP_sha256()))
-        throwOpenssl("X509_CRL_sign");
-    unsigned char* der = nullptr;
-    const int n = i2d_X509_CRL(crl.get(), &der);
-    if (n <= 0) throwOpenssl("i2d_X509_CRL");
-    std::vector<unsigned char> out(der, der + n);
-    OPENSSL_free(der);
-    return out;
+    return signedCrl(crl.get(), ca.issuing.get(), ca.issuing_key.get());
 }
 
 std::string ocspIndex(Database& db) {

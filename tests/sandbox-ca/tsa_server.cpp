@@ -227,6 +227,15 @@ TsaServer::TsaServer(const CaLayout& layout, bool faults)
             res.set_content(e.what(), "text/plain");
         }
     });
+    server_.Get(kRootCrlPath, [layout](const httplib::Request&, httplib::Response& res) {
+        try {
+            auto der = makeRootCrl(layout);
+            res.set_content(std::string(der.begin(), der.end()), "application/pkix-crl");
+        } catch (const std::exception& e) {
+            res.status = 500;
+            res.set_content(e.what(), "text/plain");
+        }
+    });
 }
 
 TsaServer::~TsaServer() = default;

@@ -537,8 +537,8 @@ TEST(SandboxCaRevocation, ItPublishesAiaAndCdpServesItsCrlAndRevokes) {
     const std::string base = ca.tsaUrl().substr(0, ca.tsaUrl().rfind('/'));
     const int ocsp_port = testing::freePort();
     const std::string ocsp_url = "http://127.0.0.1:" + std::to_string(ocsp_port) + "/";
-    auto p =
-        ca.cli({"publish", "--ocsp-url", ocsp_url, "--crl-url", base + "/crl/qualified-ca.crl"});
+    auto p = ca.cli({"publish", "--ocsp-url", ocsp_url, "--crl-url",
+                     base + "/crl/qualified-ca.crl", "--root-crl-url", base + "/crl/root-ca.crl"});
     ASSERT_EQ(p.exit_code, 0) << p.err;
     auto holder = ca.issueHolder();
     auto load = [](const fs::path& pem) {
@@ -553,6 +553,21 @@ TEST(SandboxCaRevocation, ItPublishesAiaAndCdpServesItsCrlAndRevokes) {
     EXPECT_EQ(signing::ocspUrls(cert.get()), std::vector<std::string>{ocsp_url});
     EXPECT_EQ(signing::crlUrls(cert.get()),
               std::vector<std::string>{base + "/crl/qualified-ca.crl"});
+    // The issuing CA and the TSA, issued again, name the root's CRL, which the sandbox serves.
+    auto root = load(ca.dir() / "ca" / "root-ca.pem");
+    auto tsa = load(ca.dir() / "ca" / "tsa.pem");
+    ASSERT_TRUE(root && tsa);
+    EXPECT_EQ(signing::crlUrls(issuer.get()), std::vector<std::string>{base + "/crl/root-ca.crl"});
+    EXPECT_EQ(signing::crlUrls(tsa.get()), std::vector<std::string>{base + "/crl/root-ca.crl"});
+    EXPECT_EQ(X509_verify(issuer.get(), X509_get0_pubkey(root.get())), 1);
+    {
+        signing::RevocationChecker checker({});
+        auto st = checker.check(issuer.get(), root.get(), {}, std::time(nullptr));
+        EXPECT_EQ(st.status, RevocationStatus::Good) << st.message;
+        EXPECT_EQ(st.source, "crl");
+        auto t = checker.check(tsa.get(), root.get(), {}, std::time(nullptr));
+        EXPECT_EQ(t.status, RevocationStatus::Good) << t.message;
+    }
 
     // openssl ocsp answering from the register the sandbox exports.
     auto responder = [&] {
