@@ -3,9 +3,14 @@
 # token holding one certificate) against bench_bare_tray (a wx program that only shows a tray
 # icon), alternating, in one Xvfb + trayer session. Target: certagent within 1.3x of the bare
 # program on both figures (issue 8).
-#   bench/tray_startup.sh <certagent> <bench_bare_tray> [runs]
+#   bench/tray_startup.sh <certagent> <bench_bare_tray> [runs] [xembed|sni]
+# xembed (default): no session bus, so certagent docks in trayer like the bare program.
+# sni: a private session bus with a StatusNotifierWatcher and host (the GUI tests' sni_host.py),
+# so certagent shows a StatusNotifierItem; its icon counts as shown when the watcher has its
+# registration. The bare program (wx 3.2 speaks XEmbed only) still docks in trayer.
 set -euo pipefail
-agent=$1 bare=$2 runs=${3:-7}
+agent=$1 bare=$2 runs=${3:-7} mode=${4:-xembed}
+sni_host=$(cd "$(dirname "$0")/.." && pwd)/tests/gui/status_notifier/sni_host.py
 work=$(mktemp -d)
 pids=()
 cleanup() {
@@ -40,21 +45,34 @@ export DISPLAY=$display NO_AT_BRIDGE=1
 trayer --edge top --align right --widthtype request --height 32 --SetDockType true \
   --SetPartialStrut true --transparent false >/dev/null 2>&1 & pids+=($!)
 sleep 1
+if [ "$mode" = sni ]; then
+  eval "$(dbus-launch --sh-syntax)"
+  pids+=("$DBUS_SESSION_BUS_PID")
+  : >"$work/watch.log"
+  /usr/bin/python3 "$sni_host" watch "$work/watch.log" >/dev/null 2>&1 & pids+=($!)
+  for _ in $(seq 100); do grep -q watching "$work/watch.log" && break; sleep 0.05; done
+fi
 
 # Number of windows inside trayer's panel (one per docked icon).
 # Lines without a window id ("1 child:") neither end the panel's subtree nor count.
 docked() { xwininfo -root -tree | awk '/"panel"/{p=1; i=index($0,"0x"); next}
   p && /0x/ && index($0,"0x") <= i {p=0} p && /0x/ {n++} END {print n+0}'; }
+# Icons shown: docked in trayer, plus items registered with the watcher (sni mode).
+shown() {
+  local n; n=$(docked)
+  [ "$mode" = sni ] && n=$((n + $(grep -c '"registered"' "$work/watch.log" || true)))
+  echo "$n"
+}
 
 measure() {  # prints "<ms to docked icon> <RSS kB after 3 s>"
   local before start pid now
-  before=$(docked)
+  before=$(shown)
   start=$(date +%s%N)
   env CERTAGENT_CONFIG="$work/agent.toml" CERTAGENT_STATE_DIR="$work/state" \
     XDG_CONFIG_HOME="$work/cfg" XDG_RUNTIME_DIR="$work/rt" CERTAGENT_POLICY_FILE=/nonexistent \
     "$@" >/dev/null 2>&1 &
   pid=$!
-  while [ "$(docked)" -le "$before" ]; do
+  while [ "$(shown)" -le "$before" ]; do
     if [ $(( ($(date +%s%N) - start) / 1000000 )) -gt 20000 ]; then echo "timeout" >&2; break; fi
   done
   now=$(date +%s%N)
@@ -77,7 +95,7 @@ for _ in $(seq "$runs"); do
 done
 bt=$(cut -d' ' -f1 "$work/bare.txt" | median); at=$(cut -d' ' -f1 "$work/agent.txt" | median)
 bm=$(cut -d' ' -f2 "$work/bare.txt" | median); am=$(cut -d' ' -f2 "$work/agent.txt" | median)
-echo "runs: $runs each, medians (Xvfb + trayer, one SoftHSM2 token with one certificate)"
+echo "runs: $runs each, medians (Xvfb + trayer, one SoftHSM2 token with one certificate, $mode)"
 printf '%-22s %10s %12s\n' "" "icon (ms)" "RSS (kB)"
 printf '%-22s %10s %12s\n' "bare wxWidgets tray" "$bt" "$bm"
 printf '%-22s %10s %12s\n' "certagent" "$at" "$am"

@@ -20,6 +20,10 @@ CERTAGENT_PACKAGES=(
   softhsm2 opensc poppler-utils qpdf libnss3-tools ca-certificates curl xmlsec1
   pcscd pcsc-tools vsmartcard-vpcd vsmartcard-vpicc python3-virtualsmartcard python3-pycryptodome
   xvfb xauth x11-utils xdotool imagemagick trayer dbus dbus-x11 dunst
+  # the StatusNotifierWatcher and host of the tray tests (tests/gui/status_notifier/sni_host.py)
+  python3-gi gir1.2-glib-2.0
+  # certagent-cli's man page and completions (tests/integration/cli_reference)
+  man-db zsh
   chromium
   # packaging checks
   lintian debootstrap rpm appstream desktop-file-utils file groff-base binutils

@@ -5,6 +5,8 @@ cd "$(dirname "$0")/.."
 CXX=x86_64-w64-mingw32-g++-posix
 command -v "$CXX" >/dev/null || CXX=x86_64-w64-mingw32-g++
 mapfile -t files < <(find agent/platform/windows -name '*.cpp' 2>/dev/null | sort)
+# Core's own OS-facing helpers with a Windows branch.
+files+=(agent/core/platform/launch.cpp)
 if [ ${#files[@]} -eq 0 ]; then
   echo "no Windows sources yet"
   exit 0

@@ -15,9 +15,11 @@
 #include "certagent/core/i18n.hpp"
 #include "certagent/core/log.hpp"
 #include "certagent/core/paths.hpp"
+#include "certagent/core/platform/session_environment.hpp"
 #include "command.hpp"
 #include "desktop_notifier.hpp"
 #include "device_sources.hpp"
+#include "service_manager.hpp"
 
 extern char** environ;
 
@@ -35,8 +37,17 @@ void openRenewalWindow(const std::string& token, const std::string& cert) {
     for (auto& a : argv) args.push_back(a.data());
     args.push_back(nullptr);
     pid_t pid = 0;
-    if (::access(program.c_str(), X_OK) != 0 ||
-        posix_spawn(&pid, program.c_str(), nullptr, nullptr, args.data(), environ) != 0) {
+    // The agent's own variables (CERTAGENT_CONFIG, CERTAGENT_STATE_DIR) go along: the tray app
+    // takes over this daemon's state. Signals start at their defaults: this daemon blocks
+    // SIGTERM for sigwait and ignores SIGCHLD, and the tray must stop on SIGTERM.
+    posix_spawnattr_t attr;
+    posix_spawnattr_init(&attr);
+    platform::defaultSignals(attr);
+    const bool started =
+        ::access(program.c_str(), X_OK) == 0 &&
+        posix_spawn(&pid, program.c_str(), nullptr, &attr, args.data(), environ) == 0;
+    posix_spawnattr_destroy(&attr);
+    if (!started) {
         log::warn("daemon", "the tray app is not installed; renew with: certagent-cli renew "
                             "--token {} --cert {}",
                   token, cert);
@@ -75,12 +86,21 @@ int runDaemon(Context& ctx) {
     adapters.deviceSources = [](const device::UsbIdFilter& filter) {
         return platform::makeDeviceSources(filter);
     };
+    adapters.usbDevices = [](const device::UsbIdFilter& filter) {
+        return platform::presentUsbDevices(filter);
+    };
 
     AgentOptions options;
     options.config = ctx.loadOptions();
     options.state_dir = ctx.state_dir;
     app::App app(std::move(options), std::move(adapters));
     running = &app;
+    // Pages and files plugins open for the person (the payment page): xdg-open.
+    {
+        auto prompts = app.agent().services().prompts();
+        prompts.open = desktopOpener(app.agent(), std::nullopt);
+        app.agent().services().setPrompts(std::move(prompts));
+    }
     // The daemon logs what the config asks for (the CLI's default is warnings only).
     try {
         auto configured = log::parseLevel(app.agent().config().getString("log.level"));
@@ -90,14 +110,16 @@ int runDaemon(Context& ctx) {
     log::info("daemon", "starting (state dir {})", app.agent().stateDir().string());
     for (const auto& area : app.start())
         if (!area.started)
-            fmt::print(stderr, "certagent-cli: {}\n",
-                       fmt::format(fmt::runtime(_("{0} did not start: {1}")), area.name,
-                                   area.detail));
+            log::error("daemon", "{}", fmt::format(fmt::runtime(_("{0} did not start: {1}")),
+                                                   area.name, area.detail));
+    // The user unit is Type=notify: systemd counts the agent as started from here on.
+    platform::notifyServiceManager("READY=1\nSTATUS=" + std::string(_("running")));
 
     int sig = 0;
     while (sigwait(&set, &sig) != 0) {
     }
     log::info("daemon", "signal {}: stopping", sig);
+    platform::notifyServiceManager("STOPPING=1");
     running = nullptr;
     app.stop();
     return kOk;

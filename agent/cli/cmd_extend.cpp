@@ -61,4 +61,9 @@ CERTAGENT_CLI_COMMAND(extend, "extend",
                       N_("add validation data (B-LT) and a document timestamp (B-LTA) to a signed "
                          "PDF"),
                       N_("extend FILE.pdf --level B-LT|B-LTA [-o OUT] [--force]"),
-                      certagent::cli::runExtend)
+                      certagent::cli::runExtend,
+                      {"--level", N_("LEVEL"),
+                       N_("B-LT: the validation data of every signature in a DSS; B-LTA: and a "
+                          "document timestamp from the timestamps plugin")},
+                      {"-o, --output", N_("OUT"), N_("write here instead of changing FILE.pdf")},
+                      {"--force", nullptr, N_("overwrite the output file if it exists")})

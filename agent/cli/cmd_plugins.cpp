@@ -44,4 +44,6 @@ int runPlugins(Context& ctx) {
 }  // namespace certagent::cli
 
 CERTAGENT_CLI_COMMAND(plugins, "plugins", N_("list plugins: name, kind, version, abi, file"),
-                      N_("plugins [--all]"), certagent::cli::runPlugins)
+                      N_("plugins [--all]"), certagent::cli::runPlugins,
+                      {"--all", nullptr,
+                       N_("also list the files that were skipped, and why")})

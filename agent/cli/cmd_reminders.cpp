@@ -1,44 +1,38 @@
-// certagent-cli reminders [--now ISO8601] [--token SERIAL]: what is due and why. Reads the
-// connected tokens (remembering what is on them, as the agent does) and lists every remembered
-// certificate; it fires nothing, so the agent's reminders still come.
+// certagent-cli reminders [--now ISO8601] [--token SERIAL]: what is due and why. Asks the
+// expiry-reminders plugin ("status" action), which reads the connected tokens (remembering what
+// is on them, as the agent does) and lists every remembered certificate; it fires nothing, so
+// the agent's reminders still come.
 #include <fmt/format.h>
 
+#include "certagent/core/clock.hpp"
 #include "certagent/core/error.hpp"
 #include "certagent/core/i18n.hpp"
-#include "certagent/core/log.hpp"
-#include "certagent/core/reminders/calendar.hpp"
-#include "certagent/core/reminders/engine.hpp"
-#include "certagent/core/reminders/service.hpp"
-#include "certagent/core/reminders/text.hpp"
-#include "certagent/core/token/types.hpp"
 #include "command.hpp"
 
 namespace certagent::cli {
 namespace {
 
-std::string thresholdCell(const std::optional<int>& t) {
-    if (!t) return "-";
-    return *t == reminders::kExpired ? std::string(_("expired")) : std::to_string(*t);
+std::string cell(const json& j, const char* key) {
+    auto it = j.find(key);
+    if (it == j.end() || it->is_null()) return "-";
+    return it->is_string() ? it->get<std::string>() : it->dump();
 }
 
 int runReminders(Context& ctx) {
     Args args(ctx.args, {"--now", "--token"}, {});
-    auto& agent = ctx.agent(/*open_state=*/true);
-    const auto now = args.value("--now") ? parseIso8601(*args.value("--now")) : agent.clock().now();
-    reminders::ReminderEngine engine(
-        agent.store(), agent.clock(),
-        reminders::normalizeThresholds(agent.config().getInts("reminders.days_before")));
-    try {
-        engine.rememberAll(reminders::makeTokenReader(agent)->readAll());
-    } catch (const Error& e) {
-        log::warn("reminders", "could not read the tokens: {}", describe(e));
-    }
-    const auto token = args.value("--token");
-    const auto list = engine.list(now, token);
-
+    json request = json::object();
+    // Checked here, so a bad value is a usage error before any plugin loads.
+    if (auto now = args.value("--now")) request["now"] = toIso8601(parseIso8601(*now));
+    if (auto token = args.value("--token")) request["token"] = *token;
+    ctx.agent(/*open_state=*/true);
+    const auto list =
+        ctx.runFlow("expiry-reminders", "status", request).value("reminders", json::array());
     if (ctx.json_output) {
         json out = json::array();
-        for (const auto& s : list) out.push_back(reminders::statusJson(s, now));
+        for (auto r : list) {
+            r.erase("menu_label");
+            out.push_back(std::move(r));
+        }
         ctx.print(out);
         return kOk;
     }
@@ -47,13 +41,14 @@ int runReminders(Context& ctx) {
         return kOk;
     }
     std::vector<std::vector<std::string>> rows;
-    for (const auto& s : list) {
-        const auto& r = s.record;
-        rows.push_back({r.tokenSerial, r.cert.idHex,
-                        r.cert.commonName.empty() ? r.cert.subject : r.cert.commonName,
-                        reminders::formatLocal(r.cert.notAfter), std::to_string(s.daysLeft),
-                        thresholdCell(s.threshold), reminders::stateName(s.state),
-                        reminders::explainStatus(s, now)});
+    for (const auto& r : list) {
+        auto name = cell(r, "common_name");
+        auto threshold = cell(r, "threshold");
+        rows.push_back({cell(r, "token"), cell(r, "cert"),
+                        name == "-" || name.empty() ? cell(r, "subject") : name,
+                        cell(r, "not_after_local"), cell(r, "days_left"),
+                        threshold == "expired" ? std::string(_("expired")) : threshold,
+                        cell(r, "state"), cell(r, "why")});
     }
     printTable({_("TOKEN"), _("ID"), _("SUBJECT"), _("EXPIRES"), _("DAYS"), _("THRESHOLD"),
                 _("STATE"), _("WHY")},
@@ -67,4 +62,8 @@ int runReminders(Context& ctx) {
 CERTAGENT_CLI_COMMAND(reminders, "reminders",
                       N_("list remembered certificates: which reminder is due and why"),
                       N_("reminders [--now ISO8601] [--token SERIAL] [--json]"),
-                      certagent::cli::runReminders)
+                      certagent::cli::runReminders,
+                      {"--now", "ISO8601",
+                       N_("what is due at this time instead of now (e.g. 2026-12-01T09:00:00Z)")},
+                      {"--token", N_("SERIAL"),
+                       N_("only the certificates of this token")})

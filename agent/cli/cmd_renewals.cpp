@@ -1,26 +1,26 @@
-// certagent-cli renewals [--json]: the renewal journal, in progress and done.
+// certagent-cli renewals [--open] [--json]: the renewal journal (the renewal plugin's), in
+// progress and done.
 #include <fmt/format.h>
 
 #include <iostream>
 
 #include "certagent/core/error.hpp"
 #include "certagent/core/i18n.hpp"
-#include "certagent/core/renewal/journal.hpp"
 #include "command.hpp"
 
 namespace certagent::cli {
 namespace {
 
+std::string text(const json& j, const char* key) {
+    auto it = j.find(key);
+    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
 int runRenewals(Context& ctx) {
     Args args(ctx.args, {}, {"--open"});
-    auto& agent = ctx.agent();
-    renewal::Journal journal(agent.store(), agent.clock());
-    auto all = journal.list(args.flag("--open"));
+    auto all = ctx.runFlow("renewal", "list", {{"open", args.flag("--open")}});
     if (ctx.json_output) {
-        json out = json::array();
-        for (const auto& r : all)
-            out.push_back(journal.load(r.id).value_or(r).toJson());
-        ctx.print(out);
+        ctx.print(all);
         return kOk;
     }
     if (all.empty()) {
@@ -28,13 +28,17 @@ int runRenewals(Context& ctx) {
         return kOk;
     }
     std::vector<std::vector<std::string>> rows;
-    for (const auto& r : all)
-        rows.push_back({r.id.substr(0, 8), r.token, r.certId, std::to_string(r.years),
-                        renewal::stepName(r.step), renewal::stateName(r.state), r.caState,
-                        r.newCertSerial.empty() ? "-" : r.newCertSerial.substr(0, 12),
-                        r.updatedAt, r.message});
-    printTable({_("ID"), _("TOKEN"), _("CERT"), _("YEARS"), _("STEP"), _("STATE"),
-                _("CA STATE"), _("NEW SERIAL"), _("UPDATED"), _("MESSAGE")},
+    for (const auto& r : all) {
+        auto phase = text(r, "phase");
+        auto step = text(r, "step") == "request" && !phase.empty() ? phase : text(r, "step");
+        auto serial = text(r, "new_cert_serial");
+        rows.push_back({text(r, "id").substr(0, 8), text(r, "token"), text(r, "cert"),
+                        std::to_string(r.value("years", 0)), step, text(r, "state"),
+                        text(r, "ca_state"), serial.empty() ? "-" : serial.substr(0, 12),
+                        text(r, "updated_at"), text(r, "message")});
+    }
+    printTable({_("ID"), _("TOKEN"), _("CERT"), _("YEARS"), _("STEP"), _("STATE"), _("CA STATE"),
+                _("NEW SERIAL"), _("UPDATED"), _("MESSAGE")},
                rows);
     return kOk;
 }
@@ -43,4 +47,6 @@ int runRenewals(Context& ctx) {
 }  // namespace certagent::cli
 
 CERTAGENT_CLI_COMMAND(renewals, "renewals", N_("the renewal journal: in progress and done"),
-                      N_("renewals [--open] [--json]"), certagent::cli::runRenewals)
+                      N_("renewals [--open] [--json]"), certagent::cli::runRenewals,
+                      {"--open", nullptr,
+                       N_("only the renewals that are not finished")})

@@ -1,4 +1,5 @@
-// certagent-cli timestamp: RFC 3161 timestamps (docs/timestamps.md).
+// certagent-cli timestamp: RFC 3161 timestamps (docs/timestamps.md), done by the timestamps flow
+// plugin (ctx.runFlow); this command parses the arguments and prints the plugin's answers.
 //   timestamp FILE [--force]            FILE.tsr next to FILE, recorded in the history
 //   timestamp FILE --verify [--tsr P]   FILE against FILE.tsr (or P)
 //   timestamp --quota [--token SERIAL --cert ID [--pin-env VAR]]
@@ -8,16 +9,9 @@
 #include <fmt/format.h>
 
 #include <iostream>
-#include <memory>
 
 #include "certagent/core/error.hpp"
 #include "certagent/core/i18n.hpp"
-#include "certagent/core/signing/token_signer.hpp"
-#include "certagent/core/token/agent_tokens.hpp"
-#include "certagent/core/tsa/client.hpp"
-#include "certagent/core/tsa/quota.hpp"
-#include "certagent/core/tsa/service.hpp"
-#include "certagent/core/tsa/verify.hpp"
 #include "command.hpp"
 
 namespace certagent::cli {
@@ -27,133 +21,100 @@ namespace {
 constexpr const char* kUsage =
     N_("usage: certagent-cli timestamp FILE [--force] | FILE --verify [--tsr FILE.tsr] | "
        "--quota [--token SERIAL --cert ID [--pin-env VAR]] | --history [--limit N]");
+constexpr const char* kPlugin = "timestamps";
 
-// A TokenSigner (login once) for TLS client authentication, when asked for.
-struct ClientIdentity {
-    std::unique_ptr<token::TokenService> service;
-    std::unique_ptr<signing::TokenSigner> signer;
-};
-
-ClientIdentity openIdentity(Agent& agent, const std::string& serial, const std::string& cert_hex,
-                            const std::optional<std::string>& pin_env) {
-    ClientIdentity id;
-    id.service = token::makeTokenService(agent);
-    id.signer = std::make_unique<signing::TokenSigner>(
-        *id.service, serial, token::fromHex(cert_hex), pinCallback(pin_env));
-    return id;
+std::string text(const json& j, const char* key) {
+    auto it = j.find(key);
+    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
 int runQuota(Context& ctx, const Args& args) {
-    auto& agent = ctx.agent();
-    tsa::QuotaCache cache(agent.store());
-    std::optional<tsa::Quota> quota;
+    json request = json::object();
     if (args.value("--token") || args.value("--cert")) {
         if (!args.value("--token") || !args.value("--cert"))
             throw Error(ErrorKind::Usage, _(kUsage));
-        auto id = openIdentity(agent, *args.value("--token"), *args.value("--cert"),
-                               args.value("--pin-env"));
-        const auto& cfg = agent.config();
-        quota = tsa::fetchPortalQuota(cfg.getString("renewal.portal_url"),
-                                      cfg.getString("renewal.ca_bundle"), id.signer->certificate(),
-                                      id.signer->privateKey(),
-                                      std::chrono::system_clock::to_time_t(agent.clock().now()));
-        cache.update(*quota, cfg.getInt("timestamps.low_quota"), agent.notifier());
-    } else {
-        quota = cache.load();
+        request = {{"token", *args.value("--token")}, {"cert", *args.value("--cert")}};
+        ctx.allowQuestions(args.value("--pin-env"), false);  // the login for the portal
     }
+    auto quota = ctx.runFlow(kPlugin, "quota", request);
+    const bool known = quota.value("known", false);
     if (ctx.json_output) {
-        json j = quota ? tsa::toJson(*quota) : json::object();
-        j["known"] = quota.has_value();
-        j["low_quota"] = agent.config().getInt("timestamps.low_quota");
-        ctx.print(j);
+        // The tray's labels stay out of the command's output.
+        for (const char* key : {"label", "title", "action_label", "low"}) quota.erase(key);
+        ctx.print(quota);
         return kOk;
     }
-    if (!quota) {
+    if (!known) {
         std::cout << _("The timestamp quota is not known yet: run `certagent-cli timestamp "
                        "--quota --token SERIAL --cert ID` or make a timestamp.")
                   << std::endl;
         return kOk;
     }
-    std::cout << fmt::format(fmt::runtime(_("Timestamps left: {0}")), quota->remaining);
-    if (quota->total) std::cout << fmt::format(fmt::runtime(_(" of {0}")), *quota->total);
-    std::cout << fmt::format(fmt::runtime(_(" (as of {0}, from the {1})")), quota->asOf,
-                             quota->source == "portal" ? _("CA's portal") : _("TSA"))
+    const auto remaining = quota.value("remaining", 0LL);
+    std::cout << fmt::format(fmt::runtime(_("Timestamps left: {0}")), remaining);
+    if (quota.contains("total") && quota["total"].is_number_integer())
+        std::cout << fmt::format(fmt::runtime(_(" of {0}")), quota["total"].get<long long>());
+    std::cout << fmt::format(fmt::runtime(_(" (as of {0}, from the {1})")), text(quota, "as_of"),
+                             text(quota, "source") == "portal" ? _("CA's portal") : _("TSA"))
               << std::endl;
-    if (quota->remaining < agent.config().getInt("timestamps.low_quota"))
+    if (remaining < quota.value("low_quota", 0LL))
         std::cout << _("Few timestamps are left: buy more from your CA (\"Mărci temporale\").")
                   << std::endl;
     return kOk;
 }
 
 int runHistory(Context& ctx, const Args& args) {
-    auto& agent = ctx.agent();
-    tsa::History history(agent.store());
     int limit = std::stoi(args.value("--limit").value_or("50"));
-    auto items = history.list(limit);
+    auto items = ctx.runFlow(kPlugin, "history", {{"limit", limit}}).value("items", json::array());
     if (ctx.json_output) {
-        json j = json::array();
-        for (const auto& e : items) j.push_back(tsa::toJson(e));
-        ctx.print({{"items", j}});
+        ctx.print({{"items", items}});
         return kOk;
     }
     std::vector<std::vector<std::string>> rows;
     for (const auto& e : items)
-        rows.push_back({e.genTime, e.kind, e.file, e.tsaSerial,
-                        e.hashAlgorithm + ":" + e.hashHex.substr(0, 16) + "…"});
+        rows.push_back({text(e, "time"), text(e, "kind"), text(e, "file"), text(e, "tsa_serial"),
+                        text(e, "hash_algorithm") + ":" + text(e, "hash").substr(0, 16) + "…"});
     printTable({_("time"), _("kind"), _("file"), _("TSA serial"), _("hash")}, rows);
     return kOk;
 }
 
 int runVerify(Context& ctx, const fs::path& file, const Args& args) {
-    auto& agent = ctx.agent(/*open_state=*/false);
-    fs::path tsr = args.value("--tsr").value_or(tsa::tsrPathFor(file).string());
-    auto anchors = agent.config().getString("timestamps.ca_bundle");
-    auto info = tsa::verifyFile(file, tsr, anchors);
+    ctx.agent(/*open_state=*/false);  // a check: nothing of the agent's state is needed
+    json request = {{"path", file.string()}};
+    if (auto tsr = args.value("--tsr")) request["tsr"] = *tsr;
+    auto info = ctx.runFlow(kPlugin, "verify", request);
     if (ctx.json_output) {
-        ctx.print({{"file", file.string()},
-                   {"tsr", tsr.string()},
-                   {"valid", true},
-                   {"time", info.genTime},
-                   {"tsa_serial", info.serialHex},
-                   {"tsa", info.tsaSubject},
-                   {"policy", info.policyOid},
-                   {"hash_algorithm", info.hashAlgorithm}});
+        ctx.print(info);
         return kOk;
     }
     std::cout << fmt::format(fmt::runtime(_("Valid timestamp: {0} existed at {1} (TSA {2}, "
                                             "serial {3})")),
-                             file.string(), info.genTime, info.tsaSubject, info.serialHex)
+                             file.string(), text(info, "time"), text(info, "tsa"),
+                             text(info, "tsa_serial"))
               << std::endl;
     return kOk;
 }
 
 int runStamp(Context& ctx, const fs::path& file, const Args& args) {
-    auto& agent = ctx.agent();
-    auto settings = tsa::settingsFrom(agent.config());
-    ClientIdentity id;
-    const auto client_token = agent.config().getString("timestamps.client_token");
-    if (!client_token.empty() && settings.url.rfind("https://", 0) == 0) {
-        id = openIdentity(agent, client_token, agent.config().getString("timestamps.client_cert"),
-                          args.value("--pin-env"));
-        settings.clientCert = id.signer->certificate();
-        settings.clientKey = id.signer->privateKey();
-    }
-    tsa::TsaClient client(settings);
+    // A client certificate on the token (an https:// TSA) asks for the PIN.
+    ctx.allowQuestions(args.value("--pin-env"), false);
     std::cerr << fmt::format(fmt::runtime(_("Requesting a timestamp for {0} from {1}…")),
-                             file.string(), settings.url)
+                             file.string(), ctx.config().getString("timestamps.url"))
               << std::endl;
-    auto result = tsa::stampFile(agent, client, file, args.flag("--force"));
+    auto result = ctx.runFlow(kPlugin, "stamp-file",
+                              {{"path", file.string()}, {"overwrite", args.flag("--force")}});
     if (ctx.json_output) {
-        ctx.print(tsa::toJson(result));
+        result.erase("message");  // the tray's line
+        ctx.print(result);
         return kOk;
     }
     std::cout << fmt::format(fmt::runtime(_("Timestamp saved: {0} (time {1}, TSA serial {2})")),
-                             result.tsr.string(), result.timestamp.info.genTime,
-                             result.timestamp.info.serialHex)
+                             text(result, "tsr"), text(result, "time"),
+                             text(result, "tsa_serial"))
               << std::endl;
-    if (result.timestamp.quotaRemaining)
+    if (result.contains("quota_remaining") && result["quota_remaining"].is_number_integer())
         std::cout << fmt::format(fmt::runtime(_("Timestamps left: {0}")),
-                                 *result.timestamp.quotaRemaining)
+                                 result["quota_remaining"].get<long long>())
                   << std::endl;
     return kOk;
 }
@@ -179,4 +140,23 @@ CERTAGENT_CLI_COMMAND(timestamp, "timestamp",
                       N_("RFC 3161 timestamps: make (FILE.tsr), verify, quota, history"),
                       N_("timestamp FILE [--force] | FILE --verify [--tsr FILE.tsr] | --quota "
                          "[--token SERIAL --cert ID] | --history"),
-                      certagent::cli::runTimestamp)
+                      certagent::cli::runTimestamp,
+                      {"--force", nullptr,
+                       N_("replace an existing FILE.tsr")},
+                      {"--verify", nullptr,
+                       N_("check FILE against its timestamp instead of making one")},
+                      {"--tsr", N_("FILE.tsr"),
+                       N_("the timestamp to check (default: FILE.tsr)")},
+                      {"--quota", nullptr,
+                       N_("the timestamps left: the last known count, or the portal's with --token "
+                          "and --cert")},
+                      {"--history", nullptr,
+                       N_("the timestamps made on this computer")},
+                      {"--limit", "N",
+                       N_("at most N entries of --history (default: 50)")},
+                      {"--token", N_("SERIAL"),
+                       N_("ask the portal for --quota, logging in with this token (with --cert)")},
+                      {"--cert", "ID",
+                       N_("the certificate for that login (CKA_ID in hex, with --token)")},
+                      {"--pin-env", N_("VAR"),
+                       N_("read the PIN from this environment variable")})

@@ -56,4 +56,11 @@ CERTAGENT_CLI_COMMAND(verify, "verify",
                       N_("verify a signed PDF or a detached signature (.p7s) and its file"),
                       N_("verify FILE.pdf | FILE.p7s [--data FILE] [--trust PEM] [--offline] "
                          "[--json]"),
-                      certagent::cli::runVerify)
+                      certagent::cli::runVerify,
+                      {"--data", N_("FILE"),
+                       N_("the signed file of a detached .p7s signature")},
+                      {"--trust", "PEM",
+                       N_("trust these CA certificates instead of the configured anchors")},
+                      {"--offline", nullptr,
+                       N_("check revocation only with the evidence in the document and the "
+                          "revocation cache; ask no server")})

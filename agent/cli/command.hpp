@@ -2,6 +2,7 @@
 // certagent-cli commands: one file per command (cmd_<name>.cpp), each registering itself with
 // CERTAGENT_CLI_COMMAND. Exit codes: 0 ok, 1 failure, 2 usage error.
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include "certagent/core/agent.hpp"
+#include "certagent/core/token/token_profile.hpp"
 #include "certagent/core/token/token_service.hpp"
 
 namespace certagent::cli {
@@ -34,6 +36,16 @@ public:
     // Prints JSON (when --json) or calls human().
     void print(const json& j) const;
 
+    // What plugins run by this command may ask: the PIN (from --pin-env's variable, else the
+    // terminal without echo) and questions at the terminal (assumeYes: --yes answers every
+    // confirmation with yes; without a terminal, questions are refused).
+    void allowQuestions(const std::optional<std::string>& pin_env, bool assume_yes);
+
+    // Runs a flow plugin's action (a first-party flow: "renewal", "timestamps",
+    // "expiry-reminders"); throws certagent::Error(Plugin) naming the plugin when it is not
+    // loaded.
+    json runFlow(const std::string& plugin, const std::string& action, const json& action_args);
+
 private:
     std::optional<config::Config> config_;
     std::unique_ptr<Agent> agent_;
@@ -54,31 +66,83 @@ private:
     std::vector<std::string> positionals_;
 };
 
+// certagent.ui/1 open for the CLI and the daemon: xdg-open in the session's environment,
+// without --pin-env's variable and [timestamps] password_env.
+std::function<std::optional<json>(const json&)> desktopOpener(
+    Agent& agent, const std::optional<std::string>& pin_env);
+
 // The PIN for a login: from the environment variable named by --pin-env, else asked on the
 // terminal without echo. Warns before the final try. Never from the command line.
 token::PinCallback pinCallback(const std::optional<std::string>& pin_env);
+
+// The connected token with this serial, or the only connected token when no serial is given.
+// Throws Error(TokenRemoved) when it is not connected, Error(Usage) when several are and none
+// was named.
+token::TokenInfo selectToken(token::TokenService& service, const std::optional<std::string>& serial);
+
+// The profile of the plugin that claims the token (nullptr: none).
+const token::TokenProfile* profileOf(const std::vector<token::TokenProfile>& profiles,
+                                     const token::TokenInfo& token);
+
+// Asks "PROMPT [yes/no]" on the terminal: true only for "yes" (or the translated yes). With
+// `assumeYes` (--yes) true without asking; without a terminal throws Error(Usage) naming
+// `yesOption`.
+bool confirmAtTerminal(const std::string& prompt, bool assumeYes,
+                       const std::string& yesOption = "--yes");
+
+// Status words in text output, in the user's language ("expiring" -> "expiră în curând");
+// --json keeps the English names (token::certStatusName, token::pinStateName).
+std::string certStatusText(token::CertStatus status);
+std::string pinStateText(token::PinState state);
 
 // Prints rows as aligned columns (UTF-8 aware).
 void printTable(const std::vector<std::string>& headers,
                 const std::vector<std::vector<std::string>>& rows);
 
+// One option of a command, as --help, the man page and the shell completions show it.
+struct Option {
+    const char* names;  // "--token", or with a short alias "-o, --output"
+    const char* value;  // placeholder of its value ("SERIAL", "FILE.pdf", "der|pem"); nullptr:
+                        // a flag. Choices written a|b|c are completed as such; a placeholder
+                        // naming FILE, PEM, OUT or PATH completes file names, DIR directories.
+    const char* help;   // N_() msgid: one line
+};
+
 struct Command {
     const char* name;
     const char* summary;  // N_() msgid
-    const char* usage;    // N_() msgid, e.g. "config check|show [--json]"
+    const char* usage;    // N_() msgid: its forms, " | " between them, e.g. "config check|show"
     int (*run)(Context&);
+    std::vector<Option> options;  // every option Args accepts for it (checked when it runs)
+
+    const Option* option(const std::string& wanted) const;  // by any of its names
 };
+
+// "-o, --output" -> {"-o", "--output"}
+std::vector<std::string> optionNames(const Option& o);
+
+// Every command accepts these besides its own options (main.cpp handles them).
+const std::vector<Option>& commonOptions();
 
 class Registry {
 public:
     static void add(const Command& c);
-    static const std::vector<Command>& all();
+    static const std::vector<Command>& all();  // in registration order
+    static std::vector<Command> sorted();      // by name
+    static const Command* find(const std::string& name);
+    // The command main() runs: Args checks its option lists against this entry, so an option
+    // a command accepts but did not declare (and that --help, the man page and the completions
+    // would miss) fails its first run in the tests, not silently in the docs.
+    static void setCurrent(const Command* c);
+    static const Command* current();
 };
 
 }  // namespace certagent::cli
 
-#define CERTAGENT_CLI_COMMAND(id, name, summary, usage, fn)                                   \
+// CERTAGENT_CLI_COMMAND(id, "name", N_("summary"), N_("usage"), run,
+//                       {"--token", "SERIAL", N_("help")}, {"--yes", nullptr, N_("help")}, ...)
+#define CERTAGENT_CLI_COMMAND(id, name, summary, usage, fn, ...)                              \
     namespace {                                                                               \
-    const bool registered_##id = (::certagent::cli::Registry::add({name, summary, usage, fn}), \
-                                  true);                                                      \
+    const bool registered_##id =                                                              \
+        (::certagent::cli::Registry::add({name, summary, usage, fn, {__VA_ARGS__}}), true);   \
     }

@@ -1,5 +1,6 @@
 // certagent-cli: every capability of the agent, scriptable. See `certagent-cli --help`.
 #include <cstring>
+#include <optional>
 #include <fmt/format.h>
 #include <iostream>
 
@@ -7,32 +8,11 @@
 #include "certagent/core/i18n.hpp"
 #include "certagent/core/log.hpp"
 #include "command.hpp"
+#include "help.hpp"
 
 using namespace certagent;
 
 namespace {
-
-void printHelp() {
-    std::cout << _("Usage: certagent-cli [--config PATH] [--state-dir DIR] [--json] [-v] COMMAND "
-                   "[ARGS]")
-              << "\n\n"
-              << _("Commands:") << "\n";
-    auto commands = cli::Registry::all();
-    std::sort(commands.begin(), commands.end(),
-              [](const cli::Command& a, const cli::Command& b) {
-                  return std::strcmp(a.name, b.name) < 0;
-              });
-    for (const auto& c : commands)
-        std::cout << fmt::format("  {:<12} {}\n", c.name, _(c.summary));
-    std::cout << "\n"
-              << _("Global options:") << "\n"
-              << "  --config PATH    " << _("configuration file (else $CERTAGENT_CONFIG)") << "\n"
-              << "  --state-dir DIR  " << _("state folder (else $CERTAGENT_STATE_DIR)") << "\n"
-              << "  --json           " << _("machine-readable output") << "\n"
-              << "  -v, -vv          " << _("more log output on stderr") << "\n"
-              << "  --version        " << _("print the version") << "\n\n"
-              << _("Exit codes: 0 success, 1 failure, 2 usage error.") << "\n";
-}
 
 int reportError(const Error& e, bool json_output) {
     int code = e.kind() == ErrorKind::Usage ? cli::kUsage : cli::kFailure;
@@ -45,21 +25,30 @@ int reportError(const Error& e, bool json_output) {
                          .dump(2)
                   << std::endl;
     std::cerr << "certagent-cli: " << _("error") << ": " << describe(e) << std::endl;
+    if (code == cli::kUsage) {
+        const auto* c = cli::Registry::current();
+        std::cerr << (c ? fmt::format(fmt::runtime(_("Try 'certagent-cli {0} --help'.")), c->name)
+                        : std::string(_("Try 'certagent-cli --help'.")))
+                  << std::endl;
+    }
     return code;
 }
 
 }  // namespace
 
+// Global options come before the command; the command's arguments are its own, except --json
+// (every command's output) and -h/--help (its usage), up to a "--".
 int main(int argc, char** argv) {
     i18n::init();
     log::setLevel(log::Level::Warn);
     cli::Context ctx;
-    std::vector<std::string> rest;
-    bool want_version = false, want_help = false;
     try {
         std::vector<std::string> args(argv + 1, argv + argc);
         int verbosity = 0;
-        for (std::size_t i = 0; i < args.size(); ++i) {
+        bool want_version = false, want_help = false;
+        std::optional<std::string> generate;  // build time: man page and completions
+        std::size_t i = 0;
+        for (; i < args.size(); ++i) {
             const auto& a = args[i];
             auto takeValue = [&](const std::string& name) {
                 if (i + 1 >= args.size())
@@ -67,7 +56,12 @@ int main(int argc, char** argv) {
                                 fmt::format(fmt::runtime(_("option {0} needs a value")), name));
                 return args[++i];
             };
-            if (a == "--json") {
+            if (a == "--") {
+                ++i;
+                break;
+            } else if (a.empty() || a[0] != '-') {
+                break;  // the command
+            } else if (a == "--json") {
                 ctx.json_output = true;
             } else if (a == "--config") {
                 ctx.config_path = takeValue(a);
@@ -85,15 +79,23 @@ int main(int argc, char** argv) {
                 want_version = true;
             } else if (a == "--help" || a == "-h") {
                 want_help = true;
-            } else if (a == "--") {
-                rest.insert(rest.end(), args.begin() + static_cast<long>(i) + 1, args.end());
-                break;
+            } else if (a == "--generate") {
+                generate = takeValue(a);
             } else {
-                rest.push_back(a);
+                throw Error(ErrorKind::Usage,
+                            fmt::format(fmt::runtime(_("unknown global option {0} (a command's "
+                                                       "options come after the command)")),
+                                        a));
             }
         }
         if (verbosity == 1) log::setLevel(log::Level::Debug);
         if (verbosity >= 2) log::setLevel(log::Level::Trace);
+        if (generate) {
+            if (!cli::generate(*generate, std::cin, std::cout))
+                throw Error(ErrorKind::Usage, fmt::format("--generate {}: man, bash, zsh or json",
+                                                          *generate));
+            return cli::kOk;
+        }
         if (want_version) {
             if (ctx.json_output)
                 std::cout << nlohmann::json{{"name", "certagent-cli"},
@@ -110,9 +112,41 @@ int main(int argc, char** argv) {
                           << ")" << std::endl;
             return cli::kOk;
         }
-        if (want_help || rest.empty()) {
-            printHelp();
-            return rest.empty() && !want_help ? cli::kUsage : cli::kOk;
+        if (i >= args.size()) {
+            // certagent-cli --help: the overview; nothing at all is a usage error.
+            cli::printHelp(want_help ? std::cout : std::cerr);
+            return want_help ? cli::kOk : cli::kUsage;
+        }
+        const auto* command = cli::Registry::find(args[i]);
+        if (!command)
+            throw Error(ErrorKind::Usage,
+                        fmt::format(fmt::runtime(_("unknown command '{0}' (see certagent-cli "
+                                                   "--help)")),
+                                    args[i]));
+        cli::Registry::setCurrent(command);
+        bool ended = false;
+        for (++i; i < args.size(); ++i) {
+            const auto& a = args[i];
+            if (!ended && (a == "--help" || a == "-h")) {
+                want_help = true;
+            } else if (!ended && a == "--json") {
+                ctx.json_output = true;
+            } else if (!ended && !command->option(a) &&
+                       (a == "--config" || a.rfind("--config=", 0) == 0 || a == "--state-dir" ||
+                        a.rfind("--state-dir=", 0) == 0 || a == "-v" || a == "-vv" ||
+                        a == "--verbose" || a == "--version")) {
+                throw Error(ErrorKind::Usage,
+                            fmt::format(fmt::runtime(_("{0} is a global option: put it before "
+                                                       "the command")),
+                                        a));
+            } else {
+                ended |= a == "--";
+                ctx.args.push_back(a);
+            }
+        }
+        if (want_help) {
+            cli::printCommandHelp(std::cout, *command);
+            return cli::kOk;
         }
         if (verbosity == 0) {
             // The configured level applies unless -v asked for more.
@@ -123,16 +157,7 @@ int main(int argc, char** argv) {
                 // A broken config is reported by the command that needs it.
             }
         }
-        for (const auto& c : cli::Registry::all()) {
-            if (rest[0] == c.name) {
-                ctx.args.assign(rest.begin() + 1, rest.end());
-                return c.run(ctx);
-            }
-        }
-        throw Error(ErrorKind::Usage,
-                    fmt::format(fmt::runtime(_("unknown command '{0}' (see certagent-cli "
-                                               "--help)")),
-                                rest[0]));
+        return command->run(ctx);
     } catch (const Error& e) {
         return reportError(e, ctx.json_output);
     } catch (const std::exception& e) {

@@ -7,7 +7,9 @@ namespace certagent::gui {
 
 struct TestHooks {
     std::string menuDump;    // CERTAGENT_GUI_MENU_DUMP: write the menu model (JSON) here
-    std::string show;        // CERTAGENT_GUI_SHOW: pin | pin-final | wizard | settings | about
+    // CERTAGENT_GUI_SHOW: pin | pin-final | wizard | settings | about | details | pin-change |
+    // pin-unblock
+    std::string show;
     std::string replay;      // CERTAGENT_GUI_REPLAY: JSON lines published on the bus at start
     // CERTAGENT_GUI_LAYOUT_DUMP: the shown windows and their controls (name, label, screen
     // rectangle) as JSON, rewritten when they change, so tests can click where a person would.

@@ -1,4 +1,5 @@
 #include "pin_dialog.hpp"
+#include "secret_field.hpp"
 #include "wx_text.hpp"
 
 #include <wx/button.h>
@@ -10,29 +11,6 @@
 #include "certagent/core/i18n.hpp"
 
 namespace certagent::gui {
-namespace {
-
-// Overwrites the control's text before clearing it, so the toolkit's buffers are reused with
-// filler instead of keeping the PIN's characters.
-void scrub(wxTextCtrl* t) {
-    if (!t) return;
-    auto n = t->GetValue().length();
-    if (n) t->ChangeValue(wxString(wxT('\u2022'), n));
-    t->ChangeValue(wxString());
-}
-
-// The control's text as UTF-8 in a SecretString. GetValue() returns a temporary wxString, and
-// utf8_str() may hand out a buffer that points into it: the string is kept alive here, an owned
-// copy is taken, and both copies are wiped before they are freed.
-SecretString typedSecret(const wxTextCtrl* t) {
-    wxString value = t->GetValue();
-    wxCharBuffer utf8(value.utf8_str());
-    SecretString out(std::string_view(utf8.data(), utf8.length()));
-    secureWipe(utf8.data(), utf8.length());
-    for (auto it = value.begin(); it != value.end(); ++it) *it = wxT('\0');
-    return out;
-}
-}  // namespace
 
 PinDialog::PinDialog(wxWindow* parent, const ui::PinPolicy& policy)
     : wxDialog(parent, wxID_ANY, u8(_("Token PIN")), wxDefaultPosition, wxDefaultSize,

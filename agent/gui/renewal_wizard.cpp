@@ -166,8 +166,11 @@ void RenewalWizard::buildProgressPanel() {
     sign_declaration_->Bind(wxEVT_BUTTON,
                             [this](wxCommandEvent&) { publish("renewal.sign_declaration"); });
     pay_->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) {
-        if (auto v = app_.renewals().find(renewal_id_); v && !v->paymentUrl.empty())
+        if (auto v = app_.renewals().find(renewal_id_); v && !v->paymentUrl.empty()) {
             wxLaunchDefaultBrowser(u8(v->paymentUrl));
+            // The page is open: the renewal follows the payment from now on.
+            publish("renewal.open_payment");
+        }
     });
     retry_->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { publish("renewal.retry"); });
     check_->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { publish("renewal.check"); });

@@ -1,6 +1,6 @@
 #pragma once
 // The renewal wizard: a window over ui::RenewalTracker. Closing it loses nothing: the state is
-// in core (and in the renewal engine's journal), so reopening shows the same steps.
+// in core (and in the renewal plugin's journal), so reopening shows the same steps.
 //
 // What it sends (UserAction events, events.hpp), for the renewal engine to act on:
 //   {action: "renew", token, cert, args: {years, id_document}}       Start
@@ -8,10 +8,10 @@
 //   {action: "renewal.retry", renewal_id, token, cert}                after a failure
 //   {action: "renewal.check", renewal_id, token, cert}                "check now" while waiting
 //   {action: "renewal.resume", renewal_id, token, cert}               an interrupted renewal
+//   {action: "renewal.open_payment", renewal_id, token, cert}         the payment page opened
 // Controls carry names (wxWindow::SetName: "id-document", "years-2", "start", "sign-declaration",
 // ...) that the layout dump (gui_ids.hpp) reports, so tests click them where a person would.
-// What it shows: RenewalProgress {renewal_id, token, cert, step, state, message, progress?,
-//   wizard_step?, declaration?, payment_url?, code?, final?}.
+// What it shows: RenewalProgress (events.hpp), folded by ui::RenewalTracker by its "stage".
 #include <wx/frame.h>
 
 #include <string>

@@ -7,6 +7,7 @@
 #include <wx/msgdlg.h>
 #include <wx/utils.h>
 
+#include <csignal>
 #include <cstdlib>
 #include <fstream>
 #include <future>
@@ -19,6 +20,7 @@
 #include "certagent/core/token/agent_tokens.hpp"
 #include "certagent/core/ui/autostart.hpp"
 #include "certagent/core/ui/settings_model.hpp"
+#include "certificate_window.hpp"
 #include "consent_dialog.hpp"
 #include "desktop_notifier.hpp"
 #include "device_sources.hpp"
@@ -27,6 +29,8 @@
 #include "renewal_wizard.hpp"
 #include "settings_dialog.hpp"
 #include "sign_pdf.hpp"
+#include "status_notifier_icon.hpp"
+#include "token_care.hpp"
 #include "tray_icon.hpp"
 #include "verify_document.hpp"
 #include "wx_notifier.hpp"
@@ -82,6 +86,10 @@ TestHooks TestHooks::fromEnvironment() {
 
 bool TrayApp::OnInit() {
     SetAppName("certagent");
+    // A tray app has no main window: without this, wx ends the main loop whenever the last
+    // top-level window is destroyed (a refused consent dialog, a PIN dialog closed while nothing
+    // else is open) and the tray quits. It quits only through "Quit".
+    SetExitOnFrameDelete(false);
     i18n::init("auto");
     hooks_ = TestHooks::fromEnvironment();
     // certagent --renew SERIAL CERTID: open the renewal window for that certificate (the
@@ -104,8 +112,12 @@ bool TrayApp::OnInit() {
     if (otherInstance) return false;
     if (!hooks_.layoutDump.empty()) startLayoutDump(hooks_.layoutDump);
     // The icon first: it docks during the first round of the event loop, while the agent
-    // starts (config, state, plugins, token modules) right after it.
-    if (wxTaskBarIcon::IsAvailable()) {
+    // starts (config, state, plugins, token modules) right after it. A StatusNotifierItem when
+    // the desktop shows those (KDE, GNOME with AppIndicator, Wayland), else XEmbed.
+    sni_ = StatusNotifierIcon::create(*this);
+    if (sni_) {
+        sni_->show(ui::presentStarting(), menu_);
+    } else if (wxTaskBarIcon::IsAvailable()) {
         tray_ = new TrayIcon(*this);
         tray_->show(ui::presentStarting());
     } else {
@@ -117,7 +129,22 @@ bool TrayApp::OnInit() {
     CallAfter([this] {
         if (!startAgent()) ExitMainLoop();
     });
+#ifdef __UNIX__
+    // The session ends (logout, systemctl stop, a daemon's takeover refused): SIGTERM quits as
+    // "Quit" does, so the agent stops cleanly (journal, lock, PIN cache). wx runs the handler
+    // from the event loop, not in the signal's context.
+    SetSignalHandler(SIGTERM, [](int) {
+        if (auto* app = dynamic_cast<TrayApp*>(wxTheApp)) app->quitOnSignal();
+    });
+#endif
     return true;
+}
+
+void TrayApp::quitOnSignal() {
+    // A modal dialog (PIN, consent, message) runs its own loop: end it first, as a Cancel.
+    for (auto* w : wxTopLevelWindows)
+        if (auto* d = dynamic_cast<wxDialog*>(w); d && d->IsModal()) d->EndModal(wxID_CANCEL);
+    CallAfter([this] { runAction(json{{"action", "quit"}}); });
 }
 
 bool TrayApp::startAgent() {
@@ -133,9 +160,12 @@ bool TrayApp::startAgent() {
     if (!adapters.notifier) adapters.notifier = std::make_shared<WxNotifier>(*this);
     adapters.pin = pinCallback();
     adapters.consent = [this] { return makeConsentDialog(*this); };
-    adapters.chooseFile = [this](const app::FileRequest& r) { return chooseFile(r); };
+    adapters.prompts = makePrompts(*this);
     adapters.deviceSources = [](const device::UsbIdFilter& filter) {
         return platform::makeDeviceSources(filter);
+    };
+    adapters.usbDevices = [](const device::UsbIdFilter& filter) {
+        return platform::presentUsbDevices(filter);
     };
     try {
         app_ = std::make_unique<app::App>(AgentOptions{}, std::move(adapters));
@@ -160,9 +190,9 @@ bool TrayApp::startAgent() {
     // Before the areas start, so their first events (tokens found, interrupted renewals, the
     // server's state) reach the menu.
     subscriptions_.push_back(agent().bus().subscribe(
-        fmt::format("{},{},{},{},{},{}", events::kTokenInserted, events::kTokenRemoved,
+        fmt::format("{},{},{},{},{},{},{}", events::kTokenInserted, events::kTokenRemoved,
                     events::kCertificatesChanged, events::kRenewalProgress, events::kReminderDue,
-                    events::kLocalServerState),
+                    events::kLocalServerState, events::kDriversMissing),
         [this](const json& e) { CallAfter([this, e] { onBusEvent(e); }); }));
 
     snapshot_.server.known = true;
@@ -185,6 +215,7 @@ bool TrayApp::startAgent() {
 
 int TrayApp::OnExit() {
     exiting_ = true;  // a job waiting for a PIN dialog gets "cancelled" instead
+    sni_.reset();  // no menu choice arrives from the bus any more
     if (app_) app_->stop();
     if (refresh_thread_.joinable()) refresh_thread_.join();
     if (job_thread_.joinable()) job_thread_.join();
@@ -213,6 +244,7 @@ void TrayApp::refreshTokens() {
     if (refresh_thread_.joinable()) refresh_thread_.join();
     refresh_thread_ = std::thread([this] {
         std::vector<ui::TokenView> views;
+        auto tools = ui::vendorToolViews(profiles_);  // installed since the last read?
         try {
             auto service = tokenService();
             auto list = service->tokens();
@@ -222,8 +254,14 @@ void TrayApp::refreshTokens() {
         } catch (const std::exception& e) {
             log::warn("gui", "reading tokens failed: {}", e.what());
         }
-        CallAfter([this, views = std::move(views)]() mutable {
+        CallAfter([this, views = std::move(views), tools = std::move(tools)]() mutable {
+            for (auto& v : views) {  // what the token's vendor calls its SO PIN
+                token::TokenInfo info;
+                info.plugin = v.plugin;
+                v.soPinName = ui::unblockPinName(profileFor(info));
+            }
             snapshot_.tokens = std::move(views);
+            snapshot_.vendorTools = std::move(tools);
             refreshing_ = false;
             present();
             if (refresh_again_.exchange(false)) refreshTokens();
@@ -266,11 +304,13 @@ void TrayApp::present() {
     }
     menu_ = ui::buildMenu(snapshot_, ui::collectPluginItems(agent().plugins(), context));
     if (tray_) tray_->show(presentation_);
+    if (sni_) sni_->show(presentation_, menu_);
     if (fallback_) fallback_->show(presentation_);
     if (!hooks_.menuDump.empty()) {
         json dump = {{"state", ui::trayStateName(presentation_.state)},
                      {"tooltip", presentation_.tooltip},
-                     {"tray", tray_ != nullptr},
+                     {"tray", tray_ != nullptr || sni_ != nullptr},
+                     {"tray_protocol", sni_ ? "sni" : tray_ ? "xembed" : "window"},
                      {"menu", menu_.toJson()}};
         std::ofstream(hooks_.menuDump + ".tmp") << dump.dump(2) << "\n";
         std::filesystem::rename(hooks_.menuDump + ".tmp", hooks_.menuDump);
@@ -320,8 +360,22 @@ void TrayApp::runAction(const json& action) {
         ExitMainLoop();
     } else if (what == "plugin") {
         runPluginAction(action);
+    } else if (what == "open_url") {
+        // Only the driver links the menu model let through (https://).
+        if (auto url = text(action, "url"); ui::isSafeDriverUrl(url)) wxLaunchDefaultBrowser(u8(url));
+    } else if (what == "vendor_tool") {
+        try {
+            app_->openVendorTool(text(action, "plugin"));
+        } catch (const std::exception& e) {
+            wxMessageBox(u8(e.what()), "certagent", wxOK | wxICON_ERROR);
+        }
     } else if (what == "server_start" || what == "server_stop") {
         toggleServer(what == "server_start");
+    } else if (what == "pin_change" || what == "pin_unblock") {
+        runPinTask(*this, text(action, "token"),
+                   what == "pin_change" ? ui::PinTask::Change : ui::PinTask::Unblock);
+    } else if (what.rfind("browser_", 0) == 0) {
+        runBrowserAction(*this, what.substr(8));
     }
 }
 
@@ -355,7 +409,7 @@ bool TrayApp::startJob(std::function<void()> work) {
 
 void TrayApp::runPluginAction(const json& action) {
     // A plugin's action may reach the network or the token (and may ask for a file through the
-    // chooseFile adapter): never on the UI thread.
+    // prompts adapter): never on the UI thread.
     bool started = startJob([this, action] {
         std::optional<std::string> message;
         std::string error;
@@ -376,29 +430,6 @@ void TrayApp::runPluginAction(const json& action) {
     if (!started)
         wxMessageBox(u8(_("Another operation is still running; try again when it has finished.")),
                      "certagent", wxOK | wxICON_INFORMATION);
-}
-
-std::optional<std::filesystem::path> TrayApp::chooseFile(const app::FileRequest& request) {
-    auto show = [request]() -> std::optional<std::filesystem::path> {
-        std::string wildcard = wxFileSelectorDefaultWildcardStr;
-        if (!request.patterns.empty()) {
-            std::string list;
-            for (const auto& p : request.patterns) list += (list.empty() ? "" : ";") + p;
-            wildcard = list + "|" + list;
-        }
-        wxFileDialog open(nullptr, u8(request.title), "", "", u8(wildcard),
-                          wxFD_OPEN | wxFD_FILE_MUST_EXIST);
-        if (open.ShowModal() != wxID_OK) return std::nullopt;
-        return std::filesystem::u8path(open.GetPath().utf8_string());
-    };
-    if (wxThread::IsMain()) return show();
-    if (exiting_) return std::nullopt;
-    auto done = std::make_shared<std::promise<std::optional<std::filesystem::path>>>();
-    auto result = done->get_future();
-    CallAfter([show, done] { done->set_value(show()); });
-    while (result.wait_for(std::chrono::milliseconds(200)) != std::future_status::ready)
-        if (exiting_) return std::nullopt;
-    return result.get();
 }
 
 void TrayApp::onNotificationChoice(const json& notification, const json& choice) {
@@ -442,18 +473,14 @@ void TrayApp::openWizard(const std::string& tok, const std::string& cert,
 }
 
 void TrayApp::showDetails(const std::string& tok, const std::string& cert) {
-    for (const auto& t : snapshot_.tokens)
-        for (const auto& c : t.certificates) {
-            if (t.serial != tok || c.idHex != cert) continue;
-            auto body = fmt::format(
-                fmt::runtime(_("Holder: {0}\nSubject: {1}\nIssuer: {2}\nValid until: {3} ({4})\n"
-                               "Token: {5} (serial {6})\nQualified: {7}")),
-                c.holder, c.subject, c.issuer, ui::localDate(c.notAfter),
-                ui::daysLeftText(c.daysLeft), t.label, t.serial,
-                c.qualified ? _("yes") : _("no"));
-            wxMessageBox(u8(body), u8(_("Certificate")), wxOK | wxICON_INFORMATION);
-            return;
-        }
+    for (const auto& t : snapshot_.tokens) {
+        if (t.serial != tok) continue;
+        std::vector<token::Bytes> others;
+        for (const auto& c : t.certificates)
+            if (c.idHex != cert && !c.der.empty()) others.push_back(c.der);
+        for (const auto& c : t.certificates)
+            if (c.idHex == cert) return showCertificateWindow(*this, c, others);
+    }
 }
 
 void TrayApp::showSettings() {
@@ -497,6 +524,9 @@ void TrayApp::activate() {
     if (fallback_) {
         fallback_->Iconize(false);
         fallback_->Raise();
+    } else if (sni_) {
+        // The desktop draws the icon and opens its menu; nothing of ours can be raised.
+        log::info("gui", "already running: its icon is in the panel");
     } else if (tray_) {
         // Nothing to raise: a tray icon shows itself; open its menu where the user looks.
         std::unique_ptr<wxMenu> menu(createMenu());
@@ -512,6 +542,9 @@ void TrayApp::onBusEvent(const json& event) {
         present();
         if (text(event, "state") == "done" && text(event, "step") == "install") refreshTokens();
     } else if (type == events::kReminderDue) {
+        present();
+    } else if (type == events::kDriversMissing) {
+        snapshot_.missingDrivers = ui::missingDriverViews(event.value("devices", json::array()));
         present();
     } else if (type == events::kLocalServerState) {
         snapshot_.server.running = event.value("running", false);
@@ -598,6 +631,11 @@ void TrayApp::showTestWindow() {
         openWizard(first->tokenSerial, first->idHex);
     } else if (show == "wizard") {
         log::warn("gui", "CERTAGENT_GUI_SHOW=wizard: no certificate on the tokens to renew");
+    } else if (show == "details" && first) {
+        showDetails(first->tokenSerial, first->idHex);
+    } else if ((show == "pin-change" || show == "pin-unblock") && !snapshot_.tokens.empty()) {
+        runPinTask(*this, snapshot_.tokens.front().serial,
+                   show == "pin-change" ? ui::PinTask::Change : ui::PinTask::Unblock);
     } else if (show == "settings") {
         showSettings();
     } else if (show == "about") {

@@ -5,7 +5,10 @@
 #include <wx/app.h>
 #include <wx/menu.h>
 
+#include <wx/thread.h>
+
 #include <atomic>
+#include <future>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -25,6 +28,7 @@
 namespace certagent::gui {
 
 class TrayIcon;
+class StatusNotifierIcon;
 class FallbackWindow;
 class RenewalWizard;
 
@@ -57,8 +61,10 @@ public:
     std::optional<SecretString> askPin(const ui::PinPolicy& policy);
     // The PIN dialog's rules for a token as it was last read (lengths, PIN flags, profile).
     ui::PinPolicy pinPolicyFor(const token::TokenInfo& token) const;
-    // A file dialog from any thread (the dialog runs on the main thread). nullopt: cancelled.
-    std::optional<std::filesystem::path> chooseFile(const app::FileRequest& request);
+    // Runs fn on the main thread and waits for its answer (from any thread); nullopt when the
+    // app quits first. On the main thread, runs it at once.
+    template <typename T>
+    std::optional<T> onMainThread(std::function<T()> fn);
     // A PinCallback usable from worker threads: the dialog runs on the main thread.
     token::PinCallback pinCallback();
     void setSigning(bool signing);
@@ -67,6 +73,10 @@ public:
     bool startJob(std::function<void()> work);
     bool exiting() const { return exiting_; }
     void refreshTokens();  // re-reads tokens on a worker thread, then re-presents
+    // The profile of the token plugin that claims `token` (nullptr: none). Any thread.
+    const token::TokenProfile* profileOf(const token::TokenInfo& token) const {
+        return profileFor(token);
+    }
 
 private:
     bool startAgent();  // after the icon is up; false: it could not start (said to the user)
@@ -79,6 +89,7 @@ private:
     void activate();  // a second start asked us to show ourselves
     // What this start or a second one asked for: "" (show yourself) or "renew SERIAL CERTID".
     void handleRequest(const std::string& request);
+    void quitOnSignal();
     void toggleServer(bool start);
     void onBusEvent(const nlohmann::json& event);
     void runTestHooks();
@@ -99,6 +110,7 @@ private:
     ui::MenuModel menu_;
     std::vector<nlohmann::json> menu_actions_;  // index = menu id - kFirstMenuId
     TrayIcon* tray_ = nullptr;
+    std::unique_ptr<StatusNotifierIcon> sni_;  // instead of tray_ when a watcher is on the bus
     FallbackWindow* fallback_ = nullptr;
     RenewalWizard* wizard_ = nullptr;
     std::vector<uint64_t> subscriptions_;
@@ -113,5 +125,20 @@ private:
     bool first_presented_ = false;
 };
 
+
+template <typename T>
+std::optional<T> TrayApp::onMainThread(std::function<T()> fn) {
+    if (wxThread::IsMain()) return fn();
+    if (exiting_) return std::nullopt;
+    auto done = std::make_shared<std::promise<T>>();
+    auto result = done->get_future();
+    CallAfter([fn, done] { done->set_value(fn()); });
+    while (result.wait_for(std::chrono::milliseconds(200)) != std::future_status::ready)
+        if (exiting_) return std::nullopt;
+    return result.get();
+}
+
+// The questions plugins ask (certagent.ui/1) as dialogs: prompts.cpp.
+Prompts makePrompts(TrayApp& app);
 
 }  // namespace certagent::gui

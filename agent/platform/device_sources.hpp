@@ -15,4 +15,12 @@ namespace certagent::platform {
 std::vector<std::unique_ptr<device::DeviceSource>> makeDeviceSources(
     const device::UsbIdFilter& filter);
 
+// The USB devices present now whose VID:PID the filter knows (filter.ids; the smart-card class
+// is not looked at), as usb_added events with source "enumerate". What the driver check
+// (device/driver_check.hpp) compares with the PKCS#11 tokens.
+// Linux: <sysfs>/bus/usb/devices/*/uevent, <sysfs> being $CERTAGENT_SYSFS_ROOT (tests) or /sys.
+// Windows: CM_Get_Device_Interface_List for GUID_DEVINTERFACE_USB_DEVICE. macOS: IOKit's
+// IOUSBDevice services.
+std::vector<device::DeviceEvent> presentUsbDevices(const device::UsbIdFilter& filter);
+
 }  // namespace certagent::platform

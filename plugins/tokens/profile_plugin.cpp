@@ -1,5 +1,6 @@
 // A token plugin that is only data: it returns its folder's profile.json (docs/tokens.md,
-// "Token profile") and lets the agent apply the rules.
+// "Token profile") and lets the agent apply the rules. Built once per token folder by
+// token_plugin.cmake.
 #include <certagent/sdk/plugin.hpp>
 
 #include "profile_data.hpp"
@@ -15,4 +16,4 @@ public:
 }  // namespace
 
 CERTAGENT_PLUGIN(ProfileTokenPlugin, token, CERTAGENT_TOKEN_PLUGIN_NAME, "1.0.0",
-                 CERTAGENT_TOKEN_PLUGIN_DESCRIPTION)
+                 kTokenPluginDescription)

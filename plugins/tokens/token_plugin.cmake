@@ -1,14 +1,44 @@
-# certagent_token_plugin(<name> <description>): a token plugin is its folder's profile.json
-# (data) served by the shared profile_plugin.cpp; code only where a vendor really differs.
+# certagent_token_plugin_folder(<dir> [OUTPUT_DIRECTORY <dir>])
+# A token plugin is a folder holding profile.json (data, docs/tokens.md "Token profile"),
+# served by the shared profile_plugin.cpp; the plugin's name is the folder's name, which must
+# be the profile's "name". Without OUTPUT_DIRECTORY it is a first-party plugin (staged and
+# installed); with it, a plugin built only there (tests). A vendor that really needs code
+# adds a CMakeLists.txt to its folder instead and builds its own plugin with the SDK.
 include_guard(GLOBAL)
-function(certagent_token_plugin name description)
-  file(READ ${CMAKE_CURRENT_SOURCE_DIR}/profile.json PROFILE_JSON)
-  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
-               ${CMAKE_CURRENT_SOURCE_DIR}/profile.json)
-  configure_file(${CMAKE_CURRENT_FUNCTION_LIST_DIR}/profile_data.hpp.in
-                 ${CMAKE_CURRENT_BINARY_DIR}/profile_data.hpp @ONLY)
-  certagent_first_party_plugin(${name} SOURCES ${CMAKE_CURRENT_FUNCTION_LIST_DIR}/profile_plugin.cpp)
-  target_include_directories(${name} PRIVATE ${CMAKE_CURRENT_BINARY_DIR})
-  target_compile_definitions(${name} PRIVATE CERTAGENT_TOKEN_PLUGIN_NAME="${name}"
-                             CERTAGENT_TOKEN_PLUGIN_DESCRIPTION="${description}")
+function(certagent_token_plugin_folder dir)
+  cmake_parse_arguments(T "" "OUTPUT_DIRECTORY" "" ${ARGN})
+  get_filename_component(name ${dir} NAME)
+  set(profile ${dir}/profile.json)
+  file(READ ${profile} PROFILE_JSON)
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${profile})
+  string(JSON _name ERROR_VARIABLE _error GET "${PROFILE_JSON}" name)
+  if(_error OR NOT _name STREQUAL name)
+    message(FATAL_ERROR "${profile}: \"name\" must be the folder's name \"${name}\" (${_error})")
+  endif()
+  string(FIND "${PROFILE_JSON}" ")profile_json" _delimiter)
+  if(NOT _delimiter EQUAL -1)
+    message(FATAL_ERROR "${profile}: contains the text ')profile_json'")
+  endif()
+  set(_description "")
+  foreach(key IN ITEMS vendor product)
+    string(JSON _value ERROR_VARIABLE _error GET "${PROFILE_JSON}" ${key})
+    if(NOT _error)
+      string(APPEND _description " ${_value}")
+    endif()
+  endforeach()
+  string(STRIP "${_description}" TOKEN_PLUGIN_DESCRIPTION)
+  string(REPLACE "\\" "\\\\" TOKEN_PLUGIN_DESCRIPTION "${TOKEN_PLUGIN_DESCRIPTION}")
+  string(REPLACE "\"" "\\\"" TOKEN_PLUGIN_DESCRIPTION "${TOKEN_PLUGIN_DESCRIPTION}")
+  set(_generated ${CMAKE_CURRENT_BINARY_DIR}/token-plugins/${name})
+  configure_file(${CMAKE_CURRENT_FUNCTION_LIST_DIR}/profile_data.hpp.in ${_generated}/profile_data.hpp
+                 @ONLY)
+  set(_sources ${CMAKE_CURRENT_FUNCTION_LIST_DIR}/profile_plugin.cpp)
+  if(T_OUTPUT_DIRECTORY)
+    certagent_add_plugin(${name} SOURCES ${_sources} OUTPUT_DIRECTORY ${T_OUTPUT_DIRECTORY})
+    target_link_libraries(${name} PRIVATE certagent_warnings)
+  else()
+    certagent_first_party_plugin(${name} SOURCES ${_sources})
+  endif()
+  target_include_directories(${name} PRIVATE ${_generated})
+  target_compile_definitions(${name} PRIVATE CERTAGENT_TOKEN_PLUGIN_NAME="${name}")
 endfunction()

@@ -40,8 +40,8 @@ X509Ptr makeTsaCertWithoutEku(const X509_NAME* subject, EVP_PKEY* pub, X509* iss
 // so the holder can log in to the portal with it).
 // With `ocsp_url` / `crl_url`: authorityInfoAccess OCSP and cRLDistributionPoints (RFC 5280).
 X509Ptr makeQualifiedCert(const X509_NAME* subject, EVP_PKEY* pub, X509* issuer,
-                          EVP_PKEY* issuer_key, const Validity& v,
-                          const std::string& ocsp_url = {}, const std::string& crl_url = {});
+                          EVP_PKEY* issuer_key, const Validity& v, const std::string& ocsp_url = {},
+                          const std::string& crl_url = {});
 
 // True when the certificate carries the QcCompliance statement (what "qualified" means here).
 bool hasQcCompliance(X509* cert);

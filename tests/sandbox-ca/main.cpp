@@ -90,12 +90,9 @@ int run(const std::vector<std::string>& argv) {
     }
     if (cmd == "serve") {
         CliArgs a(rest, {"dir", "port", "tsa-port"}, {"auto-approve", "auto-pay", "tsa-faults"});
-        ServeOptions o{layoutFrom(a),
-                       static_cast<int>(a.integer("port", 0)),
-                       a.flag("auto-approve"),
-                       a.flag("auto-pay"),
-                       static_cast<int>(a.integer("tsa-port", 0)),
-                       a.flag("tsa-faults")};
+        ServeOptions o{
+            layoutFrom(a),      static_cast<int>(a.integer("port", 0)),     a.flag("auto-approve"),
+            a.flag("auto-pay"), static_cast<int>(a.integer("tsa-port", 0)), a.flag("tsa-faults")};
         if (o.port < 0 || o.port > 65535) throw Error(ErrorKind::Usage, "--port 0..65535");
         if (o.tsa_port < 0 || o.tsa_port > 65535)
             throw Error(ErrorKind::Usage, "--tsa-port 0..65535");
@@ -186,8 +183,8 @@ int run(const std::vector<std::string>& argv) {
     }
     if (cmd == "publish") {
         CliArgs a(rest, {"dir", "ocsp-url", "crl-url", "root-crl-url"}, {});
-        setPublication(layoutFrom(a), a.get("ocsp-url").value_or(""),
-                       a.get("crl-url").value_or(""), a.get("root-crl-url").value_or(""));
+        setPublication(layoutFrom(a), a.get("ocsp-url").value_or(""), a.get("crl-url").value_or(""),
+                       a.get("root-crl-url").value_or(""));
         std::cout << "published\n";
         return 0;
     }

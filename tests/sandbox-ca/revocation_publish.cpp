@@ -71,15 +71,15 @@ std::vector<unsigned char> signedCrl(X509_CRL* crl, X509* issuer, EVP_PKEY* key)
 
 }  // namespace
 
-void setPublication(const CaLayout& layout, const std::string& ocsp_url,
-                    const std::string& crl_url, const std::string& root_crl_url) {
+void setPublication(const CaLayout& layout, const std::string& ocsp_url, const std::string& crl_url,
+                    const std::string& root_crl_url) {
     auto ca = loadCaMaterial(layout);  // fails clearly on a directory that is not a sandbox CA
     writeText(layout.publication(), "ocsp=" + ocsp_url + "\ncrl=" + crl_url + "\n");
     if (root_crl_url.empty()) return;
     auto root_key = loadKey(layout.rootKey());
-    auto issuing = makeSubCa(X509_get_subject_name(ca.issuing.get()),
-                             X509_get0_pubkey(ca.issuing.get()), ca.root.get(), root_key.get(),
-                             validityOf(ca.issuing.get()), root_crl_url);
+    auto issuing =
+        makeSubCa(X509_get_subject_name(ca.issuing.get()), X509_get0_pubkey(ca.issuing.get()),
+                  ca.root.get(), root_key.get(), validityOf(ca.issuing.get()), root_crl_url);
     auto old_tsa = loadCert(layout.tsaCert());
     auto tsa = makeTsaCert(X509_get_subject_name(old_tsa.get()), X509_get0_pubkey(old_tsa.get()),
                            ca.root.get(), root_key.get(), validityOf(old_tsa.get()), root_crl_url);

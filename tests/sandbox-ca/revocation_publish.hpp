@@ -17,8 +17,8 @@ inline constexpr const char* kRootCrlPath = "/crl/root-ca.crl";
 // A non-empty `root_crl_url` also issues the issuing CA and TSA certificates again (same keys,
 // names and validity) with that address as their CRL distribution point, so a verifier can
 // learn their status from the root's CRL.
-void setPublication(const CaLayout& layout, const std::string& ocsp_url,
-                    const std::string& crl_url, const std::string& root_crl_url = {});
+void setPublication(const CaLayout& layout, const std::string& ocsp_url, const std::string& crl_url,
+                    const std::string& root_crl_url = {});
 
 // The root's CRL (DER), signed by the root: nothing revoked; thisUpdate now, nextUpdate in a day.
 std::vector<unsigned char> makeRootCrl(const CaLayout& layout);

@@ -1,6 +1,7 @@
 #include "certagent/core/app/app.hpp"
 
 #include "agent_lock.hpp"
+#include "certagent/core/app/extensions.hpp"
 
 #include <fmt/format.h>
 
@@ -8,13 +9,12 @@
 #include "certagent/core/events.hpp"
 #include "certagent/core/i18n.hpp"
 #include "certagent/core/log.hpp"
-#include "certagent/core/reminders/service.hpp"
-#include "certagent/core/renewal/agent_renewal.hpp"
+#include "certagent/core/platform/launch.hpp"
 #include "certagent/core/server/local_server.hpp"
 #include "certagent/core/signing/trusted_list.hpp"
 #include "certagent/core/token/agent_tokens.hpp"
-#include "certagent/core/tsa/service.hpp"
 #include "certagent/core/ui/menu_model.hpp"
+#include "certagent/core/ui/token_help.hpp"
 
 namespace certagent::app {
 namespace {
@@ -106,26 +106,6 @@ struct App::Area {
     static std::string trustedList(App& app) {
         return signing::startTrustedListRefresh(*app.agent_);
     }
-    static std::string timestamps(App& app) {
-        tsa::registerHostMethods(*app.agent_);
-        return "timestamps.* host methods";
-    }
-    static std::string reminders(App& app) {
-        if (!reminders::start(*app.agent_))
-            return "off ([reminders] enabled = false, or no state folder)";
-        return "on";
-    }
-    static std::string renewal(App& app) {
-        token::PinCallback pin = app.adapters_.pin;
-        if (!pin)
-            pin = [](const token::PinRequest&) -> std::optional<SecretString> {
-                throw Error(ErrorKind::Cancelled,
-                            _("this program cannot ask for the PIN; continue the renewal in the "
-                              "tray app (certagent) or with certagent-cli renew"));
-            };
-        app.renewal_ = &renewal::attachRenewalService(*app.agent_, std::move(pin));
-        return "on";
-    }
     static std::string localServer(App& app) {
         if (!app.agent_->config().getBool("server.enabled"))
             return "off ([server] enabled = false)";
@@ -142,8 +122,14 @@ struct App::Area {
                           e.what());
             }
         }
+        device::DriverWatch::UsbLister usb;
+        if (app.adapters_.usbDevices) {
+            auto filter = device::usbFilter(*app.agent_);
+            usb = [list = app.adapters_.usbDevices, filter] { return list(filter); };
+        }
         app.devices_ = device::startDeviceMonitor(*app.agent_, std::move(sources),
-                                                  device::monitorOptions(*app.agent_));
+                                                  device::monitorOptions(*app.agent_),
+                                                  std::move(usb));
         return "on";
     }
 };
@@ -151,10 +137,7 @@ struct App::Area {
 namespace {
 const App::Area kAreas[] = {
     {"tokens", &App::Area::tokens},
-    {"timestamps", &App::Area::timestamps},
     {"trusted-list", &App::Area::trustedList},
-    {"reminders", &App::Area::reminders},
-    {"renewal", &App::Area::renewal},
     {"local-server", &App::Area::localServer},
     {"devices", &App::Area::devices},
 };
@@ -162,6 +145,13 @@ const App::Area kAreas[] = {
 
 App::App(AgentOptions options, Adapters adapters) : adapters_(std::move(adapters)) {
     if (adapters_.notifier) options.notifier = adapters_.notifier;
+    // The plugins find the areas' extensions and the program's adapters from their start.
+    auto before = std::move(options.before_plugins);
+    options.before_plugins = [this, before](Agent& agent) {
+        installExtensions(agent).setPin(adapters_.pin);
+        agent.services().setPrompts(adapters_.prompts);
+        if (before) before(agent);
+    };
     agent_ = std::make_unique<Agent>(std::move(options));
     std::optional<LockHolder> holder;
     lock_ = AgentLock::tryAcquire(agent_->stateDir(), adapters_.program, holder);
@@ -208,6 +198,9 @@ ChoiceOutcome App::onNotificationChoice(const json& notification, const json& ch
               {"source", adapters_.program}};
     if (notification.contains("fingerprint")) e["fingerprint"] = notification["fingerprint"];
     if (notification.contains("renewal_id")) e["renewal_id"] = notification["renewal_id"];
+    // Which plugin asked for this notification (certagent.ui/1 sets it; it cannot be forged).
+    if (auto p = notification.find("plugin"); p != notification.end() && p->is_string())
+        e["plugin"] = *p;
     agent_->bus().publish(std::move(e));
     return out;
 }
@@ -231,6 +224,7 @@ const std::vector<AreaStatus>& App::start() {
         std::lock_guard lock(status_mutex_);
         status_.push_back(std::move(s));
     }
+    agent_->bus().publish({{"type", events::kAgentStarted}, {"program", adapters_.program}});
     return status_;
 }
 
@@ -245,17 +239,30 @@ std::optional<std::string> App::runPluginAction(const json& action) {
     auto name = action.value("plugin", std::string());
     std::string picked;
     if (ui::pluginActionNeedsFile(action)) {
-        if (!adapters_.chooseFile)
+        if (!adapters_.prompts.chooseFile)
             throw Error(ErrorKind::Usage, _("this action needs a file, and this program cannot "
                                             "ask for one"));
-        auto file = adapters_.chooseFile({_("Choose a file"), {}});
-        if (!file) return std::nullopt;
-        picked = file->string();
+        auto file = adapters_.prompts.chooseFile({{"title", _("Choose a file")}});
+        if (!file || !file->contains("path")) return std::nullopt;
+        picked = file->value("path", std::string());
     }
     auto args = ui::pluginActionArgs(action, picked);
     auto* plugin = agent_->plugins().find(name);
     if (!plugin) throw Error(ErrorKind::Plugin, _("the plugin is no longer loaded"), name);
     return ui::pluginResultText(plugin->runAction(action.value("id", std::string()), args));
+}
+
+void App::openVendorTool(const std::string& plugin) {
+    for (const auto& tool : ui::vendorToolViews(token::tokenProfiles(*agent_)))
+        if (tool.plugin == plugin) {
+            platform::launchDetached(tool.path);
+            return;
+        }
+    throw Error(ErrorKind::Usage, _("The token vendor's utility is not installed"), plugin);
+}
+
+std::vector<device::MissingDriver> App::missingDrivers() const {
+    return devices_.drivers ? devices_.drivers->current() : std::vector<device::MissingDriver>{};
 }
 
 void App::stop() {

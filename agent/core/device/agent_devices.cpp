@@ -33,11 +33,22 @@ struct MonitorGuard {
 }  // namespace
 
 DeviceArea startDeviceMonitor(Agent& agent, std::vector<std::unique_ptr<DeviceSource>> sources,
-                              MonitorOptions options) {
+                              MonitorOptions options, DriverWatch::UsbLister usbLister) {
     DeviceArea area;
     Agent* a = &agent;
     area.tracker = std::make_shared<TokenTracker>(agent.bus(), agent.clock(),
                                                   [a] { return token::makeTokenService(*a); });
+    if (usbLister) {
+        area.drivers = std::make_shared<DriverWatch>(agent.bus(), agent.clock(),
+                                                     token::tokenProfiles(agent),
+                                                     std::move(usbLister));
+        area.tracker->setAfterListing(
+            [drivers = area.drivers](token::TokenService& service,
+                                     const std::vector<token::TokenInfo>& tokens,
+                                     TimePoint started, bool initial) {
+                drivers->update(tokens, installedPlugins(service.modules()), started, initial);
+            });
+    }
     std::weak_ptr<TokenTracker> tracker = area.tracker;
     area.monitor = std::make_shared<DeviceMonitor>(
         agent.bus(), std::move(sources),
@@ -49,9 +60,11 @@ DeviceArea startDeviceMonitor(Agent& agent, std::vector<std::unique_ptr<DeviceSo
     // tracker it calls goes away, whatever order the agent releases its areas in.
     struct Holder {
         std::shared_ptr<TokenTracker> tracker;
+        std::shared_ptr<DriverWatch> drivers;
         MonitorGuard guard;
     };
-    agent.keepAlive(std::make_shared<Holder>(Holder{area.tracker, MonitorGuard{area.monitor}}));
+    agent.keepAlive(std::make_shared<Holder>(
+        Holder{area.tracker, area.drivers, MonitorGuard{area.monitor}}));
     area.monitor->start();
     return area;
 }

@@ -97,6 +97,7 @@ TokenSnapshot TokenTracker::snapshot() const {
 
 TokenChanges TokenTracker::rescan(bool initial) {
     std::lock_guard rescanLock(rescanMutex_);
+    const TimePoint started = clock_.now();
     TokenSnapshot before = snapshot();
     TokenSnapshot after;
     std::unique_ptr<token::TokenService> service;
@@ -182,6 +183,15 @@ TokenChanges TokenTracker::rescan(bool initial) {
             bus_.publish(tokenRemovedEvent(state.info, clock_.now()));
             changes.removed.push_back(state.info);
         }
+    if (afterListing_) {
+        std::vector<token::TokenInfo> listed;
+        for (const auto& [key, state] : after) listed.push_back(state.info);
+        try {
+            afterListing_(*service, listed, started, initial);
+        } catch (const std::exception& e) {
+            log::warn("device", "after rescan: {}", e.what());
+        }
+    }
     {
         // Publish the token picture now; certificates are filled in below.
         std::lock_guard lock(snapshotMutex_);

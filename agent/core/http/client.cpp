@@ -1,5 +1,7 @@
 #include "certagent/core/http/client.hpp"
 
+#include <strings.h>
+
 #include <fmt/format.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -166,9 +168,23 @@ void CurlClient::setClientCertificate(X509* cert, EVP_PKEY* key, std::vector<X50
 void CurlClient::clearClientCertificate() { setClientCertificate(nullptr, nullptr, {}); }
 
 Response CurlClient::perform(const Request& request) {
-    if (request.url.rfind("https://", 0) != 0)
-        throw Error(ErrorKind::Usage, _("only https:// addresses are allowed"), request.url);
     auto& o = impl_->options;
+    // Plain http:// only where the caller allows it, and then only to this computer: judged on
+    // the host libcurl will connect to, before anything is sent.
+    const bool plain = (o.allowPlainHttpToLoopback || o.allowPlainHttpToAnyHost) &&
+                       request.url.rfind("http://", 0) == 0;
+    if (!plain && request.url.rfind("https://", 0) != 0)
+        throw Error(ErrorKind::Usage, _("only https:// addresses are allowed"), request.url);
+    bool credentials = false;
+    for (const auto& h : request.headers)
+        if (h.size() >= 14 && strncasecmp(h.c_str(), "authorization:", 14) == 0) credentials = true;
+    if (plain && (!o.allowPlainHttpToAnyHost || credentials) && !isLoopbackUrl(request.url))
+        throw Error(ErrorKind::Usage,
+                    credentials ? _("a password is sent over plain http:// only to this computer "
+                                    "(a loopback address); use an https:// address")
+                                : _("plain http:// is allowed only to this computer (a "
+                                    "loopback address); use https://"),
+                    request.url);
     CURL* c = impl_->handle();
     const auto& cu = curl::api();
     cu.easy_reset(c);  // keeps the live connection and the session cache
@@ -178,7 +194,7 @@ Response CurlClient::perform(const Request& request) {
     impl_->sslError.clear();
 
     cu.easy_setopt(c, CURLOPT_URL, request.url.c_str());
-    cu.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
+    cu.easy_setopt(c, CURLOPT_PROTOCOLS_STR, plain ? "http" : "https");
     cu.easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
     cu.easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
     cu.easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);

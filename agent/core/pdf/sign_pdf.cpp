@@ -116,8 +116,8 @@ struct TempFileGuard {
 struct SignatureKind {
     bool document_timestamp = false;
     X509* cert = nullptr;  // the signer's (visible text); nullptr for a document timestamp
-    int md_nid = NID_sha256;
-    // The digest of the byte ranges -> the DER for /Contents.
+    // The digest (SHA-256) of the byte ranges -> the DER for /Contents; for a document
+    // timestamp the covered bytes themselves (its provider hashes them).
     std::function<std::vector<uint8_t>(std::span<const uint8_t>)> contents;
 };
 
@@ -165,9 +165,8 @@ void writeSignature(const fs::path& in, const fs::path& out, const SignOptions& 
         PdfAcroForm* form = doc.GetAcroForm(true, ePdfAcroFormDefaultAppearance_None);
         // SignaturesExist | AppendOnly: viewers must save further changes incrementally.
         form->GetObject()->GetDictionary().AddKey("SigFlags", PdfObject(static_cast<pdf_int64>(3)));
-        const std::string field_name =
-            uniqueFieldName(doc, form, options.field_name,
-                            kind.document_timestamp ? "Timestamp" : "Signature");
+        const std::string field_name = uniqueFieldName(
+            doc, form, options.field_name, kind.document_timestamp ? "Timestamp" : "Signature");
 
         const PdfRect rect = options.visible
                                  ? PdfRect(options.visible->x, options.visible->y,
@@ -201,8 +200,8 @@ void writeSignature(const fs::path& in, const fs::path& out, const SignOptions& 
         field.SetSignature(*device.GetSignatureBeacon());
         PdfDictionary& sig = field.GetSignatureObject()->GetDictionary();
         sig.AddKey("Filter", PdfName("Adobe.PPKLite"));
-        sig.AddKey("SubFilter", PdfName(kind.document_timestamp ? "ETSI.RFC3161"
-                                                                : "ETSI.CAdES.detached"));
+        sig.AddKey("SubFilter",
+                   PdfName(kind.document_timestamp ? "ETSI.RFC3161" : "ETSI.CAdES.detached"));
         if (kind.document_timestamp) sig.AddKey("Type", PdfName("DocTimeStamp"));
         if (!options.name.empty()) sig.AddKey("Name", utf8(options.name));
 
@@ -213,16 +212,22 @@ void writeSignature(const fs::path& in, const fs::path& out, const SignOptions& 
         device.Seek(0);
 
         EvpMdCtxPtr md(EVP_MD_CTX_new());
-        if (!md || !EVP_DigestInit_ex(md.get(), EVP_get_digestbynid(kind.md_nid), nullptr))
+        if (!md || !EVP_DigestInit_ex(md.get(), EVP_sha256(), nullptr))
             throw Error(ErrorKind::Internal, "digest unavailable");
         std::vector<char> buf(64 * 1024);
-        while (size_t n = device.ReadForSignature(buf.data(), buf.size()))
-            EVP_DigestUpdate(md.get(), buf.data(), n);
+        std::vector<uint8_t> covered;  // document timestamps only (bounded by DocumentLimits)
+        while (size_t n = device.ReadForSignature(buf.data(), buf.size())) {
+            if (kind.document_timestamp)
+                covered.insert(covered.end(), buf.begin(), buf.begin() + static_cast<long>(n));
+            else
+                EVP_DigestUpdate(md.get(), buf.data(), n);
+        }
         unsigned char digest[EVP_MAX_MD_SIZE];
         unsigned int digest_len = 0;
         EVP_DigestFinal_ex(md.get(), digest, &digest_len);
 
-        cms = kind.contents({digest, digest_len});
+        cms =
+            kind.document_timestamp ? kind.contents(covered) : kind.contents({digest, digest_len});
         if (cms.size() > options.reserved_bytes) {
             throw Error(ErrorKind::InvalidInput,
                         fmt::format(fmt::runtime(_("The signature ({0} bytes) does not fit in the "
@@ -266,9 +271,8 @@ void addDocumentTimestamp(const fs::path& in, const fs::path& out,
     if (!options.timestamper) throw Error(ErrorKind::Usage, "no timestamper");
     SignatureKind kind;
     kind.document_timestamp = true;
-    kind.md_nid = options.md_nid ? options.md_nid : NID_sha256;
-    kind.contents = [&](std::span<const uint8_t> digest) {
-        auto token = options.timestamper(digest);
+    kind.contents = [&](std::span<const uint8_t> covered) {
+        auto token = options.timestamper(covered);
         if (token.empty())
             throw Error(ErrorKind::Protocol, _("The timestamp authority returned no token."));
         return token;
@@ -313,8 +317,8 @@ void addValidationData(const fs::path& in, const fs::path& out, const DssUpdate&
         };
         auto carry = [&](const char* key) {
             PdfArray array;
-            PdfObject* existing = old && old->IsDictionary() ? old->GetIndirectKey(PdfName(key))
-                                                             : nullptr;
+            PdfObject* existing =
+                old && old->IsDictionary() ? old->GetIndirectKey(PdfName(key)) : nullptr;
             if (existing && existing->IsArray()) {
                 for (const auto& item : existing->GetArray()) {
                     if (!item.IsReference()) continue;
@@ -354,8 +358,8 @@ void addValidationData(const fs::path& in, const fs::path& out, const DssUpdate&
         if (!crls.empty()) dss->GetDictionary().AddKey("CRLs", crls);
 
         PdfDictionary vri;
-        if (PdfObject* o = old && old->IsDictionary() ? old->GetIndirectKey(PdfName("VRI"))
-                                                      : nullptr;
+        if (PdfObject* o =
+                old && old->IsDictionary() ? old->GetIndirectKey(PdfName("VRI")) : nullptr;
             o && o->IsDictionary())
             vri = o->GetDictionary();
         for (const auto& v : update.vri) {

@@ -1,6 +1,7 @@
 #include "certagent/core/platform/session_environment.hpp"
 
 #include <algorithm>
+#include <csignal>
 #include <map>
 
 extern char** environ;
@@ -50,5 +51,34 @@ std::vector<char*> nullTerminated(std::vector<std::string>& strings) {
     out.push_back(nullptr);
     return out;
 }
+
+#ifndef _WIN32
+namespace {
+constexpr int kResetSignals[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGCHLD, SIGPIPE, SIGUSR1,
+                                 SIGUSR2};
+}
+
+void defaultSignals(posix_spawnattr_t& attr) {
+    sigset_t none, reset;
+    sigemptyset(&none);
+    sigemptyset(&reset);
+    for (int sig : kResetSignals) sigaddset(&reset, sig);
+    posix_spawnattr_setsigmask(&attr, &none);
+    posix_spawnattr_setsigdefault(&attr, &reset);
+    short flags = 0;
+    posix_spawnattr_getflags(&attr, &flags);
+    posix_spawnattr_setflags(&attr, flags | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+}
+
+void defaultSignalsInChild() {
+    struct sigaction dfl {};
+    dfl.sa_handler = SIG_DFL;
+    sigemptyset(&dfl.sa_mask);
+    for (int sig : kResetSignals) sigaction(sig, &dfl, nullptr);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+}
+#endif
 
 }  // namespace certagent::platform

@@ -18,7 +18,6 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <map>
 #include <chrono>
 #include <thread>
@@ -31,6 +30,7 @@
 #include "certagent/core/i18n.hpp"
 #include "certagent/core/log.hpp"
 #include "certagent/core/server/request_policy.hpp"
+#include "certagent/core/signing/sign_document.hpp"
 #include "certagent/core/signing/verify.hpp"
 #include "certagent/core/token/agent_tokens.hpp"
 
@@ -553,11 +553,7 @@ ServerServices serverServices(Agent& agent, std::shared_ptr<Consent> consent) {
     ServerServices s;
     s.tokens = std::shared_ptr<token::TokenService>(token::makeTokenService(agent));
     s.consent = std::move(consent);
-    auto bundle = agent.config().getString("renewal.ca_bundle");
-    if (!bundle.empty()) {
-        std::ifstream in(bundle, std::ios::binary);
-        s.chain_pem.assign(std::istreambuf_iterator<char>(in), {});
-    }
+    s.chain_pem = signing::chainCertificatesPem(agent.config());
     const config::Config* config = &agent.config();
     auto state_dir = agent.stateDir();
     s.trust_store = [config, state_dir] { return signing::trustStoreFromConfig(*config, state_dir); };

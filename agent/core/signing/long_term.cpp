@@ -9,13 +9,14 @@
 
 #include "certagent/core/agent.hpp"
 #include "certagent/core/error.hpp"
+#include "certagent/core/events.hpp"
+#include "certagent/core/host_services.hpp"
 #include "certagent/core/i18n.hpp"
 #include "certagent/core/log.hpp"
 #include "certagent/core/pdf/sign.hpp"
 #include "certagent/core/pdf/verify.hpp"
 #include "certagent/core/signing/verify.hpp"
-#include "certagent/core/tsa/client.hpp"
-#include "certagent/core/tsa/service.hpp"
+#include "certagent/core/token/token_json.hpp"
 
 namespace certagent::signing {
 namespace {
@@ -153,8 +154,10 @@ ExtendResult extendPdf(const fs::path& in, const fs::path& out, const ExtendOpti
     pdf::addValidationData(in, part, dss);
     if (options.level == PadesLevel::BLTA) {
         pdf::DocumentTimestampOptions ts;
-        ts.md_nid = options.md_nid;
-        ts.timestamper = options.document_timestamper;
+        ts.timestamper = [&](std::span<const uint8_t> covered) {
+            result.document_timestamp_token = options.document_timestamper(covered);
+            return result.document_timestamp_token;
+        };
         pdf::addDocumentTimestamp(part, part, ts);
         result.document_timestamp = true;
     }
@@ -168,25 +171,31 @@ ExtendResult extendPdf(const fs::path& in, const fs::path& out, const ExtendOpti
     return result;
 }
 
-ExtendResult extendDocument(Agent& agent, const fs::path& in, const fs::path& out,
-                            PadesLevel level) {
+ExtendResult extendDocument(Agent& agent, const fs::path& in, const fs::path& out, PadesLevel level,
+                            bool announce) {
     auto anchors = trustStoreFromConfig(agent.config(), agent.stateDir());
     RevocationChecker revocation(revocationSettingsFrom(agent.config(), agent.stateDir()));
     ExtendOptions options;
     options.level = level;
     options.anchors = anchors.get();
     options.revocation = &revocation;
-    std::unique_ptr<tsa::TsaClient> client;
     if (level == PadesLevel::BLTA) {
-        client = std::make_unique<tsa::TsaClient>(tsa::settingsFrom(agent.config()));
-        options.md_nid = client->mdNid();
-        options.document_timestamper = [&](std::span<const uint8_t> digest) {
-            auto ts = client->timestampDigest(digest);
-            tsa::noteQuota(agent, ts);
-            return ts.token;
-        };
+        options.document_timestamper = agent.services().timestamper();
+        if (!options.document_timestamper)
+            throw Error(ErrorKind::Config,
+                        _("a document timestamp (B-LTA) needs the timestamps plugin, and it is "
+                          "not loaded (certagent-cli plugins says why)"),
+                        "timestamps");
     }
     auto result = extendPdf(in, out, options);
+    if (announce && result.document_timestamp) {
+        nlohmann::json e = {{"type", events::kDocumentSigned},
+                            {"file", fs::absolute(out).string()},
+                            {"profile", std::string("PAdES-") + padesLevelName(level)},
+                            {"timestamps", nlohmann::json::array()}};
+        e["timestamps"].push_back(token::base64(result.document_timestamp_token));
+        agent.bus().publish(std::move(e));
+    }
     log::info("signing",
               "extended {} to PAdES-{} ({} signature(s); {} certificates, {} OCSP, {} "
               "CRL added)",

@@ -19,7 +19,6 @@
 #include "certagent/core/error.hpp"
 #include "certagent/core/files.hpp"
 #include "certagent/core/http/client.hpp"
-#include "certagent/core/http/plain_client.hpp"
 #include "certagent/core/i18n.hpp"
 #include "certagent/core/log.hpp"
 
@@ -313,10 +312,11 @@ struct RevocationChecker::Impl {
         const bool secure = request.url.rfind("https://", 0) == 0;
         std::shared_ptr<http::HttpClient> client = secure ? s.secure : s.plain;
         if (!client) {
-            if (secure)
-                client = std::make_shared<http::CurlClient>(o);
-            else
-                client = std::make_shared<http::PlainHttpClient>(o);
+            // OCSP answers and CRLs are signed and checked end to end, and CAs publish them
+            // over plain http:// (RFC 6960 appendix A, RFC 5280): the agent's one client lets
+            // http:// through to any host, never with credentials (none are sent here).
+            o.allowPlainHttpToAnyHost = !secure;
+            client = std::make_shared<http::CurlClient>(o);
         }
         return client->perform(request);
     }

@@ -52,7 +52,19 @@ std::vector<X509*> buildChain(X509* leaf, const std::vector<X509*>& pool) {
 TokenSigner::TokenSigner(token::TokenService& service, const std::string& serial,
                          const token::Bytes& cert_id, const token::PinCallback& ask_pin,
                          const std::string& anchors_pem)
-    : session_(service.open(serial)), cert_id_(cert_id) {
+    : owned_session_(service.open(serial)), session_(owned_session_.get()), cert_id_(cert_id) {
+    init(serial, ask_pin, anchors_pem);
+}
+
+TokenSigner::TokenSigner(token::TokenSession& session, const token::Bytes& cert_id,
+                         const token::PinCallback& ask_pin, const std::string& anchors_pem)
+    : session_(&session), cert_id_(cert_id) {
+    init(session.token().serial, ask_pin, anchors_pem);
+}
+
+void TokenSigner::init(const std::string& serial, const token::PinCallback& ask_pin,
+                       const std::string& anchors_pem) {
+    const auto& cert_id = cert_id_;
     // Find the certificate before asking for a PIN: a typo in the id must not cost a try.
     std::vector<pdf::X509Ptr> owned;
     X509* leaf = nullptr;
@@ -87,7 +99,7 @@ TokenSigner::TokenSigner(token::TokenService& service, const std::string& serial
         X509_up_ref(c);
         sk_X509_push(chain.get(), c);
     }
-    session_->login(ask_pin);
+    if (!session_->loggedIn()) session_->login(ask_pin);
     if (key == token::KeyPresence::UnknownUntilLogin) {
         // Private objects are visible now: look for the key by CKA_ID before using it.
         bool found = false;

@@ -22,8 +22,10 @@ Agent::Agent(AgentOptions options)
         if (options.log_to_file) log::openFile(state_dir_ / "logs");
     }
     services_ = std::make_unique<HostServices>(*clock_, bus_, *scheduler_, config_, *notifier_,
-                                               store_.get());
+                                               store_.get(), state_dir_);
     plugins_ = std::make_unique<PluginHost>(*services_);
+    // The areas' extensions (tokens, documents, http) are there before any plugin is created.
+    if (options.before_plugins) options.before_plugins(*this);
     if (options.load_plugins)
         plugins_->loadDirectories(
             PluginHost::defaultDirectories(config_.getStrings("plugins.dirs")));

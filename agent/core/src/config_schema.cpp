@@ -58,6 +58,10 @@ const std::vector<KeyDef>& schema() {
          "CKA_ID (hex) of that certificate on the token."},
         {"timestamps.low_quota", T::Int, 10, "Remind when fewer timestamps remain.", 0,
          1000000},
+        {"browser.ca_certificates", T::StringList, json::array(),
+         "PEM files with the CA certificates `browser register` adds to the browsers' "
+         "databases when a token certificate's chain needs them (never marked trusted).",
+         {}, {}, {}, true},
         {"server.enabled", T::Bool, false, "Run the local signing server (loopback only)."},
         {"server.port", T::Int, 15000, "Port of the local signing server.", 1, 65535},
         {"server.allowed_origins", T::StringList, json::array({"https://ca.certdigital.ro"}),

@@ -4,10 +4,15 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <fstream>
 #include <mutex>
 #include <vector>
+
+#if !defined(_WIN32)
+#include <sys/stat.h>
+#endif
 
 #include "certagent/core/error.hpp"
 #include "certagent/core/secret.hpp"
@@ -20,6 +25,7 @@ struct State {
     std::mutex mutex;
     std::atomic<Level> level{Level::Info};
     bool to_stderr = true;
+    int journal = -1;  // stderr is the journal's stream: -1 not checked yet, 0 no, 1 yes
     fs::path dir;
     std::ofstream file;
     std::size_t max_bytes = 1 << 20;
@@ -165,13 +171,45 @@ void write(Level lvl, std::string_view component, std::string_view message) {
     if (lvl < s.level.load() || lvl == Level::Off) return;
     std::lock_guard lock(s.mutex);
     std::string clean = redactLocked(s, message);
-    if (s.to_stderr)
-        std::fprintf(stderr, "certagent: %s: %s\n", levelName(lvl), clean.c_str());
+    if (s.to_stderr) {
+        if (s.journal < 0) s.journal = isJournalStream(std::getenv("JOURNAL_STREAM"), 2) ? 1 : 0;
+        if (s.journal)
+            std::fprintf(stderr, "<%d>certagent: %s: %s\n", syslogPriority(lvl), levelName(lvl),
+                         clean.c_str());
+        else
+            std::fprintf(stderr, "certagent: %s: %s\n", levelName(lvl), clean.c_str());
+    }
     if (s.file.is_open()) {
         s.file << timestamp() << ' ' << levelName(lvl) << " [" << component << "] " << clean
                << '\n';
         s.file.flush();
         if (static_cast<std::size_t>(s.file.tellp()) >= s.max_bytes) rotateLocked(s);
+    }
+}
+
+bool isJournalStream(const char* journal_stream, int fd) {
+#if defined(_WIN32)
+    (void)journal_stream;
+    (void)fd;
+    return false;
+#else
+    if (!journal_stream || !*journal_stream) return false;
+    unsigned long long dev = 0, ino = 0;
+    char rest = 0;
+    if (std::sscanf(journal_stream, "%llu:%llu%c", &dev, &ino, &rest) != 2) return false;
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) return false;
+    return static_cast<unsigned long long>(st.st_dev) == dev &&
+           static_cast<unsigned long long>(st.st_ino) == ino;
+#endif
+}
+
+int syslogPriority(Level level) {
+    switch (level) {
+        case Level::Error: return 3;
+        case Level::Warn: return 4;
+        case Level::Info: return 6;
+        default: return 7;
     }
 }
 

@@ -49,7 +49,21 @@ std::string errorText(const std::string& out) {
 }  // namespace
 
 LoadedPlugin::~LoadedPlugin() {
+    // Nothing of the plugin runs any more (subscriptions, timers, jobs, sessions) before it is
+    // destroyed; its library is unloaded last (library_ is declared first).
+    if (context_ && services_) services_->releasePlugin(*context_);
     if (instance_ && entry_ && entry_->destroy) entry_->destroy(instance_);
+}
+
+LoadedPlugin::Held LoadedPlugin::held() const {
+    Held h;
+    if (!context_) return h;
+    std::lock_guard lock(context_->mutex);
+    h.subscriptions = context_->subscriptions.size();
+    h.timers = context_->timers.size();
+    for (const auto& [id, job] : context_->jobs)
+        if (!job->done) ++h.jobs;
+    return h;
 }
 
 json LoadedPlugin::profile() const {
@@ -85,9 +99,14 @@ json LoadedPlugin::runAction(const std::string& id, const json& args) const {
     auto text = args.dump();
     ca_status s = entry_->flow->run_action(instance_, id.c_str(), text.c_str(), &appendToString,
                                            &out);
-    if (s != CA_OK)
-        throw Error(s == CA_ERR_RETRY ? ErrorKind::Network : ErrorKind::Plugin, errorText(out),
-                    info_.name + ":" + id, s == CA_ERR_RETRY);
+    if (s != CA_OK) {
+        // The status keeps its meaning for the caller (the CLI's exit code 2 for a usage error).
+        const auto kind = s == CA_ERR_RETRY              ? ErrorKind::Network
+                          : s == CA_ERR_INVALID_ARGUMENT ? ErrorKind::Usage
+                          : s == CA_ERR_DENIED           ? ErrorKind::Cancelled
+                                                         : ErrorKind::Plugin;
+        throw Error(kind, errorText(out), info_.name + ":" + id, s == CA_ERR_RETRY);
+    }
     return out.empty() ? json::object() : json::parse(out);
 }
 
@@ -167,15 +186,21 @@ bool PluginHost::loadFile(const fs::path& file) {
                                CERTAGENT_PLUGIN_ENTRY_SYMBOL));
         return false;
     }
-    auto entry_fn = library->lib.get<const ca_plugin_entry_v1*(uint16_t, uint16_t)>(
+    auto entry_fn = library->lib.get<const ca_plugin_entry*(uint16_t, uint16_t)>(
         CERTAGENT_PLUGIN_ENTRY_SYMBOL);
-    const ca_plugin_entry_v1* entry = nullptr;
+    const ca_plugin_entry* entry = nullptr;
     try {
         entry = entry_fn(CERTAGENT_SDK_ABI_MAJOR, CERTAGENT_SDK_ABI_MINOR);
     } catch (...) {
         entry = nullptr;
     }
-    if (!entry || entry->struct_size < offsetof(ca_plugin_entry_v1, token) ||
+    if (!entry) {
+        skip(file, fmt::format(fmt::runtime(_("the plugin refused this agent's plugin ABI {0}.{1} "
+                                              "(built for another major version?)")),
+                               CERTAGENT_SDK_ABI_MAJOR, CERTAGENT_SDK_ABI_MINOR));
+        return false;
+    }
+    if (entry->struct_size < offsetof(ca_plugin_entry, token) ||
         entry->info.struct_size < sizeof(ca_plugin_info)) {
         skip(file, _("the entry point returned no valid plugin description"));
         return false;
@@ -206,9 +231,10 @@ bool PluginHost::loadFile(const fs::path& file) {
     }
     char err[512] = {0};
     void* instance = nullptr;
+    auto context = services_.newPluginContext(info.name);
     ca_status s;
     try {
-        s = entry->create(services_.abi(), &instance, err, sizeof err);
+        s = entry->create(&context->host, &instance, err, sizeof err);
     } catch (const std::exception& e) {
         s = CA_ERR_EXCEPTION;
         std::snprintf(err, sizeof err, "%s", e.what());
@@ -216,12 +242,16 @@ bool PluginHost::loadFile(const fs::path& file) {
         s = CA_ERR_EXCEPTION;
     }
     if (s != CA_OK || !instance) {
+        // What the constructor started before it failed is released with it.
+        services_.releasePlugin(*context);
         skip(file, fmt::format(fmt::runtime(_("its constructor failed: {0}")),
                                err[0] ? err : _("no reason given")));
         return false;
     }
     std::unique_ptr<LoadedPlugin> p(new LoadedPlugin());
     p->library_ = std::move(library);
+    p->services_ = &services_;
+    p->context_ = std::move(context);
     p->entry_ = entry;
     p->instance_ = instance;
     p->info_ = PluginInfo{info.name,

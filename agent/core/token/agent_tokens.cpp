@@ -55,6 +55,11 @@ std::unique_ptr<TokenService> makeTokenService(Agent& agent) {
     TokenServiceOptions options;
     auto days = config.getInts("reminders.days_before");
     if (!days.empty()) options.expiringWithinDays = static_cast<int>(*std::max_element(days.begin(), days.end()));
+    options.quirks = [profiles](const std::string& plugin) {
+        for (const auto& p : profiles)
+            if (p.name == plugin) return p.quirkFlags;
+        return TokenQuirks{};
+    };
     Agent* a = &agent;
     options.claimer = [profiles, a](const TokenInfo& t, const ModuleSpec& spec) {
         CustomClaim custom = [a](const std::string& name, const TokenInfo& token) -> std::optional<int> {

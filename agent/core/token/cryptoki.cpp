@@ -6,6 +6,7 @@
 #include <dlfcn.h>
 #include <fmt/format.h>
 #include <libp11.h>
+#include <algorithm>
 #include <condition_variable>
 #include <map>
 #include <mutex>
@@ -221,7 +222,22 @@ std::vector<CK_SLOT_ID> Module::slotsWithToken() const {
     return slots;
 }
 
-TokenInfo Module::tokenInfo(CK_SLOT_ID slot) const {
+namespace {
+
+// Some text field of CK_TOKEN_INFO holds something other than zeros and blanks.
+bool filledIn(const CK_TOKEN_INFO& ti) {
+    auto hasText = [](const unsigned char* p, std::size_t n) {
+        for (std::size_t i = 0; i < n; ++i)
+            if (p[i] != 0 && p[i] != ' ') return true;
+        return false;
+    };
+    return hasText(ti.label, sizeof ti.label) || hasText(ti.serialNumber, sizeof ti.serialNumber) ||
+           hasText(ti.model, sizeof ti.model);
+}
+
+}  // namespace
+
+TokenInfo Module::tokenInfo(CK_SLOT_ID slot, const TokenQuirks& quirks) const {
     const std::string where = fmt::format("{} slot {}", path_.string(), slot);
     TokenInfo t;
     t.slotId = slot;
@@ -230,7 +246,15 @@ TokenInfo Module::tokenInfo(CK_SLOT_ID slot) const {
     check(fn_->C_GetSlotInfo(slot, &si), "C_GetSlotInfo", where);
     t.slotDescription = trimPadded(si.slotDescription, sizeof si.slotDescription);
     CK_TOKEN_INFO ti{};
-    check(fn_->C_GetTokenInfo(slot, &ti), "C_GetTokenInfo", where);
+    CK_RV rv = fn_->C_GetTokenInfo(slot, &ti);
+    if (rv == CKR_CANCEL && quirks.tokenInfoCancelMeansOk && filledIn(ti)) {
+        // token_info_cancel_on_old_macos: the module filled the structure and still said
+        // CKR_CANCEL (an mToken CryptoID build); the data is what we need.
+        log::debug("token", "{}: C_GetTokenInfo said CKR_CANCEL with the structure filled; "
+                   "taken as success (quirk)", where);
+        rv = CKR_OK;
+    }
+    check(rv, "C_GetTokenInfo", where);
     t.label = trimPadded(ti.label, sizeof ti.label);
     t.serial = trimPadded(ti.serialNumber, sizeof ti.serialNumber);
     t.manufacturer = trimPadded(ti.manufacturerID, sizeof ti.manufacturerID);
@@ -242,7 +266,22 @@ TokenInfo Module::tokenInfo(CK_SLOT_ID slot) const {
     t.minPinLength = ti.ulMinPinLen;
     t.maxPinLength = ti.ulMaxPinLen;
     t.userPin = PinFlags::fromTokenFlags(ti.flags);
+    t.soPin = PinFlags::fromSoFlags(ti.flags);
     return t;
+}
+
+bool Module::hasMechanism(CK_SLOT_ID slot, CK_MECHANISM_TYPE mechanism) const {
+    const std::string where = fmt::format("{} slot {}", path_.string(), slot);
+    CK_ULONG count = 0;
+    check(fn_->C_GetMechanismList(slot, nullptr, &count), "C_GetMechanismList", where);
+    if (count == 0) return false;
+    if (count > 4096) count = 4096;  // a module's answer is input: bounded
+    std::vector<CK_MECHANISM_TYPE> list(count);
+    CK_RV rv = fn_->C_GetMechanismList(slot, list.data(), &count);
+    if (rv == CKR_BUFFER_TOO_SMALL) return false;  // the list changed or lies: not listed
+    check(rv, "C_GetMechanismList", where);
+    list.resize(std::min<CK_ULONG>(count, list.size()));
+    return std::find(list.begin(), list.end(), mechanism) != list.end();
 }
 
 Session::Session(std::shared_ptr<Module> module, CK_SLOT_ID slot, bool readWrite,

@@ -5,6 +5,7 @@
 // writing objects with every attribute) we call the same module's function list. Every CK_RV
 // becomes a typed certagent::Error here.
 #include "certagent/core/error.hpp"
+#include "certagent/core/token/quirks.hpp"
 #include "certagent/core/token/types.hpp"
 
 #include <filesystem>
@@ -50,7 +51,11 @@ public:
     std::recursive_mutex& mutex() noexcept { return mutex_; }
 
     std::vector<CK_SLOT_ID> slotsWithToken() const;
-    TokenInfo tokenInfo(CK_SLOT_ID slot) const;
+    // CK_TOKEN_INFO of the token in `slot`; quirks.tokenInfoCancelMeansOk accepts CKR_CANCEL
+    // when the module filled the structure in anyway.
+    TokenInfo tokenInfo(CK_SLOT_ID slot, const TokenQuirks& quirks = {}) const;
+    // The slot's mechanism list has `mechanism`.
+    bool hasMechanism(CK_SLOT_ID slot, CK_MECHANISM_TYPE mechanism) const;
 
 private:
     explicit Module(std::filesystem::path path);

@@ -1,6 +1,7 @@
 #include "certagent/core/token/token_profile.hpp"
 
 #include "certagent/core/error.hpp"
+#include "certagent/core/log.hpp"
 #include "certagent/core/token/module_discovery.hpp"
 
 #include <algorithm>
@@ -104,14 +105,57 @@ TokenProfile parseTokenProfile(const json& j) {
     p.minPinLength = get<unsigned>(pin, "min", 0, where);
     p.maxPinLength = get<unsigned>(pin, "max", 0, where);
     if (pin.contains("tries")) p.pinTries = get<int>(pin, "tries", 0, where);
+    p.unblockPinName = get<std::string>(pin, "unblock_name", "", where);
     for (const auto& d : get<json>(j, "drivers", json::array(), where))
         p.drivers.push_back(DriverLink{get<std::string>(d, "os", "", where),
                                        get<std::string>(d, "url", "", where),
                                        get<std::string>(d, "note", "", where)});
-    const json tools = get<json>(j, "vendor_tool", json::object(), where);
-    for (const auto& [os, tool] : tools.items()) p.vendorTool[os] = tool.get<std::string>();
+    // {"name": "...", "<os>": "path" | ["path", ...]}
+    const json tool = get<json>(j, "vendor_tool", json::object(), where);
+    if (!tool.is_object())
+        throw Error(ErrorKind::Plugin, "token profile: 'vendor_tool' is not an object", where);
+    for (const auto& [key, value] : tool.items()) {
+        if (key == "name") {
+            p.vendorTool.name = get<std::string>(tool, "name", "", where);
+        } else if (value.is_string()) {
+            p.vendorTool.paths[key] = {value.get<std::string>()};
+        } else {
+            p.vendorTool.paths[key] = get<std::vector<std::string>>(tool, key.c_str(), {}, where);
+        }
+    }
     p.quirks = get<std::vector<std::string>>(j, "quirks", {}, where);
+    std::vector<std::string> unknown;
+    p.quirkFlags = quirksFromNames(p.quirks, &unknown);
+    for (const auto& name : unknown)
+        log::warn("token", "token profile {}: unknown quirk '{}' ignored", where, name);
+    if (p.quirkFlags.usbIsOnlySign && p.usbIds.empty())
+        throw Error(ErrorKind::Plugin,
+                    "token profile: quirk 'not_ccid_detect_by_usb_id' needs the token's 'usb' "
+                    "ids (they are the only sign of it)",
+                    where);
     return p;
+}
+
+std::vector<DriverLink> TokenProfile::driversForThisOs() const {
+    std::vector<DriverLink> out;
+    for (const auto& d : drivers)
+        if (d.os == currentOs()) out.push_back(d);
+    return out;
+}
+
+std::optional<fs::path> installedVendorTool(const TokenProfile& profile) {
+    auto it = profile.vendorTool.paths.find(currentOs());
+    if (it == profile.vendorTool.paths.end()) return std::nullopt;
+    for (const auto& candidate : it->second) {
+        std::error_code ec;
+        const fs::path path(candidate);
+        if (!path.is_absolute()) continue;  // never looked up in PATH or the working folder
+        if (fs::is_regular_file(path, ec)) return path;
+        if (std::string_view(currentOs()) == "macos" && path.extension() == ".app" &&
+            fs::is_directory(path, ec))
+            return path;
+    }
+    return std::nullopt;
 }
 
 const char* currentOs() noexcept {
@@ -137,6 +181,12 @@ std::vector<ModuleSpec> resolveModules(const std::vector<TokenProfile>& profiles
         auto it = p.modules.find(currentOs());
         if (it == p.modules.end()) continue;
         std::vector<fs::path> candidates(it->second.begin(), it->second.end());
+        if (p.quirkFlags.vendorModuleBeforeOpenSc)
+            // OpenSC reads only tokens it initialised itself (OpenSC issue 3834): the vendor's
+            // module first, whatever order the profile lists them in.
+            std::stable_partition(candidates.begin(), candidates.end(), [](const fs::path& c) {
+                return c.filename().string().find("opensc") == std::string::npos;
+            });
         if (auto found = firstExisting(candidates)) out.push_back({*found, p.name, ModuleSource::Plugin});
     }
     for (const auto& m : extraModules) out.push_back({m, {}, ModuleSource::Config});

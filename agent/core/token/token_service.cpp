@@ -89,7 +89,7 @@ std::vector<TokenInfo> TokenService::tokensOf(Candidate& c) {
     std::vector<TokenInfo> out;
     for (auto slot : module->slotsWithToken()) {
         try {
-            TokenInfo t = module->tokenInfo(slot);
+            TokenInfo t = module->tokenInfo(slot, quirksOf(c.spec.plugin));
             if (!(t.flags & CKF_TOKEN_INITIALIZED)) continue;  // blank token: nothing to show
             t.plugin = options_.claimer(t, c.spec);
             out.push_back(std::move(t));
@@ -99,6 +99,17 @@ std::vector<TokenInfo> TokenService::tokensOf(Candidate& c) {
         }
     }
     return out;
+}
+
+TokenQuirks TokenService::quirksOf(const std::string& plugin) const {
+    return options_.quirks && !plugin.empty() ? options_.quirks(plugin) : TokenQuirks{};
+}
+
+std::unique_ptr<TokenSession> TokenService::sessionOn(Candidate& c, TokenInfo token) {
+    TokenQuirks quirks = quirksOf(c.spec.plugin);
+    quirks |= quirksOf(token.plugin);
+    return std::unique_ptr<TokenSession>(new TokenSession(
+        c.module, std::move(token), options_.expiringWithinDays, quirks));
 }
 
 std::vector<TokenInfo> TokenService::tokens() {
@@ -173,9 +184,7 @@ namespace {
 std::unique_ptr<TokenSession> TokenService::open(const std::string& serial) {
     for (auto& c : candidates_) {
         for (auto& t : tokensOf(*c))
-            if (t.serial == serial)
-                return std::unique_ptr<TokenSession>(
-                    new TokenSession(c->module, std::move(t), options_.expiringWithinDays));
+            if (t.serial == serial) return sessionOn(*c, std::move(t));
     }
     throwNotConnected(serial);
 }
@@ -183,9 +192,7 @@ std::unique_ptr<TokenSession> TokenService::open(const std::string& serial) {
 std::unique_ptr<TokenSession> TokenService::open(const TokenInfo& token) {
     if (auto* c = candidateFor(token.module))
         for (auto& t : tokensOf(*c))
-            if (t.serial == token.serial)
-                return std::unique_ptr<TokenSession>(
-                    new TokenSession(c->module, std::move(t), options_.expiringWithinDays));
+            if (t.serial == token.serial) return sessionOn(*c, std::move(t));
     throwNotConnected(token.serial);
 }
 

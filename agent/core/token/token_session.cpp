@@ -74,8 +74,47 @@ struct TokenSession::Libp11Slots {
 };
 
 TokenSession::TokenSession(std::shared_ptr<Module> module, TokenInfo token,
-                           int expiringWithinDays)
-    : module_(std::move(module)), token_(std::move(token)), expiringWithinDays_(expiringWithinDays) {}
+                           int expiringWithinDays, TokenQuirks quirks)
+    : quirks_(quirks),
+      module_(std::move(module)),
+      token_(std::move(token)),
+      expiringWithinDays_(expiringWithinDays) {}
+
+// Every public call holds the module's lock for its duration; when the outermost one ends, the
+// close_sessions_when_idle rule runs (still under the lock).
+class TokenSession::Operation {
+public:
+    explicit Operation(TokenSession& s) : s_(s), lock_(s.lock()) { ++s_.depth_; }
+    ~Operation() {
+        if (--s_.depth_ == 0) s_.releaseIfIdle();
+    }
+    Operation(const Operation&) = delete;
+    Operation& operator=(const Operation&) = delete;
+
+private:
+    TokenSession& s_;
+    std::unique_lock<std::recursive_mutex> lock_;
+};
+
+void TokenSession::releaseIfIdle() noexcept {
+    // A logged-in session is work in progress (closing it would log out), and an EVP_PKEY
+    // handed out needs its session: both stay until the TokenSession goes.
+    if (!quirks_.closeSessionsWhenIdle || !session_ || !keys_.empty()) return;
+    try {
+        if (loggedIn()) return;
+    } catch (const Error&) {
+        // The session is unusable (token pulled out): closing it is all that is left.
+    }
+    libp11Slots_.clear();
+    session_.reset();
+}
+
+bool TokenSession::canGenerate(KeyType type) {
+    if (!quirks_.ecKeysOnlyWhenListed || (type != KeyType::EcP256 && type != KeyType::EcP384))
+        return true;
+    Operation op(*this);
+    return module_->hasMechanism(token_.slotId, CKM_EC_KEY_PAIR_GEN);
+}
 
 TokenSession::~TokenSession() {
     auto lk = lock();
@@ -103,9 +142,9 @@ Session& TokenSession::session() {
 }
 
 const TokenInfo& TokenSession::refresh() {
-    auto lk = lock();
+    Operation op(*this);
     std::string plugin = token_.plugin;
-    token_ = module_->tokenInfo(token_.slotId);
+    token_ = module_->tokenInfo(token_.slotId, quirks_);
     token_.plugin = std::move(plugin);
     return token_;
 }
@@ -117,7 +156,7 @@ bool TokenSession::loggedIn() const {
 }
 
 void TokenSession::login(const PinCallback& askPin) {
-    auto lk = lock();
+    Operation op(*this);
     auto& s = session();
     if (loggedIn()) return;
     refresh();
@@ -174,7 +213,7 @@ void TokenSession::login(const PinCallback& askPin) {
 }
 
 KeyPairInfo TokenSession::generateKeyPair(KeyType type, const std::string& label) {
-    auto lk = lock();
+    Operation op(*this);
     auto& s = session();
     KeyPairInfo info;
     info.type = type;
@@ -193,6 +232,12 @@ KeyPairInfo TokenSession::generateKeyPair(KeyType type, const std::string& label
     const CK_OBJECT_CLASS pubClass = CKO_PUBLIC_KEY, privClass = CKO_PRIVATE_KEY;
     const bool rsa = type == KeyType::Rsa2048 || type == KeyType::Rsa3072 ||
                      type == KeyType::Rsa4096;
+    if (!canGenerate(type))
+        throw Error(ErrorKind::Token,
+                    fmt::format(fmt::runtime(_("This token cannot generate {0} keys (its model "
+                                               "has no EC support); use an RSA key instead")),
+                                keyTypeName(type)),
+                    token_.serial);
     const CK_KEY_TYPE keyType = rsa ? CKK_RSA : CKK_EC;
     const CK_ULONG bits = type == KeyType::Rsa4096 ? 4096 : type == KeyType::Rsa3072 ? 3072 : 2048;
     const Bytes exponent = {0x01, 0x00, 0x01};
@@ -237,7 +282,7 @@ KeyPairInfo TokenSession::generateKeyPair(KeyType type, const std::string& label
 }
 
 EvpPkeyPtr TokenSession::publicKey(const Bytes& keyId) {
-    auto lk = lock();
+    Operation op(*this);
     auto& s = session();
     const CK_OBJECT_CLASS pubClass = CKO_PUBLIC_KEY, privClass = CKO_PRIVATE_KEY;
     for (CK_OBJECT_CLASS cls : {pubClass, privClass}) {
@@ -261,7 +306,7 @@ EvpPkeyPtr TokenSession::publicKey(const Bytes& keyId) {
 }
 
 Bytes TokenSession::createCsr(const Bytes& keyId, const CsrRequest& request) {
-    auto lk = lock();
+    Operation op(*this);
     X509ReqPtr req(X509_REQ_new());
     X509_REQ_set_version(req.get(), 0);
     X509_NAME* name = X509_REQ_get_subject_name(req.get());
@@ -313,7 +358,7 @@ Bytes TokenSession::createCsr(const Bytes& keyId, const CsrRequest& request) {
 }
 
 void TokenSession::installCertificate(const Bytes& keyId, const Bytes& certDer, std::string label) {
-    auto lk = lock();
+    Operation op(*this);
     auto& s = session();
     const unsigned char* p = certDer.data();
     X509Ptr cert(d2i_X509(nullptr, &p, static_cast<long>(certDer.size())));
@@ -368,12 +413,12 @@ void TokenSession::installCertificate(const Bytes& keyId, const Bytes& certDer, 
 }
 
 std::vector<TokenCertificate> TokenSession::certificates() {
-    auto lk = lock();
+    Operation op(*this);
     return readCertificates(session(), token_);
 }
 
 std::optional<Bytes> TokenSession::certificate(const Bytes& id) {
-    auto lk = lock();
+    Operation op(*this);
     auto& s = session();
     const CK_OBJECT_CLASS certClass = CKO_CERTIFICATE;
     for (auto obj : s.find({attrOf(CKA_CLASS, certClass), attrBytes(CKA_ID, id)}))
@@ -382,7 +427,7 @@ std::optional<Bytes> TokenSession::certificate(const Bytes& id) {
 }
 
 EVP_PKEY* TokenSession::privateKey(const Bytes& keyId) {
-    auto lk = lock();
+    Operation op(*this);
     auto findIn = [&](Libp11Slots& list) -> EVP_PKEY* {
         for (unsigned int i = 0; i < list.count; ++i) {
             PKCS11_SLOT* slot = &list.slots[i];
@@ -420,7 +465,7 @@ EVP_PKEY* TokenSession::privateKey(const Bytes& keyId) {
 }
 
 int TokenSession::deleteObjects(const std::string& objectClass, const Bytes& id) {
-    auto lk = lock();
+    Operation op(*this);
     auto& s = session();
     CK_OBJECT_CLASS cls = objectClass == "certificate"   ? CKO_CERTIFICATE
                           : objectClass == "private_key" ? CKO_PRIVATE_KEY

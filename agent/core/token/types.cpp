@@ -56,6 +56,15 @@ PinFlags PinFlags::fromTokenFlags(unsigned long flags) noexcept {
     return f;
 }
 
+PinFlags PinFlags::fromSoFlags(unsigned long flags) noexcept {
+    PinFlags f;
+    f.countLow = (flags & CKF_SO_PIN_COUNT_LOW) != 0;
+    f.finalTry = (flags & CKF_SO_PIN_FINAL_TRY) != 0;
+    f.locked = (flags & CKF_SO_PIN_LOCKED) != 0;
+    f.toBeChanged = (flags & CKF_SO_PIN_TO_BE_CHANGED) != 0;
+    return f;
+}
+
 const char* certStatusName(CertStatus status) noexcept {
     switch (status) {
     case CertStatus::Valid: return "valid";

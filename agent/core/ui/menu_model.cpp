@@ -8,6 +8,7 @@
 #include "certagent/core/i18n.hpp"
 #include "certagent/core/log.hpp"
 #include "certagent/core/plugin_host.hpp"
+#include "certagent/core/ui/pin_tasks.hpp"
 
 namespace certagent::ui {
 namespace {
@@ -139,6 +140,24 @@ MenuModel buildMenu(const TraySnapshot& snapshot, const std::vector<PluginMenuIt
         items.push_back(header("token:" + t.serial,
                                fmt::format(fmt::runtime(_("Token {0} (serial {1})")), name,
                                            t.serial)));
+        // The PIN flags, read as what to do next ("PIN blocked — Unblock it with the SO PIN.").
+        const std::string soName = t.soPinName.empty() ? unblockPinName(nullptr) : t.soPinName;
+        if (auto advice = pinAdvice(t.userPin, t.soPin, soName); !advice.empty())
+            items.push_back(header("pin-state:" + t.serial,
+                                   fmt::format(fmt::runtime(_("⚠ {0} — {1}")), advice.state,
+                                               advice.next)));
+        MenuItem pin;
+        pin.kind = MenuItem::Kind::Submenu;
+        pin.id = "pin:" + t.serial;
+        pin.label = _("PIN");
+        pin.children.push_back(action("pin-change:" + t.serial, _("Change the PIN…"),
+                                      {{"action", "pin_change"}, {"token", t.serial}},
+                                      !t.userPin.locked && t.userPin.initialized));
+        pin.children.push_back(
+            action("pin-unblock:" + t.serial,
+                   fmt::format(fmt::runtime(_("Unblock the PIN with the {0}…")), soName),
+                   {{"action", "pin_unblock"}, {"token", t.serial}}, !t.soPin.locked));
+        items.push_back(std::move(pin));
         if (t.certificates.empty())
             items.push_back(header("token-empty:" + t.serial, _("No certificate on this token")));
         for (const auto& c : t.certificates) {
@@ -159,11 +178,45 @@ MenuModel buildMenu(const TraySnapshot& snapshot, const std::vector<PluginMenuIt
         }
     }
 
+    // A token plugged in whose driver is missing: say so, with the vendor's download link.
+    for (const auto& d : snapshot.missingDrivers) {
+        items.push_back(header("driver-missing:" + d.device, missingDriverText(d)));
+        std::size_t n = 0;
+        for (const auto& link : d.drivers) {
+            const auto id = fmt::format("driver:{}:{}", d.device, n++);
+            if (!link.url.empty())
+                items.push_back(action(id,
+                                       fmt::format(fmt::runtime(_("Download the driver for {0}…")),
+                                                   d.product),
+                                       {{"action", "open_url"}, {"url", link.url}}));
+            else
+                items.push_back(header(id, link.note));
+        }
+        if (d.drivers.empty())
+            items.push_back(header("driver-unknown:" + d.device,
+                                   _("No driver download is known for this system: ask your "
+                                     "certification authority")));
+    }
+
     items.push_back(separator());
     items.push_back(action("sign-pdf", _("Sign a PDF…"), {{"action", "sign_pdf"}},
                            !snapshot.tokens.empty() && !snapshot.signing));
     // Verifying needs no token: a document someone else signed.
     items.push_back(action("verify", _("Verify a signature…"), {{"action", "verify"}}));
+
+    // Portal login with the token in Chromium and Firefox (certagent-cli browser ...).
+    MenuItem browser;
+    browser.kind = MenuItem::Kind::Submenu;
+    browser.id = "browser";
+    browser.label = _("Log in to portals from the browser");
+    browser.children.push_back(action("browser-register",
+                                      _("Make the tokens usable in Chromium and Firefox"),
+                                      {{"action", "browser_register"}}, !snapshot.tokens.empty()));
+    browser.children.push_back(action("browser-unregister", _("Undo the browser registration"),
+                                      {{"action", "browser_unregister"}}));
+    browser.children.push_back(action("browser-status", _("Where is the token registered?"),
+                                      {{"action", "browser_status"}}));
+    items.push_back(std::move(browser));
 
     // The local signing server for web portals, like the vendor app's Server tab.
     if (snapshot.server.known) {
@@ -213,6 +266,9 @@ MenuModel buildMenu(const TraySnapshot& snapshot, const std::vector<PluginMenuIt
     }
 
     items.push_back(separator());
+    for (const auto& tool : snapshot.vendorTools)
+        items.push_back(action("vendor-tool:" + tool.plugin, vendorToolLabel(tool),
+                               {{"action", "vendor_tool"}, {"plugin", tool.plugin}}));
     items.push_back(action("settings", _("Settings…"), {{"action", "settings"}}));
     items.push_back(action("open-logs", _("Open log folder"), {{"action", "open_logs"}}));
     items.push_back(action("about", _("About certagent"), {{"action", "about"}}));

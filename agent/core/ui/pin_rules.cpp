@@ -14,13 +14,6 @@ size_t codePoints(std::string_view s) {
         std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
 }
 
-unsigned stricterMin(unsigned a, unsigned b) { return std::max(a, b); }
-unsigned stricterMax(unsigned a, unsigned b) {
-    if (a == 0) return b;
-    if (b == 0) return a;
-    return std::min(a, b);
-}
-
 }  // namespace
 
 PinPolicy pinPolicy(const token::PinRequest& request, const token::TokenProfile* profile) {
@@ -34,9 +27,16 @@ PinPolicy pinPolicy(const token::PinRequest& request, const token::TokenProfile*
     unsigned tokMin = static_cast<unsigned>(std::min<unsigned long>(t.minPinLength, 255));
     p.minLength = tokMin;
     p.maxLength = tokMax;
+    // The module's own range is what C_Login enforces, and it differs by module for the same
+    // token (ePass2003: 8-255 through Feitian's libcastle, 4-16 through OpenSC), so a range
+    // the module reports wins; the profile's range only stands in for a module that reports
+    // none (0-0, or 0 and "no limit"). A dialog must never refuse a PIN the token accepts.
+    const bool tokenHasRange = t.minPinLength > 0 || tokMax > 0;
     if (profile) {
-        p.minLength = stricterMin(p.minLength, profile->minPinLength);
-        p.maxLength = stricterMax(p.maxLength, profile->maxPinLength);
+        if (!tokenHasRange) {
+            p.minLength = profile->minPinLength;
+            p.maxLength = profile->maxPinLength;
+        }
         p.profileTries = profile->pinTries;
     }
     if (p.maxLength && p.minLength > p.maxLength) p.minLength = p.maxLength;

@@ -15,11 +15,15 @@ std::string text(const json& j, const char* key) {
     return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
-StepState parseState(const std::string& s) {
+// The renewal's state (running, waiting, needs_user, done, failed, cancelled) as the wizard
+// shows its current step: a question waiting for the person is "waiting", anything else the
+// person must fix is "failed".
+StepState parseState(const std::string& s, bool prompt) {
     if (s == "running") return StepState::Running;
     if (s == "waiting") return StepState::Waiting;
+    if (s == "needs_user") return prompt ? StepState::Waiting : StepState::Failed;
     if (s == "done") return StepState::Done;
-    if (s == "failed") return StepState::Failed;
+    if (s == "failed" || s == "cancelled") return StepState::Failed;
     return StepState::Pending;
 }
 
@@ -113,10 +117,11 @@ std::optional<std::string> RenewalTracker::apply(const json& event) {
     auto& v = it->second;
     if (auto t = text(event, "token"); !t.empty()) v.token = t;
     if (auto c = text(event, "cert"); !c.empty()) v.cert = c;
-    // The engine's steps are finer (login, keygen, csr, ...); it names the wizard's step too.
-    auto stepId = text(event, "wizard_step");
+    // The engine's steps and the backend's phases are finer; the event names the wizard's
+    // group ("stage").
+    auto stepId = text(event, "stage");
     if (stepId.empty()) stepId = text(event, "step");
-    auto state = parseState(text(event, "state"));
+    auto state = parseState(text(event, "state"), !text(event, "prompt").empty());
     v.message = text(event, "message");
     if (auto d = text(event, "declaration"); !d.empty()) v.declaration = d;
     if (auto p = text(event, "payment_url"); !p.empty()) v.paymentUrl = p;

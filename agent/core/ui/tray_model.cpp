@@ -34,6 +34,9 @@ std::vector<TokenView> tokenViews(const std::vector<token::TokenInfo>& tokens,
         v.model = t.model;
         v.plugin = t.plugin;
         v.pin = t.userPin.state();
+        v.userPin = t.userPin;
+        v.soPin = t.soPin;
+        v.pinPad = t.protectedAuthenticationPath;
         for (const auto& c : certificates) {
             if (c.tokenSerial != t.serial) continue;
             CertView cv;
@@ -54,6 +57,7 @@ std::vector<TokenView> tokenViews(const std::vector<token::TokenInfo>& tokens,
                 cv.daysLeft = i.daysLeft(now);
                 cv.status = i.status(now, expiringWithinDays);
                 cv.qualified = i.qualified;
+                cv.der = i.der;
             } else {
                 cv.holder = c.label;
                 if (cv.error.empty()) cv.error = "unreadable certificate";

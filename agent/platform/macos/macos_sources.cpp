@@ -45,14 +45,6 @@ public:
         thread_.join();
     }
 
-private:
-    static void added(void* self, io_iterator_t it) {
-        static_cast<MacUsbSource*>(self)->drain(it, device::DeviceAction::UsbAdded);
-    }
-    static void removed(void* self, io_iterator_t it) {
-        static_cast<MacUsbSource*>(self)->drain(it, device::DeviceAction::UsbRemoved);
-    }
-
     static int intProperty(io_service_t s, CFStringRef key) {
         int value = 0;
         if (CFTypeRef ref = IORegistryEntryCreateCFProperty(s, key, kCFAllocatorDefault, 0)) {
@@ -61,6 +53,14 @@ private:
             CFRelease(ref);
         }
         return value;
+    }
+
+private:
+    static void added(void* self, io_iterator_t it) {
+        static_cast<MacUsbSource*>(self)->drain(it, device::DeviceAction::UsbAdded);
+    }
+    static void removed(void* self, io_iterator_t it) {
+        static_cast<MacUsbSource*>(self)->drain(it, device::DeviceAction::UsbRemoved);
     }
 
     void drain(io_iterator_t it, device::DeviceAction action) {
@@ -141,6 +141,32 @@ std::vector<std::unique_ptr<device::DeviceSource>> makeDeviceSources(
     // PC/SC on macOS: the same SCardGetStatusChange loop as on Linux (PCSC.framework is a
     // pcsc-lite-compatible API); left out until it can be tested on a Mac: USB matching plus
     // the poll fallback cover tokens meanwhile.
+    return out;
+}
+
+std::vector<device::DeviceEvent> presentUsbDevices(const device::UsbIdFilter& filter) {
+    std::vector<device::DeviceEvent> out;
+    io_iterator_t it = 0;
+    // IOServiceGetMatchingServices consumes the matching dictionary.
+    if (IOServiceGetMatchingServices(kIOMainPortDefault, IOServiceMatching(kIOUSBDeviceClassName),
+                                     &it) != KERN_SUCCESS)
+        return out;
+    while (io_service_t s = IOIteratorNext(it)) {
+        auto vid = static_cast<std::uint16_t>(MacUsbSource::intProperty(s, CFSTR(kUSBVendorID)));
+        auto pid = static_cast<std::uint16_t>(MacUsbSource::intProperty(s, CFSTR(kUSBProductID)));
+        io_string_t path{};
+        IORegistryEntryGetPath(s, kIOServicePlane, path);
+        IOObjectRelease(s);
+        if (!filter.knows(vid, pid)) continue;
+        device::DeviceEvent e;
+        e.source = "enumerate";
+        e.action = device::DeviceAction::UsbAdded;
+        e.device = path;
+        e.vid = vid;
+        e.pid = pid;
+        out.push_back(std::move(e));
+    }
+    IOObjectRelease(it);
     return out;
 }
 

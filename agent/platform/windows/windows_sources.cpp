@@ -12,6 +12,7 @@
 #include <winscard.h>
 
 #include <chrono>
+#include <cwchar>
 #include <cwctype>
 #include <vector>
 
@@ -236,6 +237,34 @@ std::vector<std::unique_ptr<device::DeviceSource>> makeDeviceSources(
     std::vector<std::unique_ptr<device::DeviceSource>> out;
     out.push_back(std::make_unique<WindowsUsbSource>(filter));
     out.push_back(std::make_unique<WindowsPcscSource>());
+    return out;
+}
+
+std::vector<device::DeviceEvent> presentUsbDevices(const device::UsbIdFilter& filter) {
+    std::vector<device::DeviceEvent> out;
+    GUID guid = GUID_DEVINTERFACE_USB_DEVICE;
+    ULONG chars = 0;
+    if (CM_Get_Device_Interface_List_SizeW(&chars, &guid, nullptr,
+                                           CM_GET_DEVICE_INTERFACE_LIST_PRESENT) != CR_SUCCESS ||
+        chars == 0 || chars > (1u << 20))
+        return out;
+    std::vector<wchar_t> list(chars);
+    if (CM_Get_Device_Interface_ListW(&guid, nullptr, list.data(), chars,
+                                      CM_GET_DEVICE_INTERFACE_LIST_PRESENT) != CR_SUCCESS)
+        return out;
+    list.back() = L'\0';  // a double-NUL-terminated list, whatever the call wrote
+    for (const wchar_t* p = list.data(); *p; p += wcslen(p) + 1) {
+        std::wstring link(p);
+        std::uint16_t vid = 0, pid = 0;
+        if (!parseUsbIds(link, vid, pid) || !filter.knows(vid, pid)) continue;
+        device::DeviceEvent e;
+        e.source = "enumerate";
+        e.action = device::DeviceAction::UsbAdded;
+        e.device = narrow(link);
+        e.vid = vid;
+        e.pid = pid;
+        out.push_back(std::move(e));
+    }
     return out;
 }
 

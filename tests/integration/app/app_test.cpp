@@ -13,7 +13,7 @@
 #include "certagent/core/error.hpp"
 #include "certagent/core/events.hpp"
 #include "certagent/core/i18n.hpp"
-#include "certagent/core/renewal/journal.hpp"
+#include "journal.hpp"
 #include "softhsm.hpp"
 #include "temp_dir.hpp"
 
@@ -119,24 +119,19 @@ TEST_F(AppTest, EveryAreaStartsOnceInOrderAndSaysWhatItDoes) {
         names.push_back(area.name);
         EXPECT_TRUE(area.started) << area.name << ": " << area.detail;
     }
-    EXPECT_EQ(names, (std::vector<std::string>{"tokens", "timestamps", "trusted-list",
-                                               "reminders", "renewal", "local-server",
-                                               "devices"}));
+    // The flows are plugins (plugins/flows/*), not areas; the trusted list's refresh is
+    // verification's own (core).
+    EXPECT_EQ(names,
+              (std::vector<std::string>{"tokens", "trusted-list", "local-server", "devices"}));
     // No [verify] trusted_list_url: the trusted list's refresh says it is off.
-    EXPECT_NE(areas[2].detail.find("off"), std::string::npos) << areas[2].detail;
-    EXPECT_NE(areas[5].detail.find(std::to_string(port)), std::string::npos) << areas[5].detail;
+    EXPECT_NE(areas[1].detail.find("off"), std::string::npos) << areas[1].detail;
+    EXPECT_NE(areas[2].detail.find(std::to_string(port)), std::string::npos) << areas[2].detail;
     // Without a consent dialog, "ask" (the default) refuses.
     EXPECT_EQ(a.server().status().consent, "refuse");
-    EXPECT_TRUE(a.renewal());
     EXPECT_TRUE(a.devicesRunning());
     // A second start() starts nothing again.
-    EXPECT_EQ(a.start().size(), 7u);
-    // The host methods of the areas are there for plugins.
-    EXPECT_TRUE(a.agent().services().hasMethod("timestamps.quota"));
-    EXPECT_TRUE(a.agent().services().hasMethod("renewal.list"));
-    EXPECT_TRUE(a.agent().services().hasMethod("reminders.list"));
-    // The certificate expires in 10 days: the reminder went to the program's notifier.
-    EXPECT_TRUE(waitUntil([&] { return !notifier->all().empty(); }, 10s));
+    EXPECT_EQ(a.start().size(), 4u);
+    // The flows are the plugins' (plugins/flows/*): core offers them only extensions.
     EXPECT_EQ(pinAsked, 0);
 }
 
@@ -239,11 +234,19 @@ TEST_F(AppTest, NotificationChoicesReachTheAreasAndRenewOpensTheWindowOnly) {
     EXPECT_EQ(eventsOf(events::kUserAction, "acknowledge").size(), 2u);
 }
 
+// The renewal plugin (plugins/flows/renewal), loaded by the composition root, finds the
+// renewal in its own journal once the agent has started.
 TEST_F(AppTest, AnUnfinishedRenewalIsShownWithItsContextBeforeAnyPinIsAsked) {
-    app::App a(options(), adapters("tray"));
+    auto o = options();
+    o.before_plugins = [](Agent& agent) {
+        ASSERT_TRUE(agent.plugins().loadFile(CERTAGENT_RENEWAL_PLUGIN));
+    };
+    app::App a(std::move(o), adapters("tray"));
     record(a, std::string(events::kRenewalProgress) + "," + events::kUserAction);
     {
-        renewal::Journal journal(a.agent().store(), a.agent().clock());
+        auto folder = dir / "state" / "plugins" / "renewal";
+        fs::create_directories(folder);
+        renewal::Journal journal(folder / "journal.sqlite", [] { return int64_t{1'700'000'000'000}; });
         renewal::RenewalRecord draft;
         draft.token = serial;
         draft.certId = cert;
@@ -251,7 +254,8 @@ TEST_F(AppTest, AnUnfinishedRenewalIsShownWithItsContextBeforeAnyPinIsAsked) {
         draft.years = 2;
         draft.backend = "portal";
         auto r = journal.create(draft);
-        r.step = renewal::Step::Payment;
+        r.step = renewal::Step::Request;
+        r.phase = "payment";
         r.state = renewal::State::Waiting;
         r.message = "waiting for the payment";
         journal.save(r);
@@ -260,7 +264,10 @@ TEST_F(AppTest, AnUnfinishedRenewalIsShownWithItsContextBeforeAnyPinIsAsked) {
     ASSERT_TRUE(waitUntil([&] { return !eventsOf(events::kRenewalProgress).empty(); }, 5s));
     auto shown = eventsOf(events::kRenewalProgress);
     EXPECT_TRUE(shown[0]["interrupted"].get<bool>());
-    EXPECT_EQ(shown[0]["step"], "payment");
+    EXPECT_EQ(shown[0]["step"], "request");
+    EXPECT_EQ(shown[0]["phase"], "payment");
+    EXPECT_EQ(shown[0]["stage"], "payment");
+    EXPECT_EQ(shown[0]["state"], "waiting");
     EXPECT_NE(shown[0]["next"].get<std::string>().find("PIN"), std::string::npos);
     json notice;
     for (const auto& n : notifier->all())
@@ -280,6 +287,51 @@ TEST_F(AppTest, AnUnfinishedRenewalIsShownWithItsContextBeforeAnyPinIsAsked) {
     EXPECT_TRUE(waitUntil([&] { return eventsOf(events::kRenewalProgress).size() > 1; }, 10s));
     auto after = eventsOf(events::kRenewalProgress).back();
     EXPECT_FALSE(after.value("interrupted", false));
+}
+
+// The SDK's example flow, built out of tree against the installed SDK (what the certagent-dev
+// package ships), loaded by the composition root like any plugin: it reads the certificates
+// (certagent.tokens/1), keeps state (certagent.state/1), shows a notification with an action
+// (certagent.ui/1) and reacts when the person chooses it (a UserAction naming it).
+TEST_F(AppTest, AThirdPartyFlowBuiltAgainstTheInstalledSdkHasTheSamePowers) {
+    auto prefix = dir / "sdk-prefix";
+    auto build = dir / "hello-build";
+    auto r = runProcess({"cmake", "--install", binaryDir().string(), "--component", "sdk",
+                         "--prefix", prefix.string()}, {}, {}, 60);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    r = runProcess({"cmake", "-S", (sourceDir() / "sdk/examples/hello-flow").string(), "-B",
+                    build.string(), "-G", "Ninja", "-DCMAKE_PREFIX_PATH=" + prefix.string(),
+                    "-DCMAKE_BUILD_TYPE=Release"}, {}, {}, 120);
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    r = runProcess({"cmake", "--build", build.string()}, {}, {}, 300);
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    fs::permissions(build, fs::perms::group_write | fs::perms::others_write,
+                    fs::perm_options::remove);
+    writeFile(dir / "agent.toml", readFile(dir / "agent.toml") + "[plugins]\ndirs = [\"" +
+                                      build.string() + "\"]\n");
+    auto o = options();
+    o.load_plugins = true;
+    app::App a(o, adapters("tray"));
+    auto* hello = a.agent().plugins().find("hello-flow");
+    ASSERT_NE(hello, nullptr);
+    record(a, "HelloWaved");
+
+    auto message = a.runPluginAction({{"action", "plugin"}, {"plugin", "hello-flow"},
+                                      {"id", "hello"}});
+    ASSERT_TRUE(message.has_value());
+    EXPECT_EQ(*message, "Hello sent");
+    EXPECT_EQ(a.agent().store().get("plugin:hello-flow", "certificates_seen").value_or(""), "1");
+    json notice;
+    for (const auto& n : notifier->all())
+        if (n.value("plugin", "") == "hello-flow") notice = n;
+    ASSERT_TRUE(notice.is_object());
+    EXPECT_NE(notice["body"].get<std::string>().find("Ion Popescu"), std::string::npos);
+    ASSERT_EQ(notice["actions"][0]["action"], "wave");
+
+    a.onNotificationChoice(notice, notice["actions"][0]);
+    ASSERT_TRUE(waitUntil([&] { return !eventsOf("HelloWaved").empty(); }, 5s));
+    EXPECT_EQ(eventsOf("HelloWaved")[0]["source"], "hello-flow");
+    EXPECT_EQ(a.agent().store().get("plugin:hello-flow", "waved").value_or(""), "yes");
 }
 
 }  // namespace

@@ -38,9 +38,9 @@ TEST(Cli, VersionPrintsVersionAndAbi) {
     auto r = cli.run({"--version"});
     EXPECT_EQ(r.exit_code, 0);
     EXPECT_NE(r.out.find("certagent-cli 0."), std::string::npos);
-    EXPECT_NE(r.out.find("plugin ABI 1.0"), std::string::npos);
+    EXPECT_NE(r.out.find("plugin ABI 2.1"), std::string::npos);
     auto j = nlohmann::json::parse(cli.run({"--version", "--json"}).out);
-    EXPECT_EQ(j["plugin_abi"], "1.0");
+    EXPECT_EQ(j["plugin_abi"], "2.1");
 }
 
 TEST(Cli, PluginsJsonListsFirstPartyPluginsWithContractFields) {

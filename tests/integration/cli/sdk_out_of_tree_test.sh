@@ -16,5 +16,5 @@ out=$("$build/bin/certagent-cli" --config "$tmp/agent.toml" --json plugins)
 echo "$out"
 echo "$out" | grep -q '"name": "hello-flow"'
 echo "$out" | grep -q '"kind": "flow"'
-echo "$out" | grep -q '"abi": "1.0"'
+echo "$out" | grep -q '"abi": "2.1"'
 echo "out-of-tree plugin loaded"

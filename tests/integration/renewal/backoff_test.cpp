@@ -1,15 +1,14 @@
 // While the CA cannot be reached, a renewal backs off as docs/renewal.md says: 1 s, doubling,
 // at most 60 s (±20 % jitter), also across advance() calls (each one re-enters preflight).
-// Driven in-process with an injected clock against a CA that is down: its port on 127.0.0.1
-// is closed.
+// Driven in-process through the renewal plugin loaded by an agent with an injected clock,
+// against a CA that is down: its port on 127.0.0.1 is closed.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cmath>
 
 #include "certagent/core/agent.hpp"
-#include "certagent/core/renewal/agent_renewal.hpp"
-#include "certagent/core/token/agent_tokens.hpp"
+#include "certagent/core/app/extensions.hpp"
 #include "renewal_fixture.hpp"
 
 namespace certagent::testing {
@@ -32,24 +31,27 @@ TEST(RenewalBackoff, AnUnreachableCaIsRetriedWithAGrowingBoundedBackoff) {
     o.state_dir = s.stateDir;
     o.clock = clock;
     o.log_to_file = false;
-    Agent agent(o);
-    auto tokens = token::makeTokenService(agent);
-    token::PinCallback pin = [](const token::PinRequest&) -> std::optional<SecretString> {
-        return SecretString("123456");
+    o.load_plugins = false;
+    o.before_plugins = [](Agent& a) {
+        app::installExtensions(a).setPin([](const token::PinRequest&) {
+            return std::optional<SecretString>(SecretString("123456"));
+        });
+        ASSERT_TRUE(a.plugins().loadFile(CERTAGENT_RENEWAL_PLUGIN));
     };
-    auto engine =
-        renewal::makeEngine(agent, *tokens, pin, std::make_shared<renewal::DeferringPrompter>());
-    auto r = engine->start({.token = s.token->serial,
-                            .certId = s.certId,
-                            .years = 2,
-                            .idDocument = s.idDocument.string()});
+    Agent agent(o);
+    auto* plugin = agent.plugins().find("renewal");
+    ASSERT_NE(plugin, nullptr);
+    auto r = plugin->runAction("start", {{"token", s.token->serial},
+                                         {"cert", s.certId},
+                                         {"years", 2},
+                                         {"id_document", s.idDocument.string()}});
 
     std::vector<long long> delays;
     for (int i = 0; i < 10; ++i) {
-        r = engine->advance(r.id);
-        ASSERT_EQ(r.state, renewal::State::Waiting) << r.message;
-        EXPECT_EQ(r.errorCode, "network") << r.message;
-        auto due = parseIso8601(r.nextAttempt);
+        r = plugin->runAction("advance", {{"id", r["id"]}});
+        ASSERT_EQ(r["state"], "waiting") << r.dump();
+        EXPECT_EQ(r["code"], "network") << r["message"];
+        auto due = parseIso8601(r["next_attempt"].get<std::string>());
         delays.push_back(std::chrono::duration_cast<seconds>(due - clock->now()).count());
         clock->set(due);  // the scheduler would wake up then
     }
@@ -64,9 +66,9 @@ TEST(RenewalBackoff, AnUnreachableCaIsRetriedWithAGrowingBoundedBackoff) {
         EXPECT_LE(delays[k], std::ceil(nominal * 1.2)) << "attempt " << k << ": " << shown;
     }
     EXPECT_LE(*std::max_element(delays.begin(), delays.end()), 72) << shown;  // bounded
-    auto saved = engine->find(r.id);
-    ASSERT_TRUE(saved);
-    EXPECT_EQ(saved->attempts, 10);  // journalled, so a restarted agent keeps backing off
+    auto list = plugin->runAction("list", nlohmann::json::object());
+    ASSERT_EQ(list.size(), 1u);
+    EXPECT_EQ(list[0]["attempts"], 10);  // journalled, so a restarted agent keeps backing off
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-// kill -9 at every step boundary (CERTAGENT_FAULT_AT), then the same command again: the
+// kill -9 at every step and phase boundary (CERTAGENT_FAULT_AT), then the same command again: the
 // renewal completes, and the CA saw exactly one submission, one payment and one issuance. The
 // person pays on the payment page and the operator approves, so every step really runs.
 #include <gtest/gtest.h>
@@ -37,8 +37,8 @@ TEST_P(KillPoint, ResumesAndCompletesWithoutRepeatingAnything) {
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryStep, KillPoint,
-                         ::testing::Values("preflight", "login", "account", "product",
-                                           "product:after", "identity", "declaration",
+                         ::testing::Values("preflight", "login", "request", "account",
+                                           "product", "product:after", "identity", "declaration",
                                            "declaration:signed", "submit", "submit:after",
                                            "payment", "validation", "keygen", "keygen:after",
                                            "csr", "certificate", "certificate:after", "verify",

@@ -8,10 +8,11 @@
 #include <mutex>
 #include <thread>
 
-#include "certagent/core/clock.hpp"
+#include "certagent/core/error.hpp"
 #include "certagent/core/http/client.hpp"
 #include "certagent/core/i18n.hpp"
-#include "certagent/core/renewal/portal_backend.hpp"
+#include "failure.hpp"
+#include "portal_backend.hpp"
 #include "temp_dir.hpp"
 
 namespace certagent::testing {
@@ -76,13 +77,39 @@ class CraftedCa {
     std::map<std::string, Canned> answers_;
 };
 
+// The agent's HTTPS client as the plugin sees it (certagent.http/1), in process.
+class CoreHttp final : public renewal::Http {
+  public:
+    explicit CoreHttp(const std::filesystem::path& trust)
+        : client_(http::ClientOptions{.caBundle = trust, .systemStore = false}) {}
+    renewal::HttpResponse perform(const renewal::HttpRequest& r) override {
+        http::Request req;
+        req.method = r.method;
+        req.url = r.url;
+        req.body = r.body;
+        req.contentType = r.contentType;
+        for (const auto& [k, v] : r.headers) req.headers.push_back(k + ": " + v);
+        try {
+            auto resp = client_.perform(req);
+            renewal::HttpResponse out;
+            out.status = resp.status;
+            out.body = resp.body;
+            out.headers["content-type"] = resp.header("content-type");
+            return out;
+        } catch (const Error& e) {
+            throw renewal::Failure(errorKindName(e.kind()), e.what());
+        }
+    }
+
+  private:
+    http::CurlClient client_;
+};
+
 // What the engine lends the backend, in memory; TLS verified against the server's certificate.
 class Context final : public renewal::BackendContext {
   public:
     explicit Context(const CraftedCa& ca, const TempDir& dir)
-        : http_(http::ClientOptions{.caBundle = ca.trust(), .systemStore = false}),
-          clock_(std::chrono::system_clock::now()),
-          work_(dir / "work") {
+        : http_(ca.trust()), work_(dir / "work") {
         record_.id = "r-1";
         record_.years = 2;
         record_.certSerial = "0A1B";
@@ -95,21 +122,30 @@ class Context final : public renewal::BackendContext {
     }
     void setValue(const std::string& key, const std::string& v) override { values[key] = v; }
     std::string idempotencyKey(const std::string& step) override { return "key-" + step; }
-    void enterStep(renewal::Step step) override { record_.step = step; }
+    void enterPhase(const std::string& phase) override { record_.phase = phase; }
     void progress(const std::string& message) override { record_.message = message; }
+    void notify(const std::string&, const std::string&, const std::string&) override {}
     renewal::Answer ask(renewal::Prompt) override { return renewal::Answer::Later; }
-    http::HttpClient& http() override { return http_; }
-    pdf::Signer& signer() override { throw std::logic_error("no signing in these tests"); }
-    Clock& clock() override { return clock_; }
+    renewal::Http& http() override { return http_; }
+    renewal::Bytes signDigest(const std::string&, const std::string&,
+                              std::span<const uint8_t>) override {
+        throw std::logic_error("no signing in these tests");
+    }
+    void signPdf(const std::filesystem::path&, const std::filesystem::path&,
+                 const std::string&) override {
+        throw std::logic_error("no signing in these tests");
+    }
+    renewal::PdfFacts inspectPdf(const std::filesystem::path&, double) override { return {}; }
+    int64_t nowMs() override { return 0; }
     const std::filesystem::path& workDir() override { return work_; }
+    void warn(const std::string&) override {}
 
     std::map<std::string, std::string> values;
     int saves = 0;
 
   private:
     renewal::RenewalRecord record_;
-    http::CurlClient http_;
-    ManualClock clock_;
+    CoreHttp http_;
     std::filesystem::path work_;
 };
 

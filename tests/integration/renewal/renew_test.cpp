@@ -91,7 +91,8 @@ TEST(RenewCli, ARenewalWaitingForPaymentCanBeCancelledHereAndAtTheCa) {
     ASSERT_NE(r.exit_code, 0) << r.out << r.err;
     auto list = nlohmann::json::parse(s.cli({"--json", "renewals"}).out);
     ASSERT_EQ(list.size(), 1u);
-    ASSERT_EQ(list[0]["step"], "payment") << list.dump();
+    ASSERT_EQ(list[0]["step"], "request") << list.dump();
+    ASSERT_EQ(list[0]["phase"], "payment") << list.dump();
     std::string id = list[0]["id"];
     EXPECT_EQ(s.cli({"renew", "--cancel", "nosuchid"}).exit_code, 2);
     EXPECT_EQ(s.cli({"renew", "--cancel", id.substr(0, 8), "--token", "x"}).exit_code, 2);

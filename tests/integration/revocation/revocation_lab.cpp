@@ -116,8 +116,8 @@ RevocationLab::RevocationLab() {
     mustRun({"openssl", "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
              "-nodes", "-keyout", d + "/responder.key", "-out", d + "/responder.csr", "-subj",
              "/CN=certagent Revocation Test OCSP/C=RO"});
-    mustRun({"openssl", "ca", "-batch", "-config", d + "/ca.cnf", "-extensions", "responder",
-             "-in", d + "/responder.csr", "-out", d + "/responder.pem", "-notext"});
+    mustRun({"openssl", "ca", "-batch", "-config", d + "/ca.cnf", "-extensions", "responder", "-in",
+             d + "/responder.csr", "-out", d + "/responder.pem", "-notext"});
     mustRun({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
              "-nodes", "-keyout", d + "/rogue.key", "-out", d + "/rogue.pem", "-days", "30",
              "-subj", "/CN=Rogue OCSP responder/C=RO"});
@@ -246,23 +246,6 @@ std::vector<uint8_t> RevocationLab::timestamp(std::span<const uint8_t> data) {
     writeFile(dir() / "ts-data.bin", std::string(data.begin(), data.end()));
     mustRun({"openssl", "ts", "-query", "-data", d + "/ts-data.bin", "-sha256", "-cert",
              "-no_nonce", "-out", d + "/ts.tsq"});
-    mustRun({"openssl", "ts", "-reply", "-config", d + "/ts.cnf", "-queryfile", d + "/ts.tsq",
-             "-signer", d + "/tsa.pem", "-inkey", d + "/tsa.key", "-token_out", "-out",
-             d + "/ts.tok"});
-    auto tok = readFile(dir() / "ts.tok");
-    return {tok.begin(), tok.end()};
-}
-
-std::vector<uint8_t> RevocationLab::timestampDigest(std::span<const uint8_t> digest) {
-    const auto d = dir().string();
-    std::string hex;
-    static const char* digits = "0123456789abcdef";
-    for (auto b : digest) {
-        hex += digits[b >> 4];
-        hex += digits[b & 15];
-    }
-    mustRun({"openssl", "ts", "-query", "-digest", hex, "-sha256", "-cert", "-no_nonce", "-out",
-             d + "/ts.tsq"});
     mustRun({"openssl", "ts", "-reply", "-config", d + "/ts.cnf", "-queryfile", d + "/ts.tsq",
              "-signer", d + "/tsa.pem", "-inkey", d + "/tsa.key", "-token_out", "-out",
              d + "/ts.tok"});

@@ -45,10 +45,9 @@ class RevocationLab {
     void revoke(const std::filesystem::path& base, const std::string& reason = "keyCompromise");
     void makeCrl();
 
-    // An RFC 3161 token over `data` from the lab's TSA (for PAdES B-T).
+    // An RFC 3161 token (SHA-256) over `data` from the lab's TSA: a signature value (PAdES
+    // B-T) or what a document timestamp covers (B-LTA).
     std::vector<uint8_t> timestamp(std::span<const uint8_t> data);
-    // A TimeStampToken over a digest (SHA-256) for document timestamps.
-    std::vector<uint8_t> timestampDigest(std::span<const uint8_t> digest);
 
     std::string ocspUrl() const;
     std::string crlUrl() const;

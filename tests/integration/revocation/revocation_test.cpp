@@ -7,7 +7,6 @@
 
 #include <certagent/core/error.hpp>
 #include <certagent/core/http/client.hpp>
-#include <certagent/core/http/plain_client.hpp>
 #include <certagent/core/pdf/sign.hpp>
 #include <certagent/core/pdf/simple_pdf.hpp>
 #include <certagent/core/signing/long_term.hpp>
@@ -79,8 +78,8 @@ class Revocation : public ::testing::Test {
         o.level = l;
         o.anchors = store.get();
         o.revocation = &checker;
-        o.document_timestamper = [](std::span<const uint8_t> d) {
-            return lab_->timestampDigest(d);
+        o.document_timestamper = [](std::span<const uint8_t> covered) {
+            return lab_->timestamp(covered);
         };
         return signing::extendPdf(in, out, o);
     }
@@ -174,7 +173,9 @@ TEST_F(Revocation, HostileOcspAnswersEachGetTheirOwnReason) {
     signing::RevocationSettings s;
     s.plain = transport;
     signing::RevocationChecker checker(s);
-    http::PlainHttpClient real({});
+    http::ClientOptions plain;
+    plain.allowPlainHttpToAnyHost = true;
+    http::CurlClient real(plain);
     auto forwardTo = [&](const std::string& url) {
         return [&real, url](const http::Request& r) {
             auto copy = r;
@@ -263,9 +264,9 @@ TEST_F(Revocation, AnAddressThatFailedIsNotAskedAgainAndTheTimeIsBounded) {
     signing::RevocationChecker checker(s);
     const std::time_t now = std::time(nullptr);
     for (auto* signer : {&first, &second})
-        EXPECT_EQ(checker.check(signer->certificate(), sk_X509_value(signer->chain(), 0), {}, now)
-                      .reason,
-                  "unreachable");
+        EXPECT_EQ(
+            checker.check(signer->certificate(), sk_X509_value(signer->chain(), 0), {}, now).reason,
+            "unreachable");
     EXPECT_EQ(asked, 1);  // the same responder: asked once
 
     s.budget = std::chrono::seconds(-1);  // spent before it starts
@@ -290,7 +291,8 @@ TEST_F(Revocation, TooLargeAnswersAreCutOff) {
     static_cast<Scripted*>(s.plain.get())->answer = [port](const http::Request& r) {
         http::ClientOptions o;
         o.maxResponseBytes = 64u << 10;
-        http::PlainHttpClient c(o);
+        o.allowPlainHttpToAnyHost = true;
+        http::CurlClient c(o);
         auto copy = r;
         copy.url = "http://127.0.0.1:" + std::to_string(port) + "/";
         return c.perform(copy);
@@ -365,8 +367,8 @@ TEST_F(Revocation, BltAndBltaAreAcceptedByPdfsigAndQpdfAndVerifyOffline) {
 TEST_F(Revocation, AFileWithCrossReferenceStreamsIsExtendedSoundly) {
     // qpdf rewrites the input with object streams and a cross-reference stream (PDF 1.5).
     const auto packed = lab_->dir() / "packed.pdf";
-    auto q = testing::runProcess({"qpdf", "--object-streams=generate", input().string(),
-                                  packed.string()});
+    auto q = testing::runProcess(
+        {"qpdf", "--object-streams=generate", input().string(), packed.string()});
     ASSERT_EQ(q.exit_code, 0) << q.err;
     ASSERT_NE(testing::readFile(packed).find("/XRef"), std::string::npos);
     auto signer = lab_->signer(lab_->issue("packed"));
@@ -537,8 +539,8 @@ TEST(SandboxCaRevocation, ItPublishesAiaAndCdpServesItsCrlAndRevokes) {
     const std::string base = ca.tsaUrl().substr(0, ca.tsaUrl().rfind('/'));
     const int ocsp_port = testing::freePort();
     const std::string ocsp_url = "http://127.0.0.1:" + std::to_string(ocsp_port) + "/";
-    auto p = ca.cli({"publish", "--ocsp-url", ocsp_url, "--crl-url",
-                     base + "/crl/qualified-ca.crl", "--root-crl-url", base + "/crl/root-ca.crl"});
+    auto p = ca.cli({"publish", "--ocsp-url", ocsp_url, "--crl-url", base + "/crl/qualified-ca.crl",
+                     "--root-crl-url", base + "/crl/root-ca.crl"});
     ASSERT_EQ(p.exit_code, 0) << p.err;
     auto holder = ca.issueHolder();
     auto load = [](const fs::path& pem) {

@@ -18,6 +18,8 @@ for f in usr/bin/certagent usr/bin/certagent-cli \
          etc/xdg/autostart/certagent.desktop \
          usr/share/metainfo/ro.certagent.Certagent.metainfo.xml \
          usr/share/man/man1/certagent-cli.1.gz usr/share/man/man1/certagent.1.gz \
+         usr/share/bash-completion/completions/certagent-cli \
+         usr/share/zsh/vendor-completions/_certagent-cli \
          usr/lib/systemd/user/certagent-daemon.service \
          usr/share/certagent/agent.toml \
          usr/share/locale/ro/LC_MESSAGES/certagent.mo \

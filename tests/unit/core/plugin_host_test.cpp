@@ -3,7 +3,9 @@
 #include <chrono>
 #include <cstdlib>
 #include <future>
+#include <dlfcn.h>
 #include <sys/stat.h>
+#include <thread>
 
 #include "certagent/core/agent.hpp"
 #include "certagent/core/error.hpp"
@@ -30,7 +32,7 @@ struct Fixture {
     config::Config config = config::Config::defaults();
     ConsoleNotifier notifier;
     std::unique_ptr<state::StateStore> store = state::StateStore::open(dir / "state");
-    HostServices services{clock, bus, scheduler, config, notifier, store.get()};
+    HostServices services{clock, bus, scheduler, config, notifier, store.get(), dir / "state"};
     PluginHost host{services};
     Fixture() {
         i18n::init("en");
@@ -97,11 +99,16 @@ TEST(PluginHost, SkipsEachBadPluginWithAClearReasonAndGoesOn) {
     f.host.loadDirectories({pluginDir("good"), pluginDir("bad"), junk.path()});
     EXPECT_EQ(f.host.plugins().size(), 2u);  // the good ones still load
     EXPECT_EQ(f.host.skipped().size(), 4u);
+    f.host.loadDirectories({pluginDir("refusing")});
+    EXPECT_NE(f.reasonFor("certagent-test-refusing.so")
+                  .find("the plugin refused this agent's plugin ABI 2.1"),
+              std::string::npos)
+        << f.reasonFor("certagent-test-refusing.so");
     EXPECT_NE(f.reasonFor("certagent-notes.so").find("not a loadable library"), std::string::npos);
     EXPECT_NE(f.reasonFor("certagent-test-no-entry.so").find("no entry point 'certagent_plugin_entry'"),
               std::string::npos);
     EXPECT_NE(f.reasonFor("certagent-test-other-abi.so")
-                  .find("built for plugin ABI 99.0, this agent has ABI 1.0"),
+                  .find("built for plugin ABI 99.0, this agent has ABI 2.1"),
               std::string::npos);
     EXPECT_EQ(f.reasonFor("certagent-test-throwing.so"),
               "its constructor failed: cannot find my vendor library");
@@ -147,4 +154,100 @@ TEST(PluginHost, UnloadingCancelsThePluginsSubscriptions) {
     f.bus.publish({{"type", "TestPing"}, {"n", 1}});
     f.bus.drain();
     SUCCEED();
+}
+
+TEST(PluginHost, EachPluginHasItsOwnStateWhateverNameItGivesItself) {
+    Fixture f;
+    f.host.loadDirectories({pluginDir("good"), pluginDir("other")});
+    auto* good = f.host.find("test-good-flow");
+    auto* other = f.host.find("test-other-flow");
+    ASSERT_TRUE(good && other);
+    good->runAction("store", {{"value", "mine"}});
+    EXPECT_EQ(other->runAction("read", {})["value"], "");  // same key, another plugin
+    other->runAction("store", {{"value", "theirs"}});
+    EXPECT_EQ(good->runAction("store", {{"value", "mine"}})["value"], "mine");
+    EXPECT_EQ(f.store->get("plugin:test-other-flow", "k").value(), "theirs");
+    // A private folder per plugin, made for it.
+    auto folder = good->runAction("folder", {})["folder"].get<std::string>();
+    EXPECT_EQ(fs::path(folder), f.dir / "state" / "plugins" / "test-good-flow");
+    EXPECT_TRUE(fs::is_directory(folder));
+}
+
+TEST(PluginHost, AOneShotTimerIsForgottenOnceItFired) {
+    Fixture f;
+    f.host.loadDirectories({pluginDir("good")});
+    auto* flow = f.host.find("test-good-flow");
+    std::promise<void> fired;
+    f.bus.subscribe("TestTimer", [&](const nlohmann::json&) { fired.set_value(); });
+    flow->runAction("timer", {});
+    EXPECT_EQ(flow->held().timers, 1u);
+    ASSERT_EQ(fired.get_future().wait_for(std::chrono::seconds(5)), std::future_status::ready);
+    for (int i = 0; i < 50 && flow->held().timers; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    EXPECT_EQ(flow->held().timers, 0u);
+    EXPECT_EQ(flow->held().subscriptions, 1u);  // its TestPing handler
+}
+
+TEST(PluginHost, APlainCPluginThatLeavesCallbacksBehindIsReleasedBeforeItsLibraryGoes) {
+    Fixture f;
+    {
+        PluginHost host(f.services);
+        host.loadDirectories({pluginDir("leaky")});
+        auto* leaky = host.find("test-leaky-c");
+        ASSERT_NE(leaky, nullptr);
+        EXPECT_EQ(leaky->held().subscriptions, 1u);
+        EXPECT_EQ(leaky->held().timers, 1u);
+    }
+    // Its event handler and its timer (due in 300 ms) pointed into the unloaded library.
+    f.bus.publish({{"type", "TestPing"}, {"n", 1}});
+    f.bus.drain();
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    EXPECT_EQ(f.scheduler.pending(), 0u);
+}
+
+TEST(PluginHost, ExtensionsAreLookedUpByVersionedName) {
+    Fixture f;
+    f.host.loadDirectories({pluginDir("good")});
+    auto* flow = f.host.find("test-good-flow");
+    for (const char* id : {CA_EXT_EVENTS, CA_EXT_TIMERS, CA_EXT_JOBS, CA_EXT_STATE, CA_EXT_CONFIG,
+                           CA_EXT_TEXT, CA_EXT_UI, CA_EXT_PROVIDERS})
+        EXPECT_TRUE(flow->runAction("extension", {{"name", id}})["found"].get<bool>()) << id;
+    EXPECT_FALSE(flow->runAction("extension", {{"name", "certagent.events/9"}})["found"].get<bool>());
+    EXPECT_FALSE(flow->runAction("extension", {{"name", "nonsense"}})["found"].get<bool>());
+}
+
+TEST(PluginHost, QuestionsGoToTheProgramsPromptsAndAreRefusedWithoutOne) {
+    Fixture f;
+    f.host.loadDirectories({pluginDir("good")});
+    auto* flow = f.host.find("test-good-flow");
+    // No prompts (the daemon): a clear refusal, as the plugin's error.
+    try {
+        flow->runAction("ask", {});
+        FAIL();
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("cannot ask"), std::string::npos) << e.what();
+    }
+    nlohmann::json seen;
+    Prompts p;
+    p.confirm = [&](const nlohmann::json& r) -> std::optional<nlohmann::json> {
+        seen = r;
+        return nlohmann::json{{"answer", true}};
+    };
+    f.services.setPrompts(p);
+    EXPECT_EQ(flow->runAction("ask", {})["answer"], true);
+    EXPECT_EQ(seen["text"], "Go?");
+    EXPECT_EQ(seen["plugin"], "test-good-flow");  // the host says who asks
+}
+
+TEST(PluginHost, TheSdkEntryPointRefusesAnotherHostMajor) {
+    auto file = pluginDir("good") / "certagent-test-good-flow.so";
+    void* lib = dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
+    ASSERT_NE(lib, nullptr) << dlerror();
+    auto entry = reinterpret_cast<ca_plugin_entry_fn>(dlsym(lib, CERTAGENT_PLUGIN_ENTRY_SYMBOL));
+    ASSERT_NE(entry, nullptr);
+    EXPECT_EQ(entry(CERTAGENT_SDK_ABI_MAJOR + 1, 0), nullptr);
+    EXPECT_EQ(entry(CERTAGENT_SDK_ABI_MAJOR - 1, 0), nullptr);
+    ASSERT_NE(entry(CERTAGENT_SDK_ABI_MAJOR, 0), nullptr);
+    EXPECT_EQ(entry(CERTAGENT_SDK_ABI_MAJOR, 0)->info.abi_major, CERTAGENT_SDK_ABI_MAJOR);
+    dlclose(lib);
 }

@@ -29,3 +29,15 @@ TEST(PinFlags, MostUrgentStateWinsAndTriesLeftOnlyWhenKnown) {
 
     EXPECT_EQ(PinFlags::fromTokenFlags(0).state(), PinState::NotInitialized);
 }
+
+TEST(PinFlags, SoPinFlagsAreReadFromTheirOwnBits) {
+    auto so = PinFlags::fromSoFlags(CKF_USER_PIN_LOCKED | CKF_SO_PIN_COUNT_LOW);
+    EXPECT_EQ(so.state(), PinState::CountLow);
+    so = PinFlags::fromSoFlags(CKF_SO_PIN_FINAL_TRY | CKF_SO_PIN_COUNT_LOW);
+    EXPECT_EQ(so.state(), PinState::FinalTry);
+    EXPECT_EQ(so.triesLeft(), 1);
+    so = PinFlags::fromSoFlags(CKF_SO_PIN_LOCKED);
+    EXPECT_EQ(so.state(), PinState::Locked);
+    EXPECT_EQ(PinFlags::fromSoFlags(CKF_SO_PIN_TO_BE_CHANGED).state(), PinState::ToBeChanged);
+    EXPECT_EQ(PinFlags::fromSoFlags(CKF_USER_PIN_LOCKED).state(), PinState::Ok);
+}

@@ -9,6 +9,7 @@ using certagent::testing::readFile;
 using certagent::testing::sourceDir;
 using certagent::testing::TempDir;
 using certagent::testing::writeFile;
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -47,6 +48,13 @@ TEST(TokenProfiles, ShippedProfilesParseWithTheirData) {
     EXPECT_EQ(shipped("epass3000").drivers.at(0).url,
               "https://www.certdigital.ro/download/ePass3000.zip");
     EXPECT_TRUE(shipped("generic-pkcs11").generic);
+}
+
+TEST(TokenProfiles, FeitianProfilesNameTheUnblockingSecretSoPin) {
+    EXPECT_EQ(shipped("epass2003auto").unblockPinName, "SO PIN");
+    EXPECT_EQ(shipped("epass3000").unblockPinName, "SO PIN");
+    EXPECT_EQ(shipped("mtoken-cryptoid").unblockPinName, "");  // not known: the agent's wording
+    EXPECT_EQ(shipped("generic-pkcs11").unblockPinName, "");
 }
 
 TEST(TokenProfiles, TokenInfoRulesClaimVendorTokensAndGenericTakesTheRest) {
@@ -88,4 +96,85 @@ TEST(TokenProfiles, BadProfilesAreRejectedNamingTheProblem) {
     EXPECT_THROW(parseTokenProfile({{"name", "x"}, {"key_types", {"dsa512"}}}), certagent::Error);
     EXPECT_THROW(parseTokenProfile({{"name", "x"}, {"usb", {{{"vid", "zz"}, {"pid", "1"}}}}}),
                  certagent::Error);
+}
+
+TEST(TokenQuirkRegistry, EveryQuirkNamedInAShippedProfileIsKnown) {
+    for (const auto& p : allShipped()) {
+        std::vector<std::string> unknown;
+        quirksFromNames(p.quirks, &unknown);
+        EXPECT_TRUE(unknown.empty()) << p.name << ": " << (unknown.empty() ? "" : unknown[0]);
+    }
+    EXPECT_TRUE(shipped("epass2003auto").quirkFlags.closeSessionsWhenIdle);
+    EXPECT_TRUE(shipped("epass2003auto").quirkFlags.vendorModuleBeforeOpenSc);
+    EXPECT_TRUE(shipped("mtoken-cryptoid").quirkFlags.tokenInfoCancelMeansOk);
+    EXPECT_TRUE(shipped("epass3000").quirkFlags.usbIsOnlySign);
+    EXPECT_FALSE(shipped("generic-pkcs11").quirkFlags.closeSessionsWhenIdle);
+}
+
+TEST(TokenQuirkRegistry, UnknownQuirksAreIgnoredAndFlagsCombine) {
+    std::vector<std::string> unknown;
+    auto q = quirksFromNames({"close_sessions_when_idle", "from_the_future"}, &unknown);
+    EXPECT_TRUE(q.closeSessionsWhenIdle);
+    EXPECT_EQ(unknown, std::vector<std::string>{"from_the_future"});
+    EXPECT_NO_THROW(parseTokenProfile({{"name", "x"}, {"quirks", {"from_the_future"}}}));
+    TokenQuirks both = quirksFromNames({"token_info_cancel_on_old_macos"});
+    both |= q;
+    EXPECT_TRUE(both.closeSessionsWhenIdle);
+    EXPECT_TRUE(both.tokenInfoCancelMeansOk);
+    EXPECT_FALSE(both.ecKeysOnlyWhenListed);
+}
+
+TEST(TokenQuirkRegistry, ATokenOnlySeenOnUsbMustDeclareItsUsbIds) {
+    auto e = nlohmann::json{{"name", "x"}, {"quirks", {"not_ccid_detect_by_usb_id"}}};
+    EXPECT_THROW(parseTokenProfile(e), certagent::Error);
+    e["usb"] = {{{"vid", "096e"}, {"pid", "0401"}}};
+    EXPECT_NO_THROW(parseTokenProfile(e));
+}
+
+TEST(TokenQuirkRegistry, VendorModuleIsTriedBeforeOpenScWhateverTheListedOrder) {
+    TempDir dir;
+    writeFile(dir / "opensc-pkcs11.so", "x");
+    writeFile(dir / "libcastle.so.1.0.0", "x");
+    TokenProfile p;
+    p.name = "epass";
+    p.modules[currentOs()] = {(dir / "opensc-pkcs11.so").string(),
+                              (dir / "libcastle.so.1.0.0").string()};
+    EXPECT_EQ(resolveModules({p}, {}, {}, false).at(0).path, dir / "opensc-pkcs11.so");
+    p.quirkFlags = quirksFromNames({"vendor_module_before_opensc"});
+    EXPECT_EQ(resolveModules({p}, {}, {}, false).at(0).path, dir / "libcastle.so.1.0.0");
+    // Only OpenSC installed: it is still used.
+    fs::remove(dir / "libcastle.so.1.0.0");
+    EXPECT_EQ(resolveModules({p}, {}, {}, false).at(0).path, dir / "opensc-pkcs11.so");
+}
+
+TEST(TokenQuirkRegistry, ShippedEpass2003ListsTheVendorModuleFirstOnEveryOs) {
+    for (const auto& [os, list] : shipped("epass2003auto").modules) {
+        bool seenOpenSc = false;
+        for (const auto& m : list) {
+            bool opensc = m.find("opensc") != std::string::npos;
+            EXPECT_FALSE(seenOpenSc && !opensc) << os << ": " << m << " listed after OpenSC";
+            seenOpenSc |= opensc;
+        }
+    }
+}
+
+TEST(TokenProfiles, VendorToolTakesOnePathOrSeveralPerOsAndIsShownOnlyWhenInstalled) {
+    TempDir dir;
+    auto p = parseTokenProfile({{"name", "x"},
+                                {"vendor_tool",
+                                 {{"name", "Token Manager"},
+                                  {currentOs(),
+                                   {(dir / "missing").string(), (dir / "manager").string()}},
+                                  {"plan9", "/bin/tool"}}}});
+    EXPECT_EQ(p.vendorTool.name, "Token Manager");
+    EXPECT_EQ(p.vendorTool.paths.at("plan9"), std::vector<std::string>{"/bin/tool"});
+    EXPECT_FALSE(installedVendorTool(p));
+    writeFile(dir / "manager", "#!/bin/sh\n");
+    EXPECT_EQ(installedVendorTool(p), dir / "manager");
+    // A relative path is never looked up in PATH or the working folder.
+    p.vendorTool.paths[currentOs()] = {"manager"};
+    EXPECT_FALSE(installedVendorTool(p));
+    EXPECT_THROW(parseTokenProfile({{"name", "x"}, {"vendor_tool", {{"linux", 5}}}}),
+                 certagent::Error);
+    EXPECT_EQ(shipped("mtoken-cryptoid").vendorTool.name, "CryptoIDE User Tools");
 }

@@ -57,11 +57,62 @@ TEST_F(MenuModelTest, FixedEntriesComeInOrder) {
     TraySnapshot s{{tokenWith({cert("Ion", 10)})}};
     auto m = buildMenu(s, {});
     auto all = ids(m);
-    std::vector<std::string> tail(all.end() - 7, all.end());
-    EXPECT_EQ(tail, (std::vector<std::string>{"sign-pdf", "verify", "renewals", "settings",
-                                              "open-logs", "about", "quit"}));
+    std::vector<std::string> tail(all.end() - 8, all.end());
+    EXPECT_EQ(tail, (std::vector<std::string>{"sign-pdf", "verify", "browser", "renewals",
+                                              "settings", "open-logs", "about", "quit"}));
     EXPECT_TRUE(m.find("sign-pdf")->enabled);
     EXPECT_EQ(m.find("verify")->action, (json{{"action", "verify"}}));
+}
+
+TEST_F(MenuModelTest, EachTokenOffersPinChangeAndUnblockNamedAsTheVendorDoes) {
+    auto t = tokenWith({cert("Ion", 10)});
+    t.soPinName = "SO PIN";
+    auto m = buildMenu(TraySnapshot{{t}}, {});
+    EXPECT_FALSE(m.find("pin-state:SER1"));  // nothing to say while the PIN is fine
+    auto* change = m.find("pin-change:SER1");
+    ASSERT_TRUE(change);
+    EXPECT_TRUE(change->enabled);
+    EXPECT_EQ(change->action, (json{{"action", "pin_change"}, {"token", "SER1"}}));
+    auto* unblock = m.find("pin-unblock:SER1");
+    ASSERT_TRUE(unblock);
+    EXPECT_EQ(unblock->label, "Unblock the PIN with the SO PIN…");
+    EXPECT_EQ(m.find("pin:SER1")->kind, MenuItem::Kind::Submenu);
+}
+
+TEST_F(MenuModelTest, ABlockedPinSaysWhatToDoAndOnlyUnblockIsOffered) {
+    auto t = tokenWith({cert("Ion", 10)});
+    t.userPin.locked = true;
+    t.pin = token::PinState::Locked;
+    auto m = buildMenu(TraySnapshot{{t}}, {});
+    auto* state = m.find("pin-state:SER1");
+    ASSERT_TRUE(state);
+    EXPECT_EQ(state->label, "⚠ PIN blocked — Unblock it with the PUK (SO PIN).");
+    EXPECT_FALSE(m.find("pin-change:SER1")->enabled);
+    EXPECT_TRUE(m.find("pin-unblock:SER1")->enabled);
+
+    t.soPin.locked = true;
+    m = buildMenu(TraySnapshot{{t}}, {});
+    EXPECT_FALSE(m.find("pin-unblock:SER1")->enabled);
+    EXPECT_NE(m.find("pin-state:SER1")->label.find("Only the issuer of the token"),
+              std::string::npos);
+}
+
+TEST_F(MenuModelTest, FinalTryIsShownUnderTheToken) {
+    auto t = tokenWith({cert("Ion", 10)});
+    t.userPin.finalTry = true;
+    auto m = buildMenu(TraySnapshot{{t}}, {});
+    ASSERT_TRUE(m.find("pin-state:SER1"));
+    EXPECT_NE(m.find("pin-state:SER1")->label.find("PIN: one try left"), std::string::npos);
+    EXPECT_TRUE(m.find("pin-change:SER1")->enabled);
+}
+
+TEST_F(MenuModelTest, BrowserLoginItemsRegisterUndoAndTellStatus) {
+    auto m = buildMenu(TraySnapshot{{tokenWith({cert("Ion", 10)})}}, {});
+    EXPECT_EQ(m.find("browser-register")->action, (json{{"action", "browser_register"}}));
+    EXPECT_TRUE(m.find("browser-register")->enabled);
+    EXPECT_EQ(m.find("browser-unregister")->action, (json{{"action", "browser_unregister"}}));
+    EXPECT_EQ(m.find("browser-status")->action, (json{{"action", "browser_status"}}));
+    EXPECT_FALSE(buildMenu({}, {}).find("browser-register")->enabled);  // no token to register
 }
 
 TEST_F(MenuModelTest, WithoutATokenSigningIsDisabledAndTheMenuSaysWhy) {

@@ -24,27 +24,42 @@ protected:
     void SetUp() override { i18n::setLanguage("en"); }
 };
 
-TEST_F(PinRules, LengthRulesTakeTheStricterOfTokenAndProfile) {
+TEST_F(PinRules, TheModulesOwnLengthRangeWinsOverTheProfile) {
+    // ePass2003 through Feitian's libcastle reports 8-255; OpenSC's profile for it says 4-16.
+    token::TokenProfile profile;
+    profile.minPinLength = 4;
+    profile.maxPinLength = 16;
+    profile.pinTries = 10;
+    auto p = pinPolicy(request(token::PinState::Ok, 8, 255), &profile);
+    EXPECT_EQ(p.minLength, 8u);
+    EXPECT_EQ(p.maxLength, 0u);  // a module's "255" maximum is no rule
+    EXPECT_EQ(p.profileTries, 10);
+    EXPECT_EQ(checkPin(p, std::string(20, '7'), false), PinProblem::None);  // libcastle takes it
+    EXPECT_EQ(checkPin(p, "1234567", false), PinProblem::TooShort);
+    EXPECT_EQ(pinLengthHint(p), "The PIN has at least 8 characters.");
+    // The same token through OpenSC: OpenSC's range.
+    auto q = pinPolicy(request(token::PinState::Ok, 4, 16), &profile);
+    EXPECT_EQ(q.minLength, 4u);
+    EXPECT_EQ(q.maxLength, 16u);
+    EXPECT_EQ(pinLengthHint(q), "The PIN has 4 to 16 characters.");
+}
+
+TEST_F(PinRules, TheProfileRangeStandsInWhenTheModuleReportsNone) {
     token::TokenProfile profile;
     profile.minPinLength = 6;
     profile.maxPinLength = 16;
-    profile.pinTries = 10;
-    auto p = pinPolicy(request(token::PinState::Ok, 4, 32), &profile);
+    auto p = pinPolicy(request(token::PinState::Ok, 0, 0), &profile);
     EXPECT_EQ(p.minLength, 6u);
     EXPECT_EQ(p.maxLength, 16u);
-    EXPECT_EQ(p.profileTries, 10);
-    EXPECT_EQ(pinLengthHint(p), "The PIN has 6 to 16 characters.");
-    // A module's "255" maximum is no rule.
-    auto q = pinPolicy(request(token::PinState::Ok, 4, 255), nullptr);
-    EXPECT_EQ(q.maxLength, 0u);
-    EXPECT_EQ(pinLengthHint(q), "The PIN has at least 4 characters.");
+    auto none = pinPolicy(request(token::PinState::Ok, 0, 0), nullptr);
+    EXPECT_EQ(pinLengthHint(none), "");
 }
 
 TEST_F(PinRules, CheckPinEnforcesLengthsInCharacters) {
     token::TokenProfile profile;
     profile.minPinLength = 4;
     profile.maxPinLength = 8;
-    auto p = pinPolicy(request(), &profile);
+    auto p = pinPolicy(request(token::PinState::Ok, 0, 0), &profile);
     EXPECT_EQ(checkPin(p, "", false), PinProblem::Empty);
     EXPECT_EQ(checkPin(p, "123", false), PinProblem::TooShort);
     EXPECT_EQ(checkPin(p, "123456789", false), PinProblem::TooLong);
@@ -148,7 +163,7 @@ TEST_F(PinRules, ProfileLookupFeedsThePolicy) {
             return std::optional<SecretString>();
         },
         [&](const token::TokenInfo&) { return &profile; });
-    cb(request());
+    cb(request(token::PinState::Ok, 0, 0));
     EXPECT_EQ(seen, 8u);
 }
 

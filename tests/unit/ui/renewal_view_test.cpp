@@ -88,12 +88,25 @@ TEST_F(RenewalViewTest, UnknownStepsAreShownNotDropped) {
     EXPECT_EQ(v.steps.back().title, "verify-chain");
 }
 
-TEST_F(RenewalViewTest, TheEnginesWizardStepWinsOverItsFinerStep) {
-    tracker.apply(progress("keygen", "running", {{"wizard_step", "install"}}));
+TEST_F(RenewalViewTest, TheStageWinsOverTheEnginesFinerStep) {
+    tracker.apply(progress("keygen", "running", {{"stage", "install"}}));
     auto v = *tracker.find("r1");
     EXPECT_EQ(v.currentStep, "install");
     EXPECT_EQ(v.steps.size(), renewalStepIds().size());
     EXPECT_EQ(v.steps.back().state, StepState::Running);
+}
+
+// The record's states, as the engine spells them everywhere: a question for the person waits,
+// anything else to fix is a failure; a cancelled renewal has ended.
+TEST_F(RenewalViewTest, TheRenewalsStatesAreShownAsTheWizardsStepStates) {
+    tracker.apply(progress("request", "needs_user",
+                           {{"stage", "declaration"}, {"prompt", "sign_declaration"}}));
+    EXPECT_EQ(tracker.find("r1")->state, StepState::Waiting);
+    tracker.apply(progress("request", "needs_user", {{"stage", "payment"}, {"code", "network"}}));
+    EXPECT_EQ(tracker.find("r1")->state, StepState::Failed);
+    tracker.apply(progress("request", "cancelled", {{"stage", "payment"}, {"final", true}}));
+    EXPECT_EQ(tracker.find("r1")->state, StepState::Failed);
+    EXPECT_TRUE(tracker.find("r1")->finished);
 }
 
 TEST_F(RenewalViewTest, OtherEventsAndEventsWithoutIdAreIgnored) {

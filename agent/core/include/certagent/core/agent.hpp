@@ -25,6 +25,9 @@ struct AgentOptions {
     bool open_state = true;    // open (and migrate) the state database
     bool log_to_file = true;   // rotating log in the state dir
     bool load_plugins = true;
+    // Runs after the core services exist and before the plugins load: where the program
+    // registers the host extensions of the areas (app::installExtensions).
+    std::function<void(class Agent&)> before_plugins;
 };
 
 class Agent {

@@ -29,6 +29,13 @@ std::string redact(std::string_view text);
 
 void write(Level level, std::string_view component, std::string_view message);
 
+// Under systemd, stderr may be a stream to the journal, named in $JOURNAL_STREAM as
+// "<st_dev>:<st_ino>" of that stream. When the descriptor is that stream, every stderr line
+// starts with its syslog priority ("<3>" error, "<4>" warn, "<6>" info, "<7>" debug and trace),
+// which journald strips and records as the entry's PRIORITY.
+bool isJournalStream(const char* journal_stream, int fd);
+int syslogPriority(Level level);
+
 // Text that came from outside (an HTTP request's Origin, path or header, a file's content)
 // made safe for one log line: control characters, backslashes and invalid UTF-8 as \xNN / \r
 // / \n / \\, and at most max_bytes of it ("... (N more bytes)" after that).

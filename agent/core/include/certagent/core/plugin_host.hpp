@@ -16,6 +16,7 @@
 namespace certagent {
 
 class HostServices;
+struct PluginContext;
 
 struct PluginInfo {
     std::string name;
@@ -34,7 +35,7 @@ struct SkippedPlugin {
 
 class LoadedPlugin {
 public:
-    ~LoadedPlugin();
+    ~LoadedPlugin();  // releases what the plugin holds, destroys it, then unloads it
     LoadedPlugin(const LoadedPlugin&) = delete;
     LoadedPlugin& operator=(const LoadedPlugin&) = delete;
 
@@ -46,6 +47,12 @@ public:
     nlohmann::json profile() const;
     // nullopt: the plugin leaves the decision to its profile's rules.
     std::optional<int> claim(const nlohmann::json& token) const;
+    // What the plugin holds in the host right now (one-shot timers that fired are gone).
+    struct Held {
+        std::size_t subscriptions = 0, timers = 0, jobs = 0;
+    };
+    Held held() const;
+
     // Flow plugins.
     nlohmann::json menuItems(const nlohmann::json& context) const;
     nlohmann::json runAction(const std::string& id, const nlohmann::json& args) const;
@@ -55,7 +62,9 @@ private:
     struct Library;
     LoadedPlugin() = default;
     std::shared_ptr<Library> library_;  // declared first: destroyed last
-    const ca_plugin_entry_v1* entry_ = nullptr;
+    HostServices* services_ = nullptr;
+    std::unique_ptr<PluginContext> context_;  // the plugin's ca_host; freed after destroy
+    const ca_plugin_entry* entry_ = nullptr;
     void* instance_ = nullptr;
     PluginInfo info_;
 };

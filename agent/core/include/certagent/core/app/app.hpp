@@ -9,13 +9,15 @@
 //   adapters.notifier = ...;       // desktop notifications, or the console
 //   adapters.pin = ...;            // the PIN dialog, or the terminal
 //   adapters.consent = ...;        // the consent dialog for the local server ("ask")
-//   adapters.chooseFile = ...;     // a file dialog for plugin actions that need a file
+//   adapters.prompts = ...;        // questions: confirm, choose, a file dialog
 //   adapters.deviceSources = ...;  // udev / PC/SC / OS notifications (agent/platform)
 //   app::App app(options, std::move(adapters));
 //   app.agent().bus().subscribe(...);   // before start(): see every area's first events
 //   for (auto& area : app.start()) ...  // what started, what did not and why
 //
-// Areas: tokens, timestamps, reminders, renewal, local-server, devices (docs/architecture.md).
+// Areas: tokens, local-server, devices (docs/architecture.md). The flows are plugins (renewal,
+// expiry-reminders, timestamps: plugins/flows/*); they begin their background work on the
+// AgentStarted event that start() publishes after the areas.
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -30,17 +32,7 @@
 #include "certagent/core/server/consent.hpp"
 #include "certagent/core/token/token_service.hpp"
 
-namespace certagent::renewal {
-class Engine;
-}
-
 namespace certagent::app {
-
-// What a plugin action or a flow asks the person to pick.
-struct FileRequest {
-    std::string title;              // translated
-    std::vector<std::string> patterns;  // e.g. {"*.pdf"}; empty: any file
-};
 
 struct Adapters {
     std::string program;  // "tray" | "daemon" (logs, status)
@@ -49,15 +41,19 @@ struct Adapters {
     token::PinCallback pin;
     // The consent dialog for [server] consent = "ask". Empty: such requests are refused.
     server::ConsentFactory consent;
-    // Any thread; nullopt when the person cancelled. Empty: actions that need a file refuse.
-    std::function<std::optional<std::filesystem::path>(const FileRequest&)> chooseFile;
+    // Questions plugins ask (certagent.ui/1: confirm, choose, choose_file), from any thread but
+    // the UI's; unset ones answer "this program cannot ask".
+    Prompts prompts;
     // The OS device event sources; empty or throwing: the device monitor polls.
     std::function<std::vector<std::unique_ptr<device::DeviceSource>>(const device::UsbIdFilter&)>
         deviceSources;
+    // The token plugins' USB devices present now (platform::presentUsbDevices). Empty: no
+    // "driver missing" check.
+    std::function<std::vector<device::DeviceEvent>(const device::UsbIdFilter&)> usbDevices;
 };
 
 struct AreaStatus {
-    std::string name;     // "tokens", "timestamps", "reminders", "renewal", "local-server", ...
+    std::string name;     // "tokens", "local-server", "devices"
     bool started = false;
     std::string detail;   // why not, or what it does ("listening on port 15000")
 };
@@ -113,14 +109,20 @@ public:
     // the text to show. Not on the UI thread (the plugin may reach the network or the token).
     // nullopt: the person cancelled the file choice. Throws certagent::Error.
     std::optional<std::string> runPluginAction(const nlohmann::json& action);
-    // Null before start() or when the renewal area did not start.
-    renewal::Engine* renewal() { return renewal_; }
     bool devicesRunning() const { return devices_.monitor != nullptr; }
+    // Plugged-in tokens without a driver, as of the last rescan (empty before the devices area
+    // runs); the DriversMissing event carries every change.
+    std::vector<device::MissingDriver> missingDrivers() const;
+    // Starts the installed vendor utility of this token plugin (ui::vendorToolItems) with the
+    // session's basic environment, detached. Throws certagent::Error when it is not installed or
+    // cannot start.
+    void openVendorTool(const std::string& plugin);
 
     // The person acted on a notification: choice is one of the notification's "actions"
     // ({"action": "renew"|"snooze"|"dismiss"|..., "args"?}) or {"action": "open"} for a click
-    // on the notification itself. Publishes the UserAction the areas act on (reminders snooze,
-    // dismiss, ...; "renew" and "open" only acknowledge the reminder: the renewal starts from
+    // on the notification itself. Publishes the UserAction the areas and plugins act on, with
+    // the notifying plugin's name (the expiry-reminders plugin's snooze, dismiss, ...; "renew"
+    // and "open" only acknowledge the reminder: the renewal starts from
     // the window, once the person has chosen the years and the identity document).
     ChoiceOutcome onNotificationChoice(const nlohmann::json& notification,
                                        const nlohmann::json& choice);
@@ -136,7 +138,6 @@ private:
     std::unique_ptr<Agent> agent_;
     std::unique_ptr<AgentLock> lock_;
     std::unique_ptr<ServerControl> server_;
-    renewal::Engine* renewal_ = nullptr;
     device::DeviceArea devices_;
     mutable std::mutex status_mutex_;
     std::vector<AreaStatus> status_;

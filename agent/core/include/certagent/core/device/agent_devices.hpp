@@ -12,6 +12,7 @@
 
 #include "certagent/core/device/device_monitor.hpp"
 #include "certagent/core/device/device_source.hpp"
+#include "certagent/core/device/driver_check.hpp"
 #include "certagent/core/device/token_tracker.hpp"
 
 namespace certagent {
@@ -26,11 +27,15 @@ UsbIdFilter usbFilter(Agent& agent);
 struct DeviceArea {
     std::shared_ptr<TokenTracker> tracker;
     std::shared_ptr<DeviceMonitor> monitor;
+    std::shared_ptr<DriverWatch> drivers;  // null without a USB lister
 };
 
 // Starts monitoring; tokens already present are published as TokenInserted ("initial": true).
+// With `usbLister` (platform::presentUsbDevices bound to usbFilter), each rescan also checks
+// for plugged-in tokens without a driver (DriversMissing events).
 DeviceArea startDeviceMonitor(Agent& agent, std::vector<std::unique_ptr<DeviceSource>> sources,
-                              MonitorOptions options = {});
+                              MonitorOptions options = {},
+                              DriverWatch::UsbLister usbLister = {});
 
 // MonitorOptions with the config's poll interval.
 MonitorOptions monitorOptions(Agent& agent);

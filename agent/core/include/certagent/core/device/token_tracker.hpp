@@ -71,7 +71,16 @@ public:
 
     TokenSnapshot snapshot() const;
 
+    // Runs after each rescan has listed every module, before certificates are read: the
+    // service that listed them, the tokens found, when the rescan started, and whether it was
+    // the initial one (the driver check, driver_check.hpp). Set it before the first rescan.
+    using AfterListing = std::function<void(token::TokenService&,
+                                            const std::vector<token::TokenInfo>&, TimePoint,
+                                            bool initial)>;
+    void setAfterListing(AfterListing hook) { afterListing_ = std::move(hook); }
+
 private:
+    AfterListing afterListing_;
     EventBus& bus_;
     Clock& clock_;
     ServiceFactory factory_;

@@ -7,7 +7,8 @@
 //   Network (retryable)  peer unreachable, connection reset, timeout
 //   Tls                  the server's certificate did not verify, handshake refused (reason)
 //   Protocol             answer larger than the limit, not HTTP
-//   Usage                a URL that is not https://
+//   Usage                a URL that is not https:// (nor http:// to this computer when
+//                        allowPlainHttpToLoopback is set)
 #include <chrono>
 #include <filesystem>
 #include <map>
@@ -42,6 +43,12 @@ struct ClientOptions {
     std::chrono::milliseconds timeout{60'000};  // whole transfer
     std::size_t maxResponseBytes = 16u << 20;
     std::string userAgent = "certagent";
+    // Also plain http://, but only to this computer (isLoopbackUrl): for answers that are
+    // signed and checked end to end, such as an RFC 3161 TSA on loopback (the sandbox).
+    bool allowPlainHttpToLoopback = false;
+    // Plain http:// to any host (an RFC 3161 TSA that signs its answers and takes no password):
+    // never with an Authorization header, which then only goes to a loopback address.
+    bool allowPlainHttpToAnyHost = false;
 };
 
 // A seam for tests and other transports.
@@ -72,5 +79,12 @@ private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };
+
+// True when the URL's host, as libcurl's own parser (curl_url, CURLUPART_HOST) reports it, is
+// "localhost", an IPv4 address in 127.0.0.0/8, ::1 or ::ffff:127.x.y.z. Judged by address, so
+// names that merely begin with "127." and user info ending in "@127.0.0.1" are not loopback.
+bool isLoopbackUrl(const std::string& url);
+// The same test for a host as curl reports it (IPv6 in brackets).
+bool isLoopbackHost(std::string host);
 
 }  // namespace certagent::http

@@ -1,5 +1,6 @@
 #pragma once
-// Owning handles for the OpenSSL objects the PDF code uses, so no path leaks on an exception.
+// Owning handles for the OpenSSL objects the PDF code uses, so no path leaks on an exception:
+// core's one set (token/openssl_handles.hpp) plus the CMS and TS types only PDF code needs.
 #include <openssl/bio.h>
 #include <openssl/cms.h>
 #include <openssl/ess.h>
@@ -22,14 +23,14 @@ struct X509StackDeleter {
     void operator()(STACK_OF(X509) * s) const noexcept { sk_X509_pop_free(s, X509_free); }
 };
 
-using X509Ptr = std::unique_ptr<X509, OsslDeleter<X509_free>>;
+using token::X509Ptr;
 using X509StackPtr = std::unique_ptr<STACK_OF(X509), X509StackDeleter>;
 using X509StorePtr = std::unique_ptr<X509_STORE, OsslDeleter<X509_STORE_free>>;
 using X509StoreCtxPtr = std::unique_ptr<X509_STORE_CTX, OsslDeleter<X509_STORE_CTX_free>>;
-using EvpPkeyPtr = std::unique_ptr<EVP_PKEY, OsslDeleter<EVP_PKEY_free>>;
+using token::EvpPkeyPtr;
 using EvpPkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, OsslDeleter<EVP_PKEY_CTX_free>>;
 using EvpMdCtxPtr = std::unique_ptr<EVP_MD_CTX, OsslDeleter<EVP_MD_CTX_free>>;
-using BioPtr = std::unique_ptr<BIO, OsslDeleter<BIO_free_all>>;
+using token::BioPtr;
 using CmsPtr = std::unique_ptr<CMS_ContentInfo, OsslDeleter<CMS_ContentInfo_free>>;
 using Pkcs7Ptr = std::unique_ptr<PKCS7, OsslDeleter<PKCS7_free>>;
 using TsVerifyCtxPtr = std::unique_ptr<TS_VERIFY_CTX, OsslDeleter<TS_VERIFY_CTX_free>>;

@@ -59,11 +59,11 @@ struct DssUpdate {
 void addValidationData(const std::filesystem::path& in, const std::filesystem::path& out,
                        const DssUpdate& dss);
 
-// Given the digest (made with `md_nid`) of what a document timestamp's byte ranges cover,
-// returns a DER TimeStampToken over it.
+// Given the bytes a document timestamp's byte ranges cover (the file but its /Contents),
+// returns a DER TimeStampToken over them: the timestamp provider chooses the hash, as it does
+// for a signature's timestamp.
 struct DocumentTimestampOptions {
-    int md_nid = 0;  // NID_sha256 when 0
-    std::function<std::vector<uint8_t>(std::span<const uint8_t> digest)> timestamper;
+    std::function<std::vector<uint8_t>(std::span<const uint8_t> covered)> timestamper;
     std::size_t reserved_bytes = 16 * 1024;
     std::string field_name;  // empty: "Timestamp<N>"
 };

@@ -10,6 +10,10 @@
 #include <string_view>
 #include <vector>
 
+#ifndef _WIN32
+#include <spawn.h>
+#endif
+
 namespace certagent::platform {
 
 // PATH, HOME, USER, LOGNAME, SHELL, LANG, LANGUAGE, LC_*, TZ, TMPDIR, DISPLAY, WAYLAND_DISPLAY,
@@ -25,5 +29,15 @@ std::vector<std::string> sessionEnvironment(const std::vector<std::string>& extr
 
 // Null-terminated pointers into `strings` (which must outlive them), for execve/posix_spawn.
 std::vector<char*> nullTerminated(std::vector<std::string>& strings);
+
+#ifndef _WIN32
+// A started program begins with no blocked signal and the default action for every signal the
+// agent blocks or ignores (the daemon blocks SIGTERM/SIGINT/SIGHUP for sigwait and ignores
+// SIGCHLD; both survive exec). Without this, a tray app the daemon starts could not be stopped
+// with SIGTERM, and a started program's own waitpid would fail.
+void defaultSignals(posix_spawnattr_t& attr);
+// The same, in a forked child before exec (async-signal-safe calls only).
+void defaultSignalsInChild();
+#endif
 
 }  // namespace certagent::platform

@@ -31,15 +31,16 @@ struct ExtendOptions {
     X509_STORE* anchors = nullptr;       // the signers' (and TSAs') trust anchors
     RevocationChecker* revocation = nullptr;
     std::time_t now = 0;  // 0: the current time
-    // B-LTA: the digest (made with md_nid) of the byte ranges -> a DER TimeStampToken.
-    std::function<std::vector<uint8_t>(std::span<const uint8_t> digest)> document_timestamper;
-    int md_nid = 0;  // NID_sha256 when 0
+    // B-LTA: the bytes the byte ranges cover -> a DER TimeStampToken (the agent's timestamp
+    // provider, agent.services().timestamper()).
+    std::function<std::vector<uint8_t>(std::span<const uint8_t> covered)> document_timestamper;
 };
 
 struct ExtendResult {
     int signatures = 0;  // signatures and document timestamps given validation data
     std::size_t certificates = 0, ocsp_responses = 0, crls = 0;  // added to the DSS
     bool document_timestamp = false;
+    std::vector<uint8_t> document_timestamp_token;  // DER, when one was added
 };
 
 // Raises `in` to options.level into `out` (may equal `in`). Every signature must be intact and
@@ -51,8 +52,11 @@ ExtendResult extendPdf(const std::filesystem::path& in, const std::filesystem::p
                        const ExtendOptions& options);
 
 // extendPdf with the agent's configuration: [verify] anchors and revocation settings, and for
-// B-LTA the [timestamps] TSA (its quota noted like any timestamp).
+// B-LTA the timestamp provider (the timestamps plugin: its TSA, quota and history). With
+// `announce`, a DocumentSigned event carries the document timestamp (signDocument announces
+// the signature and its timestamps together instead).
 ExtendResult extendDocument(Agent& agent, const std::filesystem::path& in,
-                            const std::filesystem::path& out, PadesLevel level);
+                            const std::filesystem::path& out, PadesLevel level,
+                            bool announce = true);
 
 }  // namespace certagent::signing

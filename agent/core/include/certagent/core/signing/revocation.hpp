@@ -38,12 +38,13 @@ struct RevocationSettings {
     std::filesystem::path cache_dir;  // empty: no cache
     std::chrono::milliseconds connect_timeout{5'000};
     std::chrono::milliseconds timeout{10'000};  // per request
-    std::chrono::seconds budget{30};  // all requests of one checker (one verification)
+    std::chrono::seconds budget{30};            // all requests of one checker (one verification)
     std::size_t max_ocsp_bytes = 64u << 10;
     std::size_t max_crl_bytes = 8u << 20;
     std::size_t max_urls = 2;              // OCSP addresses and distribution points tried, each
     std::chrono::seconds clock_skew{300};  // tolerated between us and the responder
-    // Transports (tests, other stacks); empty: PlainHttpClient / CurlClient (system store).
+    // Transports (tests, other stacks); empty: the agent's CurlClient (http:// to any host for
+    // `plain`, https:// verified against the system store for `secure`).
     std::shared_ptr<http::HttpClient> plain, secure;
 };
 

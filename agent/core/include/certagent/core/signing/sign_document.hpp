@@ -2,8 +2,10 @@
 // Signing a document with a certificate on a token, as every front end does it: the CLI's
 // `sign`, the tray's "Sign a PDF…" (and later the flows through the documents extension). One
 // path, so every signature carries the same thing: a TokenSigner (one login through the PIN
-// callback), the issuer chain from [renewal] ca_bundle, and with `timestamp` a signature
-// timestamp from [timestamps] (B-T), recorded in the timestamps' history once the file is saved.
+// callback), the issuer chain (chainCertificatesPem), and with `timestamp` a signature
+// timestamp (B-T) from the timestamp provider a plugin registered (HostServices::timestamper(),
+// the timestamps flow). Once the file is saved, a DocumentSigned event carries the timestamp
+// tokens obtained, so their provider can record them (the timestamps' history).
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -14,6 +16,9 @@
 
 namespace certagent {
 class Agent;
+}
+namespace certagent::config {
+class Config;
 }
 
 namespace certagent::signing {
@@ -30,6 +35,9 @@ struct SignDocumentRequest {
     std::optional<PadesLevel> level;
     bool overwrite = false;     // replace an existing `out`
     pdf::SignOptions pdf;       // reason, location, visible box (PAdES only)
+    // An open session on that token to sign with (a flow's, already logged in: no PIN is
+    // asked again); null: a session of its own, one PIN entry.
+    token::TokenSession* session = nullptr;
 };
 
 struct SignDocumentResult {
@@ -37,12 +45,18 @@ struct SignDocumentResult {
     std::string profile;  // "PAdES-B-B" .. "PAdES-B-LTA", "CAdES-B-B", "CAdES-B-T"
 };
 
+// The CA certificates a signer's chain is built from, besides the token's own certificates:
+// [renewal] ca_bundle (the CA's portal trust, often only its root) and [verify] ca_bundle (the
+// signature anchors: a CA's root and intermediates), as one PEM text. The chain is carried for
+// verifiers only; nothing is trusted because it is embedded.
+std::string chainCertificatesPem(const config::Config& config);
+
 // Where an unsigned `in` goes by default.
 std::filesystem::path defaultSignedPath(const std::filesystem::path& in, bool cades);
 
 // Checks the request (input exists, output not an existing file unless overwrite, a CAdES
-// signature never replaces its file) before anything else, then builds the timestamper (a bad
-// [timestamps] config fails before the PIN is asked), then signs. Throws certagent::Error
+// signature never replaces its file) before anything else, then looks for the timestamp
+// provider (none loaded fails before the PIN is asked), then signs. Throws certagent::Error
 // (Usage, InvalidInput, Io, TokenRemoved, PinIncorrect, Cancelled, ...); on any failure `out`
 // is not created or changed.
 SignDocumentResult signDocument(Agent& agent, const SignDocumentRequest& request,

@@ -20,6 +20,10 @@ public:
     TokenSigner(token::TokenService& service, const std::string& serial,
                 const token::Bytes& cert_id, const token::PinCallback& ask_pin,
                 const std::string& anchors_pem = {});
+    // Over a session the caller keeps open (and may have logged in already: then no PIN is
+    // asked). The session must outlive the signer.
+    TokenSigner(token::TokenSession& session, const token::Bytes& cert_id,
+                const token::PinCallback& ask_pin, const std::string& anchors_pem = {});
     ~TokenSigner() override;
 
     X509* certificate() override;
@@ -31,7 +35,10 @@ public:
     const token::Bytes& certificateId() const { return cert_id_; }
 
 private:
-    std::unique_ptr<token::TokenSession> session_;
+    void init(const std::string& serial, const token::PinCallback& ask_pin,
+              const std::string& anchors_pem);
+    std::unique_ptr<token::TokenSession> owned_session_;
+    token::TokenSession* session_ = nullptr;
     token::Bytes cert_id_;
     std::unique_ptr<pdf::KeySigner> signer_;
 };

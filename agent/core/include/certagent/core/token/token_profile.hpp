@@ -2,6 +2,7 @@
 // Token plugins are data: each returns a profile (JSON) and the agent applies it here. The
 // format is documented in docs/tokens.md ("Token profile"); unknown keys are ignored so newer
 // plugins still load.
+#include "certagent/core/token/quirks.hpp"
 #include "certagent/core/token/types.hpp"
 
 #include <functional>
@@ -34,6 +35,13 @@ struct DriverLink {
     std::string note;
 };
 
+// The vendor's own utility (PIN change, token management), offered in the tray menu when it is
+// installed: per OS the candidate paths (the first existing one is used) and a name for people.
+struct VendorTool {
+    std::string name;
+    std::map<std::string, std::vector<std::string>> paths;  // os → candidate paths
+};
+
 struct TokenProfile {
     std::string name;  // the plugin's name
     std::string vendor;
@@ -46,15 +54,27 @@ struct TokenProfile {
     unsigned minPinLength = 0;
     unsigned maxPinLength = 0;
     std::optional<int> pinTries;
+    // What the vendor calls the secret that unblocks the user PIN ("SO PIN", "PUK", ...);
+    // empty: not known, the agent says "PUK (SO PIN)".
+    std::string unblockPinName;
     std::vector<DriverLink> drivers;
-    std::map<std::string, std::string> vendorTool;  // os → program or URL
-    std::vector<std::string> quirks;
+    VendorTool vendorTool;
+    std::vector<std::string> quirks;  // as named in the profile
+    TokenQuirks quirkFlags;           // the registry's flags for the known names
+
+    // This OS's driver links ("drivers" entries whose os is currentOs()).
+    std::vector<DriverLink> driversForThisOs() const;
 
     bool supports(KeyType type) const;
 };
 
-// Throws certagent::Error(ErrorKind::Plugin) naming the bad key.
+// Throws certagent::Error(ErrorKind::Plugin) naming the bad key. Quirk names the registry does
+// not know are logged and ignored.
 TokenProfile parseTokenProfile(const nlohmann::json& profile);
+
+// The installed vendor utility of this profile on this OS: its first candidate path that is an
+// existing file (or, on macOS, an application bundle folder); nullopt when none is installed.
+std::optional<std::filesystem::path> installedVendorTool(const TokenProfile& profile);
 
 // "linux" | "windows" | "macos"
 const char* currentOs() noexcept;

@@ -16,6 +16,7 @@
 // in the process. A token pulled out mid-operation throws a retryable Error(TokenRemoved).
 #include "certagent/core/secret.hpp"
 #include "certagent/core/token/openssl_handles.hpp"
+#include "certagent/core/token/quirks.hpp"
 #include "certagent/core/token/types.hpp"
 
 #include <functional>
@@ -46,8 +47,14 @@ using PinCallback = std::function<std::optional<SecretString>(const PinRequest&)
 // "generic-pkcs11".
 using TokenClaimer = std::function<std::string(const TokenInfo&, const ModuleSpec&)>;
 
+// The quirks of a token plugin, by its name (token_profile's quirkFlags); none by default.
+using QuirkLookup = std::function<TokenQuirks(const std::string& plugin)>;
+
 struct TokenServiceOptions {
     TokenClaimer claimer;
+    // Module quirks come from the plugin that proposed the module (ModuleSpec::plugin), token
+    // quirks from the plugin that claims the token; a session gets both.
+    QuirkLookup quirks;
     int expiringWithinDays = 30;  // CertStatus::Expiring below this many days left
 };
 
@@ -96,6 +103,8 @@ private:
     // The module, loaded on first call (nullptr: it cannot load; the reason is in statuses_).
     std::shared_ptr<detail::Module> load(Candidate& c);
     std::vector<TokenInfo> tokensOf(Candidate& c);
+    TokenQuirks quirksOf(const std::string& plugin) const;
+    std::unique_ptr<TokenSession> sessionOn(Candidate& c, TokenInfo token);
     Candidate* candidateFor(const std::filesystem::path& realPath);
     std::vector<std::unique_ptr<Candidate>> candidates_;
     std::vector<ModuleStatus> statuses_;
@@ -105,7 +114,9 @@ private:
 // Work on one token. Keep it only for the operation at hand: some tokens (ePass2003) break
 // another process's secure-messaging session while a session is held open. Destroying it
 // closes its session (and so logs out when it was the last one) and invalidates every
-// EVP_PKEY it handed out.
+// EVP_PKEY it handed out. On a token with the close_sessions_when_idle quirk, the Cryptoki
+// session is also closed after every operation that leaves it not logged in (and with no
+// EVP_PKEY handed out), and opened again by the next one.
 class TokenSession {
 public:
     ~TokenSession();
@@ -113,6 +124,15 @@ public:
     TokenSession& operator=(const TokenSession&) = delete;
 
     const TokenInfo& token() const noexcept { return token_; }
+    const TokenQuirks& quirks() const noexcept { return quirks_; }
+    // A Cryptoki session is open now (tests, and holders deciding whether to keep this object).
+    bool holdsSession() const noexcept { return session_ != nullptr; }
+    // Whether a holder may keep this session open between operations while idle (e.g. a
+    // renewal waiting for its CA): false for close_sessions_when_idle tokens.
+    bool mayHoldWhileIdle() const noexcept { return !quirks_.closeSessionsWhenIdle; }
+    // The token can generate this key type as far as it says: with the ec_p256_only_on_ecc_variant
+    // quirk, EC types need CKM_EC_KEY_PAIR_GEN in the token's mechanism list; otherwise true.
+    bool canGenerate(KeyType type);
     // Reads CK_TOKEN_INFO again (PIN flags change after a wrong PIN).
     const TokenInfo& refresh();
 
@@ -122,6 +142,19 @@ public:
     // asking. Throws PinIncorrect (the message says how many tries are left, or that the token
     // does not tell), PinLocked, Cancelled or TokenRemoved.
     void login(const PinCallback& askPin);
+
+    // Changes the user PIN with one C_SetPIN in a session that is not logged in, so a wrong
+    // current PIN costs exactly one try and nothing else does. Refuses without touching the
+    // token when the user PIN is blocked. A PIN-pad token asks on its pad (pass empty secrets).
+    // Throws PinIncorrect (wrong current PIN, the message says what the flags tell), PinLocked,
+    // InvalidInput (the token refused the new PIN's form), TokenRemoved or Token.
+    void changePin(const SecretString& currentPin, const SecretString& newPin);
+    // Unblocks (or first sets) the user PIN with the SO PIN: C_Login as SO once, C_InitPIN,
+    // C_Logout. Refuses without touching the token when the SO PIN is blocked. `soPinName` is
+    // what the vendor calls it (TokenProfile::unblockPinName), for the messages. On any failure
+    // after the SO login the session is logged out again; the user PIN is then unchanged.
+    void unblockPin(const SecretString& soPin, const SecretString& newPin,
+                    const std::string& soPinName);
 
     // Generates a key pair on the token under a fresh random CKA_ID. The private key is
     // sensitive, never extractable, and can only sign. `label` says what it is for; empty:
@@ -150,6 +183,17 @@ public:
     // around its use from several threads. Throws Error(Token) when there is no such key.
     EVP_PKEY* privateKey(const Bytes& keyId);
 
+    // Deletes the certificate with this CKA_ID and its key pair (private and public key objects
+    // with the same CKA_ID): keys first, the certificate last, so an interrupted deletion
+    // leaves the certificate listed and running it again finishes the job. Needs login when
+    // the private key is protected. Returns what was deleted.
+    struct DeletedObjects {
+        int certificates = 0;
+        int privateKeys = 0;
+        int publicKeys = 0;
+    };
+    DeletedObjects deleteCertificateAndKeys(const Bytes& id);
+
     // Deletes the objects of `objectClass` ("certificate", "private_key", "public_key") with
     // this CKA_ID. Nothing else in the service ever deletes. Returns how many were deleted.
     int deleteObjects(const std::string& objectClass, const Bytes& id);
@@ -158,8 +202,13 @@ public:
 
 private:
     friend class TokenService;
-    TokenSession(std::shared_ptr<detail::Module> module, TokenInfo token, int expiringWithinDays);
+    TokenSession(std::shared_ptr<detail::Module> module, TokenInfo token, int expiringWithinDays,
+                 TokenQuirks quirks);
     detail::Session& session();
+    class Operation;        // the lock for one public call, and the idle rule when it ends
+    void releaseIfIdle() noexcept;
+    TokenQuirks quirks_;
+    int depth_ = 0;  // nested public calls (installCertificate calls publicKey)
     struct Libp11Slots;
     std::shared_ptr<detail::Module> module_;
     TokenInfo token_;

@@ -61,6 +61,9 @@ struct PinFlags {
     // counter, so otherwise unknown.
     std::optional<int> triesLeft() const noexcept;
     static PinFlags fromTokenFlags(unsigned long flags) noexcept;
+    // The SO PIN's flags (CKF_SO_PIN_*): the PUK or SO PIN that unblocks the user PIN. A token
+    // always has one once initialised, so `initialized` is true.
+    static PinFlags fromSoFlags(unsigned long flags) noexcept;
 };
 
 struct TokenInfo {
@@ -79,6 +82,7 @@ struct TokenInfo {
     unsigned long minPinLength = 0;
     unsigned long maxPinLength = 0;
     PinFlags userPin;
+    PinFlags soPin;  // the PUK / SO PIN (CKF_SO_PIN_* flags)
 };
 
 enum class CertStatus { Valid, Expiring, Expired };

@@ -21,7 +21,9 @@ struct MenuItem {
     std::string label;  // translated
     bool enabled = true;
     // What choosing it means: {"action": "renew"|"details"|"sign_pdf"|"settings"|"open_logs"|
-    // "about"|"quit"|"renewal"|"plugin"|"verify", "token"?, "cert"?, "renewal_id"?, "plugin"?, "id"?}
+    // "about"|"quit"|"renewal"|"plugin"|"verify"|"pin_change"|"pin_unblock"|"browser_register"|
+    // "browser_unregister"|"browser_status"|"open_url"|"vendor_tool", "token"?, "cert"?,
+    // "renewal_id"?, "plugin"?, "id"?, "url"?}
     nlohmann::json action;
     std::vector<MenuItem> children;  // Submenu only
 };

@@ -26,7 +26,7 @@ struct PinPolicy {
     bool pinPad = false;              // the token has its own PIN pad: no dialog at all
 };
 
-// The stricter of the token's own limits and the plugin profile's.
+// Lengths: the token's own range when its module reports one, else the plugin profile's.
 PinPolicy pinPolicy(const token::PinRequest& request, const token::TokenProfile* profile);
 
 enum class PinProblem { None, Empty, TooShort, TooLong, NeedsConfirmation, Locked };

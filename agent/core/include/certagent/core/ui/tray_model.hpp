@@ -7,6 +7,7 @@
 
 #include "certagent/core/clock.hpp"
 #include "certagent/core/token/types.hpp"
+#include "certagent/core/ui/token_help.hpp"
 
 namespace certagent::ui {
 
@@ -28,6 +29,7 @@ struct CertView {
     bool qualified = false;
     bool hasPrivateKey = false;
     std::string error;  // set when the object could not be parsed; the other fields are empty
+    token::Bytes der;   // the certificate itself (details window, export)
 
     // Online renewal logs in with the certificate itself, so it must still be valid and its key
     // must be on the token.
@@ -40,6 +42,10 @@ struct TokenView {
     std::string model;
     std::string plugin;
     token::PinState pin = token::PinState::Ok;
+    token::PinFlags userPin;  // the flags behind `pin`, and the SO PIN's
+    token::PinFlags soPin;
+    bool pinPad = false;
+    std::string soPinName;  // what the vendor calls the SO PIN (the GUI fills it from the profile)
     std::vector<CertView> certificates;
 };
 
@@ -68,6 +74,8 @@ struct TraySnapshot {
     std::vector<PendingRenewal> renewals;
     bool signing = false;  // a PDF signature is being made
     ServerView server;
+    std::vector<MissingDriverView> missingDrivers;  // plugged in, no token: the driver
+    std::vector<VendorToolView> vendorTools;        // installed vendor utilities
 };
 
 // Builds the token part of a snapshot from what the token service returned.
