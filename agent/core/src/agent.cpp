@@ -38,6 +38,8 @@ Agent::~Agent() {
     bus_.drain();
     bus_.close();
     if (scheduler_) scheduler_->stop();
+    // The plugins' jobs end while the plugin list is still reachable through plugins().
+    if (plugins_) plugins_->releaseAll();
     plugins_.reset();
     kept_.clear();
     scheduler_.reset();

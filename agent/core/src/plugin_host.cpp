@@ -51,8 +51,12 @@ std::string errorText(const std::string& out) {
 LoadedPlugin::~LoadedPlugin() {
     // Nothing of the plugin runs any more (subscriptions, timers, jobs, sessions) before it is
     // destroyed; its library is unloaded last (library_ is declared first).
-    if (context_ && services_) services_->releasePlugin(*context_);
+    release();
     if (instance_ && entry_ && entry_->destroy) entry_->destroy(instance_);
+}
+
+void LoadedPlugin::release() {
+    if (context_ && services_) services_->releasePlugin(*context_);
 }
 
 LoadedPlugin::Held LoadedPlugin::held() const {
@@ -113,8 +117,13 @@ json LoadedPlugin::runAction(const std::string& id, const json& args) const {
 PluginHost::PluginHost(HostServices& services) : services_(services) {}
 
 PluginHost::~PluginHost() {
+    releaseAll();
     // Newest first, so a plugin that depends on an earlier one goes before it.
     while (!plugins_.empty()) plugins_.pop_back();
+}
+
+void PluginHost::releaseAll() {
+    for (auto it = plugins_.rbegin(); it != plugins_.rend(); ++it) (*it)->release();
 }
 
 std::optional<std::string> PluginHost::unsafePermissions(const fs::path& p) {

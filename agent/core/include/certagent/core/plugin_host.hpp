@@ -36,6 +36,8 @@ struct SkippedPlugin {
 class LoadedPlugin {
 public:
     ~LoadedPlugin();  // releases what the plugin holds, destroys it, then unloads it
+    // Ends what the plugin runs (subscriptions, timers, jobs joined, sessions); idempotent.
+    void release();
     LoadedPlugin(const LoadedPlugin&) = delete;
     LoadedPlugin& operator=(const LoadedPlugin&) = delete;
 
@@ -73,6 +75,10 @@ class PluginHost {
 public:
     explicit PluginHost(HostServices& services);
     ~PluginHost();
+    // Ends every plugin's subscriptions, timers and jobs (newest first) before any plugin goes:
+    // a job still running reads the plugin list and the agent (e.g. the expiry reminders' token
+    // read asks for the token plugins' profiles). Idempotent; the destructor calls it too.
+    void releaseAll();
 
     // Loads every plugin file in each folder, in order; a name already loaded is skipped.
     void loadDirectories(const std::vector<std::filesystem::path>& dirs);
