@@ -17,7 +17,7 @@ CERTAGENT_PACKAGES=(
   # fonts embedded in generated PDFs (declaration)
   fonts-dejavu-core
   # test peers: real token, real tools, real servers and desktop pieces
-  softhsm2 opensc poppler-utils libnss3-tools ca-certificates curl xmlsec1
+  softhsm2 opensc poppler-utils qpdf libnss3-tools ca-certificates curl xmlsec1
   pcscd pcsc-tools vsmartcard-vpcd vsmartcard-vpicc python3-virtualsmartcard python3-pycryptodome
   xvfb xauth x11-utils xdotool imagemagick trayer dbus dbus-x11 dunst
   # the StatusNotifierWatcher and host of the tray tests (tests/gui/status_notifier/sni_host.py)

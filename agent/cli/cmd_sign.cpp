@@ -1,6 +1,7 @@
 // certagent-cli sign FILE.pdf --token SERIAL --cert ID [--pin-env VAR] [-o OUT]: a PAdES
 // baseline signature made with the key on the token.
 // certagent-cli sign FILE --cades ... [-o FILE.p7s]: a detached CAdES signature of any file.
+// --level B-LT|B-LTA adds validation data (and a document timestamp) after signing.
 #include <fmt/format.h>
 #include <iostream>
 
@@ -14,12 +15,13 @@ namespace {
 
 int runSign(Context& ctx) {
     Args args(ctx.args, {"--token", "--cert", "--pin-env", "-o", "--output", "--reason",
-                         "--location"},
+                         "--location", "--level"},
               {"--visible", "--force", "--cades", "--timestamp"});
     if (args.positionals().size() != 1 || !args.value("--token") || !args.value("--cert"))
         throw Error(ErrorKind::Usage,
                     _("usage: certagent-cli sign FILE.pdf --token SERIAL --cert ID [--pin-env "
-                      "VAR] [-o OUT] [--reason TEXT] [--location TEXT] [--visible] [--timestamp] "
+                      "VAR] [-o OUT] [--reason TEXT] [--location TEXT] [--visible] [--timestamp | "
+                      "--level B-B|B-T|B-LT|B-LTA] "
                       "| sign FILE --cades --token SERIAL --cert ID [--pin-env VAR] [-o FILE.p7s] "
                       "[--timestamp]"));
     const bool cades = args.flag("--cades");
@@ -33,13 +35,14 @@ int runSign(Context& ctx) {
     request.certId = token::fromHex(*args.value("--cert"));
     request.cades = cades;
     request.timestamp = args.flag("--timestamp");
+    if (auto level = args.value("--level")) request.level = signing::parsePadesLevel(*level);
     request.overwrite = args.flag("--force");
     request.pdf.reason = args.value("--reason").value_or("");
     request.pdf.location = args.value("--location").value_or("");
     if (args.flag("--visible")) request.pdf.visible = pdf::VisibleSignature{};
 
     // The state store keeps the timestamps' history.
-    auto& agent = ctx.agent(/*open_state=*/request.timestamp);
+    auto& agent = ctx.agent(/*open_state=*/request.timestamp || request.level);
     std::cerr << fmt::format(fmt::runtime(_("Signing {0} with certificate {1} on token {2}…")),
                              request.in.string(), *args.value("--cert"), request.token)
               << std::endl;
@@ -61,7 +64,7 @@ CERTAGENT_CLI_COMMAND(sign, "sign",
                       N_("sign a PDF (PAdES) or any file (--cades: detached .p7s) with a "
                          "certificate on a token"),
                       N_("sign FILE.pdf|FILE [--cades] --token SERIAL --cert ID [--pin-env VAR] "
-                         "[-o OUT] [--timestamp]"),
+                         "[-o OUT] [--timestamp | --level B-B|B-T|B-LT|B-LTA]"),
                       certagent::cli::runSign,
                       {"--token", N_("SERIAL"),
                        N_("the token that holds the key")},
@@ -75,6 +78,9 @@ CERTAGENT_CLI_COMMAND(sign, "sign",
                        N_("a detached CAdES signature (.p7s) of any file instead of a PAdES PDF")},
                       {"--timestamp", nullptr,
                        N_("add an RFC 3161 timestamp from [timestamps] url to the signature")},
+                      {"--level", N_("LEVEL"),
+                       N_("the PAdES level: B-B, B-T (timestamped), B-LT (validation data in a "
+                          "DSS), B-LTA (and a document timestamp)")},
                       {"--reason", N_("TEXT"),
                        N_("the signature's reason (PDF only)")},
                       {"--location", N_("TEXT"),

@@ -31,9 +31,7 @@ void showReport(const signing::ReportView& view) {
     wxDialog dlg(nullptr, wxID_ANY, u8(_("Signature verification")), wxDefaultPosition,
                  wxDefaultSize, wxDEFAULT_DIALOG_STYLE | wxRESIZE_BORDER);
     auto* sizer = new wxBoxSizer(wxVERTICAL);
-    auto verdict = view.allValid ? _("Every signature is valid and trusted.")
-                                 : _("Not every signature is valid and trusted: see below.");
-    auto* head = new wxStaticText(&dlg, wxID_ANY, u8(verdict));
+    auto* head = new wxStaticText(&dlg, wxID_ANY, u8(view.verdict));
     head->SetFont(head->GetFont().Bold());
     head->Wrap(dlg.FromDIP(700));
     sizer->Add(head, 0, wxALL, 10);
@@ -77,8 +75,9 @@ void verifyFile(TrayApp& app, const fs::path& file) {
         std::optional<signing::ReportView> view;
         std::string error;
         try {
-            auto store = signing::trustStoreFromConfig(app.agent().config(), app.agent().stateDir());
-            view = signing::reportView(input.file, signing::verifyInput(input, store.get()));
+            view = signing::reportView(
+                input.file, signing::verifyInputWithConfig(input, app.agent().config(),
+                                                           app.agent().stateDir()));
         } catch (const std::exception& e) {
             error = errorText(e);
         }

@@ -2,6 +2,8 @@
 #include "cert_builder.hpp"
 #include "database.hpp"
 
+#include <sstream>
+
 namespace certagent::sandbox {
 
 CaMaterial loadCaMaterial(const CaLayout& layout) {
@@ -14,6 +16,13 @@ CaMaterial loadCaMaterial(const CaLayout& layout) {
     m.issuing = loadCert(layout.issuingCert());
     m.issuing_key = loadKey(layout.issuingKey());
     m.chain_pem = readText(layout.caChain());
+    if (std::filesystem::exists(layout.publication())) {
+        std::istringstream in(readText(layout.publication()));
+        for (std::string line; std::getline(in, line);) {
+            if (line.rfind("ocsp=", 0) == 0) m.ocsp_url = line.substr(5);
+            if (line.rfind("crl=", 0) == 0) m.crl_url = line.substr(4);
+        }
+    }
     return m;
 }
 

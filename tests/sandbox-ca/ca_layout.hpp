@@ -27,6 +27,8 @@ struct CaLayout {
     std::filesystem::path database() const { return dir / "state.sqlite"; }
     std::filesystem::path outbox() const { return dir / "outbox"; }
     std::filesystem::path issuedDir() const { return dir / "issued"; }
+    // `publish`: the OCSP and CRL addresses written into certificates issued from then on.
+    std::filesystem::path publication() const { return caDir() / "publication.txt"; }
 };
 
 struct CaMaterial {
@@ -34,6 +36,8 @@ struct CaMaterial {
     X509Ptr issuing;
     PKeyPtr issuing_key;
     std::string chain_pem;  // issuing + root, PEM
+    std::string ocsp_url;   // AIA OCSP of issued certificates (empty: none)
+    std::string crl_url;    // their CRL distribution point (empty: none)
 };
 
 // Throws certagent::Error(Config) naming the missing file when DIR was not initialised.

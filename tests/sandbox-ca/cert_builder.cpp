@@ -104,11 +104,12 @@ X509Ptr makeRootCa(const X509_NAME* subject, EVP_PKEY* key, const Validity& v) {
 }
 
 X509Ptr makeSubCa(const X509_NAME* subject, EVP_PKEY* pub, X509* issuer, EVP_PKEY* issuer_key,
-                  const Validity& v) {
+                  const Validity& v, const std::string& crl_url) {
     auto cert = startCert(subject, pub, issuer, v);
     addExt(cert.get(), issuer, NID_basic_constraints, "critical,CA:TRUE,pathlen:0");
     addExt(cert.get(), issuer, NID_key_usage, "critical,keyCertSign,cRLSign");
     addPolicies(cert.get(), {"2.5.29.32.0"});  // anyPolicy
+    if (!crl_url.empty()) addExt(cert.get(), issuer, NID_crl_distribution_points, "URI:" + crl_url);
     sign(cert.get(), issuer_key);
     return cert;
 }
@@ -125,12 +126,13 @@ X509Ptr makeServerCert(EVP_PKEY* pub, X509* issuer, EVP_PKEY* issuer_key, const 
 }
 
 X509Ptr makeTsaCert(const X509_NAME* subject, EVP_PKEY* pub, X509* issuer, EVP_PKEY* issuer_key,
-                    const Validity& v) {
+                    const Validity& v, const std::string& crl_url) {
     auto cert = startCert(subject, pub, issuer, v);
     addExt(cert.get(), issuer, NID_basic_constraints, "critical,CA:FALSE");
     addExt(cert.get(), issuer, NID_key_usage, "critical,digitalSignature,nonRepudiation");
     // RFC 3161 2.3: the TSA certificate has exactly one EKU, timeStamping, marked critical.
     addExt(cert.get(), issuer, NID_ext_key_usage, "critical,timeStamping");
+    if (!crl_url.empty()) addExt(cert.get(), issuer, NID_crl_distribution_points, "URI:" + crl_url);
     sign(cert.get(), issuer_key);
     return cert;
 }
@@ -145,13 +147,16 @@ X509Ptr makeTsaCertWithoutEku(const X509_NAME* subject, EVP_PKEY* pub, X509* iss
 }
 
 X509Ptr makeQualifiedCert(const X509_NAME* subject, EVP_PKEY* pub, X509* issuer,
-                          EVP_PKEY* issuer_key, const Validity& v) {
+                          EVP_PKEY* issuer_key, const Validity& v, const std::string& ocsp_url,
+                          const std::string& crl_url) {
     auto cert = startCert(subject, pub, issuer, v);
     addExt(cert.get(), issuer, NID_basic_constraints, "critical,CA:FALSE");
     addExt(cert.get(), issuer, NID_key_usage, "critical,digitalSignature,nonRepudiation");
     addExt(cert.get(), issuer, NID_ext_key_usage, "clientAuth,emailProtection");
     addPolicies(cert.get(), {"0.4.0.194112.1.2", kSandboxPolicyOid});  // QCP-n-qscd, ours
     addQcStatements(cert.get());
+    if (!ocsp_url.empty()) addExt(cert.get(), issuer, NID_info_access, "OCSP;URI:" + ocsp_url);
+    if (!crl_url.empty()) addExt(cert.get(), issuer, NID_crl_distribution_points, "URI:" + crl_url);
     sign(cert.get(), issuer_key);
     return cert;
 }

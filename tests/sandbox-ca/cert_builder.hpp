@@ -25,11 +25,12 @@ Validity validityFromNow(long long days, long long backdate_s = 60);
 inline constexpr const char* kSandboxPolicyOid = "1.3.6.1.4.1.59999.1.1";
 
 X509Ptr makeRootCa(const X509_NAME* subject, EVP_PKEY* key, const Validity& v);
+// `crl_url`: a cRLDistributionPoints extension (the issuer's CRL, e.g. the root's).
 X509Ptr makeSubCa(const X509_NAME* subject, EVP_PKEY* pub, X509* issuer, EVP_PKEY* issuer_key,
-                  const Validity& v);
+                  const Validity& v, const std::string& crl_url = {});
 X509Ptr makeServerCert(EVP_PKEY* pub, X509* issuer, EVP_PKEY* issuer_key, const Validity& v);
 X509Ptr makeTsaCert(const X509_NAME* subject, EVP_PKEY* pub, X509* issuer, EVP_PKEY* issuer_key,
-                    const Validity& v);
+                    const Validity& v, const std::string& crl_url = {});
 // Test-only (serve --tsa-faults): a signing certificate like the TSA's but without the
 // extended key usage timeStamping, which a client must refuse as a TSA.
 X509Ptr makeTsaCertWithoutEku(const X509_NAME* subject, EVP_PKEY* pub, X509* issuer,
@@ -37,8 +38,10 @@ X509Ptr makeTsaCertWithoutEku(const X509_NAME* subject, EVP_PKEY* pub, X509* iss
 // A qualified-style signature certificate (qcStatements QcCompliance + QcSSCD + QcType esign,
 // certificatePolicies, keyUsage digitalSignature+nonRepudiation, EKU clientAuth+emailProtection
 // so the holder can log in to the portal with it).
+// With `ocsp_url` / `crl_url`: authorityInfoAccess OCSP and cRLDistributionPoints (RFC 5280).
 X509Ptr makeQualifiedCert(const X509_NAME* subject, EVP_PKEY* pub, X509* issuer,
-                          EVP_PKEY* issuer_key, const Validity& v);
+                          EVP_PKEY* issuer_key, const Validity& v, const std::string& ocsp_url = {},
+                          const std::string& crl_url = {});
 
 // True when the certificate carries the QcCompliance statement (what "qualified" means here).
 bool hasQcCompliance(X509* cert);

@@ -6,6 +6,7 @@
 #include "mail_outbox.hpp"
 #include "operator_commands.hpp"
 #include "portal.hpp"
+#include "revocation_publish.hpp"
 #include "token_enroll.hpp"
 #include "tsa_server.hpp"
 
@@ -39,6 +40,17 @@ const char* kUsage = R"(usage: certagent-sandbox-ca COMMAND ...
          [--cn NAME] [--holder-id ID] [--email ADDR]
                                  same with the key in a file (tests)
   revoke --dir DIR SERIAL [--reason TEXT]
+                                 reason: keyCompromise (default), superseded, ... (RFC 5280)
+  publish --dir DIR [--ocsp-url URL] [--crl-url URL] [--root-crl-url URL]
+                                 write these OCSP (AIA) and CRL distribution point addresses
+                                 into every certificate issued from now on; serve publishes the
+                                 CRL at http://127.0.0.1:M/crl/qualified-ca.crl (the TSA port);
+                                 --root-crl-url: issue the issuing CA and TSA certificates again
+                                 naming the root's CRL (served at /crl/root-ca.crl); restart serve
+  crl --dir DIR --out FILE       the issuing CA's CRL (DER), revoked certificates included
+  ocsp-index --dir DIR --out FILE
+                                 the register as an openssl ca index file, for
+                                 `openssl ocsp -index FILE -CA ca/qualified-ca.pem ...`
   mail --dir DIR                 list the outbox (kind, to, subject, link or OTP)
   routes                         the served METHOD PATH pairs
 )";
@@ -78,12 +90,9 @@ int run(const std::vector<std::string>& argv) {
     }
     if (cmd == "serve") {
         CliArgs a(rest, {"dir", "port", "tsa-port"}, {"auto-approve", "auto-pay", "tsa-faults"});
-        ServeOptions o{layoutFrom(a),
-                       static_cast<int>(a.integer("port", 0)),
-                       a.flag("auto-approve"),
-                       a.flag("auto-pay"),
-                       static_cast<int>(a.integer("tsa-port", 0)),
-                       a.flag("tsa-faults")};
+        ServeOptions o{
+            layoutFrom(a),      static_cast<int>(a.integer("port", 0)),     a.flag("auto-approve"),
+            a.flag("auto-pay"), static_cast<int>(a.integer("tsa-port", 0)), a.flag("tsa-faults")};
         if (o.port < 0 || o.port > 65535) throw Error(ErrorKind::Usage, "--port 0..65535");
         if (o.tsa_port < 0 || o.tsa_port > 65535)
             throw Error(ErrorKind::Usage, "--tsa-port 0..65535");
@@ -170,6 +179,27 @@ int run(const std::vector<std::string>& argv) {
         if (a.positional().size() != 1) throw Error(ErrorKind::Usage, "revoke --dir DIR SERIAL");
         revokeCommand(layoutFrom(a), a.positional()[0], a.get("reason").value_or("keyCompromise"));
         std::cout << a.positional()[0] << " REVOKED\n";
+        return 0;
+    }
+    if (cmd == "publish") {
+        CliArgs a(rest, {"dir", "ocsp-url", "crl-url", "root-crl-url"}, {});
+        setPublication(layoutFrom(a), a.get("ocsp-url").value_or(""), a.get("crl-url").value_or(""),
+                       a.get("root-crl-url").value_or(""));
+        std::cout << "published\n";
+        return 0;
+    }
+    if (cmd == "crl" || cmd == "ocsp-index") {
+        CliArgs a(rest, {"dir", "out"}, {});
+        auto layout = layoutFrom(a);
+        auto ca = loadCaMaterial(layout);
+        Database db(layout.database());
+        migrateSchema(db);
+        if (cmd == "crl") {
+            auto der = makeCrl(db, ca);
+            writeText(a.require("out"), std::string(der.begin(), der.end()));
+        } else {
+            writeText(a.require("out"), ocspIndex(db));
+        }
         return 0;
     }
     if (cmd == "mail") {

@@ -73,7 +73,8 @@ CertRecord issueAndRecord(Database& db, const CaMaterial& ca, const X509_NAME* s
     auto holder = nameEntry(subject, NID_serialNumber);
     if (holder.empty())
         throw Error(ErrorKind::InvalidInput, "the subject has no serialNumber (holder id)");
-    auto cert = makeQualifiedCert(subject, pub, ca.issuing.get(), ca.issuing_key.get(), validity);
+    auto cert = makeQualifiedCert(subject, pub, ca.issuing.get(), ca.issuing_key.get(), validity,
+                                  ca.ocsp_url, ca.crl_url);
     CertRecord r;
     r.serial = serialHex(cert.get());
     r.holder_id = holder;

@@ -1,5 +1,7 @@
 #include "tsa_server.hpp"
 
+#include "revocation_publish.hpp"
+
 #include "api_error.hpp"
 #include "cert_builder.hpp"
 #include "renewal_state.hpp"
@@ -212,6 +214,28 @@ TsaServer::TsaServer(const CaLayout& layout, bool faults)
     server_.set_write_timeout(10, 0);
     server_.Post("/tsa",
                  [this](const httplib::Request& req, httplib::Response& res) { handle(req, res); });
+    // The CRL the issued certificates name (publish --crl-url .../crl/qualified-ca.crl): made
+    // from the register on each request, so a revocation shows at once.
+    server_.Get(kCrlPath, [layout](const httplib::Request&, httplib::Response& res) {
+        try {
+            Database db(layout.database());
+            migrateSchema(db);
+            auto der = makeCrl(db, loadCaMaterial(layout));
+            res.set_content(std::string(der.begin(), der.end()), "application/pkix-crl");
+        } catch (const std::exception& e) {
+            res.status = 500;
+            res.set_content(e.what(), "text/plain");
+        }
+    });
+    server_.Get(kRootCrlPath, [layout](const httplib::Request&, httplib::Response& res) {
+        try {
+            auto der = makeRootCrl(layout);
+            res.set_content(std::string(der.begin(), der.end()), "application/pkix-crl");
+        } catch (const std::exception& e) {
+            res.status = 500;
+            res.set_content(e.what(), "text/plain");
+        }
+    });
 }
 
 TsaServer::~TsaServer() = default;

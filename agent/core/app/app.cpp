@@ -11,6 +11,7 @@
 #include "certagent/core/log.hpp"
 #include "certagent/core/platform/launch.hpp"
 #include "certagent/core/server/local_server.hpp"
+#include "certagent/core/signing/trusted_list.hpp"
 #include "certagent/core/token/agent_tokens.hpp"
 #include "certagent/core/ui/menu_model.hpp"
 #include "certagent/core/ui/token_help.hpp"
@@ -102,6 +103,9 @@ struct App::Area {
         token::makeTokenService(*app.agent_);
         return fmt::format("{} token types", profiles.size());
     }
+    static std::string trustedList(App& app) {
+        return signing::startTrustedListRefresh(*app.agent_);
+    }
     static std::string localServer(App& app) {
         if (!app.agent_->config().getBool("server.enabled"))
             return "off ([server] enabled = false)";
@@ -133,6 +137,7 @@ struct App::Area {
 namespace {
 const App::Area kAreas[] = {
     {"tokens", &App::Area::tokens},
+    {"trusted-list", &App::Area::trustedList},
     {"local-server", &App::Area::localServer},
     {"devices", &App::Area::devices},
 };

@@ -26,6 +26,12 @@ const documents::Api kApi{
     [](const config::Config& config, const fs::path& state_dir) {
         return signing::loadTrustedList(config, state_dir);
     },
+    [](const fs::path& in, const fs::path& out, const pdf::DssUpdate& dss) {
+        pdf::addValidationData(in, out, dss);
+    },
+    [](const fs::path& in, const fs::path& out, const pdf::DocumentTimestampOptions& options) {
+        pdf::addDocumentTimestamp(in, out, options);
+    },
 };
 
 }  // namespace

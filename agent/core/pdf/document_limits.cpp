@@ -146,14 +146,20 @@ private:
         if (header) countObjects(1, pos);
         Token first;
         const std::size_t end = scanValue(data_, pos + 3, limits_.max_nesting, &budget_, &first);
-        if (first.kind != Tok::Open || data_.compare(first.begin, 2, "<<") != 0) return;
+        if (first.kind != Tok::Open || data_.compare(first.begin, 2, "<<") != 0) {
+            if (header && first.kind != Tok::End)
+                doc_.others.push_back({header->first, header->second,
+                                       data_.substr(first.begin, end - first.begin), false, pos});
+            return;
+        }
         const std::string_view dict = data_.substr(first.begin, end - first.begin);
-        if (header) doc_.dictionaries.push_back({header->first, header->second, dict, false});
+        if (header) doc_.dictionaries.push_back({header->first, header->second, dict, false, pos});
         Lexer after(data_, end, &budget_);
         const Token t = after.next();
         if (t.kind != Tok::Other || data_.substr(t.begin, t.end - t.begin) != "stream") return;
         const auto entries = dictEntries(dict, limits_.max_nesting, &budget_);
         noteEncryption(entries);
+        if (header) doc_.dictionaries.back().stream = streamData(entries, t.end);
         // PoDoFo reads any stream it is told is an object stream, whatever its /Type: every
         // stream with /N is checked as one (ICC profiles have /N too; they decode harmlessly).
         if (entry(entries, "N").empty()) return;
@@ -162,7 +168,30 @@ private:
         // Where the data ends is /Length's business, which PoDoFo may resolve differently (an
         // indirect length, "endstream" bytes inside the data): the rest of the file is taken.
         // zlib stops at the end of its stream by itself, so PoDoFo never decodes more than this.
-        checkObjectStream(entries, data_.substr(begin), first.begin);
+        checkObjectStream(entries, data_.substr(begin), first.begin, pos);
+    }
+
+    // A stream's data: /Length bytes when it is a direct number that ends at `endstream`, else
+    // up to the next `endstream` (bounded by the file).
+    std::string_view streamData(const std::vector<std::pair<std::string, std::string_view>>& entries,
+                                std::size_t keyword_end) const {
+        std::size_t begin = keyword_end;
+        if (begin < data_.size() && data_[begin] == '\r') ++begin;
+        if (begin < data_.size() && data_[begin] == '\n') ++begin;
+        if (begin > data_.size()) return {};
+        if (const auto length = parseInt(entry(entries, "Length"));
+            length && *length >= 0 && static_cast<std::uint64_t>(*length) <= data_.size() - begin) {
+            std::size_t after = begin + static_cast<std::size_t>(*length);
+            while (after < data_.size() && isWhite(static_cast<unsigned char>(data_[after]))) ++after;
+            if (data_.compare(after, 9, "endstream") == 0)
+                return data_.substr(begin, static_cast<std::size_t>(*length));
+        }
+        const std::size_t end = data_.find("endstream", begin);
+        if (end == std::string_view::npos) return {};
+        std::size_t stop = end;
+        if (stop > begin && data_[stop - 1] == '\n') --stop;
+        if (stop > begin && data_[stop - 1] == '\r') --stop;
+        return data_.substr(begin, stop - begin);
     }
 
     void noteEncryption(std::string_view dict) {
@@ -173,7 +202,7 @@ private:
     }
 
     void checkObjectStream(const std::vector<std::pair<std::string, std::string_view>>& entries,
-                           std::string_view raw, std::size_t offset) {
+                           std::string_view raw, std::size_t offset, std::size_t stream_object) {
         ++object_streams_;
         const std::string_view filter = entry(entries, "Filter");
         std::vector<std::string> filters;
@@ -230,7 +259,12 @@ private:
                                               limits_.max_nesting, &budget_, &t);
             if (t.kind == Tok::Open && objects.compare(t.begin, 2, "<<") == 0)
                 doc_.dictionaries.push_back({static_cast<std::uint32_t>(*num), 0,
-                                             objects.substr(t.begin, end - t.begin), true});
+                                             objects.substr(t.begin, end - t.begin), true,
+                                             stream_object});
+            else if (t.kind != Tok::End)
+                doc_.others.push_back({static_cast<std::uint32_t>(*num), 0,
+                                       objects.substr(t.begin, end - t.begin), true,
+                                       stream_object});
         }
         in_stream_ = false;
     }

@@ -8,6 +8,16 @@ void signPdf(const std::filesystem::path& in, const std::filesystem::path& out, 
     documents::api().signPdf(in, out, signer, options);
 }
 
+void addValidationData(const std::filesystem::path& in, const std::filesystem::path& out,
+                       const DssUpdate& dss) {
+    documents::api().addValidationData(in, out, dss);
+}
+
+void addDocumentTimestamp(const std::filesystem::path& in, const std::filesystem::path& out,
+                          const DocumentTimestampOptions& options) {
+    documents::api().addDocumentTimestamp(in, out, options);
+}
+
 std::vector<SignatureReport> verifyPdf(const std::filesystem::path& path, X509_STORE* anchors,
                                        const VerifyOptions& options) {
     return documents::api().verifyPdfWithStore(path, anchors, options);

@@ -76,10 +76,15 @@ struct Object {
     std::uint32_t gen = 0;
     std::string_view value;  // the object's text (a view into the file or an object stream)
     bool compressed = false;  // from an object stream
+    // Where it starts in the file: its `obj` keyword, or for a compressed object the `obj`
+    // keyword of its object stream. Tells which revision wrote it.
+    std::size_t offset = 0;
+    std::string_view stream;  // a stream's raw (still encoded) data; empty for other objects
 };
 
 struct Document {
-    std::vector<Object> dictionaries;  // objects whose value is a dictionary
+    std::vector<Object> dictionaries;  // objects whose value is a dictionary (in file order)
+    std::vector<Object> others;        // indirect objects that are not dictionaries
     std::deque<std::string> object_streams;  // decompressed; Object::value may point here
     std::size_t object_count = 0;
     std::size_t signature_count = 0;

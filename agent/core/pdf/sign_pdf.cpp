@@ -14,7 +14,10 @@
 #include <podofo/podofo.h>
 
 #include <ctime>
+#include <functional>
+#include <map>
 #include <set>
+#include <span>
 
 namespace certagent::pdf {
 namespace {
@@ -50,7 +53,8 @@ void collectFieldNames(PdfObject* field, PdfVecObjects& objects, std::set<std::s
         for (auto& kid : kids->GetArray()) collectFieldNames(&kid, objects, names, depth + 1);
 }
 
-std::string uniqueFieldName(PdfMemDocument& doc, PdfAcroForm* form, const std::string& wanted) {
+std::string uniqueFieldName(PdfMemDocument& doc, PdfAcroForm* form, const std::string& wanted,
+                            const std::string& prefix) {
     std::set<std::string> names;
     if (PdfObject* fields = form->GetObject()->GetDictionary().GetKey("Fields");
         fields && fields->IsArray())
@@ -64,7 +68,7 @@ std::string uniqueFieldName(PdfMemDocument& doc, PdfAcroForm* form, const std::s
         return wanted;
     }
     for (int i = 1;; ++i) {
-        std::string candidate = "Signature" + std::to_string(i);
+        std::string candidate = prefix + std::to_string(i);
         if (!names.count(candidate)) return candidate;
     }
 }
@@ -108,9 +112,17 @@ struct TempFileGuard {
     }
 };
 
-}  // namespace
+// What differs between a signature and a document timestamp.
+struct SignatureKind {
+    bool document_timestamp = false;
+    X509* cert = nullptr;  // the signer's (visible text); nullptr for a document timestamp
+    // The digest (SHA-256) of the byte ranges -> the DER for /Contents; for a document
+    // timestamp the covered bytes themselves (its provider hashes them).
+    std::function<std::vector<uint8_t>(std::span<const uint8_t>)> contents;
+};
 
-void signPdf(const fs::path& in, const fs::path& out, Signer& signer, const SignOptions& options) {
+void writeSignature(const fs::path& in, const fs::path& out, const SignOptions& options,
+                    const SignatureKind& kind) {
     detail::quietPodofo();
     if (options.reserved_bytes < 2048 || options.reserved_bytes > 1024 * 1024)
         throw Error(ErrorKind::Usage, "SignOptions::reserved_bytes must be 2 KiB .. 1 MiB");
@@ -118,8 +130,7 @@ void signPdf(const fs::path& in, const fs::path& out, Signer& signer, const Sign
     const std::string original = detail::readWholeFile(in, limits.max_file_bytes);
     detail::requirePdfBytes(original, in);
     checkDocumentLimits(original, in, limits);
-    X509* cert = signer.certificate();
-    if (!cert) throw Error(ErrorKind::Usage, "the signer has no certificate");
+    X509* cert = kind.cert;
 
     TempFileGuard tmp{fs::path(out) += ".certagent-part"};
     std::vector<uint8_t> cms;
@@ -154,7 +165,8 @@ void signPdf(const fs::path& in, const fs::path& out, Signer& signer, const Sign
         PdfAcroForm* form = doc.GetAcroForm(true, ePdfAcroFormDefaultAppearance_None);
         // SignaturesExist | AppendOnly: viewers must save further changes incrementally.
         form->GetObject()->GetDictionary().AddKey("SigFlags", PdfObject(static_cast<pdf_int64>(3)));
-        const std::string field_name = uniqueFieldName(doc, form, options.field_name);
+        const std::string field_name = uniqueFieldName(
+            doc, form, options.field_name, kind.document_timestamp ? "Timestamp" : "Signature");
 
         const PdfRect rect = options.visible
                                  ? PdfRect(options.visible->x, options.visible->y,
@@ -166,8 +178,8 @@ void signPdf(const fs::path& in, const fs::path& out, Signer& signer, const Sign
         field.SetFieldName(utf8(field_name));
         if (!options.reason.empty()) field.SetSignatureReason(utf8(options.reason));
         if (!options.location.empty()) field.SetSignatureLocation(utf8(options.location));
-        field.SetSignatureDate(PdfDate());
-        if (options.visible) {
+        if (!kind.document_timestamp) field.SetSignatureDate(PdfDate());
+        if (options.visible && cert) {
             std::string text = options.visible->text;
             if (text.empty()) {
                 text = "Semnat digital de " + commonName(cert) + "\n";
@@ -188,7 +200,9 @@ void signPdf(const fs::path& in, const fs::path& out, Signer& signer, const Sign
         field.SetSignature(*device.GetSignatureBeacon());
         PdfDictionary& sig = field.GetSignatureObject()->GetDictionary();
         sig.AddKey("Filter", PdfName("Adobe.PPKLite"));
-        sig.AddKey("SubFilter", PdfName("ETSI.CAdES.detached"));
+        sig.AddKey("SubFilter",
+                   PdfName(kind.document_timestamp ? "ETSI.RFC3161" : "ETSI.CAdES.detached"));
+        if (kind.document_timestamp) sig.AddKey("Type", PdfName("DocTimeStamp"));
         if (!options.name.empty()) sig.AddKey("Name", utf8(options.name));
 
         doc.WriteUpdate(&device, true);
@@ -199,15 +213,21 @@ void signPdf(const fs::path& in, const fs::path& out, Signer& signer, const Sign
 
         EvpMdCtxPtr md(EVP_MD_CTX_new());
         if (!md || !EVP_DigestInit_ex(md.get(), EVP_sha256(), nullptr))
-            throw Error(ErrorKind::Internal, "SHA-256 unavailable");
+            throw Error(ErrorKind::Internal, "digest unavailable");
         std::vector<char> buf(64 * 1024);
-        while (size_t n = device.ReadForSignature(buf.data(), buf.size()))
-            EVP_DigestUpdate(md.get(), buf.data(), n);
+        std::vector<uint8_t> covered;  // document timestamps only (bounded by DocumentLimits)
+        while (size_t n = device.ReadForSignature(buf.data(), buf.size())) {
+            if (kind.document_timestamp)
+                covered.insert(covered.end(), buf.begin(), buf.begin() + static_cast<long>(n));
+            else
+                EVP_DigestUpdate(md.get(), buf.data(), n);
+        }
         unsigned char digest[EVP_MAX_MD_SIZE];
         unsigned int digest_len = 0;
         EVP_DigestFinal_ex(md.get(), digest, &digest_len);
 
-        cms = buildCadesDetached(signer, {digest, digest_len}, NID_sha256, options.timestamper);
+        cms =
+            kind.document_timestamp ? kind.contents(covered) : kind.contents({digest, digest_len});
         if (cms.size() > options.reserved_bytes) {
             throw Error(ErrorKind::InvalidInput,
                         fmt::format(fmt::runtime(_("The signature ({0} bytes) does not fit in the "
@@ -231,6 +251,178 @@ void signPdf(const fs::path& in, const fs::path& out, Signer& signer, const Sign
                                 out.string(), ec.message()),
                     out.string());
     }
+    tmp.keep = true;
+}
+
+}  // namespace
+
+void signPdf(const fs::path& in, const fs::path& out, Signer& signer, const SignOptions& options) {
+    SignatureKind kind;
+    kind.cert = signer.certificate();
+    if (!kind.cert) throw Error(ErrorKind::Usage, "the signer has no certificate");
+    kind.contents = [&](std::span<const uint8_t> digest) {
+        return buildCadesDetached(signer, digest, NID_sha256, options.timestamper);
+    };
+    writeSignature(in, out, options, kind);
+}
+
+void addDocumentTimestamp(const fs::path& in, const fs::path& out,
+                          const DocumentTimestampOptions& options) {
+    if (!options.timestamper) throw Error(ErrorKind::Usage, "no timestamper");
+    SignatureKind kind;
+    kind.document_timestamp = true;
+    kind.contents = [&](std::span<const uint8_t> covered) {
+        auto token = options.timestamper(covered);
+        if (token.empty())
+            throw Error(ErrorKind::Protocol, _("The timestamp authority returned no token."));
+        return token;
+    };
+    SignOptions sign;
+    sign.reserved_bytes = options.reserved_bytes;
+    sign.field_name = options.field_name;
+    writeSignature(in, out, sign, kind);
+}
+
+void addValidationData(const fs::path& in, const fs::path& out, const DssUpdate& update) {
+    detail::quietPodofo();
+    const DocumentLimits limits;
+    const std::string original = detail::readWholeFile(in, limits.max_file_bytes);
+    detail::requirePdfBytes(original, in);
+    checkDocumentLimits(original, in, limits);
+    TempFileGuard tmp{fs::path(out) += ".certagent-part"};
+    try {
+        PdfMemDocument doc;
+        try {
+            doc.LoadFromBuffer(original.data(), static_cast<long>(original.size()), true);
+        } catch (const PdfError& e) {
+            detail::throwBadPdf(in, e);
+        }
+        if (doc.GetEncrypted())
+            throw Error(ErrorKind::InvalidInput,
+                        fmt::format(fmt::runtime(_("{0} is encrypted; signing encrypted PDFs is "
+                                                   "not supported.")),
+                                    in.string()),
+                        in.string());
+        PdfVecObjects& objects = doc.GetObjects();
+        PdfObject* catalog = doc.GetCatalog();
+        PdfObject* old = catalog->GetIndirectKey(PdfName("DSS"));
+        PdfObject* dss = objects.CreateObject("DSS");
+        // What the DSS holds already, by SHA-256, so nothing is added twice.
+        std::map<std::string, PdfReference> known;
+        auto digestOf = [](const char* data, size_t n) {
+            unsigned char md[EVP_MAX_MD_SIZE];
+            unsigned int len = 0;
+            EVP_Digest(data, n, md, &len, EVP_sha256(), nullptr);
+            return std::string(reinterpret_cast<char*>(md), len);
+        };
+        auto carry = [&](const char* key) {
+            PdfArray array;
+            PdfObject* existing =
+                old && old->IsDictionary() ? old->GetIndirectKey(PdfName(key)) : nullptr;
+            if (existing && existing->IsArray()) {
+                for (const auto& item : existing->GetArray()) {
+                    if (!item.IsReference()) continue;
+                    array.push_back(item);
+                    // Read through a const object: PoDoFo marks an object whose stream is
+                    // fetched mutably as changed and would write it again.
+                    const PdfObject* o = objects.GetObject(item.GetReference());
+                    if (!o || !o->HasStream()) continue;
+                    char* buf = nullptr;
+                    pdf_long len = 0;
+                    o->GetStream()->GetFilteredCopy(&buf, &len);
+                    known.emplace(digestOf(buf, static_cast<size_t>(len)), item.GetReference());
+                    podofo_free(buf);
+                }
+            }
+            return array;
+        };
+        bool changed = false;  // anything the DSS does not hold yet
+        auto add = [&](PdfArray& array, const std::vector<uint8_t>& der) {
+            const auto key = digestOf(reinterpret_cast<const char*>(der.data()), der.size());
+            if (auto it = known.find(key); it != known.end()) return it->second;
+            changed = true;
+            PdfObject* stream = objects.CreateObject();
+            stream->GetStream()->Set(reinterpret_cast<const char*>(der.data()),
+                                     static_cast<pdf_long>(der.size()));
+            array.push_back(stream->Reference());
+            known.emplace(key, stream->Reference());
+            return stream->Reference();
+        };
+        PdfArray certs = carry("Certs"), ocsps = carry("OCSPs"), crls = carry("CRLs");
+        std::vector<PdfReference> cert_refs, ocsp_refs, crl_refs;
+        for (const auto& d : update.certificates) cert_refs.push_back(add(certs, d));
+        for (const auto& d : update.ocsp_responses) ocsp_refs.push_back(add(ocsps, d));
+        for (const auto& d : update.crls) crl_refs.push_back(add(crls, d));
+        if (!certs.empty()) dss->GetDictionary().AddKey("Certs", certs);
+        if (!ocsps.empty()) dss->GetDictionary().AddKey("OCSPs", ocsps);
+        if (!crls.empty()) dss->GetDictionary().AddKey("CRLs", crls);
+
+        PdfDictionary vri;
+        if (PdfObject* o =
+                old && old->IsDictionary() ? old->GetIndirectKey(PdfName("VRI")) : nullptr;
+            o && o->IsDictionary())
+            vri = o->GetDictionary();
+        for (const auto& v : update.vri) {
+            if (!vri.HasKey(PdfName(v.key))) changed = true;
+            PdfDictionary entry;
+            auto refs = [](const std::vector<size_t>& indexes,
+                           const std::vector<PdfReference>& all) {
+                PdfArray a;
+                for (size_t i : indexes)
+                    if (i < all.size()) a.push_back(all[i]);
+                return a;
+            };
+            if (!v.certificates.empty()) entry.AddKey("Cert", refs(v.certificates, cert_refs));
+            if (!v.ocsp_responses.empty()) entry.AddKey("OCSP", refs(v.ocsp_responses, ocsp_refs));
+            if (!v.crls.empty()) entry.AddKey("CRL", refs(v.crls, crl_refs));
+            vri.AddKey(PdfName(v.key), entry);
+        }
+        if (!changed) {
+            // Everything is there already: no update (the document stays as it is).
+            std::error_code ec;
+            if (!fs::equivalent(in, out, ec)) {
+                fs::copy_file(in, tmp.path, fs::copy_options::overwrite_existing, ec);
+                if (ec)
+                    throw Error(ErrorKind::Io,
+                                fmt::format(fmt::runtime(_("Cannot write the signed PDF {0} "
+                                                           "({1}).")),
+                                            out.string(), ec.message()),
+                                out.string());
+            } else {
+                tmp.keep = true;  // nothing written: nothing to remove or rename
+                return;
+            }
+        } else {
+            // Direct, not an object of its own: PoDoFo 0.9.8 does not write an object made
+            // with CreateObject(variant) in an incremental update (a dangling reference).
+            if (vri.GetSize() > 0) dss->GetDictionary().AddKey("VRI", vri);
+            catalog->GetDictionary().AddKey("DSS", dss->Reference());
+            // The PAdES extension (ETSI EN 319 142-1, 5.4.1), when none is declared yet.
+            if (!catalog->GetDictionary().HasKey("Extensions")) {
+                PdfDictionary esic;
+                esic.AddKey("BaseVersion", PdfName("1.7"));
+                esic.AddKey("ExtensionLevel", PdfObject(static_cast<pdf_int64>(5)));
+                PdfDictionary extensions;
+                extensions.AddKey("ESIC", esic);
+                catalog->GetDictionary().AddKey("Extensions", extensions);
+            }
+            PdfOutputDevice device(tmp.path.c_str());
+            doc.WriteUpdate(&device, true);
+            device.Flush();
+        }
+    } catch (const PdfError& e) {
+        throw Error(ErrorKind::Io,
+                    fmt::format(fmt::runtime(_("Cannot write the signed PDF {0} ({1}).")),
+                                out.string(), PdfError::ErrorName(e.GetError())),
+                    out.string());
+    }
+    std::error_code ec;
+    fs::rename(tmp.path, out, ec);
+    if (ec)
+        throw Error(ErrorKind::Io,
+                    fmt::format(fmt::runtime(_("Cannot write the signed PDF {0} ({1}).")),
+                                out.string(), ec.message()),
+                    out.string());
     tmp.keep = true;
 }
 

@@ -13,9 +13,11 @@
 
 #include "pdf_common.hpp"
 #include "pdf_syntax.hpp"
+#include "revisions.hpp"
 
 #include <fmt/format.h>
 #include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/x509v3.h>
 
 #include <cctype>
@@ -144,9 +146,17 @@ int hexDigit(char c) {
     return -1;
 }
 
-void checkSignature(SignatureReport& r, std::string_view data,
-                    const std::vector<size_t>& eof_markers, X509_STORE* store,
-                    const VerifyOptions& options) {
+// What the whole document offers every signature's check.
+struct DocumentContext {
+    const detail::ObjectIndex& index;  // every object definition, built once
+    const std::vector<size_t>& eof_markers;
+    std::shared_ptr<const ValidationMaterial> dss;
+    int permission;  // DocMDP /P, 3 without a certification signature
+    int max_depth;
+};
+
+void checkSignature(SignatureReport& r, std::string_view data, const DocumentContext& dc,
+                    X509_STORE* store, const VerifyOptions& options) {
     const auto [a, b, c, d] = r.byte_range;
     const auto size = static_cast<int64_t>(data.size());
     r.byte_range_ok = a == 0 && b > 0 && c > b + 1 && d >= 0 && c + d <= size && data[b] == '<' &&
@@ -162,7 +172,7 @@ void checkSignature(SignatureReport& r, std::string_view data,
     }
     r.covers_whole_file = c + d == size;
     // Revisions end with %%EOF; this signature's revision ends where its second range ends.
-    for (size_t pos : eof_markers) {
+    for (size_t pos : dc.eof_markers) {
         if (static_cast<int64_t>(pos) < c + d)
             ++r.revision;
         else
@@ -174,8 +184,20 @@ void checkSignature(SignatureReport& r, std::string_view data,
     for (int64_t i = b + 1; i + 1 < c - 1; i += 2)
         cms_der.push_back(static_cast<uint8_t>(hexDigit(data[static_cast<size_t>(i)]) * 16 +
                                                hexDigit(data[static_cast<size_t>(i) + 1])));
+    {
+        unsigned char md[EVP_MAX_MD_SIZE];
+        unsigned int n = 0;
+        EVP_Digest(cms_der.data(), cms_der.size(), md, &n, EVP_sha1(), nullptr);
+        r.contents_sha1.assign(md, md + n);
+    }
+    if (!r.covers_whole_file)
+        r.changes_after = detail::classifyChanges(dc.index, static_cast<size_t>(c + d),
+                                                  dc.permission, dc.max_depth);
     const unsigned char* p = cms_der.data();
     CmsPtr cms(d2i_CMS_ContentInfo(nullptr, &p, static_cast<long>(cms_der.size())));
+    // The zero padding after the DER is not part of the token.
+    const std::span<const uint8_t> token_der(cms_der.data(),
+                                             static_cast<size_t>(p - cms_der.data()));
     STACK_OF(CMS_SignerInfo)* infos = cms ? CMS_get0_SignerInfos(cms.get()) : nullptr;
     if (!infos || sk_CMS_SignerInfo_num(infos) != 1) {
         takeOpensslErrors();
@@ -183,20 +205,30 @@ void checkSignature(SignatureReport& r, std::string_view data,
         r.message = _("The signature container is not a valid CMS signature.");
         return;
     }
-    CMS_SignerInfo* si = sk_CMS_SignerInfo_value(infos, 0);
-    X509* signer = readSigner(r, cms.get(), si);
-    if (!signer) return;
-
     std::string content;
     content.reserve(static_cast<size_t>(b + d));
     content.append(data.substr(0, static_cast<size_t>(b)));
     content.append(data.substr(static_cast<size_t>(c), static_cast<size_t>(d)));
+    auto addDss = [&] { r.document_material = dc.dss; };
+    if (r.sub_filter == "ETSI.RFC3161") {
+        checkDocumentTimestamp(r, cms.get(), token_der, content, store, options);
+        addDss();
+        if (r.status == SignatureStatus::Malformed && !r.message.empty()) return;
+        setVerdict(r, _("The document was modified after the document timestamp (or the "
+                        "timestamp is corrupt)."),
+                   _("The document timestamp is valid."));
+        return;
+    }
+    CMS_SignerInfo* si = sk_CMS_SignerInfo_value(infos, 0);
+    X509* signer = readSigner(r, cms.get(), si);
+    if (!signer) return;
     BioPtr content_bio(BIO_new_mem_buf(content.data(), static_cast<int>(content.size())));
     r.cms_valid = CMS_verify(cms.get(), nullptr, nullptr, content_bio.get(), nullptr,
                              CMS_BINARY | CMS_NO_SIGNER_CERT_VERIFY) == 1;
     takeOpensslErrors();
 
     checkSignerInfo(r, cms.get(), si, signer, store, options);
+    addDss();
     setVerdict(r, _("The document was modified after signing (or the signature is corrupt)."),
                r.covers_whole_file
                    ? std::string(_("The signature is valid."))
@@ -234,6 +266,11 @@ std::vector<SignatureReport> verifyPdf(const std::filesystem::path& path, X509_S
     std::vector<size_t> eof_markers;
     for (size_t pos = data.find("%%EOF"); pos != std::string::npos; pos = data.find("%%EOF", pos + 1))
         eof_markers.push_back(pos);
+    const auto dss = std::make_shared<const ValidationMaterial>(detail::readDss(doc, limits));
+    const detail::ObjectIndex index(doc, SIZE_MAX);
+    const DocumentContext context{index, eof_markers, dss,
+                                  detail::docMdpPermission(doc, limits.max_nesting).value_or(3),
+                                  limits.max_nesting};
     std::map<ByteRange, SignatureReport> checked;  // the same range twice is checked once
     std::vector<SignatureReport> reports;
     for (const auto& found : ranges) {
@@ -256,7 +293,7 @@ std::vector<SignatureReport> verifyPdf(const std::filesystem::path& path, X509_S
         } else if (auto it = checked.find(found.range); it != checked.end()) {
             r = it->second;
         } else {
-            checkSignature(r, data, eof_markers, anchors, options);
+            checkSignature(r, data, context, anchors, options);
             checked.emplace(found.range, r);
         }
         reports.push_back(std::move(r));

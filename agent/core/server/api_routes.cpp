@@ -362,6 +362,8 @@ json ApiRoutes::verify(const json& body, const Gone& gone) const {
     auto store = services_.trust_store ? services_.trust_store() : pdf::X509StorePtr(X509_STORE_new());
     pdf::VerifyOptions options;
     options.cancelled = gone;  // a page that left does not keep the server verifying
+    signing::RevocationChecker revocation(services_.revocation ? services_.revocation()
+                                                               : signing::RevocationSettings{});
     std::string pdf_path;
     try {
         if (body.contains("pdf")) {
@@ -369,12 +371,14 @@ json ApiRoutes::verify(const json& body, const Gone& gone) const {
             PrivateDir dir;
             pdf_path = (dir / "document.pdf").string();
             writeBytes(pdf_path, pdf_bytes);
-            return signing::toJson(signing::verifyPdfFile(pdf_path, store.get(), options));
+            return signing::toJson(
+                signing::verifyPdfFile(pdf_path, store.get(), options, &revocation));
         }
         if (body.contains("signature")) {
             auto p7s = requireBase64(body, "signature", std::string::npos);
             auto data = requireBase64(body, "data", std::string::npos);
-            return signing::toJson(signing::verifyCadesDetached(p7s, data, store.get(), options));
+            return signing::toJson(
+                signing::verifyCadesDetached(p7s, data, store.get(), options, &revocation));
         }
     } catch (const Error& e) {
         if (e.kind() == ErrorKind::Cancelled || gone())

@@ -557,6 +557,9 @@ ServerServices serverServices(Agent& agent, std::shared_ptr<Consent> consent) {
     const config::Config* config = &agent.config();
     auto state_dir = agent.stateDir();
     s.trust_store = [config, state_dir] { return signing::trustStoreFromConfig(*config, state_dir); };
+    s.revocation = [config, state_dir] {
+        return signing::revocationSettingsFrom(*config, state_dir);
+    };
 #ifdef CERTAGENT_VERSION
     s.version = CERTAGENT_VERSION;
 #endif

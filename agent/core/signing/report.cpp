@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <ctime>
 #include <fstream>
 #include <iterator>
 
@@ -35,6 +36,39 @@ bool isP7s(const fs::path& p) {
 }
 
 const char* yesNo(bool b) { return b ? _("yes") : _("no"); }
+
+std::string isoOf(std::optional<std::time_t> t) {
+    if (!t) return {};
+    std::tm tm{};
+    gmtime_r(&*t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+std::string sourceText(const std::string& source) {
+    if (source == "embedded-ocsp") return _("OCSP answer in the document");
+    if (source == "embedded-crl") return _("revocation list in the document");
+    if (source == "cached-ocsp") return _("cached OCSP answer");
+    if (source == "cached-crl") return _("cached revocation list");
+    if (source == "ocsp") return _("OCSP responder");
+    if (source == "crl") return _("revocation list");
+    return source;
+}
+
+std::string indicationText(const pdf::SignatureReport& s) {
+    const std::string name = pdf::indicationName(*s.indication);
+    const std::string code = s.sub_indication.empty() ? name : name + "/" + s.sub_indication;
+    switch (*s.indication) {
+        case pdf::Indication::TotalPassed:
+            return fmt::format(fmt::runtime(_("valid ({0})")), code);
+        case pdf::Indication::TotalFailed:
+            return fmt::format(fmt::runtime(_("INVALID ({0})")), code);
+        case pdf::Indication::Indeterminate:
+            return fmt::format(fmt::runtime(_("cannot be confirmed ({0})")), code);
+    }
+    return code;
+}
 
 std::string statusText(pdf::SignatureStatus s) {
     switch (s) {
@@ -95,14 +129,53 @@ VerifyInput resolveVerifyInput(const fs::path& file, const std::optional<fs::pat
                 file.string());
 }
 
-VerificationResult verifyInput(const VerifyInput& input, X509_STORE* anchors) {
-    if (input.data) return verifyCadesDetached(readBytes(input.file), readBytes(*input.data), anchors);
-    return verifyPdfFile(input.file, anchors);
+VerificationResult verifyInput(const VerifyInput& input, X509_STORE* anchors,
+                               RevocationChecker* revocation) {
+    if (input.data)
+        return verifyCadesDetached(readBytes(input.file), readBytes(*input.data), anchors, {},
+                                   revocation);
+    return verifyPdfFile(input.file, anchors, {}, revocation);
+}
+
+VerificationResult verifyInputWithConfig(const VerifyInput& input, const config::Config& config,
+                                         const fs::path& state_dir) {
+    auto store = trustStoreFromConfig(config, state_dir);
+    RevocationChecker revocation(revocationSettingsFrom(config, state_dir));
+    return verifyInput(input, store.get(), &revocation);
 }
 
 ReportView reportView(const fs::path& file, const VerificationResult& result) {
     ReportView view;
     view.allValid = result.allValid();
+    const auto overall = result.indication();
+    if (result.signatures.empty()) {
+        view.verdict = fmt::format(fmt::runtime(_("{0}: there is no signature to check.")),
+                                   pdf::indicationName(overall));
+    } else if (overall == pdf::Indication::TotalPassed) {
+        view.verdict = fmt::format(fmt::runtime(_("{0}: every signature is valid.")),
+                                   pdf::indicationName(overall));
+    } else {
+        int index = 0;
+        for (const auto& s : result.signatures) {
+            ++index;
+            const auto i = s.indication ? *s.indication
+                                        : (s.status == pdf::SignatureStatus::Valid
+                                               ? pdf::Indication::Indeterminate
+                                               : pdf::Indication::TotalFailed);
+            if (i != overall) continue;
+            const std::string code = s.sub_indication.empty()
+                                         ? std::string(pdf::indicationName(i))
+                                         : fmt::format("{} ({})", pdf::indicationName(i),
+                                                       s.sub_indication);
+            const std::string why =
+                !s.verdict_message.empty() ? s.verdict_message
+                : s.status == pdf::SignatureStatus::Valid
+                    ? std::string(_("the revocation status of its certificates was not checked."))
+                    : s.message;
+            view.verdict = fmt::format(fmt::runtime(_("{0}: signature {1}: {2}")), code, index, why);
+            break;
+        }
+    }
     view.headline =
         result.signatures.empty()
             ? fmt::format(fmt::runtime(_("{0}: no signature found")), file.string())
@@ -112,9 +185,11 @@ ReportView reportView(const fs::path& file, const VerificationResult& result) {
     int n = 0;
     for (const auto& s : result.signatures) {
         SignatureSection sec;
-        sec.title = fmt::format(fmt::runtime(_("Signature {0}: {1}")), ++n, statusText(s.status));
-        sec.message = s.message;
-        sec.ok = s.status == pdf::SignatureStatus::Valid;
+        sec.title = fmt::format(fmt::runtime(_("Signature {0}: {1}")), ++n,
+                                s.indication ? indicationText(s) : statusText(s.status));
+        sec.message = s.verdict_message.empty() ? s.message : s.verdict_message;
+        sec.ok = s.indication ? *s.indication == pdf::Indication::TotalPassed
+                              : s.status == pdf::SignatureStatus::Valid;
         auto row = [&sec](const char* label, const std::string& value) {
             if (!value.empty()) sec.rows.push_back({label, value});
         };
@@ -132,6 +207,26 @@ ReportView reportView(const fs::path& file, const VerificationResult& result) {
         row(_("Timestamp"), s.timestamp_present
                                 ? i18n::dateTimeText(s.timestamp_time) + " — " + s.timestamp_message
                                 : std::string(_("none")));
+        auto revocationRow = [&](const char* label, const pdf::CertificateStatus& c) {
+            std::string value = c.subject + ": ";
+            if (c.status == pdf::RevocationStatus::Unknown)
+                value += fmt::format(fmt::runtime(_("unknown — {0}")), c.message);
+            else if (c.status == pdf::RevocationStatus::Revoked)
+                value += fmt::format(fmt::runtime(_("REVOKED on {0}{1} ({2})")), isoOf(c.revoked_at),
+                                     c.revocation_reason.empty() ? std::string()
+                                                                 : ", " + c.revocation_reason,
+                                     sourceText(c.source));
+            else
+                value += fmt::format(fmt::runtime(_("good ({0}, {1})")), sourceText(c.source),
+                                     isoOf(c.this_update));
+            row(label, value);
+        };
+        for (const auto& c : s.revocation) revocationRow(_("Revocation"), c);
+        for (const auto& c : s.timestamp_revocation)
+            revocationRow(_("Revocation (timestamp authority)"), c);
+        for (const auto& c : s.changes_after)
+            row(_("Changed after signing"),
+                c.what + " — " + (c.allowed ? _("allowed") : _("NOT allowed")));
         if (result.kind == SignedKind::Pdf) {
             row(_("Field"), s.field_name);
             row(_("Claimed time"), i18n::dateTimeText(pdfDateAsIso(s.claimed_time)));
@@ -144,6 +239,7 @@ ReportView reportView(const fs::path& file, const VerificationResult& result) {
 
 std::string reportText(const ReportView& view) {
     std::string out = view.headline + "\n";
+    if (!view.verdict.empty()) out += view.verdict + "\n";
     for (const auto& s : view.signatures) {
         out += "\n" + s.title + "\n  " + s.message + "\n";
         for (const auto& r : s.rows) out += "  " + r.label + ": " + r.value + "\n";

@@ -61,6 +61,17 @@ pdf::Timestamper providerTimestamper(Agent& agent,
     };
 }
 
+// DocumentSigned: the timestamps plugin records the signature's timestamps in its history.
+void announceSigned(Agent& agent, const fs::path& out, const std::string& profile,
+                    const std::vector<std::vector<uint8_t>>& tokens) {
+    json e = {{"type", events::kDocumentSigned},
+              {"file", fs::absolute(out).string()},
+              {"profile", profile},
+              {"timestamps", json::array()}};
+    for (const auto& t : tokens) e["timestamps"].push_back(token::base64(t));
+    agent.bus().publish(std::move(e));
+}
+
 std::string readIfSet(const std::string& path) {
     if (path.empty()) return {};
     std::ifstream in(path, std::ios::binary);
@@ -102,10 +113,16 @@ SignDocumentResult signDocument(Agent& agent, const SignDocumentRequest& request
                     _("the output file exists; choose another with -o or add --force"),
                     out.string());
 
+    const PadesLevel level =
+        request.level ? *request.level : (request.timestamp ? PadesLevel::BT : PadesLevel::BB);
+    if (request.cades && level > PadesLevel::BT)
+        throw Error(ErrorKind::Usage, _("detached CAdES signatures (.p7s) can be made at level "
+                                        "B-B or B-T; B-LT and B-LTA are for PDFs"));
     // Before the PIN: no timestamp provider fails first.
     auto tokens = std::make_shared<std::vector<std::vector<uint8_t>>>();
     pdf::Timestamper timestamper;
-    if (request.timestamp) timestamper = providerTimestamper(agent, tokens);
+    if (request.timestamp || level >= PadesLevel::BT)
+        timestamper = providerTimestamper(agent, tokens);
     const auto anchors = chainCertificatesPem(agent.config());
     std::unique_ptr<token::TokenService> service;
     std::unique_ptr<TokenSigner> owned;
@@ -113,8 +130,8 @@ SignDocumentResult signDocument(Agent& agent, const SignDocumentRequest& request
         owned = std::make_unique<TokenSigner>(*request.session, request.certId, pin, anchors);
     } else {
         service = token::makeTokenService(agent);
-        owned = std::make_unique<TokenSigner>(*service, request.token, request.certId, pin,
-                                              anchors);
+        owned =
+            std::make_unique<TokenSigner>(*service, request.token, request.certId, pin, anchors);
     }
     TokenSigner& signer = *owned;
     SignDocumentResult result;
@@ -128,13 +145,26 @@ SignDocumentResult signDocument(Agent& agent, const SignDocumentRequest& request
         options.timestamper = timestamper;
         pdf::signPdf(in, out, signer, options);
         result.profile = timestamper ? "PAdES-B-T" : "PAdES-B-B";
+        if (level >= PadesLevel::BLT) {
+            try {
+                auto extended = extendDocument(agent, out, out, level, /*announce=*/false);
+                if (extended.document_timestamp)
+                    tokens->push_back(extended.document_timestamp_token);
+            } catch (const Error& e) {
+                // The signature itself is made (B-T) and stays: say so, and how to finish.
+                announceSigned(agent, out, result.profile, *tokens);
+                throw Error(e.kind(),
+                            fmt::format(fmt::runtime(_("{0} is signed at level B-T, but raising "
+                                                       "it to {1} failed: {2}. Run "
+                                                       "\"certagent-cli extend {0} --level {1}\" "
+                                                       "later.")),
+                                        out.string(), padesLevelName(level), e.what()),
+                            e.where(), e.retryable());
+            }
+            result.profile = std::string("PAdES-") + padesLevelName(level);
+        }
     }
-    json signed_event = {{"type", events::kDocumentSigned},
-                         {"file", fs::absolute(out).string()},
-                         {"profile", result.profile},
-                         {"timestamps", json::array()}};
-    for (const auto& t : *tokens) signed_event["timestamps"].push_back(token::base64(t));
-    agent.bus().publish(std::move(signed_event));
+    announceSigned(agent, out, result.profile, *tokens);
     log::info("signing", "signed {} as {} with certificate {} on token {}", out.string(),
               result.profile, token::toHex(request.certId), request.token);
     return result;

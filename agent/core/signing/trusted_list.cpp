@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <map>
 #include <optional>
 #include <set>
 #include <sstream>
@@ -243,16 +244,33 @@ void writeFile(const fs::path& p, std::string_view bytes) {
 
 bool isFileUrl(const std::string& url) { return url.rfind("file://", 0) == 0; }
 
+// Downloads with conditional requests: the ETag and Last-Modified of each list are kept next to
+// the cache (trust/eu-trusted-list.validators), and a list the server says is unchanged (304)
+// is taken from the verified cache instead, then verified again like a downloaded one.
 class Fetcher {
   public:
-    Fetcher(const config::Config& config, bool allow_files) : allow_files_(allow_files) {
+    Fetcher(const config::Config& config, bool allow_files, const fs::path& state_dir)
+        : allow_files_(allow_files),
+          validators_file_(state_dir / "trust" / "eu-trusted-list.validators"),
+          cache_dir_(trustedListCacheDir(state_dir)) {
         http::ClientOptions options;
         options.caBundle = config.getString("verify.trusted_list_tls_ca_bundle");
         options.maxResponseBytes = 64u << 20;  // some national lists are several MiB
         options.timeout = std::chrono::seconds(120);
         client_ = std::make_unique<http::CurlClient>(options);
+        std::error_code ec;
+        if (fs::file_size(validators_file_, ec) < (1u << 20) && !ec) {
+            std::istringstream in(readFile(validators_file_));
+            // url \t etag \t last-modified, one list per line
+            for (std::string line; std::getline(in, line);) {
+                auto a = line.find('\t'), b = line.find('\t', a + 1);
+                if (a == std::string::npos || b == std::string::npos) continue;
+                known_[line.substr(0, a)] = {line.substr(a + 1, b - a - 1), line.substr(b + 1)};
+            }
+        }
     }
-    std::string get(const std::string& url) {
+    // `cached`: the verified copy of this list, sent conditionally when there is one.
+    std::string get(const std::string& url, const std::string& cached = {}) {
         if (isFileUrl(url)) {
             if (!allow_files_)
                 throw Error(ErrorKind::InvalidInput,
@@ -263,16 +281,47 @@ class Fetcher {
         }
         http::Request request;
         request.url = url;
+        const fs::path copy = cache_dir_ / cached;
+        std::error_code ec;
+        const bool have_copy = !cached.empty() && fs::exists(copy, ec);
+        if (auto it = known_.find(url); it != known_.end() && have_copy) {
+            if (!it->second.first.empty())
+                request.headers.push_back("If-None-Match: " + it->second.first);
+            if (!it->second.second.empty())
+                request.headers.push_back("If-Modified-Since: " + it->second.second);
+        }
         auto response = client_->perform(request);
+        if (response.status == 304 && have_copy) {
+            ++not_modified_;
+            seen_[url] = known_[url];
+            return readFile(copy);
+        }
         if (response.status != 200)
             throw Error(
                 ErrorKind::Protocol,
                 fmt::format(fmt::runtime(_("the server answered HTTP {0}")), response.status), url);
+        seen_[url] = {response.header("etag"), response.header("last-modified")};
         return std::move(response.body);
+    }
+    int notModified() const { return not_modified_; }
+    // After the cache was written: what the next update may send conditionally.
+    void save() const {
+        std::string out;
+        for (const auto& [url, v] : seen_)
+            if (!v.first.empty() || !v.second.empty())
+                out += url + "\t" + v.first + "\t" + v.second + "\n";
+        try {
+            writeFile(validators_file_, out);
+        } catch (const Error&) {
+            // Only the next download's size is at stake.
+        }
     }
 
   private:
     bool allow_files_;
+    fs::path validators_file_, cache_dir_;
+    std::map<std::string, std::pair<std::string, std::string>> known_, seen_;
+    int not_modified_ = 0;
     std::unique_ptr<http::CurlClient> client_;
 };
 
@@ -334,13 +383,13 @@ TrustedListUpdate updateTrustedList(const config::Config& config, const fs::path
     for (const auto& c : config.getStrings("verify.trusted_list_countries"))
         wanted.insert(upper(c));
 
-    Fetcher fetcher(config, isFileUrl(url));
+    Fetcher fetcher(config, isFileUrl(url), state_dir);
     if (progress)
         progress(
             fmt::format(fmt::runtime(_("Downloading the list of trusted lists from {0}")), url));
     std::string lotl;
     try {
-        lotl = fetcher.get(url);
+        lotl = fetcher.get(url, kLotlFile);
     } catch (const Error& e) {
         throw Error(e.kind(),
                     fmt::format(fmt::runtime(_("the list of trusted lists cannot be downloaded: "
@@ -353,7 +402,7 @@ TrustedListUpdate updateTrustedList(const config::Config& config, const fs::path
         if (progress)
             progress(fmt::format(fmt::runtime(_("Downloading the trusted list of {0} from {1}")),
                                  p.territory, p.location));
-        return fetcher.get(p.location);
+        return fetcher.get(p.location, p.territory + ".xml");
     };
     VerifiedSet set = verifySet(std::move(lotl), borrowed(signers), url, source, progress);
 
@@ -370,6 +419,8 @@ TrustedListUpdate updateTrustedList(const config::Config& config, const fs::path
                                     : set.cache.problems.front()),
                     url);
     writeCache(state_dir, set);
+    fetcher.save();
+    result.not_modified = fetcher.notModified();
     return result;
 }
 

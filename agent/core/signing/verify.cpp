@@ -16,6 +16,7 @@
 #include "certagent/core/log.hpp"
 #include "certagent/core/pdf/signer_info.hpp"
 #include "certagent/core/signing/trusted_list.hpp"
+#include "certagent/core/signing/validation.hpp"
 #include "certagent/core/token/certificate_parser.hpp"
 
 namespace certagent::signing {
@@ -41,17 +42,56 @@ CmsPtr parseCms(std::span<const uint8_t> bytes) {
     return cms;
 }
 
+Indication indicationOf(const SignatureReport& s) {
+    if (s.indication) return *s.indication;
+    // Not validated (no revocation check): at best undecided.
+    return s.status == SignatureStatus::Modified || s.status == SignatureStatus::Malformed
+               ? Indication::TotalFailed
+               : Indication::Indeterminate;
+}
+
+void validateAll(VerificationResult& result, const VerifyOptions& options,
+                 RevocationChecker* revocation) {
+    std::optional<RevocationChecker> own;
+    if (!revocation) revocation = &own.emplace(RevocationSettings{});
+    const std::time_t now = options.at.value_or(std::time(nullptr));
+    for (auto& s : result.signatures) {
+        if (options.cancelled && options.cancelled())
+            throw Error(ErrorKind::Cancelled, _("the verification was cancelled"));
+        validate(s, *revocation, now);
+    }
+}
+
 }  // namespace
 
 bool VerificationResult::allValid() const {
     if (signatures.empty()) return false;
     for (const auto& s : signatures)
-        if (s.status != SignatureStatus::Valid) return false;
+        if (indicationOf(s) != Indication::TotalPassed) return false;
     return true;
 }
 
+Indication VerificationResult::indication() const {
+    if (signatures.empty()) return Indication::Indeterminate;
+    Indication worst = Indication::TotalPassed;
+    for (const auto& s : signatures) {
+        const auto i = indicationOf(s);
+        if (i == Indication::TotalFailed) return i;
+        if (i == Indication::Indeterminate) worst = i;
+    }
+    return worst;
+}
+
+std::string VerificationResult::subIndication() const {
+    const auto overall = indication();
+    for (const auto& s : signatures)
+        if (indicationOf(s) == overall) return s.sub_indication;
+    return {};
+}
+
 VerificationResult verifyCadesDetached(std::span<const uint8_t> p7s, std::span<const uint8_t> data,
-                                       X509_STORE* anchors, const VerifyOptions& options) {
+                                       X509_STORE* anchors, const VerifyOptions& options,
+                                       RevocationChecker* revocation) {
     CmsPtr cms = parseCms(p7s);
     if (!cms || OBJ_obj2nid(CMS_get0_type(cms.get())) != NID_pkcs7_signed)
         throw Error(ErrorKind::InvalidInput, _("the signature file is not a CMS signature (.p7s)"));
@@ -95,14 +135,16 @@ VerificationResult verifyCadesDetached(std::span<const uint8_t> p7s, std::span<c
                    _("The signature is valid."));
         result.signatures.push_back(std::move(r));
     }
+    validateAll(result, options, revocation);
     return result;
 }
 
 VerificationResult verifyPdfFile(const std::filesystem::path& pdf, X509_STORE* anchors,
-                                 const VerifyOptions& options) {
+                                 const VerifyOptions& options, RevocationChecker* revocation) {
     VerificationResult result;
     result.kind = SignedKind::Pdf;
     result.signatures = verifyPdf(pdf, anchors, options);
+    validateAll(result, options, revocation);
     return result;
 }
 
@@ -146,8 +188,39 @@ X509StorePtr trustStoreFromConfig(const config::Config& config,
     return store;
 }
 
+namespace {
+nlohmann::json isoOrNull(std::optional<std::time_t> t) {
+    if (!t) return nullptr;
+    std::tm tm{};
+    gmtime_r(&*t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+}  // namespace
+
+nlohmann::json toJson(const CertificateStatus& s) {
+    nlohmann::json j = {{"subject", s.subject},
+                        {"serial", s.serial_hex},
+                        {"status", revocationStatusName(s.status)},
+                        {"source", s.source},
+                        {"message", s.message},
+                        {"this_update", isoOrNull(s.this_update)},
+                        {"next_update", isoOrNull(s.next_update)}};
+    if (!s.url.empty()) j["url"] = s.url;
+    if (!s.reason.empty()) j["reason"] = s.reason;
+    if (s.status == RevocationStatus::Revoked) {
+        j["revoked_at"] = isoOrNull(s.revoked_at);
+        j["revocation_reason"] = s.revocation_reason;
+    }
+    return j;
+}
+
 nlohmann::json toJson(const SignatureReport& r, SignedKind kind) {
     nlohmann::json j = {
+        {"indication", indicationName(indicationOf(r))},
+        {"sub_indication", r.sub_indication},
+        {"verdict", r.verdict_message.empty() ? r.message : r.verdict_message},
         {"status", signatureStatusName(r.status)},
         {"message", r.message},
         {"signer",
@@ -168,7 +241,18 @@ nlohmann::json toJson(const SignatureReport& r, SignedKind kind) {
           {"time", r.timestamp_time.empty() ? nlohmann::json() : nlohmann::json(r.timestamp_time)},
           {"message", r.timestamp_message}}},
     };
+    nlohmann::json revocation = nlohmann::json::array();
+    for (const auto& s : r.revocation) revocation.push_back(toJson(s));
+    j["revocation"] = std::move(revocation);
+    nlohmann::json ts_revocation = nlohmann::json::array();
+    for (const auto& s : r.timestamp_revocation) ts_revocation.push_back(toJson(s));
+    j["timestamp"]["revocation"] = std::move(ts_revocation);
     if (kind == SignedKind::Pdf) {
+        j["document_timestamp"] = r.document_timestamp;
+        nlohmann::json changes = nlohmann::json::array();
+        for (const auto& c : r.changes_after)
+            changes.push_back({{"allowed", c.allowed}, {"what", c.what}});
+        j["changes_after"] = std::move(changes);
         j["field"] = r.field_name;
         j["sub_filter"] = r.sub_filter;
         j["claimed_time"] = r.claimed_time;
@@ -186,6 +270,8 @@ nlohmann::json toJson(const VerificationResult& result) {
     for (const auto& s : result.signatures) sigs.push_back(toJson(s, result.kind));
     return {{"type", result.kind == SignedKind::Pdf ? "pades" : "cades-detached"},
             {"valid", result.allValid()},
+            {"indication", indicationName(result.indication())},
+            {"sub_indication", result.subIndication()},
             {"signatures", std::move(sigs)}};
 }
 

@@ -101,6 +101,10 @@ const std::vector<KeyDef>& schema() {
         {"verify.trusted_list_tls_ca_bundle", T::String, "",
          "PEM file with extra trust anchors for the TLS of the trusted list servers (added to "
          "the system store)."},
+        {"verify.revocation", T::String, "online",
+         "Revocation checks of signer certificates: online (OCSP and CRLs from the addresses "
+         "the certificates name, after the evidence in the document and the cache) or offline "
+         "(only the evidence in the document and the cache).", {}, {}, {"online", "offline"}},
         {"plugins.dirs", T::StringList, json::array(),
          "Extra folders to load plugins from (must not be writable by other users).", {}, {},
          {}, true},

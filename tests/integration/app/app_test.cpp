@@ -119,14 +119,18 @@ TEST_F(AppTest, EveryAreaStartsOnceInOrderAndSaysWhatItDoes) {
         names.push_back(area.name);
         EXPECT_TRUE(area.started) << area.name << ": " << area.detail;
     }
-    // The flows are plugins (plugins/flows/*), not areas.
-    EXPECT_EQ(names, (std::vector<std::string>{"tokens", "local-server", "devices"}));
-    EXPECT_NE(areas[1].detail.find(std::to_string(port)), std::string::npos) << areas[1].detail;
+    // The flows are plugins (plugins/flows/*), not areas; the trusted list's refresh is
+    // verification's own (core).
+    EXPECT_EQ(names,
+              (std::vector<std::string>{"tokens", "trusted-list", "local-server", "devices"}));
+    // No [verify] trusted_list_url: the trusted list's refresh says it is off.
+    EXPECT_NE(areas[1].detail.find("off"), std::string::npos) << areas[1].detail;
+    EXPECT_NE(areas[2].detail.find(std::to_string(port)), std::string::npos) << areas[2].detail;
     // Without a consent dialog, "ask" (the default) refuses.
     EXPECT_EQ(a.server().status().consent, "refuse");
     EXPECT_TRUE(a.devicesRunning());
     // A second start() starts nothing again.
-    EXPECT_EQ(a.start().size(), 3u);
+    EXPECT_EQ(a.start().size(), 4u);
     // The flows are the plugins' (plugins/flows/*): core offers them only extensions.
     EXPECT_EQ(pinAsked, 0);
 }

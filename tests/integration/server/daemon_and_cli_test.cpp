@@ -176,17 +176,24 @@ TEST_F(CliFixture, CadesOfAnyFileVerifiesAndTamperingIsDetected) {
                          hsm.caCertFile().string(), "-purpose", "any", "-out", "/dev/null"});
     EXPECT_EQ(o.exit_code, 0) << o.err;
 
+    // Intact and trusted; but the test CA publishes no OCSP responder or CRL, so the
+    // revocation status cannot be known: INDETERMINATE/TRY_LATER, exit 1 (never PASSED).
     auto v = cli({"--json", "verify", p7s.string(), "--data", data.string()});
-    ASSERT_EQ(v.exit_code, 0) << v.out << v.err;
+    ASSERT_EQ(v.exit_code, 1) << v.out << v.err;
     auto j = json::parse(v.out);
     EXPECT_EQ(j["type"], "cades-detached");
     EXPECT_EQ(j["signatures"][0]["status"], "valid");
+    EXPECT_EQ(j["indication"], "INDETERMINATE");
+    EXPECT_EQ(j["sub_indication"], "TRY_LATER");
+    EXPECT_EQ(j["signatures"][0]["revocation"][0]["reason"], "no_source");
     EXPECT_TRUE(j["signatures"][0]["qualified"].get<bool>());
 
     // Without --data the signed file next to the .p7s (contract.txt) is taken.
     auto beside = cli({"verify", p7s.string()});
-    EXPECT_EQ(beside.exit_code, 0) << beside.out << beside.err;
-    EXPECT_NE(beside.out.find("Signature 1: valid"), std::string::npos) << beside.out;
+    EXPECT_EQ(beside.exit_code, 1) << beside.out << beside.err;
+    EXPECT_NE(beside.out.find("Signature 1: cannot be confirmed (INDETERMINATE/TRY_LATER)"),
+              std::string::npos)
+        << beside.out;
     auto lone = dir / "lone.bin.p7s";
     std::filesystem::copy_file(p7s, lone);
     auto missing = cli({"verify", lone.string()});
@@ -207,9 +214,11 @@ TEST_F(CliFixture, PadesVerifiesAndAnUntrustedSignerIsReported) {
     auto r = cli({"sign", input.string(), "--token", token->serial, "--cert", "a1", "--pin-env",
                   "TEST_PIN", "-o", out.string()});
     ASSERT_EQ(r.exit_code, 0) << r.err;
-    auto v = cli({"verify", out.string()});
-    EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
-    EXPECT_NE(v.out.find("Signature 1: valid"), std::string::npos) << v.out;
+    auto v = cli({"--json", "verify", out.string()});
+    EXPECT_EQ(v.exit_code, 1) << v.out << v.err;  // no revocation source: INDETERMINATE
+    auto vj = json::parse(v.out);
+    EXPECT_EQ(vj["signatures"][0]["status"], "valid");
+    EXPECT_EQ(vj["sub_indication"], "TRY_LATER");
     EXPECT_NE(v.out.find("Ion Popescu"), std::string::npos);
 
     // Against another CA's bundle the same signature is intact but not trusted.

@@ -244,7 +244,12 @@ TEST_F(ServerFixture, SignPdfReturnsAPadesSignatureThatVerifies) {
     // And the server's own verify endpoint agrees; a tampered copy is reported modified.
     auto v = post("/api/v1/verify", json({{"pdf", server::base64Encode(*signed_pdf)}}).dump());
     ASSERT_EQ(v.status, 200) << v.body;
-    EXPECT_TRUE(json::parse(v.body)["valid"].get<bool>());
+    // Intact and trusted, but the test CA publishes no revocation service: not PASSED.
+    auto vj = json::parse(v.body);
+    EXPECT_EQ(vj["signatures"][0]["status"], "valid") << v.body;
+    EXPECT_EQ(vj["indication"], "INDETERMINATE") << v.body;
+    EXPECT_EQ(vj["sub_indication"], "TRY_LATER") << v.body;
+    EXPECT_FALSE(vj["valid"].get<bool>());
     auto tampered = *signed_pdf;
     auto pos = std::string(tampered.begin(), tampered.end()).find("/Type");
     ASSERT_NE(pos, std::string::npos);
@@ -252,6 +257,7 @@ TEST_F(ServerFixture, SignPdfReturnsAPadesSignatureThatVerifies) {
     auto t = post("/api/v1/verify", json({{"pdf", server::base64Encode(tampered)}}).dump());
     ASSERT_EQ(t.status, 200) << t.body;
     EXPECT_FALSE(json::parse(t.body)["valid"].get<bool>());
+    EXPECT_EQ(json::parse(t.body)["indication"], "TOTAL-FAILED");
 }
 
 TEST_F(ServerFixture, ABrokenPdfIsRefusedBeforeConsentAndPinWithoutAPath) {

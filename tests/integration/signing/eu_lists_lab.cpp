@@ -4,6 +4,8 @@
 #include <httplib.h>
 
 #include <stdexcept>
+#include <atomic>
+#include <functional>
 #include <thread>
 
 namespace certagent::testing {
@@ -77,10 +79,33 @@ struct EuListsLab::Server {
     httplib::SSLServer http;
     std::thread thread;
     int port = 0;
+    std::atomic<int> not_modified{0};
     Server(const fs::path& cert, const fs::path& key, const fs::path& www)
         : http(cert.c_str(), key.c_str()) {
         if (!http.is_valid()) throw std::runtime_error("TLS server: bad certificate or key");
         http.set_mount_point("/", www.string());
+        // Conditional requests, as the EU's servers answer them: an ETag per file, 304 when the
+        // client already has it.
+        auto etagOf = [www](const std::string& path) -> std::string {
+            std::error_code ec;
+            const auto file = www / path.substr(1);
+            if (path.find("..") != std::string::npos || !fs::is_regular_file(file, ec)) return {};
+            return "\"" + std::to_string(std::hash<std::string>{}(readFile(file))) + "\"";
+        };
+        http.set_pre_routing_handler([this, etagOf](const httplib::Request& req,
+                                                    httplib::Response& res) {
+            const auto etag = etagOf(req.path);
+            if (!etag.empty() && req.get_header_value("If-None-Match") == etag) {
+                ++not_modified;
+                res.status = 304;
+                return httplib::Server::HandlerResponse::Handled;
+            }
+            return httplib::Server::HandlerResponse::Unhandled;
+        });
+        http.set_post_routing_handler([etagOf](const httplib::Request& req,
+                                               httplib::Response& res) {
+            if (res.status == 200) res.set_header("ETag", etagOf(req.path));
+        });
         port = http.bind_to_any_port("127.0.0.1");
         if (port <= 0) throw std::runtime_error("TLS server: cannot bind 127.0.0.1");
         thread = std::thread([this] { http.listen_after_bind(); });
@@ -90,6 +115,8 @@ struct EuListsLab::Server {
         if (thread.joinable()) thread.join();
     }
 };
+
+int EuListsLab::notModified() const { return server_->not_modified; }
 
 EuListsLab::EuListsLab() {
     makePki();

@@ -30,6 +30,8 @@ class EuListsLab {
     EuListsLab& operator=(const EuListsLab&) = delete;
 
     std::string url(const std::string& name) const;
+    // 304 answers given so far (If-None-Match matched the file's ETag).
+    int notModified() const;
     std::string fileUrl(const std::string& name) const;
     const std::filesystem::path& dir() const { return tmp_.path(); }
 

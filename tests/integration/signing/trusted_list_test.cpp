@@ -5,6 +5,9 @@
 #include <openssl/pem.h>
 #include <nlohmann/json.hpp>
 
+#include "background_process.hpp"
+#include "certagent/core/agent.hpp"
+
 #include "certagent/core/config.hpp"
 #include "certagent/core/error.hpp"
 #include "certagent/core/signing/trusted_list.hpp"
@@ -88,6 +91,38 @@ TEST_F(TrustedListTest, UpdateCachesExactlyTheGrantedQualifiedCa) {
     EXPECT_EQ(cache.anchors[0].provider, "Test Trust SRL");
     EXPECT_EQ(cache.anchors[0].service, "Test Qualified CA");
     EXPECT_EQ(cache.issued, "2025-01-01T00:00:00Z");
+}
+
+TEST_F(TrustedListTest, ASecondUpdateAsksConditionallyAndReverifiesTheCachedCopy) {
+    auto first = updateTrustedList(configFor("lotl.xml"), state);
+    EXPECT_EQ(first.not_modified, 0);
+    const int before = lab->notModified();
+    auto second = updateTrustedList(configFor("lotl.xml"), state);
+    EXPECT_EQ(second.not_modified, 2);  // the LOTL and RO: unchanged, taken from the cache
+    EXPECT_EQ(lab->notModified() - before, 2);
+    EXPECT_EQ(second.certificates, 1);
+    EXPECT_EQ(loadTrustedList(configFor("lotl.xml"), state).anchors.size(), 1u);
+}
+
+TEST_F(TrustedListTest, TheAgentUpdatesByItselfOnceNextUpdateHasPassed) {
+    // The lab's LOTL says NextUpdate 2025-07-01: long past, so the area updates at once.
+    AgentOptions options;
+    options.config.explicit_file = lab->writeConfig("agent-refresh.toml", lab->url("lotl.xml"));
+    options.config.read_environment = false;
+    options.config.user_file = tmp / "none.toml";
+    options.config.policy_file = tmp / "no-policy.toml";
+    options.state_dir = state;
+    options.load_plugins = false;
+    options.log_to_file = false;
+    Agent agent(options);
+    EXPECT_EQ(signing::startTrustedListRefresh(agent), "update due now (nothing cached)");
+    EXPECT_TRUE(certagent::testing::waitUntil(
+        [&] { return fs::exists(signing::trustedListCacheDir(state) / "RO.xml"); },
+        std::chrono::seconds(30)));
+    EXPECT_EQ(loadTrustedList(agent.config(), state).anchors.size(), 1u);
+    // The next try is planned (an hour from now at the earliest: the list's NextUpdate is past).
+    EXPECT_TRUE(certagent::testing::waitUntil([&] { return agent.scheduler().pending() >= 1; },
+                                              std::chrono::seconds(5)));
 }
 
 TEST_F(TrustedListTest, NationalListWithBadSignatureIsSkippedWithItsReason) {
@@ -280,12 +315,17 @@ TEST_F(TrustedListTest, CliUpdateAndShowWithExitCodes) {
     EXPECT_NE(refused.err.find(lab->url("lotl-tampered.xml")), std::string::npos) << refused.err;
     EXPECT_EQ(snapshot(state), before);
 
-    // verify through the CLI: trusted with the list, exit 0.
+    // verify through the CLI: trusted with the list (the lab's CA publishes no revocation
+    // service, so the verdict stays INDETERMINATE/TRY_LATER and the exit code 1).
     auto data = tmp / "contract.txt";
     writeFile(data, "contract\n");
     auto p7s = lab->signDetached(data, "qc-ca");
     auto verified = run(good, {"verify", p7s.string(), "--data", data.string(), "--json"});
-    EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+    EXPECT_EQ(verified.exit_code, 1) << verified.out << verified.err;
+    auto vj = nlohmann::json::parse(verified.out);
+    EXPECT_EQ(vj["signatures"][0]["status"], "valid") << verified.out;
+    EXPECT_TRUE(vj["signatures"][0]["chain"]["trusted"].get<bool>()) << verified.out;
+    EXPECT_EQ(vj["sub_indication"], "TRY_LATER") << verified.out;
 
     EXPECT_EQ(run(good, {"trusted-list"}).exit_code, 2);
     EXPECT_EQ(run(good, {"trusted-list", "refresh"}).exit_code, 2);

@@ -55,6 +55,49 @@ TEST_F(VerifyReport, RowsSayWhoSignedAndWhetherItHolds) {
     EXPECT_EQ(reportText(reportView("a.p7s", result)).find("Field:"), std::string::npos);
 }
 
+TEST_F(VerifyReport, TheVerdictLineFollowsTheEtsiIndicationAndNamesTheReason) {
+    VerificationResult result;
+    auto passed = report(pdf::SignatureStatus::Valid);
+    passed.indication = pdf::Indication::TotalPassed;
+    pdf::CertificateStatus good;
+    good.subject = "CN=Ion Popescu";
+    good.status = pdf::RevocationStatus::Good;
+    good.source = "embedded-ocsp";
+    good.this_update = 1'780'000'000;
+    passed.revocation = {good};
+    result.signatures = {passed};
+    auto view = reportView("contract.pdf", result);
+    EXPECT_TRUE(view.allValid);
+    EXPECT_EQ(view.verdict, "TOTAL-PASSED: every signature is valid.");
+    EXPECT_EQ(view.signatures[0].title, "Signature 1: valid (TOTAL-PASSED)");
+    auto text = reportText(view);
+    EXPECT_NE(text.find("  Revocation: CN=Ion Popescu: good (OCSP answer in the document, "),
+              std::string::npos)
+        << text;
+
+    auto revoked = passed;
+    revoked.indication = pdf::Indication::TotalFailed;
+    revoked.sub_indication = "REVOKED";
+    revoked.verdict_message = "The certificate CN=Ion Popescu was revoked on 2026-01-01T00:00:00Z.";
+    revoked.changes_after = {{false, "page 1: its content was changed"}};
+    result.signatures = {passed, revoked};
+    view = reportView("contract.pdf", result);
+    EXPECT_FALSE(view.allValid);
+    EXPECT_EQ(result.indication(), pdf::Indication::TotalFailed);
+    EXPECT_EQ(view.verdict, "TOTAL-FAILED (REVOKED): signature 2: The certificate CN=Ion Popescu "
+                            "was revoked on 2026-01-01T00:00:00Z.");
+    EXPECT_EQ(view.signatures[1].title, "Signature 2: INVALID (TOTAL-FAILED/REVOKED)");
+    text = reportText(view);
+    EXPECT_NE(text.find("  Changed after signing: page 1: its content was changed — NOT allowed"),
+              std::string::npos)
+        << text;
+
+    i18n::setLanguage("ro");
+    view = reportView("contract.pdf", result);
+    EXPECT_EQ(view.signatures[1].title, "Semnătura 2: INVALIDĂ (TOTAL-FAILED/REVOKED)");
+    EXPECT_NE(reportText(view).find("NEPERMIS"), std::string::npos) << reportText(view);
+}
+
 TEST_F(VerifyReport, NoSignatureIsSaidPlainly) {
     auto view = reportView("plain.pdf", {});
     EXPECT_EQ(view.headline, "plain.pdf: no signature found");

@@ -3,8 +3,8 @@
 // small PDF writer) and libxmlsec1/libxml2/ICU (EU trusted lists), built as
 // <libdir>/certagent/certagent-documents.so and loaded on first use (CERTAGENT_DOCUMENTS_MODULE,
 // Linux). A tray or daemon that never signs or verifies does not map those libraries (about
-// 2.4 MB resident). The public functions (pdf::signPdf, pdf::verifyPdf, pdf::inspectPdf,
-// pdf::makeSimplePdf, signing::updateTrustedList, signing::loadTrustedList) keep their
+// 2.4 MB resident). The public functions (pdf::signPdf, pdf::addValidationData,
+// pdf::addDocumentTimestamp, pdf::verifyPdf, pdf::inspectPdf, pdf::makeSimplePdf, signing::updateTrustedList, signing::loadTrustedList) keep their
 // declarations; without the module they are these functions linked in, with it they forward
 // here. Host and module come from the same build: the table passes C++ types as they are.
 #include <filesystem>
@@ -22,7 +22,7 @@
 namespace certagent::documents {
 
 // Bumped whenever Api changes; a module of another version is refused.
-inline constexpr int kApiVersion = 2;  // 2: VerifyOptions::cancelled
+inline constexpr int kApiVersion = 3;  // 3: B-LT/B-LTA writers, validation data in reports
 
 struct Api {
     int version;
@@ -42,6 +42,11 @@ struct Api {
         const std::function<void(std::string_view)>& progress);
     signing::TrustedListCache (*loadTrustedList)(const config::Config& config,
                                                  const std::filesystem::path& state_dir);
+    void (*addValidationData)(const std::filesystem::path& in, const std::filesystem::path& out,
+                              const pdf::DssUpdate& dss);
+    void (*addDocumentTimestamp)(const std::filesystem::path& in,
+                                 const std::filesystem::path& out,
+                                 const pdf::DocumentTimestampOptions& options);
 };
 
 // Where the module is looked for: <prefix>/<libdir>/certagent/certagent-documents.so, the prefix

@@ -1,11 +1,16 @@
 #pragma once
-// PAdES baseline signatures (ETSI EN 319 142-1): B-B, or B-T with a Timestamper.
+// PAdES baseline signatures (ETSI EN 319 142-1): B-B, or B-T with a Timestamper; the
+// Document Security Store (B-LT) and document timestamps (B-LTA), each an incremental update.
 #include <certagent/core/pdf/cades.hpp>
 
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
+#include <span>
 #include <string>
+#include <vector>
 
 namespace certagent::pdf {
 
@@ -36,5 +41,36 @@ struct SignOptions {
 // for files, Token/PinIncorrect from the signer.
 void signPdf(const std::filesystem::path& in, const std::filesystem::path& out, Signer& signer,
              const SignOptions& options = {});
+
+// Validation data for a PDF's Document Security Store (ETSI EN 319 142-1, 5.4.2): DER
+// certificates, OCSPResponses and CRLs, and per signature a VRI entry naming its own.
+struct DssUpdate {
+    std::vector<std::vector<uint8_t>> certificates, ocsp_responses, crls;
+    struct Vri {
+        std::string key;  // upper-case hex SHA-1 of the signature's /Contents bytes
+        std::vector<std::size_t> certificates, ocsp_responses, crls;  // indexes into the above
+    };
+    std::vector<Vri> vri;
+};
+
+// Writes `in` with its DSS extended by `dss` (what it already holds is kept; an item already
+// there is not added twice) into `out`, as an incremental update; out may equal in. Throws
+// certagent::Error like signPdf.
+void addValidationData(const std::filesystem::path& in, const std::filesystem::path& out,
+                       const DssUpdate& dss);
+
+// Given the bytes a document timestamp's byte ranges cover (the file but its /Contents),
+// returns a DER TimeStampToken over them: the timestamp provider chooses the hash, as it does
+// for a signature's timestamp.
+struct DocumentTimestampOptions {
+    std::function<std::vector<uint8_t>(std::span<const uint8_t> covered)> timestamper;
+    std::size_t reserved_bytes = 16 * 1024;
+    std::string field_name;  // empty: "Timestamp<N>"
+};
+
+// Adds a document timestamp (/Type /DocTimeStamp, /SubFilter /ETSI.RFC3161) over the whole of
+// `in` as an incremental update into `out` (PAdES B-LTA). Throws certagent::Error like signPdf.
+void addDocumentTimestamp(const std::filesystem::path& in, const std::filesystem::path& out,
+                          const DocumentTimestampOptions& options);
 
 }  // namespace certagent::pdf

@@ -4,7 +4,9 @@
 // signing-certificate-v2, the signing-time attribute, the timestamp, and the verdict.
 #include <openssl/cms.h>
 
+#include <span>
 #include <string>
+#include <string_view>
 
 #include "certagent/core/pdf/verify.hpp"
 
@@ -19,6 +21,12 @@ X509* readSigner(SignatureReport& r, CMS_ContentInfo* cms, CMS_SignerInfo* si);
 // signing-certificate-v2 against `signer`, the signing-time attribute and the timestamp.
 void checkSignerInfo(SignatureReport& r, CMS_ContentInfo* cms, CMS_SignerInfo* si, X509* signer,
                      X509_STORE* store, const VerifyOptions& options);
+
+// A document timestamp (/SubFilter /ETSI.RFC3161): `der` is the TimeStampToken (parsed as
+// `cms`), `content` the bytes its byte ranges cover. The TSA takes the signer's place in `r`.
+void checkDocumentTimestamp(SignatureReport& r, CMS_ContentInfo* cms, std::span<const uint8_t> der,
+                            std::string_view content, X509_STORE* store,
+                            const VerifyOptions& options);
 
 // Status and message once r.cms_valid and checkSignerInfo() are in: Modified (with
 // `modified_message`, or the signing-certificate mismatch), Untrusted, or Valid (with

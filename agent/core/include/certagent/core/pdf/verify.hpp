@@ -9,6 +9,7 @@
 #include <ctime>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -23,6 +24,49 @@ enum class SignatureStatus {
 };
 
 const char* signatureStatusName(SignatureStatus s) noexcept;  // "valid", "untrusted", ...
+
+using Der = std::vector<uint8_t>;
+
+// Validation data a document carries for its signatures: certificates, OCSP responses and CRLs
+// from the CMS (certificates, CAdES revocation-values, Adobe's revocationInfoArchival) and, in
+// a PDF, from the Document Security Store (/DSS). Only read here; checked by whoever uses them.
+struct ValidationMaterial {
+    std::vector<Der> certificates;
+    std::vector<Der> ocsp_responses;  // OCSPResponse (or a bare BasicOCSPResponse)
+    std::vector<Der> crls;
+    bool empty() const { return certificates.empty() && ocsp_responses.empty() && crls.empty(); }
+};
+
+// The final word on a signature, in the vocabulary of ETSI EN 319 102-1 (5.1.3).
+enum class Indication { TotalPassed, TotalFailed, Indeterminate };
+const char* indicationName(Indication i) noexcept;  // "TOTAL-PASSED", "TOTAL-FAILED", ...
+
+enum class RevocationStatus { Good, Revoked, Unknown };
+const char* revocationStatusName(RevocationStatus s) noexcept;  // "good", "revoked", "unknown"
+
+// The revocation status of one certificate of a signer's chain and where it came from.
+struct CertificateStatus {
+    std::string subject, serial_hex;
+    RevocationStatus status = RevocationStatus::Unknown;
+    // "embedded-ocsp", "embedded-crl", "cached-ocsp", "cached-crl", "ocsp", "crl"; empty when
+    // no usable evidence was found.
+    std::string source;
+    std::string url;      // where it was fetched from (online and cached sources)
+    std::string reason;   // unknown: why ("unreachable", "wrong_nonce", "stale", ...; docs)
+    std::string message;  // one translated sentence
+    std::optional<std::time_t> revoked_at;
+    std::string revocation_reason;  // CRL reason name (keyCompromise, ...) when known
+    std::optional<std::time_t> this_update, next_update;
+    Der evidence;  // the OCSPResponse or CRL that decided (DER), for embedding (B-LT)
+    bool evidence_is_ocsp = false;
+};
+
+// One change made in an incremental update after a signed revision (docs/pdf-signing.md,
+// "Changes after signing").
+struct DocumentChange {
+    bool allowed = false;
+    std::string what;  // translated: "page 1: its content was changed", "a DSS was added", ...
+};
 
 struct SignatureReport {
     SignatureStatus status = SignatureStatus::Malformed;
@@ -59,6 +103,30 @@ struct SignatureReport {
     bool timestamp_trusted = false;  // and the TSA chains to the trust anchors
     std::string timestamp_time;      // genTime, ISO 8601 UTC
     std::string timestamp_message;
+
+    // For revocation checks and long-term validation (filled by the verifier).
+    bool document_timestamp = false;  // /SubFilter /ETSI.RFC3161: the "signer" is the TSA
+    int chain_error = 0;              // X509_V_ERR_* of the chain check at the validation time
+    bool chain_valid_at_signing_time_only = false;  // expired since, valid at the timestamp
+    std::vector<Der> chain;            // as built: signer first, the trust anchor last
+    std::optional<std::time_t> timestamp_gen_time;  // when timestamp_trusted
+    std::vector<Der> timestamp_chain;  // the signature timestamp's TSA, first, to its anchor
+    Der contents_sha1;                 // PDF: SHA-1 of the /Contents bytes as stored (VRI key)
+    ValidationMaterial embedded;       // validation data in the CMS
+    // The PDF's Document Security Store, read once and shared by every report of the document.
+    std::shared_ptr<const ValidationMaterial> document_material;
+    // embedded and document_material together (a copy, for one signature's checks).
+    ValidationMaterial allMaterial() const;
+    std::vector<DocumentChange> changes_after;  // incremental updates after this signature
+
+    // Set by signing::validate (revocation and the ETSI verdict); empty before.
+    std::optional<Indication> indication;
+    std::string sub_indication;  // ETSI EN 319 102-1 name (REVOKED, TRY_LATER, ...); empty if passed
+    std::string verdict_message; // one translated sentence naming the reason
+    std::vector<CertificateStatus> revocation;  // chain order, the anchor excluded
+    // The signature timestamp's TSA chain, likewise: a timestamp proves when the signature
+    // existed only while its authority's status is known and not revoked before it.
+    std::vector<CertificateStatus> timestamp_revocation;
 };
 
 struct VerifyOptions {

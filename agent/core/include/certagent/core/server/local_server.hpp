@@ -16,6 +16,7 @@
 
 #include "certagent/core/pdf/ossl_ptr.hpp"
 #include "certagent/core/server/consent.hpp"
+#include "certagent/core/signing/revocation.hpp"
 #include "certagent/core/token/token_service.hpp"
 
 namespace certagent {
@@ -51,6 +52,9 @@ struct ServerServices {
     std::string chain_pem;
     // Trust anchors for POST /api/v1/verify, built per request (the trusted list may change).
     std::function<pdf::X509StorePtr()> trust_store;
+    // Revocation checks for POST /api/v1/verify ([verify] revocation, the state folder's
+    // cache); empty: online, without a cache.
+    std::function<signing::RevocationSettings()> revocation;
     std::string version;  // reported by /api/v1/status
 };
 

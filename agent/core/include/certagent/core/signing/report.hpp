@@ -23,8 +23,15 @@ struct VerifyInput {
 VerifyInput resolveVerifyInput(const std::filesystem::path& file,
                                const std::optional<std::filesystem::path>& data = std::nullopt);
 
-// Reads and verifies what resolveVerifyInput() chose, against `anchors`.
-VerificationResult verifyInput(const VerifyInput& input, X509_STORE* anchors);
+// Reads and verifies what resolveVerifyInput() chose, against `anchors`, with `revocation` for
+// the revocation checks (nullptr: online, without a cache).
+VerificationResult verifyInput(const VerifyInput& input, X509_STORE* anchors,
+                               RevocationChecker* revocation = nullptr);
+
+// The same with everything from the agent's configuration: trust anchors
+// (trustStoreFromConfig), revocation settings and cache (revocationSettingsFrom).
+VerificationResult verifyInputWithConfig(const VerifyInput& input, const config::Config& config,
+                                         const std::filesystem::path& state_dir);
 
 struct ReportRow {
     std::string label;  // translated ("Signer", "Chain", ...)
@@ -40,6 +47,10 @@ struct SignatureSection {
 
 struct ReportView {
     std::string headline;  // "contract.pdf: 1 signature(s)", or that there is none
+    // The verdict in one translated sentence, led by the ETSI indication: "TOTAL-PASSED: every
+    // signature is valid." or "TOTAL-FAILED (REVOKED): signature 1: ...". What the tray's window
+    // and the CLI show first.
+    std::string verdict;
     bool allValid = false;
     std::vector<SignatureSection> signatures;
 };

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "certagent/core/pdf/sign.hpp"
+#include "certagent/core/signing/long_term.hpp"
 #include "certagent/core/token/token_service.hpp"
 
 namespace certagent {
@@ -29,6 +30,9 @@ struct SignDocumentRequest {
     token::Bytes certId;        // CKA_ID
     bool cades = false;         // a detached CAdES .p7s of any file instead of PAdES
     bool timestamp = false;     // B-T
+    // PAdES level: B-T and up imply `timestamp`; B-LT and B-LTA add validation data (and a
+    // document timestamp) after signing (long_term.hpp). CAdES: B-B or B-T only.
+    std::optional<PadesLevel> level;
     bool overwrite = false;     // replace an existing `out`
     pdf::SignOptions pdf;       // reason, location, visible box (PAdES only)
     // An open session on that token to sign with (a flow's, already logged in: no PIN is
@@ -38,7 +42,7 @@ struct SignDocumentRequest {
 
 struct SignDocumentResult {
     std::filesystem::path out;
-    std::string profile;  // "PAdES-B-B", "PAdES-B-T", "CAdES-B-B", "CAdES-B-T"
+    std::string profile;  // "PAdES-B-B" .. "PAdES-B-LTA", "CAdES-B-B", "CAdES-B-T"
 };
 
 // The CA certificates a signer's chain is built from, besides the token's own certificates:

@@ -16,6 +16,7 @@
 #include "certagent/core/pdf/ossl_ptr.hpp"
 
 namespace certagent {
+class Agent;
 namespace config {
 class Config;
 }
@@ -31,9 +32,11 @@ struct TrustedListUpdate {
     int lists = 0;                     // national lists fetched and verified
     int certificates = 0;              // CA certificates cached
     std::vector<std::string> skipped;  // lists left out, with the reason (user text)
+    int not_modified = 0;              // lists the server said were unchanged (HTTP 304)
 };
 
-// Fetches, verifies and caches. Throws certagent::Error (Config when the keys are missing,
+// Fetches (conditionally: a list unchanged since the last update is answered 304 and taken
+// from the verified cache), verifies and caches. Throws certagent::Error (Config when the keys are missing,
 // Network/Tls/Protocol when the LOTL cannot be fetched, InvalidInput when its signature does
 // not verify or no national list verifies); the previous cache is then kept unchanged.
 // `progress` (optional) gets one line of user text per step.
@@ -59,5 +62,12 @@ struct TrustedListCache {
 // anchors (and the reason in `problems`) when nothing is cached or it no longer verifies.
 TrustedListCache loadTrustedList(const config::Config& config,
                                  const std::filesystem::path& state_dir);
+
+// The agent keeps the lists fresh by itself (the daemon's and the tray's "trusted-list" area):
+// an update when the cached LOTL's NextUpdate has passed (at once when nothing is cached),
+// then again at the new NextUpdate; a failed update keeps the last good copy and is tried again
+// an hour later (doubling up to a day). Returns a line for the area's status; "off" when
+// [verify] trusted_list_url is not set.
+std::string startTrustedListRefresh(Agent& agent);
 
 }  // namespace certagent::signing

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "certagent/core/pdf/verify.hpp"
+#include "certagent/core/signing/revocation.hpp"
 
 namespace certagent {
 class Agent;
@@ -30,16 +31,25 @@ struct VerificationResult {
     // PAdES: one per signature in file order; CAdES: one per SignerInfo. For CAdES the PDF
     // byte-range fields stay empty.
     std::vector<pdf::SignatureReport> signatures;
+    // Every signature TOTAL-PASSED (what exit code 0 means).
     bool allValid() const;
+    // The document's verdict: TOTAL-FAILED if any signature failed, else INDETERMINATE if any
+    // is, else TOTAL-PASSED; with the first such signature's sub-indication (empty if passed).
+    pdf::Indication indication() const;
+    std::string subIndication() const;
 };
 
 // Detached CAdES over `data`. Throws certagent::Error(InvalidInput) when `p7s` is not a CMS
-// SignedData (DER or PEM) or carries encapsulated content.
+// SignedData (DER or PEM) or carries encapsulated content. Each signature is then validated
+// (validation.hpp) with `revocation`; nullptr: online checks without a cache. The validation
+// time is options.at, else now.
 VerificationResult verifyCadesDetached(std::span<const uint8_t> p7s, std::span<const uint8_t> data,
                                        X509_STORE* anchors,
-                                       const pdf::VerifyOptions& options = {});
+                                       const pdf::VerifyOptions& options = {},
+                                       RevocationChecker* revocation = nullptr);
 VerificationResult verifyPdfFile(const std::filesystem::path& pdf, X509_STORE* anchors,
-                                 const pdf::VerifyOptions& options = {});
+                                 const pdf::VerifyOptions& options = {},
+                                 RevocationChecker* revocation = nullptr);
 
 // A store with the given PEM bundles (each may be empty: skipped). Throws InvalidInput for a
 // file that holds no certificate.
@@ -50,6 +60,7 @@ pdf::X509StorePtr makeTrustStore(const std::vector<std::filesystem::path>& pem_b
 pdf::X509StorePtr trustStoreFromConfig(const config::Config& config,
                                        const std::filesystem::path& state_dir);
 
+nlohmann::json toJson(const pdf::CertificateStatus& status);
 nlohmann::json toJson(const pdf::SignatureReport& report, SignedKind kind);
 nlohmann::json toJson(const VerificationResult& result);
 
