@@ -2,11 +2,9 @@
 // (certagent/core/app/app.hpp) with the daemon's adapters — desktop notifications over D-Bus
 // when a session has a notification service (else the console and the log), the terminal for
 // PINs when there is one, no consent dialog (so [server] consent = "ask" refuses) — starts every
-// area and sleeps in sigwait until SIGINT or SIGTERM. Logs go to <state dir>/logs/certagent.log.
-#include <csignal>
+// area and sleeps until a stop signal (platform/stop_signals.hpp). Logs go to <state
+// dir>/logs/certagent.log.
 #include <fmt/format.h>
-#include <spawn.h>
-#include <unistd.h>
 
 #include <atomic>
 
@@ -15,13 +13,13 @@
 #include "certagent/core/i18n.hpp"
 #include "certagent/core/log.hpp"
 #include "certagent/core/paths.hpp"
-#include "certagent/core/platform/session_environment.hpp"
+#include "certagent/core/platform/launch.hpp"
+#include "certagent/core/platform/stop_signals.hpp"
+#include "certagent/core/platform/system.hpp"
 #include "command.hpp"
 #include "desktop_notifier.hpp"
 #include "device_sources.hpp"
 #include "service_manager.hpp"
-
-extern char** environ;
 
 namespace certagent::cli {
 namespace {
@@ -31,50 +29,32 @@ namespace {
 // to renew from the terminal.
 void openRenewalWindow(const std::string& token, const std::string& cert) {
     auto tray = paths::executableDir() / "certagent";
-    std::string program = tray.string();
-    std::vector<std::string> argv = {program, "--renew", token, cert};
-    std::vector<char*> args;
-    for (auto& a : argv) args.push_back(a.data());
-    args.push_back(nullptr);
-    pid_t pid = 0;
     // The agent's own variables (CERTAGENT_CONFIG, CERTAGENT_STATE_DIR) go along: the tray app
-    // takes over this daemon's state. Signals start at their defaults: this daemon blocks
-    // SIGTERM for sigwait and ignores SIGCHLD, and the tray must stop on SIGTERM.
-    posix_spawnattr_t attr;
-    posix_spawnattr_init(&attr);
-    platform::defaultSignals(attr);
-    const bool started =
-        ::access(program.c_str(), X_OK) == 0 &&
-        posix_spawn(&pid, program.c_str(), nullptr, &attr, args.data(), environ) == 0;
-    posix_spawnattr_destroy(&attr);
-    if (!started) {
-        log::warn("daemon", "the tray app is not installed; renew with: certagent-cli renew "
-                            "--token {} --cert {}",
+    // takes over this daemon's state.
+    try {
+        platform::launchDetached(tray, {"--renew", token, cert},
+                                 platform::LaunchEnvironment::Inherited);
+    } catch (const Error&) {
+        log::warn("daemon",
+                  "the tray app is not installed; renew with: certagent-cli renew "
+                  "--token {} --cert {}",
                   token, cert);
         return;
     }
-    log::info("daemon", "opened the renewal window (certagent, PID {})", pid);
+    log::info("daemon", "opened the renewal window (certagent)");
 }
 
 int runDaemon(Context& ctx) {
     Args args(ctx.args, {}, {});
-    if (!args.positionals().empty())
-        throw Error(ErrorKind::Usage, _("daemon takes no arguments"));
-    // Before any thread exists, so every thread inherits the mask and the signals reach
-    // sigwait below only.
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &set, nullptr);
-    // The tray app started from a notification is not our child to wait for.
-    std::signal(SIGCHLD, SIG_IGN);
+    if (!args.positionals().empty()) throw Error(ErrorKind::Usage, _("daemon takes no arguments"));
+    // Before any thread exists: every thread inherits the blocked stop signals.
+    platform::StopSignals stopSignals;
 
     std::atomic<app::App*> running{nullptr};
     app::Adapters adapters;
     adapters.program = "daemon";
-    adapters.notifier = platform::makeDesktopNotifier(
-        [&running](const json& notification, const json& choice) {
+    adapters.notifier =
+        platform::makeDesktopNotifier([&running](const json& notification, const json& choice) {
             auto* a = running.load();
             if (!a) return;
             auto outcome = a->onNotificationChoice(notification, choice);
@@ -82,7 +62,7 @@ int runDaemon(Context& ctx) {
         });
     if (!adapters.notifier) adapters.notifier = std::make_shared<ConsoleNotifier>();
     // A daemon started from a terminal can ask for the PIN there; under systemd nothing asks.
-    if (::isatty(STDIN_FILENO)) adapters.pin = pinCallback(std::nullopt);
+    if (platform::inputIsTerminal()) adapters.pin = pinCallback(std::nullopt);
     adapters.deviceSources = [](const device::UsbIdFilter& filter) {
         return platform::makeDeviceSources(filter);
     };
@@ -110,14 +90,13 @@ int runDaemon(Context& ctx) {
     log::info("daemon", "starting (state dir {})", app.agent().stateDir().string());
     for (const auto& area : app.start())
         if (!area.started)
-            log::error("daemon", "{}", fmt::format(fmt::runtime(_("{0} did not start: {1}")),
-                                                   area.name, area.detail));
+            log::error(
+                "daemon", "{}",
+                fmt::format(fmt::runtime(_("{0} did not start: {1}")), area.name, area.detail));
     // The user unit is Type=notify: systemd counts the agent as started from here on.
     platform::notifyServiceManager("READY=1\nSTATUS=" + std::string(_("running")));
 
-    int sig = 0;
-    while (sigwait(&set, &sig) != 0) {
-    }
+    const int sig = stopSignals.wait();
     log::info("daemon", "signal {}: stopping", sig);
     platform::notifyServiceManager("STOPPING=1");
     running = nullptr;

@@ -4,45 +4,24 @@
 //   {"type":"TokenInserted","serial":"...","plugin":"...",...}
 // Tokens already present come first as TokenInserted with "initial": true. Each line is
 // flushed as it is written, so a pipe reader sees it at once.
-#include <csignal>
 #include <cstdio>
 #include <mutex>
-#include <unistd.h>
 
 #include "certagent/core/device/agent_devices.hpp"
-#include "certagent/core/events.hpp"
 #include "certagent/core/error.hpp"
+#include "certagent/core/events.hpp"
 #include "certagent/core/i18n.hpp"
+#include "certagent/core/platform/stop_signals.hpp"
 #include "command.hpp"
 #include "device_sources.hpp"
 
 namespace certagent::cli {
 namespace {
 
-// Blocks SIGINT/SIGTERM in this thread and every thread started after it; waitForSignal()
-// then sleeps in sigwait until one arrives.
-sigset_t blockStopSignals() {
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &set, nullptr);
-    std::signal(SIGPIPE, SIG_IGN);  // a closed pipe is a write error below, not a crash
-    return set;
-}
-
-int waitForSignal(const sigset_t& set) {
-    int sig = 0;
-    while (sigwait(&set, &sig) != 0) {
-    }
-    return sig;
-}
-
 int runWatch(Context& ctx) {
     Args args(ctx.args, {}, {});
-    if (!args.positionals().empty())
-        throw Error(ErrorKind::Usage, _("watch takes no arguments"));
-    auto set = blockStopSignals();
+    if (!args.positionals().empty()) throw Error(ErrorKind::Usage, _("watch takes no arguments"));
+    platform::StopSignals stopSignals;
     auto& agent = ctx.agent(/*open_state=*/false);
     std::mutex outMutex;
     auto printLine = [&outMutex](const nlohmann::json& event) {
@@ -50,16 +29,16 @@ int runWatch(Context& ctx) {
         auto line = event.dump() + "\n";
         if (std::fwrite(line.data(), 1, line.size(), stdout) != line.size() ||
             std::fflush(stdout) != 0)
-            kill(getpid(), SIGTERM);  // the reader went away: stop like on Ctrl+C
+            platform::StopSignals::requestStop();  // the reader went away: stop like on Ctrl+C
     };
     const std::string types = std::string(events::kDevice) + "," + events::kTokenInserted + "," +
                               events::kTokenRemoved + "," + events::kCertificatesChanged + "," +
                               device::kDeviceMonitorStatus;
     auto sub = agent.bus().subscribe(types, printLine);
-    auto area = device::startDeviceMonitor(
-        agent, platform::makeDeviceSources(device::usbFilter(agent)),
-        device::monitorOptions(agent));
-    waitForSignal(set);
+    auto area =
+        device::startDeviceMonitor(agent, platform::makeDeviceSources(device::usbFilter(agent)),
+                                   device::monitorOptions(agent));
+    stopSignals.wait();
     area.monitor->stop();
     agent.bus().drain();
     agent.bus().unsubscribe(sub);

@@ -1,12 +1,6 @@
 #include "certagent/core/browser/nss.hpp"
 
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <cstring>
@@ -18,6 +12,7 @@
 #include "certagent/core/error.hpp"
 #include "certagent/core/i18n.hpp"
 #include "certagent/core/log.hpp"
+#include "certagent/core/platform/captured_run.hpp"
 #include "certagent/core/platform/session_environment.hpp"
 
 extern char** environ;
@@ -38,75 +33,6 @@ std::string trim(std::string s) {
 bool hasCertDb(const fs::path& dir) {
     std::error_code ec;
     return fs::is_regular_file(dir / "cert9.db", ec);
-}
-
-// Runs argv with env, no shell, stdin from /dev/null, both outputs captured; killed after
-// `timeout`. Returns exit code -1 when it could not start (errno in `err`).
-ToolResult runProgram(const std::vector<std::string>& argv, std::vector<std::string> env,
-                      std::chrono::seconds timeout) {
-    ToolResult result;
-    int outPipe[2], errPipe[2];
-    if (pipe2(outPipe, O_CLOEXEC) != 0) return result;
-    if (pipe2(errPipe, O_CLOEXEC) != 0) {
-        close(outPipe[0]);
-        close(outPipe[1]);
-        return result;
-    }
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1);
-    posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2);
-    std::vector<std::string> args = argv;
-    std::vector<char*> cargv;
-    for (auto& a : args) cargv.push_back(a.data());
-    cargv.push_back(nullptr);
-    auto envp = platform::nullTerminated(env);
-    pid_t pid = 0;
-    posix_spawnattr_t attr;
-    posix_spawnattr_init(&attr);
-    platform::defaultSignals(attr);
-    const int rc = posix_spawnp(&pid, cargv[0], &actions, &attr, cargv.data(), envp.data());
-    posix_spawnattr_destroy(&attr);
-    posix_spawn_file_actions_destroy(&actions);
-    close(outPipe[1]);
-    close(errPipe[1]);
-    if (rc != 0) {
-        close(outPipe[0]);
-        close(errPipe[0]);
-        result.err = std::strerror(rc);
-        return result;
-    }
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    pollfd fds[2] = {{outPipe[0], POLLIN, 0}, {errPipe[0], POLLIN, 0}};
-    int open = 2;
-    while (open > 0) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-            deadline - std::chrono::steady_clock::now());
-        if (left.count() <= 0) {
-            kill(pid, SIGKILL);
-            break;
-        }
-        if (poll(fds, 2, static_cast<int>(left.count())) < 0) break;
-        for (int i = 0; i < 2; ++i) {
-            if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
-            char buf[4096];
-            const ssize_t n = read(fds[i].fd, buf, sizeof buf);
-            if (n <= 0) {
-                close(fds[i].fd);
-                fds[i].fd = -1;
-                --open;
-            } else {
-                (i == 0 ? result.out : result.err).append(buf, static_cast<std::size_t>(n));
-            }
-        }
-    }
-    for (auto& p : fds)
-        if (p.fd >= 0) close(p.fd);
-    int status = 0;
-    waitpid(pid, &status, 0);
-    result.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    return result;
 }
 
 }  // namespace
@@ -150,7 +76,8 @@ std::vector<NssDatabase> firefoxProfiles(const fs::path& profilesIni) {
 
 std::vector<NssDatabase> findNssDatabases(const fs::path& home) {
     std::vector<NssDatabase> out;
-    if (const auto pki = home / ".pki" / "nssdb"; hasCertDb(pki)) out.push_back({pki, "chromium", ""});
+    if (const auto pki = home / ".pki" / "nssdb"; hasCertDb(pki))
+        out.push_back({pki, "chromium", ""});
     for (const auto& ini : {home / ".mozilla/firefox/profiles.ini",
                             home / "snap/firefox/common/.mozilla/firefox/profiles.ini",
                             home / ".var/app/org.mozilla.firefox/.mozilla/firefox/profiles.ini"})
@@ -173,7 +100,8 @@ std::vector<std::string> NssTools::defaultEnvironment() {
 }
 
 ToolResult NssTools::run(std::vector<std::string> argv) const {
-    auto r = runProgram(argv, env_, std::chrono::seconds(60));
+    const auto run = platform::runCaptured(argv, env_, std::chrono::seconds(60));
+    ToolResult r{run.exitCode, run.out, run.err};
     if (r.exitCode == -1)
         throw Error(ErrorKind::Io,
                     fmt::format(fmt::runtime(_("Cannot run {0} ({1}); install NSS's tools "
@@ -217,8 +145,8 @@ std::vector<NssModule> NssTools::modules(const NssDatabase& db) const {
 
 void NssTools::addModule(const NssDatabase& db, const std::string& name,
                          const fs::path& library) const {
-    auto r = run({"modutil", "-dbdir", db.dbArg(), "-add", name, "-libfile", library.string(),
-                  "-force"});
+    auto r = run(
+        {"modutil", "-dbdir", db.dbArg(), "-add", name, "-libfile", library.string(), "-force"});
     if (r.exitCode != 0) toolFailed(db, "modutil -add", r);
 }
 
@@ -264,8 +192,8 @@ std::vector<std::string> NssTools::allCertificates(const NssDatabase& db) const 
 
 void NssTools::addCaCertificate(const NssDatabase& db, const std::string& nickname,
                                 const fs::path& derFile) const {
-    auto r = run({"certutil", "-A", "-d", db.dbArg(), "-n", nickname, "-t", ",,", "-i",
-                  derFile.string()});
+    auto r = run(
+        {"certutil", "-A", "-d", db.dbArg(), "-n", nickname, "-t", ",,", "-i", derFile.string()});
     if (r.exitCode != 0) toolFailed(db, "certutil -A", r);
 }
 

@@ -7,7 +7,7 @@
 #include "certagent/core/log.hpp"
 
 #ifdef CERTAGENT_CURL_DLOPEN
-#include <dlfcn.h>
+#include "certagent/core/platform/dynamic_library.hpp"
 #endif
 
 namespace certagent::http::curl {
@@ -19,24 +19,23 @@ namespace {
 constexpr const char* kLibrary = "libcurl.so.4";
 
 template <typename Fn>
-void bind(void* library, Fn& fn, const char* name) {
-    fn = reinterpret_cast<Fn>(dlsym(library, name));
+void bind(const platform::DynamicLibrary& library, Fn& fn, const char* name) {
+    fn = library.function<Fn>(name);
     if (!fn)
-        throw Error(ErrorKind::Internal,
-                    fmt::format(fmt::runtime(_("The network library {0} has no {1}")), kLibrary,
-                                name),
-                    kLibrary);
+        throw Error(
+            ErrorKind::Internal,
+            fmt::format(fmt::runtime(_("The network library {0} has no {1}")), kLibrary, name),
+            kLibrary);
 }
 
 Api load() {
     // Stays loaded for the rest of the process: handles and callbacks may outlive any caller.
-    void* library = dlopen(kLibrary, RTLD_NOW | RTLD_LOCAL);
+    platform::DynamicLibrary library(kLibrary);
     if (!library) {
-        const char* why = dlerror();
         throw Error(ErrorKind::Internal,
                     fmt::format(fmt::runtime(_("The network library {0} cannot be loaded ({1}); "
                                                "install the libcurl4 package")),
-                                kLibrary, why ? why : "?"),
+                                kLibrary, library.error()),
                     kLibrary);
     }
     Api a{};
@@ -54,20 +53,21 @@ Api load() {
     bind(library, a.url_set, "curl_url_set");
     bind(library, a.url_get, "curl_url_get");
     bind(library, a.free, "curl_free");
-    auto globalInit = reinterpret_cast<CURLcode (*)(long)>(dlsym(library, "curl_global_init"));
+    auto globalInit = library.function<CURLcode (*)(long)>("curl_global_init");
     if (!globalInit || globalInit(CURL_GLOBAL_DEFAULT) != CURLE_OK)
         throw Error(ErrorKind::Internal, "curl_global_init failed", kLibrary);
+    library.keepLoaded();
     log::debug("http", "loaded {}", kLibrary);
     return a;
 }
 #else
 Api load() {
     // The parentheses keep curl's type-checking macros from expanding.
-    Api a{&(curl_easy_init),   &(curl_easy_setopt),   &(curl_easy_perform),
-          &(curl_easy_getinfo), &(curl_easy_reset),    &(curl_easy_cleanup),
-          &(curl_easy_strerror), &(curl_slist_append), &(curl_slist_free_all),
-          &(curl_url),          &(curl_url_cleanup),   &(curl_url_set),
-          &(curl_url_get),      &(curl_free)};
+    Api a{&(curl_easy_init), &(curl_easy_setopt), &(curl_easy_perform), &(curl_easy_getinfo),
+          &(curl_easy_reset), &(curl_easy_cleanup), &(curl_easy_strerror), &(curl_slist_append),
+          &(curl_slist_free_all), &(curl_url), &(curl_url_cleanup), &(curl_url_set),
+          // Older curl headers (Debian 12's 7.88) declare its handle without const.
+          reinterpret_cast<decltype(Api::url_get)>(&(curl_url_get)), &(curl_free)};
     if ((curl_global_init)(CURL_GLOBAL_DEFAULT) != CURLE_OK)
         throw Error(ErrorKind::Internal, "curl_global_init failed");
     return a;

@@ -1,12 +1,12 @@
 // Loads the documents module: see documents_module.hpp.
 #include "certagent/core/documents_module.hpp"
 
-#include <dlfcn.h>
 #include <fmt/format.h>
 
 #include "certagent/core/error.hpp"
 #include "certagent/core/i18n.hpp"
 #include "certagent/core/paths.hpp"
+#include "certagent/core/platform/dynamic_library.hpp"
 
 namespace certagent::documents {
 namespace {
@@ -15,17 +15,16 @@ const Api& load() {
     const auto path = modulePath();
     // Stays loaded for the rest of the process: reports and exceptions it made may outlive
     // any caller, and PoDoFo keeps process-wide state.
-    void* library = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+    platform::DynamicLibrary library(path);
     if (!library) {
-        const char* why = dlerror();
         throw Error(ErrorKind::Internal,
                     fmt::format(fmt::runtime(_("The PDF and XML signature module cannot be "
                                                "loaded ({0}); reinstall certagent")),
-                                why ? why : "?"),
+                                library.error()),
                     path.string());
     }
     using Entry = const Api* (*)();
-    auto entry = reinterpret_cast<Entry>(dlsym(library, "certagent_documents_api"));
+    auto entry = library.function<Entry>("certagent_documents_api");
     const Api* api = entry ? entry() : nullptr;
     if (!api || api->version != kApiVersion)
         throw Error(ErrorKind::Internal,
@@ -34,6 +33,7 @@ const Api& load() {
                                                "{1}); reinstall certagent")),
                                 api ? api->version : 0, kApiVersion),
                     path.string());
+    library.keepLoaded();
     api->forwardLog(&log::write);
     log::debug("documents", "loaded {}", path.string());
     return *api;

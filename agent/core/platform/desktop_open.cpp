@@ -1,13 +1,34 @@
 #include "certagent/core/platform/desktop_open.hpp"
 
+#ifdef _WIN32
+#include <windows.h>
+// shellapi.h needs windows.h first.
+#include <shellapi.h>
+#else
 #include <spawn.h>
 #include <sys/wait.h>
 
 #include <cstdlib>
 
 #include "certagent/core/platform/session_environment.hpp"
+#endif
 
 namespace certagent::platform {
+
+#ifdef _WIN32
+
+// The shell's default verb; the environment is the user's own, so `withheld` has nothing to do.
+bool openWithDesktop(const std::string& target, const std::vector<std::string>&) {
+    std::wstring wide(
+        static_cast<std::size_t>(MultiByteToWideChar(CP_UTF8, 0, target.c_str(), -1, nullptr, 0)),
+        L'\0');
+    MultiByteToWideChar(CP_UTF8, 0, target.c_str(), -1, wide.data(), static_cast<int>(wide.size()));
+    const auto rc = reinterpret_cast<INT_PTR>(
+        ShellExecuteW(nullptr, L"open", wide.c_str(), nullptr, nullptr, SW_SHOWNORMAL));
+    return rc > 32;  // ShellExecuteW's documented success
+}
+
+#else
 
 // No shell: the target is one argument, whatever it holds.
 bool openWithDesktop(const std::string& target, const std::vector<std::string>& withheld) {
@@ -27,5 +48,7 @@ bool openWithDesktop(const std::string& target, const std::vector<std::string>& 
     waitpid(pid, &status, 0);
     return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
+
+#endif
 
 }  // namespace certagent::platform

@@ -20,6 +20,8 @@
 #include <thread>
 
 #include "certagent/core/platform/session_environment.hpp"
+
+extern char** environ;
 #endif
 
 namespace certagent::platform {
@@ -67,12 +69,14 @@ std::wstring quoted(const std::wstring& arg) {
 
 }  // namespace
 
-void launchDetached(const fs::path& program, const std::vector<std::string>& args) {
+void launchDetached(const fs::path& program, const std::vector<std::string>& args,
+                    LaunchEnvironment inherit) {
     std::wstring commandLine = quoted(program.wstring());
     for (const auto& a : args) commandLine += L" " + quoted(wide(a));
     void* environment = nullptr;
     HANDLE token = nullptr;
-    if (OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY | TOKEN_DUPLICATE, &token)) {
+    if (inherit == LaunchEnvironment::Session &&
+        OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY | TOKEN_DUPLICATE, &token)) {
         if (!CreateEnvironmentBlock(&environment, token, FALSE)) environment = nullptr;
         CloseHandle(token);
     }
@@ -93,7 +97,8 @@ void launchDetached(const fs::path& program, const std::vector<std::string>& arg
 
 #else
 
-void launchDetached(const fs::path& program, const std::vector<std::string>& args) {
+void launchDetached(const fs::path& program, const std::vector<std::string>& args,
+                    LaunchEnvironment inherit) {
     std::vector<std::string> argv;
 #ifdef __APPLE__
     if (program.extension() == ".app") argv = {"/usr/bin/open", program.string()};
@@ -103,7 +108,11 @@ void launchDetached(const fs::path& program, const std::vector<std::string>& arg
         if (argv.size() > 1) argv.push_back("--args");
         argv.insert(argv.end(), args.begin(), args.end());
     }
-    auto env = sessionEnvironment();
+    std::vector<std::string> env;
+    if (inherit == LaunchEnvironment::Inherited)
+        for (char** e = environ; *e; ++e) env.emplace_back(*e);
+    else
+        env = sessionEnvironment();
     auto envp = nullTerminated(env);
     auto cargv = nullTerminated(argv);
 

@@ -54,8 +54,8 @@ std::vector<char*> nullTerminated(std::vector<std::string>& strings) {
 
 #ifndef _WIN32
 namespace {
-constexpr int kResetSignals[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGCHLD, SIGPIPE, SIGUSR1,
-                                 SIGUSR2};
+constexpr int kResetSignals[] = {SIGTERM, SIGINT,  SIGHUP,  SIGQUIT,
+                                 SIGCHLD, SIGPIPE, SIGUSR1, SIGUSR2};
 }
 
 void defaultSignals(posix_spawnattr_t& attr) {

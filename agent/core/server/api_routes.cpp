@@ -4,9 +4,9 @@
 
 #include <fmt/format.h>
 #include <openssl/evp.h>
-#include <unistd.h>
 
 #include <fstream>
+#include <system_error>
 
 #include "api_error.hpp"
 #include "certagent/core/error.hpp"
@@ -15,6 +15,7 @@
 #include "certagent/core/pdf/cades.hpp"
 #include "certagent/core/pdf/inspect.hpp"
 #include "certagent/core/pdf/sign.hpp"
+#include "certagent/core/platform/system.hpp"
 #include "certagent/core/server/base64.hpp"
 #include "certagent/core/signing/token_signer.hpp"
 #include "certagent/core/signing/verify.hpp"
@@ -28,10 +29,10 @@ namespace {
 constexpr std::size_t kMaxTextField = 1024;
 
 ApiError invalidField(const std::string& field, const std::string& expected) {
-    return ApiError(422, "INVALID_FIELD",
-                    fmt::format(fmt::runtime(_("the field {0} is missing or is not {1}")), field,
-                                expected),
-                    field);
+    return ApiError(
+        422, "INVALID_FIELD",
+        fmt::format(fmt::runtime(_("the field {0} is missing or is not {1}")), field, expected),
+        field);
 }
 
 std::string requireString(const json& body, const std::string& field, std::size_t max_len,
@@ -74,8 +75,8 @@ ApiError clientGone() {
 // A message about the request's private temporary copy, with that copy's path taken out: the
 // page gets no file names from this computer.
 std::string withoutPath(std::string text, const fs::path& dir, const std::string& shown) {
-    for (const std::string& p : {(dir / "in.pdf").string(), (dir / "out.pdf").string(),
-                                 dir.string()})
+    for (const std::string& p :
+         {(dir / "in.pdf").string(), (dir / "out.pdf").string(), dir.string()})
         for (auto at = text.find(p); at != std::string::npos; at = text.find(p, at))
             text.replace(at, p.size(), shown);
     return text;
@@ -95,12 +96,13 @@ std::vector<uint8_t> sha256(std::span<const uint8_t> data) {
 
 // A private folder for a request's files, removed with everything in it.
 class PrivateDir {
-public:
+  public:
     PrivateDir() {
-        std::string tmpl = (fs::temp_directory_path() / "certagent-server-XXXXXX").string();
-        if (!mkdtemp(tmpl.data()))
+        try {
+            path_ = platform::makePrivateTempDir("certagent-server-");
+        } catch (const std::system_error&) {
             throw ApiError(500, "INTERNAL", _("a temporary folder cannot be created"));
-        path_ = tmpl;  // mkdtemp makes it 0700
+        }
     }
     ~PrivateDir() {
         std::error_code ec;
@@ -109,13 +111,14 @@ public:
     fs::path operator/(const char* name) const { return path_ / name; }
     const fs::path& path() const { return path_; }
 
-private:
+  private:
     fs::path path_;
 };
 
 void writeBytes(const fs::path& p, std::span<const uint8_t> bytes) {
     std::ofstream out(p, std::ios::binary);
-    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    out.write(reinterpret_cast<const char*>(bytes.data()),
+              static_cast<std::streamsize>(bytes.size()));
     if (!out) throw ApiError(500, "INTERNAL", _("a temporary file cannot be written"));
 }
 
@@ -151,9 +154,9 @@ Selected selectCertificate(token::TokenService& service, const json& body) {
             found_token = true;
         }
     if (!found_token)
-        throw ApiError(404, "TOKEN_NOT_FOUND",
-                       fmt::format(fmt::runtime(_("no token with serial {0} is connected")),
-                                   serial));
+        throw ApiError(
+            404, "TOKEN_NOT_FOUND",
+            fmt::format(fmt::runtime(_("no token with serial {0} is connected")), serial));
     for (auto& c : service.certificates(serial))
         if (c.id == id && c.info && c.privateKey != token::KeyPresence::Absent) {
             s.certificate = c;
@@ -197,22 +200,22 @@ json ApiRoutes::certificates() const {
     for (const auto& c : services_.tokens->certificates()) {
         if (!c.info) continue;
         const auto& i = *c.info;
-        list.push_back({{"token", c.tokenSerial},
-                        {"token_label", c.tokenLabel},
-                        {"id", token::toHex(c.id)},
-                        {"label", c.label},
-                        {"subject", i.subject},
-                        {"issuer", i.issuer},
-                        {"serial", i.serialHex},
-                        {"not_before", token::isoUtc(i.notBefore)},
-                        {"not_after", i.notAfterText()},
-                        {"qualified", i.qualified},
-                        {"key_algorithm", i.keyAlgorithm},
-                        {"has_private_key",
-                         c.privateKey == token::KeyPresence::UnknownUntilLogin
-                             ? json(nullptr)
-                             : json(c.privateKey == token::KeyPresence::Present)},
-                        {"certificate", base64Encode(i.der)}});
+        list.push_back(
+            {{"token", c.tokenSerial},
+             {"token_label", c.tokenLabel},
+             {"id", token::toHex(c.id)},
+             {"label", c.label},
+             {"subject", i.subject},
+             {"issuer", i.issuer},
+             {"serial", i.serialHex},
+             {"not_before", token::isoUtc(i.notBefore)},
+             {"not_after", i.notAfterText()},
+             {"qualified", i.qualified},
+             {"key_algorithm", i.keyAlgorithm},
+             {"has_private_key", c.privateKey == token::KeyPresence::UnknownUntilLogin
+                                     ? json(nullptr)
+                                     : json(c.privateKey == token::KeyPresence::Present)},
+             {"certificate", base64Encode(i.der)}});
     }
     return {{"certificates", list}};
 }
@@ -252,14 +255,14 @@ std::unique_ptr<signing::TokenSigner> consentAndLogin(ServerServices& services,
 }
 
 class SigningSlot {
-public:
+  public:
     explicit SigningSlot(std::mutex& m) : lock_(m, std::try_to_lock) {
         if (!lock_.owns_lock())
             throw ApiError(503, "BUSY",
                            _("another signing request is waiting for the user; try again later"));
     }
 
-private:
+  private:
     std::unique_lock<std::mutex> lock_;
 };
 
@@ -269,7 +272,8 @@ private:
 // that cannot be signed is refused without asking the user or touching the token.
 json ApiRoutes::signPdf(const std::string& origin, const json& body, const Gone& gone) {
     auto pdf_bytes = requireBase64(body, "pdf", std::string::npos);
-    if (pdf_bytes.size() < 8 || std::string_view(reinterpret_cast<const char*>(pdf_bytes.data()), 5) != "%PDF-")
+    if (pdf_bytes.size() < 8 ||
+        std::string_view(reinterpret_cast<const char*>(pdf_bytes.data()), 5) != "%PDF-")
         throw ApiError(422, "INVALID_DOCUMENT", _("the document is not a PDF"), "pdf");
     ConsentRequest request;
     request.origin = origin;
@@ -297,8 +301,8 @@ json ApiRoutes::signPdf(const std::string& origin, const json& body, const Gone&
                        "pdf");
     }
     if (inspection.encrypted)
-        throw ApiError(422, "INVALID_DOCUMENT",
-                       _("the PDF is encrypted; it cannot be signed here"), "pdf");
+        throw ApiError(422, "INVALID_DOCUMENT", _("the PDF is encrypted; it cannot be signed here"),
+                       "pdf");
     if (inspection.page_count < 1)
         throw ApiError(422, "INVALID_DOCUMENT", _("the PDF has no page"), "pdf");
     auto selected = selectCertificate(*services_.tokens, body);
@@ -329,8 +333,8 @@ json ApiRoutes::signHash(const std::string& origin, const json& body, const Gone
     if (alg == algorithms.end()) throw invalidField("algorithm", "sha256, sha384 or sha512");
     auto digest = requireBase64(body, "digest", 128);
     if (digest.size() != alg->second.second)
-        throw invalidField("digest", fmt::format(fmt::runtime(_("{0} bytes of base64")),
-                                                 alg->second.second));
+        throw invalidField("digest",
+                           fmt::format(fmt::runtime(_("{0} bytes of base64")), alg->second.second));
     if (auto f = body.find("format"); f != body.end() && !(f->is_string() && *f == "cms"))
         throw invalidField("format", "\"cms\"");
     ConsentRequest request;
@@ -359,7 +363,8 @@ json ApiRoutes::signHash(const std::string& origin, const json& body, const Gone
 }
 
 json ApiRoutes::verify(const json& body, const Gone& gone) const {
-    auto store = services_.trust_store ? services_.trust_store() : pdf::X509StorePtr(X509_STORE_new());
+    auto store =
+        services_.trust_store ? services_.trust_store() : pdf::X509StorePtr(X509_STORE_new());
     pdf::VerifyOptions options;
     options.cancelled = gone;  // a page that left does not keep the server verifying
     signing::RevocationChecker revocation(services_.revocation ? services_.revocation()

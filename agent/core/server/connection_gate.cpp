@@ -1,13 +1,5 @@
 #include "connection_gate.hpp"
 
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/eventfd.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <condition_variable>
@@ -29,7 +21,7 @@ using std::chrono::milliseconds;
 enum class Phase { Head, Queued, Working, Closing };
 
 struct Conn final : Connection {
-    int sock = -1;
+    platform::SocketHandle sock = platform::kNoSocket;
     std::string peer, local;
     int peer_port = 0, local_port = 0;
     SteadyClock::time_point accepted, head_deadline, request_deadline, close_by;
@@ -43,7 +35,7 @@ struct Conn final : Connection {
     std::shared_ptr<std::atomic<bool>> gone_flag = std::make_shared<std::atomic<bool>>(false);
     std::list<std::unique_ptr<Conn>>::iterator self;
 
-    int fd() const override { return sock; }
+    platform::SocketHandle fd() const override { return sock; }
     const std::string& peerAddress() const override { return peer; }
     int peerPort() const override { return peer_port; }
     const std::string& localAddress() const override { return local; }
@@ -57,23 +49,10 @@ struct Conn final : Connection {
     }
 };
 
-void addressOf(const sockaddr_storage& a, std::string& ip, int& port) {
-    char text[INET6_ADDRSTRLEN] = {};
-    if (a.ss_family == AF_INET) {
-        const auto& v4 = reinterpret_cast<const sockaddr_in&>(a);
-        inet_ntop(AF_INET, &v4.sin_addr, text, sizeof text);
-        port = ntohs(v4.sin_port);
-    } else if (a.ss_family == AF_INET6) {
-        const auto& v6 = reinterpret_cast<const sockaddr_in6&>(a);
-        inet_ntop(AF_INET6, &v6.sin6_addr, text, sizeof text);
-        port = ntohs(v6.sin6_port);
-    }
-    ip = text;
-}
-
 // Best effort, never blocks: the socket may be full, the client may be gone.
-void sendNow(int fd, const std::string& bytes) {
-    if (!bytes.empty()) (void)::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+void sendNow(platform::SocketHandle fd, const std::string& bytes) {
+    if (!bytes.empty())
+        (void)platform::sendBytes(fd, bytes.data(), bytes.size(), /*dontWait=*/true);
 }
 
 }  // namespace
@@ -82,14 +61,14 @@ struct ConnectionGate::Impl {
     GateLimits limits;
     Serve serve;
     Answer answer;
-    int wake = -1;
+    std::unique_ptr<platform::SocketWaker> wake;
     std::thread gate;
     std::vector<std::thread> workers;
 
     mutable std::mutex mutex;
     std::condition_variable work_cv;
     bool started = false, stopping = false;
-    std::vector<int> incoming;               // admitted sockets, not yet in the table
+    std::vector<platform::SocketHandle> incoming;  // admitted sockets, not yet in the table
     std::list<std::unique_ptr<Conn>> table;  // the list itself: changed by the gate thread only
     std::deque<Conn*> queue;                 // complete heads waiting for a worker
     std::deque<Conn*> quick_queue;           // complete quick heads (status) for their worker
@@ -99,11 +78,7 @@ struct ConnectionGate::Impl {
 
     Impl(GateLimits l, Serve s, Answer a) : limits(l), serve(std::move(s)), answer(std::move(a)) {}
 
-    void wakeGate() const {
-        uint64_t one = 1;
-        ssize_t ignored = ::write(wake, &one, sizeof one);
-        (void)ignored;
-    }
+    void wakeGate() const { wake->wake(); }
 
     // ---- gate thread ------------------------------------------------------------------------
 
@@ -114,7 +89,7 @@ struct ConnectionGate::Impl {
 
     void closeNow(Conn* c) {
         uncount(c);
-        ::close(c->sock);
+        platform::closeSocket(c->sock);
         std::lock_guard lock(mutex);
         table.erase(c->self);
     }
@@ -122,7 +97,7 @@ struct ConnectionGate::Impl {
     // Shut down for writing (the answer is complete), then read and drop what the client still
     // sends until it closes or `linger` passes.
     void startClosing(Conn* c, std::size_t drain = std::string::npos) {
-        ::shutdown(c->sock, SHUT_WR);
+        platform::shutdownSending(c->sock);
         c->drain_left = drain;
         uncount(c);
         std::string().swap(c->head);
@@ -163,17 +138,12 @@ struct ConnectionGate::Impl {
         return true;
     }
 
-    void accept(int fd) {
-        ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+    void accept(platform::SocketHandle fd) {
+        platform::setNonBlocking(fd);
         auto c = std::make_unique<Conn>();
         c->sock = fd;
-        sockaddr_storage a{};
-        socklen_t n = sizeof a;
-        if (::getpeername(fd, reinterpret_cast<sockaddr*>(&a), &n) == 0)
-            addressOf(a, c->peer, c->peer_port);
-        n = sizeof a;
-        if (::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &n) == 0)
-            addressOf(a, c->local, c->local_port);
+        platform::peerEndpoint(fd, c->peer, c->peer_port);
+        platform::localEndpoint(fd, c->local, c->local_port);
         // Per client, the connections that hold a place without a request being worked on.
         int from_peer = 0;
         std::size_t open = 0;
@@ -191,7 +161,7 @@ struct ConnectionGate::Impl {
             room = evictOne(nullptr);
         if (!room) {
             sendNow(fd, answer(503));
-            ::close(fd);
+            platform::closeSocket(fd);
             std::lock_guard lock(mutex);
             ++counters.refused;
             return;
@@ -216,8 +186,8 @@ struct ConnectionGate::Impl {
         if (c->head.size() >= cap) return refuse(c, 431);
         char buf[4096];
         const std::size_t want = std::min(sizeof buf, cap - c->head.size());
-        ssize_t n = ::recv(c->sock, buf, want, 0);
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return;
+        const long n = platform::receive(c->sock, buf, want);
+        if (n == platform::kWouldBlock) return;
         if (n <= 0) return closeNow(c);  // the client left before sending a request
         c->head.append(buf, static_cast<std::size_t>(n));
         c->counted += static_cast<std::size_t>(n);
@@ -275,7 +245,7 @@ struct ConnectionGate::Impl {
                 break;
             case Phase::Queued:
             case Phase::Working:
-                if (revents & (POLLRDHUP | POLLHUP | POLLERR)) {
+                if (revents & (platform::kPeerClosed | platform::kBroken)) {
                     c->gone_flag->store(true);
                     c->watched = false;
                     std::lock_guard lock(mutex);
@@ -286,9 +256,9 @@ struct ConnectionGate::Impl {
                 char buf[16384];
                 for (int i = 0; i < 64; ++i) {
                     if (c->drain_left == 0) return closeNow(c);
-                    ssize_t n = ::recv(c->sock, buf, std::min(sizeof buf, c->drain_left), 0);
-                    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
-                        return;
+                    const long n =
+                        platform::receive(c->sock, buf, std::min(sizeof buf, c->drain_left));
+                    if (n == platform::kWouldBlock) return;
                     if (n <= 0) return closeNow(c);
                     if (c->drain_left != std::string::npos)
                         c->drain_left -= static_cast<std::size_t>(n);
@@ -321,10 +291,10 @@ struct ConnectionGate::Impl {
     }
 
     void gateLoop() {
-        std::vector<pollfd> fds;
+        std::vector<platform::PollEntry> fds;
         std::vector<Conn*> owners;
         for (;;) {
-            std::vector<int> arrived;
+            std::vector<platform::SocketHandle> arrived;
             std::vector<Conn*> done;
             {
                 std::lock_guard lock(mutex);
@@ -332,11 +302,11 @@ struct ConnectionGate::Impl {
                 arrived.swap(incoming);
                 done.swap(finished);
             }
-            for (int fd : arrived) accept(fd);
+            for (auto fd : arrived) accept(fd);
             for (Conn* c : done) startClosing(c);
             auto now = SteadyClock::now();
             expire(now);
-            fds.assign(1, pollfd{wake, POLLIN, 0});
+            fds.assign(1, platform::PollEntry{wake->handle(), platform::kReadable, 0});
             owners.assign(1, nullptr);
             auto next = now + std::chrono::seconds(1);
             {
@@ -345,37 +315,31 @@ struct ConnectionGate::Impl {
                     short events = 0;
                     switch (c->phase) {
                         case Phase::Head:
-                            events = POLLIN | POLLRDHUP;
+                            events = platform::kReadable | platform::kPeerClosed;
                             next = std::min(next, c->head_deadline);
                             break;
                         case Phase::Queued:
                         case Phase::Working:
-                            if (c->watched) events = POLLRDHUP;
+                            if (c->watched) events = platform::kPeerClosed;
                             break;
                         case Phase::Closing:
-                            events = POLLIN | POLLRDHUP;
+                            events = platform::kReadable | platform::kPeerClosed;
                             next = std::min(next, c->close_by);
                             break;
                     }
                     if (!events) continue;
-                    fds.push_back(pollfd{c->sock, events, 0});
+                    fds.push_back(platform::PollEntry{c->sock, events, 0});
                     owners.push_back(c.get());
                 }
             }
             auto wait = std::chrono::duration_cast<milliseconds>(next - now).count() + 1;
-            int r = ::poll(fds.data(), fds.size(), static_cast<int>(std::max<long long>(0, wait)));
+            int r = platform::pollSockets(fds, static_cast<int>(std::max<long long>(0, wait)));
             if (r < 0) {
-                if (errno != EINTR) {
-                    log::error("server", "poll failed: {}", std::strerror(errno));
-                    std::this_thread::sleep_for(milliseconds(10));
-                }
+                log::error("server", "poll failed: {}", platform::lastSocketError());
+                std::this_thread::sleep_for(milliseconds(10));
                 continue;
             }
-            if (fds[0].revents & POLLIN) {
-                uint64_t count = 0;
-                ssize_t ignored = ::read(wake, &count, sizeof count);
-                (void)ignored;
-            }
+            if (fds[0].revents & platform::kReadable) wake->drain();
             for (std::size_t i = 1; i < fds.size(); ++i)
                 if (fds[i].revents) onEvent(owners[i], fds[i].revents);
         }
@@ -384,7 +348,7 @@ struct ConnectionGate::Impl {
         for (auto& c : table)
             if (c->phase == Phase::Working || c->phase == Phase::Queued) {
                 c->gone_flag->store(true);
-                ::shutdown(c->sock, SHUT_RDWR);
+                platform::shutdownBoth(c->sock);
             }
     }
 
@@ -428,8 +392,7 @@ ConnectionGate::~ConnectionGate() { stop(); }
 void ConnectionGate::start() {
     auto& i = *impl_;
     if (i.started) return;
-    i.wake = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    if (i.wake < 0) throw std::runtime_error("eventfd failed");
+    i.wake = std::make_unique<platform::SocketWaker>();
     i.stopping = false;
     i.started = true;
     i.gate = std::thread([&i] { i.gateLoop(); });
@@ -452,25 +415,24 @@ void ConnectionGate::stop() {
         if (w.joinable()) w.join();
     i.workers.clear();
     std::lock_guard lock(i.mutex);
-    for (auto& c : i.table) ::close(c->sock);
-    for (int fd : i.incoming) ::close(fd);
+    for (auto& c : i.table) platform::closeSocket(c->sock);
+    for (auto fd : i.incoming) platform::closeSocket(fd);
     i.table.clear();
     i.incoming.clear();
     i.queue.clear();
     i.quick_queue.clear();
     i.finished.clear();
     i.head_bytes = 0;
-    ::close(i.wake);
-    i.wake = -1;
+    i.wake.reset();
     i.started = false;
 }
 
-void ConnectionGate::admit(int fd) {
+void ConnectionGate::admit(platform::SocketHandle fd) {
     auto& i = *impl_;
     {
         std::lock_guard lock(i.mutex);
         if (!i.started || i.stopping) {
-            ::close(fd);
+            platform::closeSocket(fd);
             return;
         }
         i.incoming.push_back(fd);

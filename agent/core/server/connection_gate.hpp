@@ -27,6 +27,8 @@
 #include <memory>
 #include <string>
 
+#include "certagent/core/platform/sockets.hpp"
+
 namespace certagent::server {
 
 struct GateLimits {
@@ -46,7 +48,7 @@ struct GateLimits {
 class Connection {
   public:
     virtual ~Connection() = default;
-    virtual int fd() const = 0;
+    virtual platform::SocketHandle fd() const = 0;
     virtual const std::string& peerAddress() const = 0;
     virtual int peerPort() const = 0;
     virtual const std::string& localAddress() const = 0;
@@ -77,7 +79,7 @@ class ConnectionGate {
     // sockets down, waits for the workers and closes everything.
     void stop();
     // Takes ownership of an accepted socket. Any thread; never blocks.
-    void admit(int fd);
+    void admit(platform::SocketHandle fd);
 
     struct Stats {
         int connections = 0;  // open now

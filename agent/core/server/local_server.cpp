@@ -10,21 +10,19 @@
 // next request, and loopback connections are cheap.
 #include "certagent/core/server/local_server.hpp"
 
-#include <httplib.h>
 #include <fmt/format.h>
-#include <poll.h>
-#include <sys/socket.h>
+#include <httplib.h>
 
 #include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <map>
-#include <chrono>
 #include <thread>
+#include <vector>
 
 #include "api_error.hpp"
 #include "api_routes.hpp"
-#include "connection_gate.hpp"
 #include "certagent/core/agent.hpp"
 #include "certagent/core/error.hpp"
 #include "certagent/core/i18n.hpp"
@@ -33,6 +31,7 @@
 #include "certagent/core/signing/sign_document.hpp"
 #include "certagent/core/signing/verify.hpp"
 #include "certagent/core/token/agent_tokens.hpp"
+#include "connection_gate.hpp"
 
 namespace certagent::server {
 using json = nlohmann::json;
@@ -46,10 +45,8 @@ struct Endpoint {
 };
 const std::map<std::string, Endpoint>& endpoints() {
     static const std::map<std::string, Endpoint> list = {
-        {"/api/v1/status", {"GET", Size::Small}},
-        {"/api/v1/certificates", {"GET", Size::Small}},
-        {"/api/v1/sign/pdf", {"POST", Size::Large}},
-        {"/api/v1/sign/hash", {"POST", Size::Small}},
+        {"/api/v1/status", {"GET", Size::Small}},    {"/api/v1/certificates", {"GET", Size::Small}},
+        {"/api/v1/sign/pdf", {"POST", Size::Large}}, {"/api/v1/sign/hash", {"POST", Size::Small}},
         {"/api/v1/verify", {"POST", Size::Large}},
     };
     return list;
@@ -62,20 +59,21 @@ void sendError(httplib::Response& res, const ApiError& e) {
 
 // The answers the gate sends itself, before any request reached cpp-httplib.
 std::string gateAnswer(int status) {
-    ApiError e = status == 408   ? ApiError(408, "REQUEST_TIMEOUT",
-                                            _("the request's headers did not arrive in time"))
-                 : status == 431 ? ApiError(431, "HEADERS_TOO_LARGE",
-                                            _("the request's headers are too many or too large"))
-                                 : ApiError(503, "BUSY",
-                                            _("the local server is busy; try again later"));
+    ApiError e =
+        status == 408
+            ? ApiError(408, "REQUEST_TIMEOUT", _("the request's headers did not arrive in time"))
+        : status == 431 ? ApiError(431, "HEADERS_TOO_LARGE",
+                                   _("the request's headers are too many or too large"))
+                        : ApiError(503, "BUSY", _("the local server is busy; try again later"));
     const std::string body = e.toJson().dump();
     const char* reason = status == 408   ? "Request Timeout"
                          : status == 431 ? "Request Header Fields Too Large"
                                          : "Service Unavailable";
-    return fmt::format("HTTP/1.1 {} {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n"
-                       "Connection: close\r\nCache-Control: no-store\r\n"
-                       "X-Content-Type-Options: nosniff\r\n\r\n{}",
-                       status, reason, body.size(), body);
+    return fmt::format(
+        "HTTP/1.1 {} {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n"
+        "Connection: close\r\nCache-Control: no-store\r\n"
+        "X-Content-Type-Options: nosniff\r\n\r\n{}",
+        status, reason, body.size(), body);
 }
 
 // The connection a worker thread is serving (set around process_request), so handlers can
@@ -90,12 +88,14 @@ std::function<bool()> clientGone() {
 // A request's bytes for cpp-httplib: the head the gate already read, then the socket; reads
 // end at the request's deadline, each read and write also after io_timeout.
 class GateStream final : public httplib::Stream {
-public:
+  public:
     GateStream(Connection& c, std::chrono::milliseconds io_timeout)
         : c_(c), head_(c.takeHead()), io_(io_timeout) {}
 
-    bool is_readable() const override { return pos_ < head_.size() || waitFor(POLLIN, true); }
-    bool is_writable() const override { return waitFor(POLLOUT, false); }
+    bool is_readable() const override {
+        return pos_ < head_.size() || waitFor(platform::kReadable, true);
+    }
+    bool is_writable() const override { return waitFor(platform::kWritable, false); }
 
     ssize_t read(char* ptr, size_t size) override {
         if (pos_ < head_.size()) {
@@ -109,21 +109,19 @@ public:
             return static_cast<ssize_t>(n);
         }
         for (;;) {
-            ssize_t n = ::recv(c_.fd(), ptr, size, 0);
+            const long n = platform::receive(c_.fd(), ptr, size);
             if (n >= 0) return n;
-            if (errno == EINTR) continue;
-            if (errno != EAGAIN && errno != EWOULDBLOCK) return -1;
-            if (!waitFor(POLLIN, true)) return -1;
+            if (n != platform::kWouldBlock) return -1;
+            if (!waitFor(platform::kReadable, true)) return -1;
         }
     }
 
     ssize_t write(const char* ptr, size_t size) override {
         for (;;) {
-            ssize_t n = ::send(c_.fd(), ptr, size, MSG_NOSIGNAL);
+            const long n = platform::sendBytes(c_.fd(), ptr, size, /*dontWait=*/false);
             if (n >= 0) return n;
-            if (errno == EINTR) continue;
-            if (errno != EAGAIN && errno != EWOULDBLOCK) return -1;
-            if (!waitFor(POLLOUT, false)) return -1;
+            if (n != platform::kWouldBlock) return -1;
+            if (!waitFor(platform::kWritable, false)) return -1;
         }
     }
 
@@ -137,7 +135,7 @@ public:
     }
     socket_t socket() const override { return c_.fd(); }
 
-private:
+  private:
     // Reads also stop at the request's deadline: a body trickled slowly ends there.
     bool waitFor(short events, bool reading) const {
         for (;;) {
@@ -148,10 +146,9 @@ private:
                 if (left.count() <= 0) return false;
                 wait = std::min(wait, left);
             }
-            pollfd p{c_.fd(), events, 0};
-            int r = ::poll(&p, 1, static_cast<int>(wait.count()));
-            if (r < 0 && errno == EINTR) continue;
-            return r > 0 && (p.revents & (events | POLLHUP | POLLERR));
+            std::vector<platform::PollEntry> p{{c_.fd(), events, 0}};
+            const int r = platform::pollSockets(p, static_cast<int>(wait.count()));
+            return r > 0 && (p[0].revents & (events | platform::kBroken));
         }
     }
 
@@ -163,7 +160,7 @@ private:
 
 // Runs what cpp-httplib's accept loop hands it right there (admitting is quick).
 class InlineQueue final : public httplib::TaskQueue {
-public:
+  public:
     void enqueue(std::function<void()> fn) override { fn(); }
     void shutdown() override {}
 };
@@ -171,7 +168,7 @@ public:
 // cpp-httplib's parsing, routing and answers over connections the gate owns: its accept loop
 // gives each socket to the gate, and a gate worker runs the request with serve().
 class GatedServer final : public httplib::Server {
-public:
+  public:
     explicit GatedServer(ConnectionGate& gate) : gate_(gate) {
         new_task_queue = [] { return new InlineQueue; };
     }
@@ -183,9 +180,9 @@ public:
         t_connection = nullptr;
     }
     // cpp-httplib listens with a backlog of 5; connections beyond it would wait for SYN retries.
-    void raiseBacklog() { ::listen(svr_sock_, 128); }
+    void raiseBacklog() { platform::listenBacklog(svr_sock_, 128); }
 
-private:
+  private:
     bool process_and_close_socket(socket_t sock) override {
         gate_.admit(sock);
         return true;
@@ -213,7 +210,7 @@ struct LocalServer::Impl {
     int port = 0;
     bool ipv6 = false;
     bool running = false;
-    std::atomic<int> in_flight{0};  // requests past the busy check (status is not counted)
+    std::atomic<int> in_flight{0};        // requests past the busy check (status is not counted)
     std::atomic<int> large_in_flight{0};  // of them, sign/pdf and verify (large bodies)
 
     static GateLimits limitsFrom(const ServerOptions& o) {
@@ -238,11 +235,12 @@ struct LocalServer::Impl {
     Impl(ServerOptions o, ServerServices s)
         : options(std::move(o)),
           services(std::move(s)),
-          gate(limitsFrom(options),
-               [this](Connection& c) {
-                   v4.serve(c, std::chrono::seconds(options.io_timeout_seconds));
-               },
-               gateAnswer) {}
+          gate(
+              limitsFrom(options),
+              [this](Connection& c) {
+                  v4.serve(c, std::chrono::seconds(options.io_timeout_seconds));
+              },
+              gateAnswer) {}
 
     // Endpoints whose requests count against max_concurrent (all but the status probe).
     static bool counted(const std::string& path) { return path != "/api/v1/status"; }
@@ -273,10 +271,11 @@ struct LocalServer::Impl {
             if (req.method == "OPTIONS") {
                 if (!has_origin || !req.has_header("Access-Control-Request-Method"))
                     throw ApiError(405, "METHOD_NOT_ALLOWED", _("this method is not allowed"));
-                PreflightRequest pre{origin, req.get_header_value("Access-Control-Request-Method"),
-                                     req.get_header_value("Access-Control-Request-Headers"),
-                                     req.get_header_value("Access-Control-Request-Private-Network") == "true",
-                                     req.get_header_value("Access-Control-Request-Local-Network") == "true"};
+                PreflightRequest pre{
+                    origin, req.get_header_value("Access-Control-Request-Method"),
+                    req.get_header_value("Access-Control-Request-Headers"),
+                    req.get_header_value("Access-Control-Request-Private-Network") == "true",
+                    req.get_header_value("Access-Control-Request-Local-Network") == "true"};
                 auto answer = answerPreflight(pre, options.allowed_origins);
                 if (endpoint == endpoints().end() || pre.method != endpoint->second.method)
                     answer.allowed = false;
@@ -316,7 +315,8 @@ struct LocalServer::Impl {
                         throw ApiError(400, "BAD_REQUEST", _("bad Content-Length"));
                     }
                     if (n > limit)
-                        throw ApiError(413, "PAYLOAD_TOO_LARGE", _("the request body is too large"));
+                        throw ApiError(413, "PAYLOAD_TOO_LARGE",
+                                       _("the request body is too large"));
                 }
             }
         } catch (const ApiError& e) {
@@ -381,7 +381,8 @@ struct LocalServer::Impl {
                 if (body.is_discarded())
                     throw ApiError(400, "MALFORMED_JSON", _("the request body is not valid JSON"));
                 if (!body.is_object())
-                    throw ApiError(400, "MALFORMED_JSON", _("the request body must be a JSON object"));
+                    throw ApiError(400, "MALFORMED_JSON",
+                                   _("the request body must be a JSON object"));
             }
             res.set_content(run(req, body, gone).dump(), "application/json");
             res.status = 200;
@@ -419,8 +420,8 @@ struct LocalServer::Impl {
             [this](const httplib::Request& req, httplib::Response& res) {
                 if (check(req, res) == httplib::Server::HandlerResponse::Handled) return res.status;
                 if (busy(req.path)) {
-                    sendError(res, ApiError(503, "BUSY",
-                                            _("the local server is busy; try again later")));
+                    sendError(
+                        res, ApiError(503, "BUSY", _("the local server is busy; try again later")));
                     return 503;
                 }
                 return 100;
@@ -441,11 +442,13 @@ struct LocalServer::Impl {
                                                            httplib::Response& res) {
             if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
             if (res.status == 413)
-                sendError(res, ApiError(413, "PAYLOAD_TOO_LARGE", _("the request body is too large")));
+                sendError(res,
+                          ApiError(413, "PAYLOAD_TOO_LARGE", _("the request body is too large")));
             else if (res.status == 404)
                 sendError(res, ApiError(404, "NOT_FOUND", _("there is no such endpoint")));
             else
-                sendError(res, ApiError(res.status, "BAD_REQUEST", _("the request is not valid HTTP")));
+                sendError(res,
+                          ApiError(res.status, "BAD_REQUEST", _("the request is not valid HTTP")));
             return httplib::Server::HandlerResponse::Handled;
         };
         s.set_error_handler(on_error);
@@ -556,7 +559,9 @@ ServerServices serverServices(Agent& agent, std::shared_ptr<Consent> consent) {
     s.chain_pem = signing::chainCertificatesPem(agent.config());
     const config::Config* config = &agent.config();
     auto state_dir = agent.stateDir();
-    s.trust_store = [config, state_dir] { return signing::trustStoreFromConfig(*config, state_dir); };
+    s.trust_store = [config, state_dir] {
+        return signing::trustStoreFromConfig(*config, state_dir);
+    };
     s.revocation = [config, state_dir] {
         return signing::revocationSettingsFrom(*config, state_dir);
     };

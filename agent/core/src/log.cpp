@@ -10,11 +10,8 @@
 #include <mutex>
 #include <vector>
 
-#if !defined(_WIN32)
-#include <sys/stat.h>
-#endif
-
 #include "certagent/core/error.hpp"
+#include "certagent/core/platform/system.hpp"
 #include "certagent/core/secret.hpp"
 
 namespace certagent::log {
@@ -65,8 +62,7 @@ std::string timestamp() {
     auto now = std::chrono::system_clock::now();
     auto t = std::chrono::system_clock::to_time_t(now);
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()) % 1000;
-    std::tm tm{};
-    gmtime_r(&t, &tm);
+    const std::tm tm = platform::utcTime(t);
     char buf[32];
     std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
     return fmt::format("{}.{:03}Z", buf, ms.count());
@@ -88,12 +84,18 @@ Level parseLevel(std::string_view name) {
 
 const char* levelName(Level level) {
     switch (level) {
-        case Level::Trace: return "trace";
-        case Level::Debug: return "debug";
-        case Level::Info: return "info";
-        case Level::Warn: return "warn";
-        case Level::Error: return "error";
-        case Level::Off: return "off";
+        case Level::Trace:
+            return "trace";
+        case Level::Debug:
+            return "debug";
+        case Level::Info:
+            return "info";
+        case Level::Warn:
+            return "warn";
+        case Level::Error:
+            return "error";
+        case Level::Off:
+            return "off";
     }
     return "info";
 }
@@ -188,28 +190,23 @@ void write(Level lvl, std::string_view component, std::string_view message) {
 }
 
 bool isJournalStream(const char* journal_stream, int fd) {
-#if defined(_WIN32)
-    (void)journal_stream;
-    (void)fd;
-    return false;
-#else
     if (!journal_stream || !*journal_stream) return false;
     unsigned long long dev = 0, ino = 0;
     char rest = 0;
     if (std::sscanf(journal_stream, "%llu:%llu%c", &dev, &ino, &rest) != 2) return false;
-    struct stat st {};
-    if (::fstat(fd, &st) != 0) return false;
-    return static_cast<unsigned long long>(st.st_dev) == dev &&
-           static_cast<unsigned long long>(st.st_ino) == ino;
-#endif
+    return platform::descriptorIsFile(fd, dev, ino);
 }
 
 int syslogPriority(Level level) {
     switch (level) {
-        case Level::Error: return 3;
-        case Level::Warn: return 4;
-        case Level::Info: return 6;
-        default: return 7;
+        case Level::Error:
+            return 3;
+        case Level::Warn:
+            return 4;
+        case Level::Info:
+            return 6;
+        default:
+            return 7;
     }
 }
 
@@ -238,13 +235,17 @@ std::string escape(std::string_view text, std::size_t max_bytes) {
             hex(c);
         } else if (c >= 0x80) {
             // A whole, valid UTF-8 sequence stays as it is (names with diacritics).
-            const std::size_t len = c >= 0xf0 && c < 0xf5 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c < 0xe0 ? 2 : 0;
+            const std::size_t len = c >= 0xf0 && c < 0xf5   ? 4
+                                    : c >= 0xe0             ? 3
+                                    : c >= 0xc2 && c < 0xe0 ? 2
+                                                            : 0;
             bool ok = len > 0 && i + len <= n;
             for (std::size_t k = 1; ok && k < len; ++k)
                 ok = (static_cast<unsigned char>(text[i + k]) & 0xc0) == 0x80;
             if (ok && len == 3) {
                 const auto c1 = static_cast<unsigned char>(text[i + 1]);
-                ok = !(c == 0xe0 && c1 < 0xa0) && !(c == 0xed && c1 >= 0xa0);  // overlong, surrogate
+                ok =
+                    !(c == 0xe0 && c1 < 0xa0) && !(c == 0xed && c1 >= 0xa0);  // overlong, surrogate
             } else if (ok && len == 4) {
                 const auto c1 = static_cast<unsigned char>(text[i + 1]);
                 ok = !(c == 0xf0 && c1 < 0x90) && !(c == 0xf4 && c1 >= 0x90);

@@ -1,8 +1,8 @@
 #include "certagent/core/paths.hpp"
 
+#include "certagent/core/platform/system.hpp"
+
 #include <cstdlib>
-#include <pwd.h>
-#include <unistd.h>
 
 namespace certagent::paths {
 namespace fs = std::filesystem;
@@ -42,13 +42,11 @@ fs::path localeDir() {
 
 fs::path homeDir() {
     if (auto h = env("HOME")) return *h;
-    if (auto* pw = getpwuid(getuid()); pw && pw->pw_dir) return pw->pw_dir;
-    return "/";
+    if (auto account = platform::accountHomeDir(); !account.empty()) return account;
+    return fs::path("/");
 }
 
-fs::path userConfigFile() {
-    return xdg("XDG_CONFIG_HOME", ".config") / "certagent" / "agent.toml";
-}
+fs::path userConfigFile() { return xdg("XDG_CONFIG_HOME", ".config") / "certagent" / "agent.toml"; }
 
 fs::path policyFile() {
     if (auto v = env("CERTAGENT_POLICY_FILE")) return *v;

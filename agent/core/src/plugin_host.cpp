@@ -1,16 +1,15 @@
 #include "certagent/core/plugin_host.hpp"
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <boost/dll/shared_library.hpp>
-#include <fmt/format.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "certagent/core/error.hpp"
 #include "certagent/core/host_services.hpp"
 #include "certagent/core/i18n.hpp"
 #include "certagent/core/log.hpp"
 #include "certagent/core/paths.hpp"
+#include "certagent/core/platform/system.hpp"
 
 namespace certagent {
 namespace fs = std::filesystem;
@@ -93,16 +92,15 @@ json LoadedPlugin::menuItems(const json& context) const {
     auto text = context.dump();
     ca_status s = entry_->flow->menu_items(instance_, text.c_str(), &appendToString, &out);
     if (s != CA_OK)
-        throw Error(ErrorKind::Plugin, fmt::format("menu_items(): {}", errorText(out)),
-                    info_.name);
+        throw Error(ErrorKind::Plugin, fmt::format("menu_items(): {}", errorText(out)), info_.name);
     return out.empty() ? json::array() : json::parse(out);
 }
 
 json LoadedPlugin::runAction(const std::string& id, const json& args) const {
     std::string out;
     auto text = args.dump();
-    ca_status s = entry_->flow->run_action(instance_, id.c_str(), text.c_str(), &appendToString,
-                                           &out);
+    ca_status s =
+        entry_->flow->run_action(instance_, id.c_str(), text.c_str(), &appendToString, &out);
     if (s != CA_OK) {
         // The status keeps its meaning for the caller (the CLI's exit code 2 for a usage error).
         const auto kind = s == CA_ERR_RETRY              ? ErrorKind::Network
@@ -127,13 +125,16 @@ void PluginHost::releaseAll() {
 }
 
 std::optional<std::string> PluginHost::unsafePermissions(const fs::path& p) {
-    struct stat st{};
-    if (::stat(p.c_str(), &st) != 0) return std::nullopt;
-    if (st.st_mode & S_IWOTH) return std::string(_("it is writable by every user"));
-    if ((st.st_mode & S_IWGRP) && st.st_gid != getgid() && st.st_gid != 0)
-        return std::string(_("it is writable by another group"));
-    if (st.st_uid != 0 && st.st_uid != geteuid())
-        return std::string(_("it belongs to another user"));
+    switch (platform::foreignWriteAccess(p)) {
+        case platform::ForeignAccess::WritableByEveryone:
+            return std::string(_("it is writable by every user"));
+        case platform::ForeignAccess::WritableByOtherGroup:
+            return std::string(_("it is writable by another group"));
+        case platform::ForeignAccess::OtherOwner:
+            return std::string(_("it belongs to another user"));
+        case platform::ForeignAccess::None:
+            break;
+    }
     return std::nullopt;
 }
 
@@ -144,8 +145,8 @@ std::vector<fs::path> PluginHost::defaultDirectories(const std::vector<std::stri
 }
 
 void PluginHost::skip(const fs::path& file, const std::string& reason) {
-    log::warn("plugins", "{}", fmt::format(fmt::runtime(_("plugin {0} skipped: {1}")),
-                                           file.string(), reason));
+    log::warn("plugins", "{}",
+              fmt::format(fmt::runtime(_("plugin {0} skipped: {1}")), file.string(), reason));
     skipped_.push_back({file, reason});
 }
 
@@ -183,9 +184,8 @@ bool PluginHost::loadFile(const fs::path& file) {
     }
     auto library = std::make_shared<LoadedPlugin::Library>();
     boost::dll::fs::error_code ec;
-    library->lib.load(boost::dll::fs::path(file.string()), boost::dll::load_mode::rtld_local |
-                                                           boost::dll::load_mode::rtld_now,
-                      ec);
+    library->lib.load(boost::dll::fs::path(file.string()),
+                      boost::dll::load_mode::rtld_local | boost::dll::load_mode::rtld_now, ec);
     if (ec) {
         skip(file, fmt::format(fmt::runtime(_("not a loadable library ({0})")), ec.message()));
         return false;
@@ -195,8 +195,8 @@ bool PluginHost::loadFile(const fs::path& file) {
                                CERTAGENT_PLUGIN_ENTRY_SYMBOL));
         return false;
     }
-    auto entry_fn = library->lib.get<const ca_plugin_entry*(uint16_t, uint16_t)>(
-        CERTAGENT_PLUGIN_ENTRY_SYMBOL);
+    auto entry_fn =
+        library->lib.get<const ca_plugin_entry*(uint16_t, uint16_t)>(CERTAGENT_PLUGIN_ENTRY_SYMBOL);
     const ca_plugin_entry* entry = nullptr;
     try {
         entry = entry_fn(CERTAGENT_SDK_ABI_MAJOR, CERTAGENT_SDK_ABI_MINOR);
@@ -228,8 +228,8 @@ bool PluginHost::loadFile(const fs::path& file) {
     }
     bool token = info.kind == CA_PLUGIN_TOKEN;
     bool flow = info.kind == CA_PLUGIN_FLOW;
-    if ((!token && !flow) || (token && !entry->token) || (flow && !entry->flow) ||
-        !entry->create || !entry->destroy) {
+    if ((!token && !flow) || (token && !entry->token) || (flow && !entry->flow) || !entry->create ||
+        !entry->destroy) {
         skip(file, _("the plugin's kind and function tables do not agree"));
         return false;
     }

@@ -1,14 +1,13 @@
 #include "certagent/core/secret.hpp"
 
+#include <openssl/crypto.h>
 #include <cstdio>
 #include <cstdlib>
-#include <openssl/crypto.h>
-#include <termios.h>
-#include <unistd.h>
 
 #include "certagent/core/error.hpp"
 #include "certagent/core/i18n.hpp"
 #include "certagent/core/log.hpp"
+#include "certagent/core/platform/system.hpp"
 
 namespace certagent {
 
@@ -68,28 +67,25 @@ void SecretString::pop_back() noexcept {
 SecretString secretFromEnv(const std::string& name) {
     const char* v = std::getenv(name.c_str());
     if (!v || !*v)
-        throw Error(ErrorKind::Usage,
-                    fmt::format(fmt::runtime(_("environment variable {0} is not set or empty")),
-                                name),
-                    "--pin-env");
+        throw Error(
+            ErrorKind::Usage,
+            fmt::format(fmt::runtime(_("environment variable {0} is not set or empty")), name),
+            "--pin-env");
     return SecretString(v);
 }
 
 SecretString readSecretFromTerminal(std::string_view prompt) {
-    if (!isatty(STDIN_FILENO))
+    if (!platform::inputIsTerminal())
         throw Error(ErrorKind::Usage,
                     _("a PIN is needed but standard input is not a terminal; use --pin-env VAR"));
-    termios old{};
-    tcgetattr(STDIN_FILENO, &old);
-    termios noecho = old;
-    noecho.c_lflag &= ~static_cast<tcflag_t>(ECHO);
     std::fprintf(stderr, "%.*s", static_cast<int>(prompt.size()), prompt.data());
     std::fflush(stderr);
-    tcsetattr(STDIN_FILENO, TCSAFLUSH, &noecho);
+    platform::setInputEcho(false);
     SecretString out;
     int c;
-    while ((c = std::getchar()) != EOF && c != '\n' && c != '\r') out.push_back(static_cast<char>(c));
-    tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+    while ((c = std::getchar()) != EOF && c != '\n' && c != '\r')
+        out.push_back(static_cast<char>(c));
+    platform::setInputEcho(true);
     std::fputc('\n', stderr);
     return out;
 }

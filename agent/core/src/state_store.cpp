@@ -2,26 +2,23 @@
 
 #include <fmt/format.h>
 #include <sqlite3.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include <cerrno>
 #include <utility>
 #include <vector>
 
 #include "certagent/core/error.hpp"
 #include "certagent/core/i18n.hpp"
+#include "certagent/core/platform/system.hpp"
 
 namespace certagent::state {
 namespace fs = std::filesystem;
 namespace {
 
 [[noreturn]] void fail(sqlite3* db, const std::string& what) {
-    throw Error(ErrorKind::State,
-                fmt::format("{}: {}", what, db ? sqlite3_errmsg(db) : "out of memory"),
-                db ? std::string(sqlite3_db_filename(db, "main") ? sqlite3_db_filename(db, "main")
-                                                                 : "")
-                   : std::string());
+    throw Error(
+        ErrorKind::State, fmt::format("{}: {}", what, db ? sqlite3_errmsg(db) : "out of memory"),
+        db ? std::string(sqlite3_db_filename(db, "main") ? sqlite3_db_filename(db, "main") : "")
+           : std::string());
 }
 
 // The core's own tables; other areas register theirs through ensureSchema.
@@ -41,16 +38,15 @@ const std::vector<std::string> kCoreMigrations = {
 // journal.
 void refuseWhenNotWritable(const fs::path& dir, const fs::path& file) {
     std::error_code ec;
-    std::vector<std::pair<fs::path, int>> checks = {{dir, W_OK | X_OK}};
+    std::vector<fs::path> checks = {dir};
     for (const char* suffix : {"", "-wal", "-shm"}) {
         fs::path p = file.string() + suffix;
-        if (fs::exists(p, ec)) checks.push_back({p, R_OK | W_OK});
+        if (fs::exists(p, ec)) checks.push_back(p);
     }
-    for (const auto& [path, mode] : checks) {
-        if (::access(path.c_str(), mode) == 0) continue;
-        const int e = errno;
+    for (const auto& path : checks) {
         const bool isDir = path == dir;
-        if (e == EROFS)
+        const auto problem = platform::writeAccess(path, isDir);
+        if (problem == platform::AccessProblem::ReadOnlyFileSystem)
             throw Error(ErrorKind::State,
                         fmt::format(fmt::runtime(_("the file system holding {0} is read-only, so "
                                                    "certagent cannot write its state there; the "
@@ -59,23 +55,24 @@ void refuseWhenNotWritable(const fs::path& dir, const fs::path& file) {
                                                    "state folder with --state-dir")),
                                     path.string()),
                         path.string());
-        if (e == EACCES || e == EPERM)
-            throw Error(ErrorKind::State,
-                        fmt::format(fmt::runtime(
-                                        isDir ? _("permission denied on {0}: certagent cannot "
-                                                  "write in its state folder. The database was "
-                                                  "left untouched (it is not damaged): give your "
-                                                  "user write permission on the folder (chmod u+rwx "
-                                                  "'{0}'), or choose another state folder with "
-                                                  "--state-dir")
-                                              : _("permission denied on {0}: certagent cannot "
-                                                  "read and write its state database. It was left "
-                                                  "untouched (it is not damaged): give your user "
-                                                  "read and write permission on it (chmod u+rw "
-                                                  "'{0}'), or choose another state folder with "
-                                                  "--state-dir")),
-                                    path.string()),
-                        path.string());
+        if (problem == platform::AccessProblem::Denied)
+            throw Error(
+                ErrorKind::State,
+                fmt::format(
+                    fmt::runtime(isDir ? _("permission denied on {0}: certagent cannot "
+                                           "write in its state folder. The database was "
+                                           "left untouched (it is not damaged): give your "
+                                           "user write permission on the folder (chmod u+rwx "
+                                           "'{0}'), or choose another state folder with "
+                                           "--state-dir")
+                                       : _("permission denied on {0}: certagent cannot "
+                                           "read and write its state database. It was left "
+                                           "untouched (it is not damaged): give your user "
+                                           "read and write permission on it (chmod u+rw "
+                                           "'{0}'), or choose another state folder with "
+                                           "--state-dir")),
+                    path.string()),
+                path.string());
     }
 }
 
@@ -146,18 +143,21 @@ std::unique_ptr<StateStore> StateStore::open(const fs::path& dir) {
     if (!fs::exists(dir, ec)) {
         fs::create_directories(dir, ec);
         if (ec)
-            throw Error(ErrorKind::State,
-                        fmt::format(fmt::runtime(_("cannot create the state folder: {0}")),
-                                    ec.message()),
-                        dir.string());
-        ::chmod(dir.c_str(), 0700);
+            throw Error(
+                ErrorKind::State,
+                fmt::format(fmt::runtime(_("cannot create the state folder: {0}")), ec.message()),
+                dir.string());
+        fs::permissions(dir, fs::perms::owner_all, ec);  // 0700
     }
     auto file = dir / "state.sqlite3";
     bool existed = fs::exists(file, ec);
     refuseWhenNotWritable(dir, file);
     sqlite3* db = nullptr;
-    int rc = sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-                                                    SQLITE_OPEN_FULLMUTEX, nullptr);
+    const auto u8 = file.u8string();  // SQLite takes UTF-8 names on every system
+    const std::string name(u8.begin(), u8.end());
+    int rc = sqlite3_open_v2(name.c_str(), &db,
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                             nullptr);
     if (db) sqlite3_extended_result_codes(db, 1);
     if (rc != SQLITE_OK) {
         std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
@@ -166,7 +166,8 @@ std::unique_ptr<StateStore> StateStore::open(const fs::path& dir) {
                     fmt::format(fmt::runtime(_("cannot open the state database: {0}")), msg),
                     file.string());
     }
-    if (!existed) ::chmod(file.c_str(), 0600);
+    if (!existed)  // 0600
+        fs::permissions(file, fs::perms::owner_read | fs::perms::owner_write, ec);
     std::unique_ptr<StateStore> store(new StateStore(db, file));
     sqlite3_busy_timeout(db, 5000);
     // A damaged file shows here, at the first read; we stop before writing anything.
@@ -286,8 +287,9 @@ void StateStore::ensureSchema(const std::string& area, const std::vector<std::st
 
 void StateStore::put(const std::string& ns, const std::string& key, const std::string& value) {
     std::lock_guard lock(mutex_);
-    prepare("INSERT INTO kv(ns, key, value) VALUES(?, ?, ?) ON CONFLICT(ns, key) DO UPDATE SET "
-            "value = excluded.value, updated_at = strftime('%s','now');")
+    prepare(
+        "INSERT INTO kv(ns, key, value) VALUES(?, ?, ?) ON CONFLICT(ns, key) DO UPDATE SET "
+        "value = excluded.value, updated_at = strftime('%s','now');")
         .bindAll(ns, key, value)
         .run();
 }

@@ -3,14 +3,13 @@
 #include "certagent/core/i18n.hpp"
 #include "certagent/core/log.hpp"
 
-#include <dlfcn.h>
 #include <fmt/format.h>
 #include <libp11.h>
+#include <openssl/err.h>
 #include <algorithm>
 #include <condition_variable>
 #include <map>
 #include <mutex>
-#include <openssl/err.h>
 
 namespace certagent::token::detail {
 
@@ -64,13 +63,15 @@ std::string ckrName(CK_RV rv) {
 
 bool isRemovalError(CK_RV rv) noexcept {
     switch (rv) {
-    case CKR_DEVICE_REMOVED:
-    case CKR_TOKEN_NOT_PRESENT:
-    case CKR_SESSION_HANDLE_INVALID:
-    case CKR_SESSION_CLOSED:
-    case CKR_SLOT_ID_INVALID:
-    case CKR_TOKEN_NOT_RECOGNIZED: return true;
-    default: return false;
+        case CKR_DEVICE_REMOVED:
+        case CKR_TOKEN_NOT_PRESENT:
+        case CKR_SESSION_HANDLE_INVALID:
+        case CKR_SESSION_CLOSED:
+        case CKR_SLOT_ID_INVALID:
+        case CKR_TOKEN_NOT_RECOGNIZED:
+            return true;
+        default:
+            return false;
     }
 }
 
@@ -86,8 +87,7 @@ void throwCkr(CK_RV rv, std::string_view operation, const std::string& where) {
         throw Error(ErrorKind::PinLocked,
                     _("The PIN is blocked; unblock it with the PUK or the token vendor's tool"),
                     where);
-    if (rv == CKR_PIN_INCORRECT)
-        throw Error(ErrorKind::PinIncorrect, _("Wrong PIN"), where);
+    if (rv == CKR_PIN_INCORRECT) throw Error(ErrorKind::PinIncorrect, _("Wrong PIN"), where);
     throw Error(ErrorKind::Token,
                 fmt::format(fmt::runtime(_("The token refused {0} ({1})")), operation, ckrName(rv)),
                 where);
@@ -168,7 +168,7 @@ Module::Module(fs::path path) : path_(std::move(path)) {
     ctx_ = PKCS11_CTX_new();
     if (!ctx_) throw Error(ErrorKind::Internal, "PKCS11_CTX_new failed", where);
     ERR_clear_error();
-    if (PKCS11_CTX_load(ctx_, path_.c_str()) != 0) {
+    if (PKCS11_CTX_load(ctx_, path_.string().c_str()) != 0) {
         std::string why = opensslErrors();
         PKCS11_CTX_free(ctx_);
         ctx_ = nullptr;
@@ -179,17 +179,14 @@ Module::Module(fs::path path) : path_(std::move(path)) {
     }
     // libp11 already dlopen'ed the module; RTLD_NOLOAD hands us the same instance, so our raw
     // calls share its initialisation, sessions and login state.
-    dl_ = dlopen(path_.c_str(), RTLD_NOW | RTLD_NOLOAD);
-    auto getList = dl_ ? reinterpret_cast<CK_C_GetFunctionList>(dlsym(dl_, "C_GetFunctionList"))
-                       : nullptr;
+    dl_ = platform::DynamicLibrary(path_, platform::DynamicLibrary::Mode::AlreadyLoaded);
+    auto getList = dl_.function<CK_C_GetFunctionList>("C_GetFunctionList");
     if (!getList || getList(&fn_) != CKR_OK || !fn_) {
-        if (dl_) dlclose(dl_);
-        dl_ = nullptr;
+        dl_ = {};
         PKCS11_CTX_unload(ctx_);
         PKCS11_CTX_free(ctx_);
         ctx_ = nullptr;
-        throw Error(ErrorKind::Token, _("The PKCS#11 module has no usable function list"),
-                    where);
+        throw Error(ErrorKind::Token, _("The PKCS#11 module has no usable function list"), where);
     }
     CK_INFO info{};
     if (fn_->C_GetInfo(&info) == CKR_OK) {
@@ -200,7 +197,7 @@ Module::Module(fs::path path) : path_(std::move(path)) {
 }
 
 Module::~Module() {
-    if (dl_) dlclose(dl_);
+    dl_ = {};
     if (ctx_) {
         PKCS11_CTX_unload(ctx_);
         PKCS11_CTX_free(ctx_);
@@ -250,8 +247,10 @@ TokenInfo Module::tokenInfo(CK_SLOT_ID slot, const TokenQuirks& quirks) const {
     if (rv == CKR_CANCEL && quirks.tokenInfoCancelMeansOk && filledIn(ti)) {
         // token_info_cancel_on_old_macos: the module filled the structure and still said
         // CKR_CANCEL (an mToken CryptoID build); the data is what we need.
-        log::debug("token", "{}: C_GetTokenInfo said CKR_CANCEL with the structure filled; "
-                   "taken as success (quirk)", where);
+        log::debug("token",
+                   "{}: C_GetTokenInfo said CKR_CANCEL with the structure filled; "
+                   "taken as success (quirk)",
+                   where);
         rv = CKR_OK;
     }
     check(rv, "C_GetTokenInfo", where);
@@ -284,8 +283,7 @@ bool Module::hasMechanism(CK_SLOT_ID slot, CK_MECHANISM_TYPE mechanism) const {
     return std::find(list.begin(), list.end(), mechanism) != list.end();
 }
 
-Session::Session(std::shared_ptr<Module> module, CK_SLOT_ID slot, bool readWrite,
-                 std::string where)
+Session::Session(std::shared_ptr<Module> module, CK_SLOT_ID slot, bool readWrite, std::string where)
     : module_(std::move(module)), where_(std::move(where)), readWrite_(readWrite) {
     CK_FLAGS flags = CKF_SERIAL_SESSION | (readWrite ? CKF_RW_SESSION : 0);
     check(module_->fn()->C_OpenSession(slot, flags, nullptr, nullptr, &handle_), "C_OpenSession",
@@ -297,8 +295,7 @@ Session::~Session() {
 }
 
 std::vector<CK_OBJECT_HANDLE> Session::find(std::vector<CK_ATTRIBUTE> tmpl) const {
-    check(fn()->C_FindObjectsInit(handle_, tmpl.data(), tmpl.size()), "C_FindObjectsInit",
-          where_);
+    check(fn()->C_FindObjectsInit(handle_, tmpl.data(), tmpl.size()), "C_FindObjectsInit", where_);
     std::vector<CK_OBJECT_HANDLE> out;
     CK_OBJECT_HANDLE batch[64];
     for (;;) {
@@ -358,8 +355,7 @@ bool Session::boolAttribute(CK_OBJECT_HANDLE obj, CK_ATTRIBUTE_TYPE type, bool f
 
 CK_OBJECT_HANDLE Session::create(std::vector<CK_ATTRIBUTE> tmpl) const {
     CK_OBJECT_HANDLE obj = CK_INVALID_HANDLE;
-    check(fn()->C_CreateObject(handle_, tmpl.data(), tmpl.size(), &obj), "C_CreateObject",
-          where_);
+    check(fn()->C_CreateObject(handle_, tmpl.data(), tmpl.size(), &obj), "C_CreateObject", where_);
     return obj;
 }
 

@@ -5,6 +5,7 @@
 // writing objects with every attribute) we call the same module's function list. Every CK_RV
 // becomes a typed certagent::Error here.
 #include "certagent/core/error.hpp"
+#include "certagent/core/platform/dynamic_library.hpp"
 #include "certagent/core/token/quirks.hpp"
 #include "certagent/core/token/types.hpp"
 
@@ -33,7 +34,7 @@ inline void check(CK_RV rv, std::string_view operation, const std::string& where
 std::string trimPadded(const unsigned char* text, std::size_t len);
 
 class Module {
-public:
+  public:
     // Loads the module at `path` (a real path) or returns the already loaded instance.
     // Throws Error(Token) with the loader's reason when it cannot be loaded.
     static std::shared_ptr<Module> acquire(const std::filesystem::path& realPath);
@@ -57,11 +58,11 @@ public:
     // The slot's mechanism list has `mechanism`.
     bool hasMechanism(CK_SLOT_ID slot, CK_MECHANISM_TYPE mechanism) const;
 
-private:
+  private:
     explicit Module(std::filesystem::path path);
     std::filesystem::path path_;
     PKCS11_ctx_st* ctx_ = nullptr;
-    void* dl_ = nullptr;
+    platform::DynamicLibrary dl_;
     CK_FUNCTION_LIST* fn_ = nullptr;
     std::string manufacturer_;
     std::string description_;
@@ -70,7 +71,7 @@ private:
 
 // A Cryptoki session, closed on destruction. Closing the last session of a token logs it out.
 class Session {
-public:
+  public:
     Session(std::shared_ptr<Module> module, CK_SLOT_ID slot, bool readWrite, std::string where);
     ~Session();
     Session(const Session&) = delete;
@@ -90,7 +91,7 @@ public:
     CK_OBJECT_HANDLE create(std::vector<CK_ATTRIBUTE> tmpl) const;
     CK_STATE state() const;
 
-private:
+  private:
     std::shared_ptr<Module> module_;
     CK_SESSION_HANDLE handle_ = CK_INVALID_HANDLE;
     std::string where_;

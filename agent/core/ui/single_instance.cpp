@@ -1,5 +1,36 @@
 #include "certagent/core/ui/single_instance.hpp"
 
+#include "certagent/core/error.hpp"
+#include "certagent/core/log.hpp"
+
+#ifdef _WIN32
+// Windows would carry the activation over a named pipe, with a named mutex for the lock; not
+// written yet (docs/platforms.md, "Not done on Windows").
+
+namespace certagent::ui {
+
+namespace {
+[[noreturn]] void notYet() {
+    throw Error(ErrorKind::Internal,
+                "one tray agent per user (single instance) is not available on Windows yet");
+}
+}  // namespace
+
+std::filesystem::path runtimeDir() { notYet(); }
+
+std::unique_ptr<SingleInstance> SingleInstance::acquire(const std::filesystem::path&,
+                                                        std::function<void(const std::string&)>,
+                                                        const std::string&) {
+    notYet();
+}
+
+SingleInstance::~SingleInstance() = default;
+void SingleInstance::listen() {}
+
+}  // namespace certagent::ui
+
+#else  // POSIX: flock() and a Unix socket
+
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/file.h>
@@ -12,8 +43,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <stdexcept>
-
-#include "certagent/core/log.hpp"
 
 namespace certagent::ui {
 namespace {
@@ -143,3 +172,5 @@ SingleInstance::~SingleInstance() {
 }
 
 }  // namespace certagent::ui
+
+#endif

@@ -10,8 +10,13 @@
 
 namespace certagent::platform {
 
+enum class LaunchEnvironment {
+    Session,    // the session's basic variables only (above)
+    Inherited,  // this process's own (the daemon hands the tray app its CERTAGENT_* variables)
+};
+
 // Throws certagent::Error(Io) naming the program when it cannot be started.
-void launchDetached(const std::filesystem::path& program,
-                    const std::vector<std::string>& args = {});
+void launchDetached(const std::filesystem::path& program, const std::vector<std::string>& args = {},
+                    LaunchEnvironment environment = LaunchEnvironment::Session);
 
 }  // namespace certagent::platform

@@ -1,0 +1,113 @@
+// The POSIX side of core's platform layer (agent/core/platform): the calls the areas make
+// instead of dlopen, mkdtemp, gmtime_r, access, stat and sigwait.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <filesystem>
+
+#include "certagent/core/platform/dynamic_library.hpp"
+#include "certagent/core/platform/stop_signals.hpp"
+#include "certagent/core/platform/system.hpp"
+#include "temp_dir.hpp"
+
+using namespace certagent;
+using certagent::testing::TempDir;
+using certagent::testing::writeFile;
+namespace fs = std::filesystem;
+
+TEST(DynamicLibrary, ThatCannotLoadNamesTheFile) {
+    platform::DynamicLibrary lib("/nonexistent/libcertagent-missing.so");
+    EXPECT_FALSE(lib);
+    EXPECT_NE(lib.error().find("libcertagent-missing.so"), std::string::npos) << lib.error();
+    EXPECT_EQ(lib.symbol("anything"), nullptr);
+}
+
+TEST(DynamicLibrary, FindsItsFunctionsAndNoOthers) {
+    platform::DynamicLibrary lib("libc.so.6");
+    ASSERT_TRUE(lib) << lib.error();
+    auto length = lib.function<std::size_t (*)(const char*)>("strlen");
+    ASSERT_NE(length, nullptr);
+    EXPECT_EQ(length("four"), 4u);
+    EXPECT_EQ(lib.symbol("certagent_no_such_symbol"), nullptr);
+}
+
+TEST(DynamicLibrary, AlreadyLoadedRefusesALibraryNotInTheProcessAndNamesIt) {
+    TempDir dir;
+    const auto file = dir / "libnotloaded.so";
+    writeFile(file, "not a library");
+    platform::DynamicLibrary lib(file, platform::DynamicLibrary::Mode::AlreadyLoaded);
+    EXPECT_FALSE(lib);
+    EXPECT_NE(lib.error().find(file.string()), std::string::npos) << lib.error();
+}
+
+TEST(DynamicLibrary, MovesItsHandle) {
+    platform::DynamicLibrary a("libc.so.6");
+    platform::DynamicLibrary b(std::move(a));
+    EXPECT_TRUE(b);
+    EXPECT_NE(b.symbol("strlen"), nullptr);
+}
+
+TEST(PrivateTempDir, IsNewAndOnlyItsOwnersToOpen) {
+    const auto a = platform::makePrivateTempDir("certagent-test-");
+    const auto b = platform::makePrivateTempDir("certagent-test-");
+    EXPECT_NE(a, b);
+    EXPECT_EQ(a.parent_path(), fs::temp_directory_path());
+    EXPECT_EQ(a.filename().string().rfind("certagent-test-", 0), 0u);
+    struct stat st {};
+    ASSERT_EQ(::stat(a.c_str(), &st), 0);
+    EXPECT_TRUE(S_ISDIR(st.st_mode));
+    EXPECT_EQ(st.st_mode & 0777, 0700u);
+    fs::remove_all(a);
+    fs::remove_all(b);
+}
+
+TEST(UtcTime, IsTheCalendarTimeInUtc) {
+    const std::tm tm = platform::utcTime(86400 + 3600 + 61);  // 1970-01-02 01:01:01 UTC
+    EXPECT_EQ(tm.tm_year, 70);
+    EXPECT_EQ(tm.tm_mon, 0);
+    EXPECT_EQ(tm.tm_mday, 2);
+    EXPECT_EQ(tm.tm_hour, 1);
+    EXPECT_EQ(tm.tm_min, 1);
+    EXPECT_EQ(tm.tm_sec, 1);
+}
+
+TEST(WriteAccess, OfAWritableFolderAndFileIsFine) {
+    TempDir dir;
+    writeFile(dir / "f", "x");
+    EXPECT_EQ(platform::writeAccess(dir.path(), true), platform::AccessProblem::None);
+    EXPECT_EQ(platform::writeAccess(dir / "f", false), platform::AccessProblem::None);
+}
+
+TEST(WriteAccess, OfAReadOnlyFileIsDeniedUnlessRoot) {
+    if (::geteuid() == 0) GTEST_SKIP() << "root may write anything";
+    TempDir dir;
+    writeFile(dir / "f", "x");
+    fs::permissions(dir / "f", fs::perms::owner_read);
+    EXPECT_EQ(platform::writeAccess(dir / "f", false), platform::AccessProblem::Denied);
+}
+
+TEST(ForeignWriteAccess, SeesAFileEveryoneMayWrite) {
+    TempDir dir;
+    writeFile(dir / "plugin.so", "x");
+    fs::permissions(dir / "plugin.so", fs::perms::owner_read | fs::perms::owner_write);
+    EXPECT_EQ(platform::foreignWriteAccess(dir / "plugin.so"), platform::ForeignAccess::None);
+    fs::permissions(dir / "plugin.so", fs::perms::others_write, fs::perm_options::add);
+    EXPECT_EQ(platform::foreignWriteAccess(dir / "plugin.so"),
+              platform::ForeignAccess::WritableByEveryone);
+}
+
+// The test process runs this test alone (one process per test), so blocking SIGTERM here
+// blocks it for the whole process, as the daemon does before it starts threads.
+TEST(StopSignals, RequestStopEndsTheWaitAsSigtermWould) {
+    platform::StopSignals signals;
+    platform::StopSignals::requestStop();
+    EXPECT_EQ(signals.wait(), SIGTERM);
+}
+
+TEST(StopSignals, ASigintEndsTheWaitWithItsNumber) {
+    platform::StopSignals signals;
+    ::kill(::getpid(), SIGINT);
+    EXPECT_EQ(signals.wait(), SIGINT);
+}
