@@ -109,7 +109,9 @@ TEST(Revisions, TheDocMdpPermissionIsReadFromTheCertificationSignature) {
         "trailer\n<< /Root 1 0 R >>\n%%EOF\n";
     auto scanned = syntax::scanDocument(doc, "test.pdf", {}, false);
     EXPECT_EQ(docMdpPermission(scanned, 64), 1);
-    auto plain = syntax::scanDocument(base(), "test.pdf", {}, false);
+    // The scanned document points into the bytes: they must outlive it.
+    const std::string plainBytes = base();
+    auto plain = syntax::scanDocument(plainBytes, "test.pdf", {}, false);
     EXPECT_FALSE(docMdpPermission(plain, 64).has_value());
 }
 
