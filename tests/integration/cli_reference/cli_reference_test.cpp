@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 
+#include "lab.hpp"
 #include "softhsm.hpp"
 #include "temp_dir.hpp"
 
@@ -173,7 +174,8 @@ TEST(CliReference, BashCompletesCommandsOptionsChoicesAndSubcommands) {
 }
 
 TEST(CliReference, ZshCompletesCommandsOptionsAndChoices) {
-    if (runProcess({"sh", "-c", "command -v zsh"}).exit_code != 0) GTEST_SKIP() << "no zsh";
+    if (runProcess({"sh", "-c", "command -v zsh"}).exit_code != 0)
+        CERTAGENT_NEED_LAB("zsh is missing (tests/deps.sh installs it)");
     TempDir dir("cli-zsh");
     fs::copy_file(kInstallers / "_certagent-cli", dir / "_certagent-cli");
     auto complete = [&](const std::string& line) {
