@@ -22,7 +22,7 @@ cmake -S . -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=Debug \
   -DCMAKE_SHARED_LINKER_FLAGS="-fsanitize=address,undefined" \
   -DCMAKE_MODULE_LINKER_FLAGS="-fsanitize=address,undefined" \
   -DCERTAGENT_FUZZ=ON -DCERTAGENT_DOCUMENTS_MODULE=OFF -DCERTAGENT_BUILD_GUI=OFF \
-  -DCERTAGENT_BUILD_BENCH=OFF >/dev/null
+  -DCERTAGENT_BUILD_BENCH=OFF -DCERTAGENT_OPTIMIZE_TESTS=ON >/dev/null
 cmake --build build/fuzz -j"${CERTAGENT_JOBS:-2}" --target certagent_fuzzers
 mkdir -p build/fuzz/artifacts
 failed=()
