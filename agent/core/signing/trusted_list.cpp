@@ -123,11 +123,12 @@ std::vector<Pointer> nationalPointers(xmlNode* lotl_root) {
 // Every certificate of the list's services: where the issuer of its signer's certificate may be.
 std::vector<pdf::X509Ptr> serviceCertificates(xmlNode* root) {
     std::vector<pdf::X509Ptr> out;
-    for (xmlNode* tsp : children(child(root, kTslNs, "TrustServiceProviderList"), kTslNs,
-                                 "TrustServiceProvider"))
+    for (xmlNode* tsp :
+         children(child(root, kTslNs, "TrustServiceProviderList"), kTslNs, "TrustServiceProvider"))
         for (xmlNode* service : children(child(tsp, kTslNs, "TSPServices"), kTslNs, "TSPService"))
-            for (auto& cert : digitalIdCertificates(child(
-                     child(service, kTslNs, "ServiceInformation"), kTslNs, "ServiceDigitalIdentity")))
+            for (auto& cert :
+                 digitalIdCertificates(child(child(service, kTslNs, "ServiceInformation"), kTslNs,
+                                             "ServiceDigitalIdentity")))
                 out.push_back(std::move(cert));
     return out;
 }
@@ -168,7 +169,8 @@ struct ListChecks {
 };
 
 ListChecks listChecks(const config::Config& config) {
-    return {std::time(nullptr), std::chrono::hours(config.getInt("verify.trusted_list_grace_hours"))};
+    return {std::time(nullptr),
+            std::chrono::hours(config.getInt("verify.trusted_list_grace_hours"))};
 }
 
 std::string issueDate(xmlNode* scheme) { return text(child(scheme, kTslNs, "ListIssueDateTime")); }
@@ -201,8 +203,8 @@ VerifiedSet verifySet(std::string lotl_xml, const std::vector<X509*>& lotl_signe
     set.lotl_xml = std::move(lotl_xml);
     if (auto p = outOfDate(set.cache.next_update, checks.now, checks.grace)) {
         set.cache.stale = true;
-        set.cache.problems.push_back(fmt::format(
-            fmt::runtime(_("the list of trusted lists is out of date: {0}")), *p));
+        set.cache.problems.push_back(
+            fmt::format(fmt::runtime(_("the list of trusted lists is out of date: {0}")), *p));
         return set;
     }
 
@@ -254,15 +256,15 @@ VerifiedSet verifySet(std::string lotl_xml, const std::vector<X509*>& lotl_signe
                 for (auto& c : ncheck.key_info) owned.push_back(std::move(c));
                 std::vector<X509*> candidates = borrowed(owned);
                 for (X509* c : borrowed(ptr.signers)) candidates.push_back(c);
-                auto status = signerRevocation(ncheck.signer, candidates, *checks.revocation,
-                                               checks.now);
+                auto status =
+                    signerRevocation(ncheck.signer, candidates, *checks.revocation, checks.now);
                 if (status.revoked) {
                     skip(status.message);
                     continue;
                 }
                 if (!status.message.empty())
-                    set.notes.push_back(fmt::format("{0} ({1}): {2}", ptr.territory, ptr.location,
-                                                    status.message));
+                    set.notes.push_back(
+                        fmt::format("{0} ({1}): {2}", ptr.territory, ptr.location, status.message));
             }
             for (auto& a : qualifiedCas(nroot, ptr.territory))
                 set.cache.anchors.push_back(std::move(a));
@@ -455,8 +457,7 @@ TrustedListUpdate updateTrustedList(const config::Config& config, const fs::path
     ListChecks checks = listChecks(config);
     checks.revocation = &revocation;
     VerifiedSet set = verifySet(std::move(lotl), borrowed(signers), url, source, checks, progress);
-    if (set.cache.stale)
-        throw Error(ErrorKind::InvalidInput, set.cache.problems.back(), url);
+    if (set.cache.stale) throw Error(ErrorKind::InvalidInput, set.cache.problems.back(), url);
 
     TrustedListUpdate result;
     result.lists = static_cast<int>(set.nationals.size());

@@ -174,7 +174,7 @@ void RevocationLab::startResponders() {
 }
 
 fs::path RevocationLab::issue(const std::string& name, Publishes publishes, std::time_t end,
-                             std::time_t start) {
+                              std::time_t start) {
     const auto d = dir().string();
     const auto base = dir() / name;
     mustRun({"openssl", "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",

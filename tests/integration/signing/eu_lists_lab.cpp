@@ -203,7 +203,8 @@ void EuListsLab::makePki() {
                   "$dir/serial\ndefault_md = sha256\npolicy = any\nunique_subject = no\n"
                   "email_in_dn = no\ncopy_extensions = copy\n[ any ]\ncommonName = supplied\n"
                   "organizationName = optional\ncountryName = optional\n");
-    const std::string start = isoIn(-std::chrono::hours(24 * 400)), end = isoIn(std::chrono::hours(24 * 365));
+    const std::string start = isoIn(-std::chrono::hours(24 * 400)),
+                      end = isoIn(std::chrono::hours(24 * 365));
     auto asn1 = [](std::string iso) {  // 2026-01-02T03:04:05Z -> 20260102030405Z
         std::string out;
         for (char c : iso)
@@ -212,13 +213,12 @@ void EuListsLab::makePki() {
     };
     auto selfSigned = [&](const std::string& name, const std::string& cn, bool ca) {
         const std::string base = d + "/" + name;
-        mustRun({"openssl", "req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout",
-                 base + ".key", "-out", base + ".csr", "-subj",
-                 "/CN=" + cn + "/O=certagent tests/C=RO", "-addext",
-                 ca ? "basicConstraints=critical,CA:TRUE" : "basicConstraints=critical,CA:FALSE",
-                 "-addext",
-                 ca ? "keyUsage=critical,keyCertSign,cRLSign"
-                    : "keyUsage=critical,digitalSignature"});
+        mustRun(
+            {"openssl", "req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", base + ".key",
+             "-out", base + ".csr", "-subj", "/CN=" + cn + "/O=certagent tests/C=RO", "-addext",
+             ca ? "basicConstraints=critical,CA:TRUE" : "basicConstraints=critical,CA:FALSE",
+             "-addext",
+             ca ? "keyUsage=critical,keyCertSign,cRLSign" : "keyUsage=critical,digitalSignature"});
         mustRun({"openssl", "ca", "-batch", "-config", d + "/ca.cnf", "-selfsign", "-keyfile",
                  base + ".key", "-in", base + ".csr", "-out", base + ".pem", "-startdate",
                  asn1(start), "-enddate", asn1(end), "-notext", "-preserveDN"});

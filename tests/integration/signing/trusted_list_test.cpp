@@ -77,6 +77,30 @@ class TrustedListTest : public ::testing::Test {
                              lotl.find("://") == std::string::npos ? lab->url(lotl) : lotl, extra));
     }
     int n_ = 0;
+
+    // lotl.xml with only `verify_lines` besides the URL (writeConfig adds signers and TLS).
+    config::Config sparseConfig(const std::string& verify_lines) {
+        auto file = tmp / ("sparse-" + std::to_string(++n_) + ".toml");
+        writeFile(file,
+                  "[verify]\ntrusted_list_url = \"" + lab->url("lotl.xml") + "\"\n" + verify_lines);
+        return loadConfig(file);
+    }
+
+    // After a good update, an update from `lotl` is refused (InvalidInput, naming its URL and
+    // `reason`) and the cache stays as it was, byte for byte.
+    void expectRefusedKeepingTheCache(const std::string& lotl, const std::string& reason) {
+        updateTrustedList(configFor("lotl.xml"), state);
+        auto before = snapshot(state);
+        try {
+            updateTrustedList(configFor(lotl), state);
+            ADD_FAILURE() << lotl << " was accepted";
+        } catch (const Error& e) {
+            EXPECT_EQ(e.kind(), ErrorKind::InvalidInput) << lotl;
+            EXPECT_EQ(e.where(), lab->url(lotl));
+            EXPECT_NE(std::string(e.what()).find(reason), std::string::npos) << e.what();
+        }
+        EXPECT_EQ(snapshot(state), before) << lotl;
+    }
 };
 EuListsLab* TrustedListTest::lab = nullptr;
 
@@ -203,39 +227,14 @@ TEST_F(TrustedListTest, SignatureWhoseIssuerIsOnlyInTheListIsTrusted) {
 }
 
 TEST_F(TrustedListTest, TamperedLotlIsRefusedAndTheCacheKeptByteForByte) {
-    updateTrustedList(configFor("lotl.xml"), state);
-    auto before = snapshot(state);
-    try {
-        updateTrustedList(configFor("lotl-tampered.xml"), state);
-        FAIL() << "a tampered LOTL was accepted";
-    } catch (const Error& e) {
-        EXPECT_EQ(e.kind(), ErrorKind::InvalidInput);
-        EXPECT_EQ(e.where(), lab->url("lotl-tampered.xml"));
-        EXPECT_NE(std::string(e.what()).find("does not match"), std::string::npos) << e.what();
-    }
-    EXPECT_EQ(snapshot(state), before);
+    expectRefusedKeepingTheCache("lotl-tampered.xml", "does not match");
 }
 
 TEST_F(TrustedListTest, LotlSignedByAKeyNotPinnedIsRefused) {
-    updateTrustedList(configFor("lotl.xml"), state);
-    auto before = snapshot(state);
-    const std::pair<const char*, const char*> cases[] = {
-        // Its own certificate in KeyInfo: not pinned.
-        {"lotl-rogue.xml", "not one of the certificates trusted"},
-        // Names the pinned certificate, but the key does not match it.
-        {"lotl-rogue-claims-pinned.xml", "does not match"},
-    };
-    for (const auto& [name, reason] : cases) {
-        try {
-            updateTrustedList(configFor(name), state);
-            ADD_FAILURE() << name << " was accepted";
-        } catch (const Error& e) {
-            EXPECT_EQ(e.kind(), ErrorKind::InvalidInput) << name;
-            EXPECT_EQ(e.where(), lab->url(name));
-            EXPECT_NE(std::string(e.what()).find(reason), std::string::npos) << e.what();
-        }
-    }
-    EXPECT_EQ(snapshot(state), before);
+    // Its own certificate in KeyInfo: not pinned.
+    expectRefusedKeepingTheCache("lotl-rogue.xml", "not one of the certificates trusted");
+    // Names the pinned certificate, but the key does not match it.
+    expectRefusedKeepingTheCache("lotl-rogue-claims-pinned.xml", "does not match");
 }
 
 TEST_F(TrustedListTest, UnreachableServerKeepsTheCacheAndNamesTheUrl) {
@@ -254,11 +253,10 @@ TEST_F(TrustedListTest, UnreachableServerKeepsTheCacheAndNamesTheUrl) {
 
 TEST_F(TrustedListTest, TlsIsVerifiedAgainstTheConfiguredBundleOnly) {
     // Without the test TLS CA the server is not trusted (no switch turns that off).
-    auto file = tmp / "no-tls-ca.toml";
-    writeFile(file, "[verify]\ntrusted_list_url = \"" + lab->url("lotl.xml") +
-                        "\"\ntrusted_list_signers = \"" + lab->lotlSigners().string() + "\"\n");
     try {
-        updateTrustedList(loadConfig(file), state);
+        updateTrustedList(
+            sparseConfig("trusted_list_signers = \"" + lab->lotlSigners().string() + "\"\n"),
+            state);
         FAIL() << "an unverified TLS server was accepted";
     } catch (const Error& e) {
         EXPECT_EQ(e.kind(), ErrorKind::Tls) << e.what();
@@ -358,17 +356,8 @@ pdf::SignatureReport verifyQualifiedSignature(EuListsLab& lab, const fs::path& d
 }
 
 TEST_F(TrustedListTest, LotlPastItsNextUpdateIsRefusedAndTheLastGoodCopyKept) {
-    updateTrustedList(configFor("lotl.xml"), state);
-    auto before = snapshot(state);
-    try {
-        updateTrustedList(configFor("lotl-stale.xml"), state);
-        FAIL() << "a LOTL ten days past its NextUpdate was accepted";
-    } catch (const Error& e) {
-        EXPECT_EQ(e.kind(), ErrorKind::InvalidInput);
-        EXPECT_EQ(e.where(), lab->url("lotl-stale.xml"));
-        EXPECT_NE(std::string(e.what()).find("out of date"), std::string::npos) << e.what();
-    }
-    EXPECT_EQ(snapshot(state), before);
+    // Ten days past its NextUpdate.
+    expectRefusedKeepingTheCache("lotl-stale.xml", "the list of trusted lists is out of date");
     EXPECT_EQ(loadTrustedList(configFor("lotl.xml"), state).anchors.size(), 1u);
 }
 
@@ -412,8 +401,8 @@ TEST_F(TrustedListTest, KeptCopyPastItsGraceGivesNoAnchorAndVerifySaysWhy) {
     EXPECT_TRUE(fs::exists(signing::trustedListCacheDir(state) / "RO.xml"));
     // ...but once past NextUpdate + grace (here: no grace) it vouches for nobody.
     auto strict = configFor("lotl-late.xml", "trusted_list_grace_hours = 0\n");
-    auto report =
-        verifyQualifiedSignature(*lab, tmp.path(), signing::trustStoreFromConfig(strict, state).get());
+    auto report = verifyQualifiedSignature(*lab, tmp.path(),
+                                           signing::trustStoreFromConfig(strict, state).get());
     EXPECT_FALSE(report.chain_trusted);
     EXPECT_EQ(report.indication, pdf::Indication::Indeterminate);
     EXPECT_EQ(report.sub_indication, "NO_CERTIFICATE_CHAIN_FOUND");
@@ -550,8 +539,7 @@ TEST(TrustedListShippedSigners, EveryCertificateMatchesTheFingerprintInItsReadme
         unsigned int n = 0;
         ASSERT_TRUE(X509_digest(cert.get(), EVP_sha256(), md, &n));
         std::string hex;
-        for (unsigned int i = 0; i < n; ++i)
-            hex += fmt::format("{}{:02X}", i ? ":" : "", md[i]);
+        for (unsigned int i = 0; i < n; ++i) hex += fmt::format("{}{:02X}", i ? ":" : "", md[i]);
         from_pem.insert(hex);
     }
     EXPECT_GT(blocks, 0u);
@@ -574,11 +562,10 @@ TEST(TrustedListShippedSigners, EveryCertificateMatchesTheFingerprintInItsReadme
 TEST_F(TrustedListTest, WithoutConfiguredSignersTheShippedOnesDecide) {
     // The lab's LOTL is signed by its own key, which the Commission's certificates do not
     // include: refused, naming why.
-    auto file = tmp / "shipped-signers.toml";
-    writeFile(file, "[verify]\ntrusted_list_url = \"" + lab->url("lotl.xml") +
-                        "\"\ntrusted_list_tls_ca_bundle = \"" + lab->tlsCa().string() + "\"\n");
     try {
-        updateTrustedList(loadConfig(file), state);
+        updateTrustedList(
+            sparseConfig("trusted_list_tls_ca_bundle = \"" + lab->tlsCa().string() + "\"\n"),
+            state);
         FAIL() << "the lab's LOTL verified against the shipped signers";
     } catch (const Error& e) {
         EXPECT_EQ(e.kind(), ErrorKind::InvalidInput) << e.what();
