@@ -47,11 +47,15 @@ int runUpdate(Context& ctx) {
         ctx.print({{"lists", result.lists},
                    {"certificates", result.certificates},
                    {"skipped", result.skipped},
+                   {"notes", result.notes},
+                   {"signers", signing::trustedListSignersFile(agent.config()).string()},
                    {"cache", signing::trustedListCacheFile(agent.stateDir()).string()}});
         return kOk;
     }
     for (const auto& s : result.skipped)
         std::cerr << fmt::format(fmt::runtime(_("Skipped: {0}")), s) << "\n";
+    for (const auto& n : result.notes)
+        std::cerr << fmt::format(fmt::runtime(_("Not checked: {0}")), n) << "\n";
     std::cout << fmt::format(fmt::runtime(_("{0} national list(s) verified, {1} qualified CA "
                                             "certificate(s) cached in {2}")),
                              result.lists, result.certificates,
@@ -74,10 +78,18 @@ int runShow(Context& ctx) {
                                {"sha256", sha256Hex(a.certificate.get())}});
         ctx.print({{"issued", cache.issued},
                    {"next_update", cache.next_update},
+                   {"stale", cache.stale},
+                   {"stale_lists", cache.stale_lists},
+                   {"signers", signing::trustedListSignersFile(agent.config()).string()},
                    {"anchors", anchors},
                    {"problems", cache.problems}});
     } else {
         for (const auto& p : cache.problems) std::cerr << p << "\n";
+        if (cache.stale)
+            std::cout << fmt::format(fmt::runtime(_("List of trusted lists issued {0}, next "
+                                                    "update {1}: OUT OF DATE, not used")),
+                                     cache.issued, cache.next_update)
+                      << "\n";
         if (!cache.anchors.empty()) {
             std::cout << fmt::format(fmt::runtime(_("List of trusted lists issued {0}, next "
                                                     "update {1}")),

@@ -94,7 +94,11 @@ const std::vector<KeyDef>& schema() {
         {"verify.trusted_list_url", T::String, "",
          "URL of the EU list of trusted lists (LOTL); empty: do not use trusted lists."},
         {"verify.trusted_list_signers", T::String, "",
-         "PEM file with the certificates allowed to sign the LOTL (published by the EU)."},
+         "PEM file with the certificates allowed to sign the LOTL; empty: the ones shipped with "
+         "certagent (share/certagent/trust/eu-lotl-signers.pem, from the Official Journal)."},
+        {"verify.trusted_list_grace_hours", T::Int, 72,
+         "Hours a trusted list is still used after its NextUpdate has passed; then it gives no "
+         "anchors until a newer one is downloaded.", 0, 720},
         {"verify.trusted_list_countries", T::StringList, json::array(),
          "Territory codes of the national trusted lists to use, e.g. [\"RO\"]; empty: all.",
          {}, {}, {}, true},

@@ -40,6 +40,13 @@ fs::path localeDir() {
     return CERTAGENT_INSTALL_LOCALEDIR;
 }
 
+fs::path dataDir() {
+    std::error_code ec;
+    auto relative = installPrefix() / CERTAGENT_REL_DATADIR;
+    if (fs::is_directory(relative, ec)) return relative;
+    return CERTAGENT_INSTALL_DATADIR;
+}
+
 fs::path homeDir() {
     if (auto h = env("HOME")) return *h;
     if (auto account = platform::accountHomeDir(); !account.empty()) return account;

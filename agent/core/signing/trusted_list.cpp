@@ -6,6 +6,8 @@
 #include <openssl/pem.h>
 
 #include <algorithm>
+#include <chrono>
+#include <ctime>
 #include <fstream>
 #include <map>
 #include <optional>
@@ -16,6 +18,8 @@
 #include "certagent/core/error.hpp"
 #include "certagent/core/http/client.hpp"
 #include "certagent/core/i18n.hpp"
+#include "certagent/core/signing/revocation.hpp"
+#include "trusted_list_signers.hpp"
 #include "xml_signature.hpp"
 
 namespace certagent::signing {
@@ -116,6 +120,19 @@ std::vector<Pointer> nationalPointers(xmlNode* lotl_root) {
     return out;
 }
 
+// Every certificate of the list's services: where the issuer of its signer's certificate may be.
+std::vector<pdf::X509Ptr> serviceCertificates(xmlNode* root) {
+    std::vector<pdf::X509Ptr> out;
+    for (xmlNode* tsp :
+         children(child(root, kTslNs, "TrustServiceProviderList"), kTslNs, "TrustServiceProvider"))
+        for (xmlNode* service : children(child(tsp, kTslNs, "TSPServices"), kTslNs, "TSPService"))
+            for (auto& cert :
+                 digitalIdCertificates(child(child(service, kTslNs, "ServiceInformation"), kTslNs,
+                                             "ServiceDigitalIdentity")))
+                out.push_back(std::move(cert));
+    return out;
+}
+
 // CA/QC services whose current status is granted.
 std::vector<TrustedListAnchor> qualifiedCas(xmlNode* root, const std::string& territory) {
     std::vector<TrustedListAnchor> out;
@@ -140,26 +157,56 @@ struct VerifiedSet {
     std::string lotl_xml;
     std::vector<std::pair<std::string, std::string>> nationals;  // territory, XML
     TrustedListCache cache;
+    std::vector<std::string> notes;  // see TrustedListUpdate::notes
 };
 
-// Verifies the LOTL (throws InvalidInput) and then every national list `source` gives
-// (std::nullopt: not wanted; a thrown Error: skipped with its reason).
+// What a list is judged against besides its signature.
+struct ListChecks {
+    std::time_t now;
+    std::chrono::hours grace;
+    // When updating (not when loading the cache): the revocation of national list signers.
+    RevocationChecker* revocation = nullptr;
+};
+
+ListChecks listChecks(const config::Config& config) {
+    return {std::time(nullptr),
+            std::chrono::hours(config.getInt("verify.trusted_list_grace_hours"))};
+}
+
+std::string issueDate(xmlNode* scheme) { return text(child(scheme, kTslNs, "ListIssueDateTime")); }
+std::string nextUpdate(xmlNode* scheme) {
+    return text(child(child(scheme, kTslNs, "NextUpdate"), kTslNs, "dateTime"));
+}
+
+// Verifies the LOTL (throws InvalidInput; out of date: `cache.stale`, nothing else read) and
+// then every national list `source` gives (std::nullopt: not wanted; a thrown Error: skipped
+// with its reason).
 VerifiedSet verifySet(std::string lotl_xml, const std::vector<X509*>& lotl_signers,
                       const std::string& lotl_where,
                       const std::function<std::optional<std::string>(const Pointer&)>& source,
+                      const ListChecks& checks,
                       const std::function<void(std::string_view)>& progress) {
     VerifiedSet set;
     xml::DocPtr lotl = xml::parse(lotl_xml, lotl_where);
     xmlNode* root = tslRoot(lotl.get(), lotl_where);
     auto check = xml::verifyEnveloped(lotl.get(), lotl_signers);
+    xmlNode* scheme = child(root, kTslNs, "SchemeInformation");
+    set.cache.issued = issueDate(scheme);
+    set.cache.next_update = nextUpdate(scheme);
+    if (check.ok)
+        if (auto p = signerNotValidWhenIssued(check.signer, set.cache.issued)) check = {false, *p};
     if (!check.ok)
         throw Error(
             ErrorKind::InvalidInput,
             fmt::format(fmt::runtime(_("the list of trusted lists is refused: {0}")), check.reason),
             lotl_where);
-    xmlNode* scheme = child(root, kTslNs, "SchemeInformation");
-    set.cache.issued = text(child(scheme, kTslNs, "ListIssueDateTime"));
-    set.cache.next_update = text(child(child(scheme, kTslNs, "NextUpdate"), kTslNs, "dateTime"));
+    set.lotl_xml = std::move(lotl_xml);
+    if (auto p = outOfDate(set.cache.next_update, checks.now, checks.grace)) {
+        set.cache.stale = true;
+        set.cache.problems.push_back(
+            fmt::format(fmt::runtime(_("the list of trusted lists is out of date: {0}")), *p));
+        return set;
+    }
 
     std::set<std::string> seen;
     for (const Pointer& ptr : nationalPointers(root)) {
@@ -189,11 +236,35 @@ VerifiedSet verifySet(std::string lotl_xml, const std::vector<X509*>& lotl_signe
                 skip(ncheck.reason);
                 continue;
             }
-            std::string territory =
-                text(child(child(nroot, kTslNs, "SchemeInformation"), kTslNs, "SchemeTerritory"));
+            xmlNode* nscheme = child(nroot, kTslNs, "SchemeInformation");
+            std::string territory = text(child(nscheme, kTslNs, "SchemeTerritory"));
             if (territory != ptr.territory) {
                 skip(fmt::format(fmt::runtime(_("the list is for territory \"{0}\"")), territory));
                 continue;
+            }
+            if (auto p = signerNotValidWhenIssued(ncheck.signer, issueDate(nscheme))) {
+                skip(*p);
+                continue;
+            }
+            if (auto p = outOfDate(nextUpdate(nscheme), checks.now, checks.grace)) {
+                skip(fmt::format(fmt::runtime(_("the list is out of date: {0}")), *p));
+                set.cache.stale_lists.push_back(ptr.territory);
+                continue;
+            }
+            if (checks.revocation) {
+                std::vector<pdf::X509Ptr> owned = serviceCertificates(nroot);
+                for (auto& c : ncheck.key_info) owned.push_back(std::move(c));
+                std::vector<X509*> candidates = borrowed(owned);
+                for (X509* c : borrowed(ptr.signers)) candidates.push_back(c);
+                auto status =
+                    signerRevocation(ncheck.signer, candidates, *checks.revocation, checks.now);
+                if (status.revoked) {
+                    skip(status.message);
+                    continue;
+                }
+                if (!status.message.empty())
+                    set.notes.push_back(
+                        fmt::format("{0} ({1}): {2}", ptr.territory, ptr.location, status.message));
             }
             for (auto& a : qualifiedCas(nroot, ptr.territory))
                 set.cache.anchors.push_back(std::move(a));
@@ -202,29 +273,7 @@ VerifiedSet verifySet(std::string lotl_xml, const std::vector<X509*>& lotl_signe
             skip(e.what());
         }
     }
-    set.lotl_xml = std::move(lotl_xml);
     return set;
-}
-
-std::vector<pdf::X509Ptr> loadSigners(const config::Config& config) {
-    std::string path = config.getString("verify.trusted_list_signers");
-    if (path.empty())
-        throw Error(ErrorKind::Config,
-                    _("[verify] trusted_list_signers is not set: it must name a PEM file with the "
-                      "certificates allowed to sign the list of trusted lists"),
-                    "verify.trusted_list_signers");
-    pdf::BioPtr bio(BIO_new_file(path.c_str(), "r"));
-    std::vector<pdf::X509Ptr> out;
-    while (bio) {
-        pdf::X509Ptr cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
-        if (!cert) break;
-        out.push_back(std::move(cert));
-    }
-    pdf::takeOpensslErrors();
-    if (out.empty())
-        throw Error(ErrorKind::Config, _("the trusted list signers file holds no PEM certificate"),
-                    path);
-    return out;
 }
 
 std::string readFile(const fs::path& p) {
@@ -378,7 +427,7 @@ TrustedListUpdate updateTrustedList(const config::Config& config, const fs::path
         throw Error(ErrorKind::Config,
                     _("[verify] trusted_list_url is not set: there is no trusted list to update"),
                     "verify.trusted_list_url");
-    auto signers = loadSigners(config);
+    auto signers = loadLotlSigners(config);
     std::set<std::string> wanted;
     for (const auto& c : config.getStrings("verify.trusted_list_countries"))
         wanted.insert(upper(c));
@@ -404,12 +453,17 @@ TrustedListUpdate updateTrustedList(const config::Config& config, const fs::path
                                  p.territory, p.location));
         return fetcher.get(p.location, p.territory + ".xml");
     };
-    VerifiedSet set = verifySet(std::move(lotl), borrowed(signers), url, source, progress);
+    RevocationChecker revocation(revocationSettingsFrom(config, state_dir));
+    ListChecks checks = listChecks(config);
+    checks.revocation = &revocation;
+    VerifiedSet set = verifySet(std::move(lotl), borrowed(signers), url, source, checks, progress);
+    if (set.cache.stale) throw Error(ErrorKind::InvalidInput, set.cache.problems.back(), url);
 
     TrustedListUpdate result;
     result.lists = static_cast<int>(set.nationals.size());
     result.certificates = static_cast<int>(set.cache.anchors.size());
     result.skipped = set.cache.problems;
+    result.notes = set.notes;
     if (set.nationals.empty())
         throw Error(ErrorKind::InvalidInput,
                     fmt::format(fmt::runtime(_("no national trusted list could be verified; the "
@@ -435,14 +489,14 @@ TrustedListCache loadTrustedList(const config::Config& config, const fs::path& s
         return none;
     }
     try {
-        auto signers = loadSigners(config);
+        auto signers = loadLotlSigners(config);
         auto source = [&](const Pointer& p) -> std::optional<std::string> {
             fs::path file = dir / (p.territory + ".xml");
             if (!fs::exists(file)) return std::nullopt;
             return readFile(file);
         };
         auto set = verifySet(readFile(dir / kLotlFile), borrowed(signers),
-                             (dir / kLotlFile).string(), source, {});
+                             (dir / kLotlFile).string(), source, listChecks(config), {});
         return std::move(set.cache);
     } catch (const Error& e) {
         none.problems.push_back(describe(e));

@@ -47,6 +47,7 @@ struct Refresh : std::enable_shared_from_this<Refresh> {
                       "EU trusted list updated: {} list(s), {} certificate(s), {} "
                       "unchanged since the last update",
                       r.lists, r.certificates, r.not_modified);
+            for (const auto& note : r.notes) log::warn("trusted-list", "{}", note);
             retry = seconds(3600);
             auto cache = loadTrustedList(agent.config(), agent.stateDir());
             auto next = parseIso(cache.next_update);

@@ -3,6 +3,7 @@
 #include "certagent/core/signing/verify.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <openssl/err.h>
 #include <openssl/cms.h>
 #include <openssl/pem.h>
@@ -50,14 +51,40 @@ Indication indicationOf(const SignatureReport& s) {
                : Indication::Indeterminate;
 }
 
+// Why the EU trusted list gave fewer anchors than configured (out of date, not downloaded),
+// kept with the store trustStoreFromConfig built, so that every caller's reports of a chain
+// without an anchor say it. Set and read only in this file: the documents module has its own
+// copy of OpenSSL helpers, but not of this one, so the index is the same for both uses.
+void freeNote(void*, void* note, CRYPTO_EX_DATA*, int, long, void*) {
+    delete static_cast<std::string*>(note);
+}
+
+int trustNoteIndex() {
+    static const int index = X509_STORE_get_ex_new_index(0, nullptr, nullptr, nullptr, freeNote);
+    return index;
+}
+
+std::string trustNote(X509_STORE* store) {
+    const auto* note =
+        store ? static_cast<const std::string*>(X509_STORE_get_ex_data(store, trustNoteIndex()))
+              : nullptr;
+    return note ? *note : std::string();
+}
+
 void validateAll(VerificationResult& result, const VerifyOptions& options,
-                 RevocationChecker* revocation) {
+                 RevocationChecker* revocation, X509_STORE* anchors) {
     std::optional<RevocationChecker> own;
     if (!revocation) revocation = &own.emplace(RevocationSettings{});
     const std::time_t now = options.at.value_or(std::time(nullptr));
+    const std::string note = trustNote(anchors);
     for (auto& s : result.signatures) {
         if (options.cancelled && options.cancelled())
             throw Error(ErrorKind::Cancelled, _("the verification was cancelled"));
+        if (!note.empty() && s.status == SignatureStatus::Untrusted) {
+            // The message ends with the chain's (setVerdict); both get the note.
+            s.chain_message += " " + note;
+            s.message += " " + note;
+        }
         validate(s, *revocation, now);
     }
 }
@@ -135,7 +162,7 @@ VerificationResult verifyCadesDetached(std::span<const uint8_t> p7s, std::span<c
                    _("The signature is valid."));
         result.signatures.push_back(std::move(r));
     }
-    validateAll(result, options, revocation);
+    validateAll(result, options, revocation, anchors);
     return result;
 }
 
@@ -144,7 +171,7 @@ VerificationResult verifyPdfFile(const std::filesystem::path& pdf, X509_STORE* a
     VerificationResult result;
     result.kind = SignedKind::Pdf;
     result.signatures = verifyPdf(pdf, anchors, options);
-    validateAll(result, options, revocation);
+    validateAll(result, options, revocation, anchors);
     return result;
 }
 
@@ -184,6 +211,18 @@ X509StorePtr trustStoreFromConfig(const config::Config& config,
         for (const auto& anchor : cache.anchors)
             X509_STORE_add_cert(store.get(), anchor.certificate.get());
         takeOpensslErrors();
+        std::string note;
+        if (cache.anchors.empty())
+            note = fmt::format(fmt::runtime(_("The EU trusted list was not used: {0}.")),
+                               cache.problems.empty() ? std::string() : cache.problems.front());
+        else if (!cache.stale_lists.empty())
+            note = fmt::format(fmt::runtime(_("The EU trusted lists of {0} are out of date and "
+                                              "were not used.")),
+                               fmt::join(cache.stale_lists, ", "));
+        if (!note.empty()) {
+            auto* owned = new std::string(std::move(note));
+            if (X509_STORE_set_ex_data(store.get(), trustNoteIndex(), owned) != 1) delete owned;
+        }
     }
     return store;
 }

@@ -90,7 +90,7 @@ std::string attribute(const xmlNode* node, const char* name) {
     return out;
 }
 
-SignatureCheck fail(std::string reason) { return {false, std::move(reason)}; }
+SignatureCheck fail(std::string reason) { return {false, std::move(reason), nullptr, {}}; }
 
 // One attempt with the key of one pinned certificate.
 SignatureCheck verifyWith(xmlNode* root, xmlNode* signature, X509* cert) {
@@ -137,7 +137,7 @@ SignatureCheck verifyWith(xmlNode* root, xmlNode* signature, X509* cert) {
         if (uri.empty() || (root_ref.size() > 1 && uri == root_ref)) covers_root = true;
     }
     if (!covers_root) return fail(_("the signature does not cover the whole list"));
-    return {true, {}};
+    return {true, {}, cert, {}};
 }
 
 }  // namespace
@@ -166,17 +166,21 @@ SignatureCheck verifyEnveloped(xmlDoc* doc, const std::vector<X509*>& pinned) {
 
     bool named_any = false;
     std::vector<X509*> candidates;
+    std::vector<pdf::X509Ptr> others;
     for (xmlNode* data : children(child(signature, kDsigNs, "KeyInfo"), kDsigNs, "X509Data")) {
         for (xmlNode* c : children(data, kDsigNs, "X509Certificate")) {
             named_any = true;
             pdf::X509Ptr cert = certificateFromBase64(text(c));
             if (!cert) continue;
             auto bytes = der(cert.get());
+            bool is_pinned = false;
             for (X509* p : pinned) {
-                if (der(p) == bytes &&
-                    std::find(candidates.begin(), candidates.end(), p) == candidates.end())
+                if (der(p) != bytes) continue;
+                is_pinned = true;
+                if (std::find(candidates.begin(), candidates.end(), p) == candidates.end())
                     candidates.push_back(p);
             }
+            if (!is_pinned && others.size() < 16) others.push_back(std::move(cert));
         }
     }
     if (!named_any)
@@ -195,7 +199,10 @@ SignatureCheck verifyEnveloped(xmlDoc* doc, const std::vector<X509*>& pinned) {
     SignatureCheck last = fail(_("the document is not signed"));
     for (X509* cert : candidates) {
         last = verifyWith(root, signature, cert);
-        if (last.ok) return last;
+        if (last.ok) {
+            last.key_info = std::move(others);
+            return last;
+        }
     }
     return last;
 }

@@ -33,7 +33,10 @@ DocPtr parse(std::string_view bytes, const std::string& where);
 
 struct SignatureCheck {
     bool ok = false;
-    std::string reason;  // user text when !ok
+    std::string reason;      // user text when !ok
+    X509* signer = nullptr;  // when ok: the pinned certificate whose key verified (borrowed)
+    // The other certificates KeyInfo carries (e.g. the signer's issuer); trusted for nothing.
+    std::vector<pdf::X509Ptr> key_info;
 };
 
 SignatureCheck verifyEnveloped(xmlDoc* doc, const std::vector<X509*>& pinned);

@@ -173,7 +173,8 @@ void RevocationLab::startResponders() {
     rogue_ = responder(rogue_port_, "rogue", "rogue.log");
 }
 
-fs::path RevocationLab::issue(const std::string& name, Publishes publishes, std::time_t end) {
+fs::path RevocationLab::issue(const std::string& name, Publishes publishes, std::time_t end,
+                              std::time_t start) {
     const auto d = dir().string();
     const auto base = dir() / name;
     mustRun({"openssl", "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
@@ -195,13 +196,16 @@ fs::path RevocationLab::issue(const std::string& name, Publishes publishes, std:
                                   "-out",
                                   base.string() + ".pem",
                                   "-notext"};
-    if (end) {
+    auto dated = [&](const char* option, std::time_t t) {
+        if (!t) return;
         std::tm tm{};
-        gmtime_r(&end, &tm);
+        gmtime_r(&t, &tm);
         char buf[32];
         std::strftime(buf, sizeof buf, "%Y%m%d%H%M%SZ", &tm);
-        argv.insert(argv.end(), {"-enddate", buf});
-    }
+        argv.insert(argv.end(), {option, buf});
+    };
+    dated("-enddate", end);
+    dated("-startdate", start);
     mustRun(argv);
     ++counter_;
     startResponders();  // openssl ocsp reads its index file once, when it starts

@@ -37,9 +37,10 @@ class RevocationLab {
         Nothing,       // no AIA, no CDP
     };
     // A signer (EC P-256) issued by the CA with openssl ca; returns the base path (.key, .pem).
-    // `end` sets notAfter (seconds since the epoch); 0: a year.
+    // `end` sets notAfter (seconds since the epoch); 0: a year. `start` sets notBefore; 0: now.
     std::filesystem::path issue(const std::string& name,
-                                Publishes publishes = Publishes::OcspAndCrl, std::time_t end = 0);
+                                Publishes publishes = Publishes::OcspAndCrl, std::time_t end = 0,
+                                std::time_t start = 0);
     pdf::KeySigner signer(const std::filesystem::path& base);
     // openssl ca -revoke, a fresh CRL, and the responder restarted so it reads the index again.
     void revoke(const std::filesystem::path& base, const std::string& reason = "keyCompromise");

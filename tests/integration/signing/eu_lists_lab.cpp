@@ -3,9 +3,11 @@
 
 #include <httplib.h>
 
-#include <stdexcept>
 #include <atomic>
+#include <chrono>
+#include <ctime>
 #include <functional>
+#include <stdexcept>
 #include <thread>
 
 namespace certagent::testing {
@@ -64,12 +66,11 @@ std::string service(const std::string& type, const std::string& name, const std:
            "</tsl:StatusStartingTime></tsl:ServiceInformation></tsl:TSPService>";
 }
 
-std::string scheme(const std::string& territory) {
+std::string scheme(const std::string& territory, const EuListsLab::Dates& dates) {
     return "<tsl:SchemeInformation><tsl:TSLVersionIdentifier>5</tsl:TSLVersionIdentifier>"
            "<tsl:TSLSequenceNumber>7</tsl:TSLSequenceNumber><tsl:SchemeTerritory>" +
-           territory +
-           "</tsl:SchemeTerritory><tsl:ListIssueDateTime>2025-01-01T00:00:00Z"
-           "</tsl:ListIssueDateTime><tsl:NextUpdate><tsl:dateTime>2025-07-01T00:00:00Z"
+           territory + "</tsl:SchemeTerritory><tsl:ListIssueDateTime>" + dates.issued +
+           "</tsl:ListIssueDateTime><tsl:NextUpdate><tsl:dateTime>" + dates.next_update +
            "</tsl:dateTime></tsl:NextUpdate>";
 }
 
@@ -118,31 +119,65 @@ struct EuListsLab::Server {
 
 int EuListsLab::notModified() const { return server_->not_modified; }
 
+std::string EuListsLab::isoIn(std::chrono::seconds from_now) {
+    const std::time_t t = std::time(nullptr) + from_now.count();
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
 EuListsLab::EuListsLab() {
+    using std::chrono::hours;
+    fresh_ = {isoIn(-hours(24)), isoIn(hours(24 * 180))};
     makePki();
     fs::create_directories(dir() / "www");
     server_ =
         std::make_unique<Server>(dir() / "tls-server.pem", dir() / "tls-server.key", dir() / "www");
     const auto www = dir() / "www";
     const std::string ro_operator = base64Der(dir() / "ro-operator.pem");
-    writeFile(www / "ro.xml", signedList(roBody(), "ro-operator", "ro-operator"));
-    std::string bg = signedList(bgBody(), "bg-operator", "bg-operator");
+    writeFile(www / "ro.xml", signedList(roBody(fresh_), "ro-operator"));
+    std::string bg = signedList(bgBody(), "bg-operator");
     // Changed after signing: the signature no longer matches.
     auto at = bg.find("BG Qualified CA");
     bg.replace(at, 2, "XX");
     writeFile(www / "bg.xml", bg);
 
-    std::string lotl = signedList(lotlBody(ro_operator), "lotl-signer", "lotl-signer");
+    std::string lotl = signedList(lotlBody(ro_operator), "lotl-signer");
     writeFile(www / "lotl.xml", lotl);
+    // Out of date: the LOTL ten days past its NextUpdate, one two hours past it (within the
+    // default grace), and a fresh LOTL pointing to an RO list ten days past its own.
+    const Dates stale{isoIn(-hours(24 * 190)), isoIn(-hours(24 * 10))};
+    writeFile(www / "lotl-stale.xml",
+              signedList(lotlBody(ro_operator, false, "ro.xml", stale), "lotl-signer"));
+    writeFile(www / "lotl-late.xml",
+              signedList(lotlBody(ro_operator, false, "ro.xml",
+                                  Dates{isoIn(-hours(24 * 180)), isoIn(-hours(2))}),
+                         "lotl-signer"));
+    writeFile(www / "ro-stale.xml", signedList(roBody(stale), "ro-operator"));
+    writeFile(www / "lotl-ro-stale.xml",
+              signedList(lotlBody(ro_operator, false, "ro-stale.xml"), "lotl-signer"));
     std::string tampered = lotl;
     auto cert_at = tampered.find(ro_operator) + ro_operator.size() / 2;
     tampered[cert_at] = tampered[cert_at] == 'A' ? 'B' : 'A';
     writeFile(www / "lotl-tampered.xml", tampered);
     writeFile(www / "lotl-file.xml",
-              signedList(lotlBody(ro_operator, /*files=*/true), "lotl-signer", "lotl-signer"));
-    writeFile(www / "lotl-rogue.xml", signedList(lotlBody(ro_operator), "rogue", "rogue"));
+              signedList(lotlBody(ro_operator, /*files=*/true), "lotl-signer"));
+    writeFile(www / "lotl-rogue.xml", signedList(lotlBody(ro_operator), "rogue"));
     writeFile(www / "lotl-rogue-claims-pinned.xml",
-              signedList(lotlBody(ro_operator), "rogue", "lotl-signer"));
+              signedList(lotlBody(ro_operator), dir() / "rogue", {dir() / "lotl-signer.pem"}));
+}
+
+void EuListsLab::publishRo(const std::string& name, const fs::path& signer,
+                           const std::vector<fs::path>& key_info_extra) {
+    std::vector<fs::path> key_info{fs::path(signer) += ".pem"};
+    key_info.insert(key_info.end(), key_info_extra.begin(), key_info_extra.end());
+    const auto www = dir() / "www";
+    writeFile(www / (name + ".xml"), signedList(roBody(fresh_), signer, key_info));
+    writeFile(www / ("lotl-" + name + ".xml"),
+              signedList(lotlBody(base64Der(fs::path(signer) += ".pem"), false, name + ".xml"),
+                         "lotl-signer"));
 }
 
 EuListsLab::~EuListsLab() = default;
@@ -157,14 +192,36 @@ std::string EuListsLab::url(const std::string& name) const {
 
 void EuListsLab::makePki() {
     const std::string d = dir().string();
+    // Self-signed with `openssl ca -selfsign`, which (unlike req -x509 in OpenSSL 3.0) sets
+    // notBefore: valid since 400 days ago, so the lab's lists may be issued in the past.
+    fs::create_directories(dir() / "newcerts");
+    writeFile(dir() / "index.txt", "");
+    writeFile(dir() / "serial", "1000\n");
+    writeFile(dir() / "ca.cnf",
+              "[ ca ]\ndefault_ca = lab\n[ lab ]\ndir = " + d +
+                  "\ndatabase = $dir/index.txt\nnew_certs_dir = $dir/newcerts\nserial = "
+                  "$dir/serial\ndefault_md = sha256\npolicy = any\nunique_subject = no\n"
+                  "email_in_dn = no\ncopy_extensions = copy\n[ any ]\ncommonName = supplied\n"
+                  "organizationName = optional\ncountryName = optional\n");
+    const std::string start = isoIn(-std::chrono::hours(24 * 400)),
+                      end = isoIn(std::chrono::hours(24 * 365));
+    auto asn1 = [](std::string iso) {  // 2026-01-02T03:04:05Z -> 20260102030405Z
+        std::string out;
+        for (char c : iso)
+            if (c != '-' && c != ':' && c != 'T') out += c;
+        return out;
+    };
     auto selfSigned = [&](const std::string& name, const std::string& cn, bool ca) {
+        const std::string base = d + "/" + name;
         mustRun(
-            {"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
-             d + "/" + name + ".key", "-out", d + "/" + name + ".pem", "-days", "365", "-subj",
-             "/CN=" + cn + "/O=certagent tests/C=RO", "-addext",
+            {"openssl", "req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", base + ".key",
+             "-out", base + ".csr", "-subj", "/CN=" + cn + "/O=certagent tests/C=RO", "-addext",
              ca ? "basicConstraints=critical,CA:TRUE" : "basicConstraints=critical,CA:FALSE",
              "-addext",
              ca ? "keyUsage=critical,keyCertSign,cRLSign" : "keyUsage=critical,digitalSignature"});
+        mustRun({"openssl", "ca", "-batch", "-config", d + "/ca.cnf", "-selfsign", "-keyfile",
+                 base + ".key", "-in", base + ".csr", "-out", base + ".pem", "-startdate",
+                 asn1(start), "-enddate", asn1(end), "-notext", "-preserveDN"});
     };
     selfSigned("tls-ca", "Trusted list TLS CA", true);
     selfSigned("lotl-signer", "Test LOTL signer", false);
@@ -228,9 +285,19 @@ std::string EuListsLab::base64Der(const fs::path& pem) {
     return out;
 }
 
-std::string EuListsLab::signedList(const std::string& body, const std::string& key,
-                                   const std::string& cert_pem) {
-    const std::string cert = base64Der(dir() / (cert_pem + ".pem"));
+std::string EuListsLab::signedList(const std::string& body, const std::string& name) {
+    return signedList(body, dir() / name, {dir() / (name + ".pem")});
+}
+
+std::string EuListsLab::signedList(const std::string& body, const fs::path& key,
+                                   const std::vector<fs::path>& key_info) {
+    std::string certs;
+    for (const auto& pem : key_info)
+        certs += "<ds:X509Certificate>" + base64Der(pem) + "</ds:X509Certificate>";
+    // The signature method follows the key: RSA (the lab's own keys) or ECDSA P-256.
+    const bool ec = mustRun({"openssl", "pkey", "-in", (fs::path(key) += ".key").string(),
+                             "-noout", "-text"})
+                        .out.find("ASN1 OID") != std::string::npos;
     const std::string tmpl =
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         "<tsl:TrustServiceStatusList xmlns:tsl=\"http://uri.etsi.org/02231/v2#\" "
@@ -238,7 +305,9 @@ std::string EuListsLab::signedList(const std::string& body, const std::string& k
         std::to_string(++serial_) + "\" TSLTag=\"http://uri.etsi.org/19612/TSLTag\">" + body +
         "<ds:Signature xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\" Id=\"sig\"><ds:SignedInfo>"
         "<ds:CanonicalizationMethod Algorithm=\"http://www.w3.org/2001/10/xml-exc-c14n#\"/>"
-        "<ds:SignatureMethod Algorithm=\"http://www.w3.org/2001/04/xmldsig-more#rsa-sha256\"/>"
+        "<ds:SignatureMethod Algorithm=\"http://www.w3.org/2001/04/xmldsig-more#" +
+        std::string(ec ? "ecdsa-sha256" : "rsa-sha256") +
+        "\"/>"
         "<ds:Reference Id=\"ref-tl\" URI=\"\"><ds:Transforms>"
         "<ds:Transform Algorithm=\"http://www.w3.org/2000/09/xmldsig#enveloped-signature\"/>"
         "<ds:Transform Algorithm=\"http://www.w3.org/2001/10/xml-exc-c14n#\"/></ds:Transforms>"
@@ -248,9 +317,9 @@ std::string EuListsLab::signedList(const std::string& body, const std::string& k
         "<ds:Transforms><ds:Transform Algorithm=\"http://www.w3.org/2001/10/xml-exc-c14n#\"/>"
         "</ds:Transforms><ds:DigestMethod Algorithm=\"http://www.w3.org/2001/04/xmlenc#sha256\"/>"
         "<ds:DigestValue/></ds:Reference></ds:SignedInfo><ds:SignatureValue/><ds:KeyInfo>"
-        "<ds:X509Data><ds:X509Certificate>" +
-        cert +
-        "</ds:X509Certificate></ds:X509Data></ds:KeyInfo><ds:Object>"
+        "<ds:X509Data>" +
+        certs +
+        "</ds:X509Data></ds:KeyInfo><ds:Object>"
         "<xades:QualifyingProperties xmlns:xades=\"" +
         kXadesNs +
         "\" Target=\"#sig\"><xades:SignedProperties Id=\"xades-sp\">"
@@ -260,27 +329,28 @@ std::string EuListsLab::signedList(const std::string& body, const std::string& k
     const auto in = dir() / ("tmpl-" + std::to_string(serial_) + ".xml");
     const auto out = dir() / ("signed-" + std::to_string(serial_) + ".xml");
     writeFile(in, tmpl);
-    mustRun({"xmlsec1", "--sign", "--privkey-pem", (dir() / (key + ".key")).string(),
+    mustRun({"xmlsec1", "--sign", "--privkey-pem", (fs::path(key) += ".key").string(),
              std::string("--id-attr:Id"), std::string(kXadesNs) + ":SignedProperties", "--output",
              out.string(), in.string()});
     return readFile(out);
 }
 
-std::string EuListsLab::lotlBody(const std::string& ro_operator_b64, bool files) {
+std::string EuListsLab::lotlBody(const std::string& ro_operator_b64, bool files,
+                                 const std::string& ro_xml, const std::optional<Dates>& dates) {
     auto at = [&](const std::string& name) { return files ? fileUrl(name) : url(name); };
-    return scheme("EU") + "<tsl:PointersToOtherTSL>" +
+    return scheme("EU", dates.value_or(fresh_)) + "<tsl:PointersToOtherTSL>" +
            pointer("EU", "EUlistofthelists", "application/vnd.etsi.tsl+xml", at("lotl.xml"),
                    base64Der(lotlSigners())) +
            pointer("RO", "EUgeneric", "application/pdf", at("ro.pdf"), ro_operator_b64) +
-           pointer("RO", "EUgeneric", "application/vnd.etsi.tsl+xml", at("ro.xml"),
+           pointer("RO", "EUgeneric", "application/vnd.etsi.tsl+xml", at(ro_xml),
                    ro_operator_b64) +
            pointer("BG", "EUgeneric", "application/vnd.etsi.tsl+xml", at("bg.xml"),
                    base64Der(dir() / "bg-operator.pem")) +
            "</tsl:PointersToOtherTSL></tsl:SchemeInformation>";
 }
 
-std::string EuListsLab::roBody() {
-    return scheme("RO") +
+std::string EuListsLab::roBody(const Dates& dates) {
+    return scheme("RO", dates) +
            "</tsl:SchemeInformation><tsl:TrustServiceProviderList><tsl:TrustServiceProvider>"
            "<tsl:TSPInformation><tsl:TSPName><tsl:Name xml:lang=\"en\">Test Trust SRL</tsl:Name>"
            "</tsl:TSPName></tsl:TSPInformation><tsl:TSPServices>" +
@@ -291,7 +361,7 @@ std::string EuListsLab::roBody() {
 }
 
 std::string EuListsLab::bgBody() {
-    return scheme("BG") +
+    return scheme("BG", fresh_) +
            "</tsl:SchemeInformation><tsl:TrustServiceProviderList><tsl:TrustServiceProvider>"
            "<tsl:TSPInformation><tsl:TSPName><tsl:Name xml:lang=\"en\">BG Trust</tsl:Name>"
            "</tsl:TSPName></tsl:TSPInformation><tsl:TSPServices>" +

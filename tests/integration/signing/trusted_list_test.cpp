@@ -1,12 +1,18 @@
 // The EU trusted lists end to end: a LOTL and national lists signed with xmlsec1, served over
 // TLS on 127.0.0.1, downloaded, verified and cached by updateTrustedList and by the
 // certagent-cli trusted-list command, then used to verify a CAdES signature.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <openssl/pem.h>
 #include <nlohmann/json.hpp>
 
+#include <regex>
+#include <set>
+
 #include "background_process.hpp"
 #include "certagent/core/agent.hpp"
+#include "certagent/core/paths.hpp"
+#include "revocation_lab.hpp"
 
 #include "certagent/core/config.hpp"
 #include "certagent/core/error.hpp"
@@ -71,6 +77,30 @@ class TrustedListTest : public ::testing::Test {
                              lotl.find("://") == std::string::npos ? lab->url(lotl) : lotl, extra));
     }
     int n_ = 0;
+
+    // lotl.xml with only `verify_lines` besides the URL (writeConfig adds signers and TLS).
+    config::Config sparseConfig(const std::string& verify_lines) {
+        auto file = tmp / ("sparse-" + std::to_string(++n_) + ".toml");
+        writeFile(file,
+                  "[verify]\ntrusted_list_url = \"" + lab->url("lotl.xml") + "\"\n" + verify_lines);
+        return loadConfig(file);
+    }
+
+    // After a good update, an update from `lotl` is refused (InvalidInput, naming its URL and
+    // `reason`) and the cache stays as it was, byte for byte.
+    void expectRefusedKeepingTheCache(const std::string& lotl, const std::string& reason) {
+        updateTrustedList(configFor("lotl.xml"), state);
+        auto before = snapshot(state);
+        try {
+            updateTrustedList(configFor(lotl), state);
+            ADD_FAILURE() << lotl << " was accepted";
+        } catch (const Error& e) {
+            EXPECT_EQ(e.kind(), ErrorKind::InvalidInput) << lotl;
+            EXPECT_EQ(e.where(), lab->url(lotl));
+            EXPECT_NE(std::string(e.what()).find(reason), std::string::npos) << e.what();
+        }
+        EXPECT_EQ(snapshot(state), before) << lotl;
+    }
 };
 EuListsLab* TrustedListTest::lab = nullptr;
 
@@ -90,7 +120,9 @@ TEST_F(TrustedListTest, UpdateCachesExactlyTheGrantedQualifiedCa) {
     EXPECT_EQ(cache.anchors[0].territory, "RO");
     EXPECT_EQ(cache.anchors[0].provider, "Test Trust SRL");
     EXPECT_EQ(cache.anchors[0].service, "Test Qualified CA");
-    EXPECT_EQ(cache.issued, "2025-01-01T00:00:00Z");
+    EXPECT_EQ(cache.issued, lab->fresh().issued);
+    EXPECT_FALSE(cache.stale);
+    EXPECT_TRUE(cache.stale_lists.empty());
 }
 
 TEST_F(TrustedListTest, ASecondUpdateAsksConditionallyAndReverifiesTheCachedCopy) {
@@ -105,7 +137,7 @@ TEST_F(TrustedListTest, ASecondUpdateAsksConditionallyAndReverifiesTheCachedCopy
 }
 
 TEST_F(TrustedListTest, TheAgentUpdatesByItselfOnceNextUpdateHasPassed) {
-    // The lab's LOTL says NextUpdate 2025-07-01: long past, so the area updates at once.
+    // Nothing is cached yet, so the area updates at once.
     AgentOptions options;
     options.config.explicit_file = lab->writeConfig("agent-refresh.toml", lab->url("lotl.xml"));
     options.config.read_environment = false;
@@ -120,7 +152,7 @@ TEST_F(TrustedListTest, TheAgentUpdatesByItselfOnceNextUpdateHasPassed) {
         [&] { return fs::exists(signing::trustedListCacheDir(state) / "RO.xml"); },
         std::chrono::seconds(30)));
     EXPECT_EQ(loadTrustedList(agent.config(), state).anchors.size(), 1u);
-    // The next try is planned (an hour from now at the earliest: the list's NextUpdate is past).
+    // The next update is planned (at most a week ahead: the list's NextUpdate is in 180 days).
     EXPECT_TRUE(certagent::testing::waitUntil([&] { return agent.scheduler().pending() >= 1; },
                                               std::chrono::seconds(5)));
 }
@@ -195,39 +227,14 @@ TEST_F(TrustedListTest, SignatureWhoseIssuerIsOnlyInTheListIsTrusted) {
 }
 
 TEST_F(TrustedListTest, TamperedLotlIsRefusedAndTheCacheKeptByteForByte) {
-    updateTrustedList(configFor("lotl.xml"), state);
-    auto before = snapshot(state);
-    try {
-        updateTrustedList(configFor("lotl-tampered.xml"), state);
-        FAIL() << "a tampered LOTL was accepted";
-    } catch (const Error& e) {
-        EXPECT_EQ(e.kind(), ErrorKind::InvalidInput);
-        EXPECT_EQ(e.where(), lab->url("lotl-tampered.xml"));
-        EXPECT_NE(std::string(e.what()).find("does not match"), std::string::npos) << e.what();
-    }
-    EXPECT_EQ(snapshot(state), before);
+    expectRefusedKeepingTheCache("lotl-tampered.xml", "does not match");
 }
 
 TEST_F(TrustedListTest, LotlSignedByAKeyNotPinnedIsRefused) {
-    updateTrustedList(configFor("lotl.xml"), state);
-    auto before = snapshot(state);
-    const std::pair<const char*, const char*> cases[] = {
-        // Its own certificate in KeyInfo: not pinned.
-        {"lotl-rogue.xml", "not one of the certificates trusted"},
-        // Names the pinned certificate, but the key does not match it.
-        {"lotl-rogue-claims-pinned.xml", "does not match"},
-    };
-    for (const auto& [name, reason] : cases) {
-        try {
-            updateTrustedList(configFor(name), state);
-            ADD_FAILURE() << name << " was accepted";
-        } catch (const Error& e) {
-            EXPECT_EQ(e.kind(), ErrorKind::InvalidInput) << name;
-            EXPECT_EQ(e.where(), lab->url(name));
-            EXPECT_NE(std::string(e.what()).find(reason), std::string::npos) << e.what();
-        }
-    }
-    EXPECT_EQ(snapshot(state), before);
+    // Its own certificate in KeyInfo: not pinned.
+    expectRefusedKeepingTheCache("lotl-rogue.xml", "not one of the certificates trusted");
+    // Names the pinned certificate, but the key does not match it.
+    expectRefusedKeepingTheCache("lotl-rogue-claims-pinned.xml", "does not match");
 }
 
 TEST_F(TrustedListTest, UnreachableServerKeepsTheCacheAndNamesTheUrl) {
@@ -246,11 +253,10 @@ TEST_F(TrustedListTest, UnreachableServerKeepsTheCacheAndNamesTheUrl) {
 
 TEST_F(TrustedListTest, TlsIsVerifiedAgainstTheConfiguredBundleOnly) {
     // Without the test TLS CA the server is not trusted (no switch turns that off).
-    auto file = tmp / "no-tls-ca.toml";
-    writeFile(file, "[verify]\ntrusted_list_url = \"" + lab->url("lotl.xml") +
-                        "\"\ntrusted_list_signers = \"" + lab->lotlSigners().string() + "\"\n");
     try {
-        updateTrustedList(loadConfig(file), state);
+        updateTrustedList(
+            sparseConfig("trusted_list_signers = \"" + lab->lotlSigners().string() + "\"\n"),
+            state);
         FAIL() << "an unverified TLS server was accepted";
     } catch (const Error& e) {
         EXPECT_EQ(e.kind(), ErrorKind::Tls) << e.what();
@@ -329,6 +335,244 @@ TEST_F(TrustedListTest, CliUpdateAndShowWithExitCodes) {
 
     EXPECT_EQ(run(good, {"trusted-list"}).exit_code, 2);
     EXPECT_EQ(run(good, {"trusted-list", "refresh"}).exit_code, 2);
+}
+
+// A detached signature by a signer the lab's qualified CA (only in the RO list) issued, checked
+// against `store`.
+pdf::SignatureReport verifyQualifiedSignature(EuListsLab& lab, const fs::path& dir,
+                                              X509_STORE* store) {
+    auto data = dir / "invoice.xml";
+    writeFile(data, "<invoice>42</invoice>\n");
+    auto p7s = readFile(lab.signDetached(data, "qc-ca"));
+    auto bytes = readFile(data);
+    signing::RevocationSettings offline;
+    offline.online = false;
+    signing::RevocationChecker revocation(offline);
+    auto r = signing::verifyCadesDetached(
+        {reinterpret_cast<const uint8_t*>(p7s.data()), p7s.size()},
+        {reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()}, store, {}, &revocation);
+    EXPECT_EQ(r.signatures.size(), 1u);
+    return r.signatures.at(0);
+}
+
+TEST_F(TrustedListTest, LotlPastItsNextUpdateIsRefusedAndTheLastGoodCopyKept) {
+    // Ten days past its NextUpdate.
+    expectRefusedKeepingTheCache("lotl-stale.xml", "the list of trusted lists is out of date");
+    EXPECT_EQ(loadTrustedList(configFor("lotl.xml"), state).anchors.size(), 1u);
+}
+
+TEST_F(TrustedListTest, ListJustPastItsNextUpdateIsUsedOnlyWithinTheGrace) {
+    // NextUpdate two hours ago: within the default 72 h.
+    auto result = updateTrustedList(configFor("lotl-late.xml"), state);
+    EXPECT_EQ(result.lists, 1);
+    EXPECT_EQ(loadTrustedList(configFor("lotl-late.xml"), state).anchors.size(), 1u);
+    // Without grace the same cached copy gives nothing, and says why.
+    auto strict = configFor("lotl-late.xml", "trusted_list_grace_hours = 0\n");
+    auto cache = loadTrustedList(strict, state);
+    EXPECT_TRUE(cache.anchors.empty());
+    EXPECT_TRUE(cache.stale);
+    EXPECT_FALSE(cache.next_update.empty());
+    ASSERT_FALSE(cache.problems.empty());
+    EXPECT_NE(cache.problems[0].find("out of date"), std::string::npos) << cache.problems[0];
+    EXPECT_THROW(updateTrustedList(strict, state), Error);
+}
+
+TEST_F(TrustedListTest, NationalListPastItsNextUpdateIsLeftOutWithItsReason) {
+    // RO is out of date and BG does not verify: nothing is left, the update fails.
+    try {
+        updateTrustedList(configFor("lotl-ro-stale.xml"), state);
+        FAIL() << "an out-of-date national list was used";
+    } catch (const Error& e) {
+        const std::string what = e.what();
+        EXPECT_NE(what.find("RO"), std::string::npos) << what;
+        EXPECT_NE(what.find("the list is out of date"), std::string::npos) << what;
+    }
+    EXPECT_FALSE(fs::exists(signing::trustedListCacheDir(state)));
+}
+
+TEST_F(TrustedListTest, KeptCopyPastItsGraceGivesNoAnchorAndVerifySaysWhy) {
+    auto late = configFor("lotl-late.xml");
+    updateTrustedList(late, state);
+    EXPECT_TRUE(
+        verifyQualifiedSignature(*lab, tmp.path(), signing::trustStoreFromConfig(late, state).get())
+            .chain_trusted);
+    // The next download fails: the last good copy stays...
+    EXPECT_THROW(updateTrustedList(configFor("https://127.0.0.1:1/lotl.xml"), state), Error);
+    EXPECT_TRUE(fs::exists(signing::trustedListCacheDir(state) / "RO.xml"));
+    // ...but once past NextUpdate + grace (here: no grace) it vouches for nobody.
+    auto strict = configFor("lotl-late.xml", "trusted_list_grace_hours = 0\n");
+    auto report = verifyQualifiedSignature(*lab, tmp.path(),
+                                           signing::trustStoreFromConfig(strict, state).get());
+    EXPECT_FALSE(report.chain_trusted);
+    EXPECT_EQ(report.indication, pdf::Indication::Indeterminate);
+    EXPECT_EQ(report.sub_indication, "NO_CERTIFICATE_CHAIN_FOUND");
+    EXPECT_NE(report.verdict_message.find("The EU trusted list was not used: the list of trusted "
+                                          "lists is out of date"),
+              std::string::npos)
+        << report.verdict_message;
+    EXPECT_NE(report.chain_message.find("out of date"), std::string::npos) << report.chain_message;
+
+    // trusted-list show marks it.
+    auto cfg = lab->writeConfig("strict-show.toml", lab->url("lotl-late.xml"),
+                                "trusted_list_grace_hours = 0\n");
+    auto run = [&](std::vector<std::string> args) {
+        std::vector<std::string> argv = {CERTAGENT_CLI, "--config", cfg.string(), "--state-dir",
+                                         state.string()};
+        argv.insert(argv.end(), args.begin(), args.end());
+        return runProcess(argv, {"CERTAGENT_CONFIG=", "LANGUAGE=en"}, {}, 120);
+    };
+    auto json_show = run({"trusted-list", "show", "--json"});
+    EXPECT_EQ(json_show.exit_code, 1) << json_show.err;
+    auto j = nlohmann::json::parse(json_show.out);
+    EXPECT_TRUE(j["stale"].get<bool>()) << json_show.out;
+    EXPECT_TRUE(j["anchors"].empty());
+    auto text_show = run({"trusted-list", "show"});
+    EXPECT_NE(text_show.out.find("OUT OF DATE"), std::string::npos) << text_show.out;
+}
+
+// National list signers whose certificates name an OCSP responder: `openssl ocsp` answers
+// from the revocation lab's index file.
+class TrustedListSignerRevocationTest : public TrustedListTest {
+  protected:
+    static void SetUpTestSuite() {
+        TrustedListTest::SetUpTestSuite();
+        ca = new RevocationLab();
+    }
+    static void TearDownTestSuite() {
+        delete ca;
+        ca = nullptr;
+        TrustedListTest::TearDownTestSuite();
+    }
+    static RevocationLab* ca;
+    // A list operator's certificate, valid since a month (the lab's lists are a day old).
+    static fs::path issue(const std::string& name, RevocationLab::Publishes publishes =
+                                                       RevocationLab::Publishes::OcspAndCrl) {
+        return ca->issue(name, publishes, 0, std::time(nullptr) - 30 * 86400);
+    }
+    config::Config roOnly(const std::string& name) {
+        return configFor("lotl-" + name + ".xml", "trusted_list_countries = [\"RO\"]\n");
+    }
+};
+RevocationLab* TrustedListSignerRevocationTest::ca = nullptr;
+
+TEST_F(TrustedListSignerRevocationTest, SignerTheResponderSaysIsGoodKeepsItsList) {
+    lab->publishRo("ro-good", issue("ro-good"), {ca->rootPem()});
+    auto result = updateTrustedList(roOnly("ro-good"), state);
+    EXPECT_EQ(result.lists, 1);
+    EXPECT_TRUE(result.notes.empty()) << result.notes.front();
+    // The answer was cached for the next update (openssl ocsp -ndays 1).
+    bool cached = false;
+    for (const auto& e : fs::directory_iterator(state / "revocation"))
+        cached = cached || e.path().filename().string().rfind("ocsp-", 0) == 0;
+    EXPECT_TRUE(cached);
+}
+
+TEST_F(TrustedListSignerRevocationTest, RevokedSignerSkipsItsListAndTheCacheIsKept) {
+    updateTrustedList(configFor("lotl.xml"), state);
+    auto before = snapshot(state);
+    auto signer = issue("ro-revoked");
+    ca->revoke(signer);
+    lab->publishRo("ro-revoked", signer, {ca->rootPem()});
+    try {
+        updateTrustedList(roOnly("ro-revoked"), state);
+        FAIL() << "a list signed by a revoked certificate was used";
+    } catch (const Error& e) {
+        const std::string what = e.what();
+        EXPECT_NE(what.find("RO"), std::string::npos) << what;
+        EXPECT_NE(what.find("is revoked"), std::string::npos) << what;
+        EXPECT_NE(what.find("keyCompromise"), std::string::npos) << what;
+    }
+    EXPECT_EQ(snapshot(state), before);
+}
+
+TEST_F(TrustedListSignerRevocationTest, ResponderDownKeepsTheListAndTheUpdateSaysSo) {
+    auto signer = issue("ro-dead-ocsp", RevocationLab::Publishes::DeadOcspOnly);
+    lab->publishRo("ro-dead-ocsp", signer, {ca->rootPem()});
+    auto result = updateTrustedList(roOnly("ro-dead-ocsp"), state);
+    EXPECT_EQ(result.lists, 1);
+    ASSERT_EQ(result.notes.size(), 1u);
+    EXPECT_NE(result.notes[0].find("RO"), std::string::npos) << result.notes[0];
+    EXPECT_NE(result.notes[0].find("could not be checked"), std::string::npos) << result.notes[0];
+    EXPECT_NE(result.notes[0].find(std::to_string(ca->deadPort())), std::string::npos)
+        << result.notes[0];
+}
+
+TEST_F(TrustedListSignerRevocationTest, SignerWhoseIssuerIsUnknownIsKeptAndNamed) {
+    // KeyInfo without the CA's certificate, and the list does not hold it either.
+    lab->publishRo("ro-no-issuer", issue("ro-no-issuer"));
+    auto result = updateTrustedList(roOnly("ro-no-issuer"), state);
+    EXPECT_EQ(result.lists, 1);
+    ASSERT_EQ(result.notes.size(), 1u);
+    EXPECT_NE(result.notes[0].find("issuer's certificate is not in the list"), std::string::npos)
+        << result.notes[0];
+}
+
+TEST_F(TrustedListSignerRevocationTest, ListSignedWhenItsSignersCertificateHadExpiredIsRefused) {
+    const std::time_t now = std::time(nullptr);
+    // Valid for a year that ended ten days before the list was issued (a day ago).
+    auto signer = ca->issue("ro-expired", RevocationLab::Publishes::Nothing, now - 10 * 86400,
+                            now - 375 * 86400);
+    lab->publishRo("ro-expired", signer);
+    try {
+        updateTrustedList(roOnly("ro-expired"), state);
+        FAIL() << "a list signed with an expired certificate was used";
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("was not valid when the list was issued"),
+                  std::string::npos)
+            << e.what();
+    }
+}
+
+// The signers shipped with the package (config/trust): every certificate parses, and the
+// fingerprints README.md records are exactly theirs, so neither file changes alone.
+TEST(TrustedListShippedSigners, EveryCertificateMatchesTheFingerprintInItsReadme) {
+    const auto dir = sourceDir() / "config" / "trust";
+    const std::string pem = readFile(dir / "eu-lotl-signers.pem");
+    std::set<std::string> from_pem;
+    size_t blocks = 0;
+    for (size_t at = pem.find("-----BEGIN CERTIFICATE-----"); at != std::string::npos;
+         at = pem.find("-----BEGIN CERTIFICATE-----", at + 1))
+        ++blocks;
+    pdf::BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+    while (pdf::X509Ptr cert{PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)}) {
+        unsigned char md[EVP_MAX_MD_SIZE];
+        unsigned int n = 0;
+        ASSERT_TRUE(X509_digest(cert.get(), EVP_sha256(), md, &n));
+        std::string hex;
+        for (unsigned int i = 0; i < n; ++i) hex += fmt::format("{}{:02X}", i ? ":" : "", md[i]);
+        from_pem.insert(hex);
+    }
+    EXPECT_GT(blocks, 0u);
+    EXPECT_EQ(from_pem.size(), blocks) << "a block of the PEM file is not a certificate";
+
+    const std::string readme = readFile(dir / "README.md");
+    std::set<std::string> from_readme;
+    const std::regex fingerprint("`((?:[0-9A-F]{2}:){31}[0-9A-F]{2})`");
+    for (std::sregex_iterator it(readme.begin(), readme.end(), fingerprint), end; it != end; ++it)
+        from_readme.insert((*it)[1]);
+    EXPECT_EQ(from_pem, from_readme);
+
+    // The build tree holds the same file where the agent looks for it without configuration.
+    config::Config defaults = config::Config::defaults();
+    EXPECT_EQ(signing::trustedListSignersFile(defaults),
+              paths::dataDir() / "trust" / "eu-lotl-signers.pem");
+    EXPECT_EQ(readFile(signing::trustedListSignersFile(defaults)), pem);
+}
+
+TEST_F(TrustedListTest, WithoutConfiguredSignersTheShippedOnesDecide) {
+    // The lab's LOTL is signed by its own key, which the Commission's certificates do not
+    // include: refused, naming why.
+    try {
+        updateTrustedList(
+            sparseConfig("trusted_list_tls_ca_bundle = \"" + lab->tlsCa().string() + "\"\n"),
+            state);
+        FAIL() << "the lab's LOTL verified against the shipped signers";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.kind(), ErrorKind::InvalidInput) << e.what();
+        EXPECT_NE(std::string(e.what()).find("not one of the certificates trusted"),
+                  std::string::npos)
+            << e.what();
+    }
 }
 
 }  // namespace

@@ -17,6 +17,10 @@ std::filesystem::path pluginDir();
 // Message catalogs: $CERTAGENT_LOCALEDIR, else <prefix>/share/locale, else the configured
 // install locale dir.
 std::filesystem::path localeDir();
+// Read-only data shipped with the package (the pinned EU trusted list signers):
+// <prefix>/share/certagent when it is there (also in the build tree), else the configured
+// install data dir.
+std::filesystem::path dataDir();
 
 // The user's config file: $XDG_CONFIG_HOME/certagent/agent.toml (~/.config/certagent/agent.toml).
 // (--config / $CERTAGENT_CONFIG is a further layer on top, see config.hpp.)
