@@ -346,8 +346,8 @@ class CmpBackend final : public Backend {
             for (const char* key : {kRequestKey, kWaitingKey, kPollKey}) ctx.setValue(key, "");
             return Outcome::misconfigured(
                 _("the CMP server and this computer do not have the same shared secret (or "
-                  "reference); nothing was sent for signing and nothing was installed. Check "
-                  "the secret given with --secret-env or [renewal.cmp] secret_file"),
+                  "reference), so the request was not accepted; nothing was installed. Check the "
+                  "secret given with --secret-env or [renewal.cmp] secret_file"),
                 "CMP_SECRET");
         }
         if (status >= 0 && (status == OSSL_CMP_PKISTATUS_rejection || failInfo > 0)) {
