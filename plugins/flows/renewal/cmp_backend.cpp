@@ -249,7 +249,10 @@ class CmpBackend final : public Backend {
         }
         if (ok && usesSecret_) {
             // Password-based MAC (RFC 9483 section 3.2): takes the place of the signature.
-            ok = OSSL_CMP_CTX_set1_secretValue(
+            // HMAC-SHA256 as RFC 9481 section 6.1.1 asks (OpenSSL 3.0 would use HMAC-SHA1).
+            ok = OSSL_CMP_CTX_set_option(cmp_, OSSL_CMP_OPT_OWF_ALGNID, NID_sha256) == 1 &&
+                 OSSL_CMP_CTX_set_option(cmp_, OSSL_CMP_OPT_MAC_ALGNID, NID_hmacWithSHA256) == 1 &&
+                 OSSL_CMP_CTX_set1_secretValue(
                      cmp_, reinterpret_cast<const unsigned char*>(secret.data()),
                      static_cast<int>(secret.size())) == 1;
             auto reference = ctx.value(kCmpReferenceKey).value_or("");

@@ -48,6 +48,22 @@ void enrolsEndToEnd(const std::string& keyType) {
     EXPECT_EQ(s.received("IR"), 1);
     EXPECT_EQ(s.received("CERTCONF"), 1);
     EXPECT_EQ((r.out + r.err).find("enrol-secret-3141"), std::string::npos);
+    // Neither the journal nor the agent's log holds the secret; the ir is MAC-protected with
+    // HMAC-SHA256 (RFC 9481), its senderKID the reference given.
+    for (const auto& f : fs::recursive_directory_iterator(s.stateDir)) {
+        if (f.is_regular_file()) {
+            EXPECT_EQ(slurp(f.path()).find("enrol-secret-3141"), std::string::npos) << f.path();
+        }
+    }
+    const auto hex = s.journalValue("cmp.request");
+    std::string der;
+    for (std::size_t i = 0; i + 1 < hex.size(); i += 2)
+        der.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+    writeFile(s.dir / "ir.der", der);
+    auto parsed = runProcess(
+        {"openssl", "asn1parse", "-inform", "DER", "-in", (s.dir / "ir.der").string()});
+    EXPECT_NE(parsed.out.find("hmacWithSHA256"), std::string::npos) << parsed.out << parsed.err;
+    EXPECT_NE(parsed.out.find(":enrol-42"), std::string::npos) << parsed.out;
     expectEnrolled(s);
 }
 
