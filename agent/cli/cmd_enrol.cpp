@@ -73,11 +73,7 @@ int runEnrol(Context& ctx) {
         return done ? kOk : kFailure;
     }
     if (done) {
-        std::cout << fmt::format(fmt::runtime(_("The certificate was installed successfully: new "
-                                                "certificate {0} under id {1} on token {2}.")),
-                                 text(r, "new_cert_serial"), text(r, "candidate_key_id"),
-                                 text(r, "token"))
-                  << std::endl;
+        std::cout << installedText(r) << std::endl;
         return kOk;
     }
     std::cerr << text(r, "message") << std::endl;

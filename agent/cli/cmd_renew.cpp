@@ -190,11 +190,7 @@ int runRenew(Context& ctx) {
         return done ? kOk : kFailure;
     }
     if (done) {
-        std::cout << fmt::format(fmt::runtime(_("The certificate was installed successfully: new "
-                                                "certificate {0} under id {1} on token {2}.")),
-                                 text(r, "new_cert_serial"), text(r, "candidate_key_id"),
-                                 text(r, "token"))
-                  << std::endl;
+        std::cout << installedText(r) << std::endl;
         if (!text(r, "code").empty()) std::cerr << text(r, "message") << std::endl;
         if (auto line = oldCertificateText(r); !line.empty()) std::cout << line << std::endl;
         return kOk;

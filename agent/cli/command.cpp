@@ -137,6 +137,13 @@ std::string renewalWhere(const json& r) {
     return textOf(r, "step") == "request" && !phase.empty() ? phase : textOf(r, "step");
 }
 
+std::string installedText(const json& r) {
+    return fmt::format(fmt::runtime(_("The certificate was installed successfully: new "
+                                      "certificate {0} under id {1} on token {2}.")),
+                       textOf(r, "new_cert_serial"), textOf(r, "candidate_key_id"),
+                       textOf(r, "token"));
+}
+
 RenewalProgressLines::RenewalProgressLines(Agent& agent) : agent_(agent) {
     id_ = agent.bus().subscribe(events::kRenewalProgress, [this](const json& e) {
         auto line = fmt::format("[{}] {}", renewalWhere(e), textOf(e, "message"));

@@ -79,6 +79,10 @@ token::PinCallback pinCallback(const std::optional<std::string>& pin_env);
 // Where a renewal stands, in one word: the backend's phase at the request step, else the step.
 std::string renewalWhere(const json& record);
 
+// The sentence for a renewal or enrolment record that is done: the new certificate's serial,
+// its id and its token.
+std::string installedText(const json& record);
+
 // Prints the renewal plugin's RenewalProgress events on stderr while it lives, one line per
 // change ("[step] message"): renew and enrol.
 class RenewalProgressLines {

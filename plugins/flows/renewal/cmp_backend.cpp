@@ -18,7 +18,6 @@
 #include <openssl/asn1.h>
 #include <openssl/cmp.h>
 #include <openssl/err.h>
-#include <openssl/objects.h>
 #include <openssl/x509.h>
 
 #include <cctype>
@@ -47,32 +46,6 @@ bool isLoopbackUrl(const std::string& url) {
     for (const char* prefix :
          {"http://127.", "http://localhost:", "http://localhost/", "http://[::1]"})
         if (url.rfind(prefix, 0) == 0) return true;
-    return false;
-}
-
-// Whether an encoded PKIMessage is protected by password-based MAC (its header's
-// protectionAlg, [1], is id-PasswordBasedMac): OpenSSL 3.0 has no getter.
-bool macProtected(const Bytes& der) {
-    const unsigned char* p = der.data();
-    const unsigned char* end = p + der.size();
-    long len = 0;
-    int tag = 0, cls = 0;
-    auto next = [&](const unsigned char*& q, long max) {
-        return !(ASN1_get_object(&q, &len, &tag, &cls, max) & 0x80);
-    };
-    if (!next(p, end - p) || !next(p, end - p)) return false;  // PKIMessage, PKIHeader
-    const unsigned char* headerEnd = p + len;
-    while (p < headerEnd) {
-        if (!next(p, headerEnd - p)) return false;
-        if (cls == V_ASN1_CONTEXT_SPECIFIC && tag == 1) {
-            const unsigned char* q = p;
-            if (!next(q, len)) return false;  // AlgorithmIdentifier: its OBJECT comes first
-            std::unique_ptr<ASN1_OBJECT, decltype(&ASN1_OBJECT_free)> o(
-                d2i_ASN1_OBJECT(nullptr, &q, len), &ASN1_OBJECT_free);
-            return o && OBJ_obj2nid(o.get()) == NID_id_PasswordBasedMAC;
-        }
-        p += len;
-    }
     return false;
 }
 

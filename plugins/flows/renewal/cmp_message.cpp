@@ -2,6 +2,7 @@
 
 #include <openssl/crypto.h>
 #include <openssl/err.h>
+#include <openssl/objects.h>
 #include <openssl/pem.h>
 
 #include <fstream>
@@ -25,26 +26,44 @@ MsgPtr msgOf(const Bytes& der) {
     return MsgPtr(d2i_OSSL_CMP_MSG(nullptr, &p, static_cast<long>(der.size())), &OSSL_CMP_MSG_free);
 }
 
-OctetPtr senderNonceOf(const Bytes& der) {
+namespace {
+
+// The content of the PKIHeader field [tag] of an encoded PKIMessage (nullptr when absent).
+const unsigned char* headerField(const Bytes& der, int wanted, long& length) {
     const unsigned char* p = der.data();
     const unsigned char* end = p + der.size();
-    long len = 0;
     int tag = 0, cls = 0;
     auto next = [&](const unsigned char*& q, long max) {
-        return !(ASN1_get_object(&q, &len, &tag, &cls, max) & 0x80);
+        return !(ASN1_get_object(&q, &length, &tag, &cls, max) & 0x80);
     };
-    if (!next(p, end - p) || tag != V_ASN1_SEQUENCE) return {nullptr, &ASN1_OCTET_STRING_free};
-    if (!next(p, end - p) || tag != V_ASN1_SEQUENCE) return {nullptr, &ASN1_OCTET_STRING_free};
-    const unsigned char* headerEnd = p + len;
+    if (!next(p, end - p) || tag != V_ASN1_SEQUENCE) return nullptr;  // PKIMessage
+    if (!next(p, end - p) || tag != V_ASN1_SEQUENCE) return nullptr;  // PKIHeader
+    const unsigned char* headerEnd = p + length;
     while (p < headerEnd) {
-        if (!next(p, headerEnd - p)) break;
-        if (cls == V_ASN1_CONTEXT_SPECIFIC && tag == 5) {
-            const unsigned char* q = p;
-            return {d2i_ASN1_OCTET_STRING(nullptr, &q, len), &ASN1_OCTET_STRING_free};
-        }
-        p += len;
+        if (!next(p, headerEnd - p)) return nullptr;
+        if (cls == V_ASN1_CONTEXT_SPECIFIC && tag == wanted) return p;
+        p += length;
     }
-    return {nullptr, &ASN1_OCTET_STRING_free};
+    return nullptr;
+}
+
+}  // namespace
+
+OctetPtr senderNonceOf(const Bytes& der) {
+    long len = 0;
+    const unsigned char* p = headerField(der, 5, len);
+    return {p ? d2i_ASN1_OCTET_STRING(nullptr, &p, len) : nullptr, &ASN1_OCTET_STRING_free};
+}
+
+bool macProtected(const Bytes& der) {
+    long len = 0;
+    const unsigned char* p = headerField(der, 1, len);  // protectionAlg
+    if (!p) return false;
+    int tag = 0, cls = 0;
+    if (ASN1_get_object(&p, &len, &tag, &cls, len) & 0x80) return false;  // AlgorithmIdentifier
+    std::unique_ptr<ASN1_OBJECT, decltype(&ASN1_OBJECT_free)> o(d2i_ASN1_OBJECT(nullptr, &p, len),
+                                                                &ASN1_OBJECT_free);
+    return o && OBJ_obj2nid(o.get()) == NID_id_PasswordBasedMAC;
 }
 
 std::string pemOf(X509* x) {

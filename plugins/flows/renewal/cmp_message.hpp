@@ -24,6 +24,9 @@ Bytes derOf(const OSSL_CMP_MSG* m);
 MsgPtr msgOf(const Bytes& der);  // null when `der` is not a PKIMessage
 // The senderNonce ([5] in PKIHeader) of an encoded PKIMessage: OpenSSL 3.0 has no getter.
 OctetPtr senderNonceOf(const Bytes& der);
+// Whether it is protected by password-based MAC (its header's protectionAlg is
+// id-PasswordBasedMac): OpenSSL 3.0 has no getter.
+bool macProtected(const Bytes& der);
 std::string pemOf(X509* x);
 std::string hexOf(const ASN1_OCTET_STRING* s);
 // The OpenSSL errors behind a failed exchange, for the log (the queue is emptied).
