@@ -39,7 +39,7 @@ using NamePtr = std::unique_ptr<X509_NAME, decltype(&X509_NAME_free)>;
 
 constexpr const char* kRequestKey = "cmp.request";  // hex DER of the kur/ir as sent
 constexpr const char* kWaitingKey = "cmp.waiting";  // hex DER of the server's "waiting" answer
-constexpr const char* kPollKey = "cmp.poll";  // hex DER of the last pollReq ':' of its answer
+constexpr const char* kPollKey = "cmp.poll";        // hex DER of the last pollReq ':' of its answer
 constexpr const char* kPollDueKey = "cmp.poll_due";  // ms: the server's checkAfter, as a time
 
 bool isLoopbackUrl(const std::string& url) {
@@ -215,9 +215,9 @@ class CmpBackend final : public Backend {
         if (ok && enrol) {
             auto der = parseDistinguishedName(ctx.record().subject);
             const unsigned char* q = der.data();
-            NamePtr name(der.empty() ? nullptr
-                                     : d2i_X509_NAME(nullptr, &q, static_cast<long>(der.size())),
-                         &X509_NAME_free);
+            NamePtr name(
+                der.empty() ? nullptr : d2i_X509_NAME(nullptr, &q, static_cast<long>(der.size())),
+                &X509_NAME_free);
             ok = name && OSSL_CMP_CTX_set1_subjectName(cmp_, name.get()) == 1;
         }
         if (ok && usesSecret_) {
@@ -315,9 +315,8 @@ class CmpBackend final : public Backend {
         // The secrets differ when the server could not check our MAC (badMessageCheck) or ours
         // does not check its answer: it cannot have taken the request, so the next attempt
         // builds a new one (with the secret then given) instead of sending these bytes again.
-        if (usesSecret_ &&
-            ((failInfo > 0 && (failInfo & OSSL_CMP_CTX_FAILINFO_badMessageCheck)) ||
-             (status < 0 && protectionFailed && answerMac))) {
+        if (usesSecret_ && ((failInfo > 0 && (failInfo & OSSL_CMP_CTX_FAILINFO_badMessageCheck)) ||
+                            (status < 0 && protectionFailed && answerMac))) {
             ctx.warn("CMP: the shared secret does not match the server's: " + errors);
             for (const char* key : {kRequestKey, kWaitingKey, kPollKey}) ctx.setValue(key, "");
             return Outcome::misconfigured(
@@ -389,13 +388,15 @@ class CmpBackend final : public Backend {
                 // A resumed renewal: the journalled request, its transaction and nonce.
                 body = fromHex(stored);
                 auto msg = msgOf(body);
-                if (!msg) throw Failure(code::kInternal, "the journalled CMP request cannot be read");
+                if (!msg)
+                    throw Failure(code::kInternal, "the journalled CMP request cannot be read");
                 OSSL_CMP_CTX_set1_transactionID(
                     cmp, OSSL_CMP_HDR_get0_transactionID(OSSL_CMP_MSG_get0_header(msg.get())));
                 adoptNonce(cmp, body);
                 if (auto waiting = ctx.value(kWaitingKey).value_or(""); !waiting.empty()) {
-                    ctx.progress(_("Asking the certification authority again about the request "
-                                   "it is handling (the same transaction)"));
+                    ctx.progress(
+                        _("Asking the certification authority again about the request "
+                          "it is handling (the same transaction)"));
                     replaying_ = true;
                     return replay(waiting);
                 }

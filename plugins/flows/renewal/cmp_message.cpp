@@ -7,8 +7,8 @@
 
 #include <fstream>
 
-#include "failure.hpp"
 #include <certagent/sdk/plugin.hpp>
+#include "failure.hpp"
 
 namespace certagent::renewal::cmp {
 
@@ -94,8 +94,7 @@ std::string readSecretFile(const std::filesystem::path& file) {
     std::error_code ec;
     auto st = fs::status(file, ec);
     if (ec || !fs::is_regular_file(st))
-        throw Failure(code::kConfig,
-                      _("[renewal.cmp] secret_file does not exist or is not a file"),
+        throw Failure(code::kConfig, _("[renewal.cmp] secret_file does not exist or is not a file"),
                       "renewal.cmp.secret_file: " + file.string());
     using P = fs::perms;
     if ((st.permissions() & (P::group_all | P::others_all)) != P::none)

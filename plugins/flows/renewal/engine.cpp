@@ -83,8 +83,7 @@ class Runner {
         if (enrolment()) {
             impl_.certificatesOn(rec_.token);  // the token is there
             if (first)
-                if (auto o = backend().check(ctx_); o.kind != Outcome::Kind::NeedsNewKey)
-                    handle(o);
+                if (auto o = backend().check(ctx_); o.kind != Outcome::Kind::NeedsNewKey) handle(o);
             return;
         }
         // The token there, the certificate with it; read each time (a token may have been
@@ -155,8 +154,7 @@ class Runner {
         auto tokenCan = [&](const std::string& t) {
             return onToken.empty() || std::find(onToken.begin(), onToken.end(), t) != onToken.end();
         };
-        std::vector<std::string> candidates{enrolment() ? rec_.keyType
-                                                        : renewed_.sameKeyType()};
+        std::vector<std::string> candidates{enrolment() ? rec_.keyType : renewed_.sameKeyType()};
         candidates.insert(candidates.end(), allowed.empty() ? onToken.begin() : allowed.begin(),
                           allowed.empty() ? onToken.end() : allowed.end());
         for (const auto& c : candidates) {
@@ -237,11 +235,11 @@ class Runner {
         auto publicKey = live_.session->publicKey(rec_.candidateKeyId);
         IssuedCertificate issued;
         try {
-            issued = verifyIssued(ctx_.value("cert_pem").value_or(""),
-                                  ctx_.value("chain_pem").value_or(""), d_.settings.caBundle,
-                                  renewedDer_, publicKey, impl_.host.nowMs(),
-                                  [this](const Bytes& der) { return impl_.describe(der); },
-                                  enrolment() ? parseDistinguishedName(rec_.subject) : Bytes{});
+            issued = verifyIssued(
+                ctx_.value("cert_pem").value_or(""), ctx_.value("chain_pem").value_or(""),
+                d_.settings.caBundle, renewedDer_, publicKey, impl_.host.nowMs(),
+                [this](const Bytes& der) { return impl_.describe(der); },
+                enrolment() ? parseDistinguishedName(rec_.subject) : Bytes{});
         } catch (const Failure& e) {
             fail(e.describe() + " " + _("Contact your certification authority."), "VERIFY_FAILED");
         }
@@ -447,13 +445,15 @@ RenewalRecord Engine::start(const StartRequest& request) {
 RenewalRecord Engine::enrol(const EnrolRequest& request) {
     std::lock_guard lock(impl_->mutex);
     if (parseDistinguishedName(request.subject).empty())
-        throw Failure(code::kUsage, _("the subject is not a name such as \"/CN=Ion Popescu/O=Example\""),
+        throw Failure(code::kUsage,
+                      _("the subject is not a name such as \"/CN=Ion Popescu/O=Example\""),
                       request.subject);
     if (!knownKeyType(request.keyType))
-        throw Failure(code::kUsage,
-                      fmt::format(fmt::runtime(_("unknown key type {0}; use one of {1}")),
-                                  request.keyType,
-                                  join(std::vector<std::string>(std::begin(kKeyTypes), std::end(kKeyTypes)))));
+        throw Failure(
+            code::kUsage,
+            fmt::format(
+                fmt::runtime(_("unknown key type {0}; use one of {1}")), request.keyType,
+                join(std::vector<std::string>(std::begin(kKeyTypes), std::end(kKeyTypes)))));
     auto& journal = impl_->journal;
     if (auto open = journal.findOpen(request.token, "")) return *open;
     RenewalRecord draft;

@@ -56,8 +56,8 @@ class DeferringPrompter final : public Prompter {
 };
 
 struct Settings {
-    std::string backend = "portal";         // [renewal] backend
-    std::filesystem::path caBundle;         // [renewal] ca_bundle
+    std::string backend = "portal";  // [renewal] backend
+    std::filesystem::path caBundle;  // [renewal] ca_bundle
     // [renewal.cmp] issuers: certificates from these issuers renew through the "cmp" backend
     // whatever `backend` says (one token, a portal CA and a CMP CA).
     std::vector<std::string> cmpIssuers;

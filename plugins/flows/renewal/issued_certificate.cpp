@@ -70,8 +70,7 @@ CertificateFacts CertificateFacts::fromJson(const nlohmann::json& j) {
 IssuedCertificate verifyIssued(const std::string& certPem, const std::string& chainPem,
                                const std::filesystem::path& caBundle, const Bytes& renewedDer,
                                const Bytes& candidatePublicKey, int64_t nowMs,
-                               const DescribeCertificate& describe,
-                               const Bytes& enrolSubject) {
+                               const DescribeCertificate& describe, const Bytes& enrolSubject) {
     auto leaves = readAll(certPem);
     if (leaves.empty()) throw bad(_("the CA sent no readable certificate"));
     X509* leaf = leaves.front().get();
@@ -109,8 +108,8 @@ IssuedCertificate verifyIssued(const std::string& certPem, const std::string& ch
             d2i_X509_NAME(nullptr, &q, static_cast<long>(enrolSubject.size())), &X509_NAME_free);
         if (!asked || X509_NAME_cmp(X509_get_subject_name(leaf), asked.get()) != 0)
             throw bad(_("its subject is not the one asked for"));
-    } else if (X509_NAME_cmp(X509_get_subject_name(leaf),
-                             X509_get_subject_name(renewed.get())) != 0) {
+    } else if (X509_NAME_cmp(X509_get_subject_name(leaf), X509_get_subject_name(renewed.get())) !=
+               0) {
         throw bad(_("its subject differs from the renewed certificate's"));
     }
 

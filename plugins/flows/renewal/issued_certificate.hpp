@@ -23,7 +23,6 @@ struct IssuedCertificate {
 IssuedCertificate verifyIssued(const std::string& certPem, const std::string& chainPem,
                                const std::filesystem::path& caBundle, const Bytes& renewedDer,
                                const Bytes& candidatePublicKey, int64_t nowMs,
-                               const DescribeCertificate& describe,
-                               const Bytes& enrolSubject = {});
+                               const DescribeCertificate& describe, const Bytes& enrolSubject = {});
 
 }  // namespace certagent::renewal

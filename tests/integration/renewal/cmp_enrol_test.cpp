@@ -20,21 +20,32 @@ void expectEnrolled(CmpScene& s) {
     auto id = objects.substr(idAt + 3, objects.find('\n', idAt) - idAt - 3);
     id.erase(0, id.find_first_not_of(' '));
     const auto der = s.dir / "enrolled.der", pub = s.dir / "token-pub.der";
-    ASSERT_EQ(s.hsm.pkcs11Tool(*s.token, {"--read-object", "--type", "cert", "--id", id,
-                                          "--output-file", der.string()}, true).exit_code, 0);
-    ASSERT_EQ(s.hsm.pkcs11Tool(*s.token, {"--read-object", "--type", "pubkey", "--id", id,
-                                          "--output-file", pub.string()}, true).exit_code, 0);
+    ASSERT_EQ(s.hsm
+                  .pkcs11Tool(*s.token,
+                              {"--read-object", "--type", "cert", "--id", id, "--output-file",
+                               der.string()},
+                              true)
+                  .exit_code,
+              0);
+    ASSERT_EQ(s.hsm
+                  .pkcs11Tool(*s.token,
+                              {"--read-object", "--type", "pubkey", "--id", id, "--output-file",
+                               pub.string()},
+                              true)
+                  .exit_code,
+              0);
     auto subject = runProcess({"openssl", "x509", "-inform", "DER", "-in", der.string(), "-noout",
                                "-subject", "-nameopt", "compat"});
     EXPECT_NE(subject.out.find(kEnrolSubject), std::string::npos) << subject.out << subject.err;
-    auto verify = runProcess({"sh", "-c",
-                              "openssl x509 -inform DER -in '" + der.string() +
-                                  "' | openssl verify -CAfile '" + s.hsm.caCertFile().string() +
-                                  "'"});
+    auto verify =
+        runProcess({"sh", "-c",
+                    "openssl x509 -inform DER -in '" + der.string() +
+                        "' | openssl verify -CAfile '" + s.hsm.caCertFile().string() + "'"});
     EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
-    auto certKey = runProcess({"openssl", "x509", "-inform", "DER", "-in", der.string(), "-noout",
-                               "-pubkey"});
-    auto tokenKey = runProcess({"openssl", "pkey", "-pubin", "-inform", "DER", "-in", pub.string()});
+    auto certKey =
+        runProcess({"openssl", "x509", "-inform", "DER", "-in", der.string(), "-noout", "-pubkey"});
+    auto tokenKey =
+        runProcess({"openssl", "pkey", "-pubin", "-inform", "DER", "-in", pub.string()});
     EXPECT_FALSE(certKey.out.empty());
     EXPECT_EQ(certKey.out, tokenKey.out) << tokenKey.err;
 }
@@ -60,8 +71,8 @@ void enrolsEndToEnd(const std::string& keyType) {
     for (std::size_t i = 0; i + 1 < hex.size(); i += 2)
         der.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
     writeFile(s.dir / "ir.der", der);
-    auto parsed = runProcess(
-        {"openssl", "asn1parse", "-inform", "DER", "-in", (s.dir / "ir.der").string()});
+    auto parsed =
+        runProcess({"openssl", "asn1parse", "-inform", "DER", "-in", (s.dir / "ir.der").string()});
     EXPECT_NE(parsed.out.find("hmacWithSHA256"), std::string::npos) << parsed.out << parsed.err;
     EXPECT_NE(parsed.out.find(":enrol-42"), std::string::npos) << parsed.out;
     expectEnrolled(s);

@@ -105,17 +105,17 @@ class CmpScene {
     }
 
     std::vector<std::string> renewArgs() const {
-        return {"renew", "--token", token->serial, "--cert", "a1", "--pin-env", "RENEW_PIN",
-                "--yes"};
+        return {"renew", "--token",   token->serial, "--cert",
+                "a1",    "--pin-env", "RENEW_PIN",   "--yes"};
     }
     ProcessResult renew(std::vector<std::string> env = {}) { return cli(renewArgs(), env); }
 
     // certagent-cli enrol with the shared secret in CMP_SECRET (give it in `env`).
     ProcessResult enrol(const std::string& keyType, std::vector<std::string> env = {}) {
-        return cli({"enrol", "--token", token->serial, "--subject", kEnrolSubject, "--key-type",
-                    keyType, "--reference", "enrol-42", "--secret-env", "CMP_SECRET", "--pin-env",
-                    "RENEW_PIN"},
-                   env);
+        return cli(
+            {"enrol", "--token", token->serial, "--subject", kEnrolSubject, "--key-type", keyType,
+             "--reference", "enrol-42", "--secret-env", "CMP_SECRET", "--pin-env", "RENEW_PIN"},
+            env);
     }
 
     // Runs the renewal (or with enrolKeyType, the enrolment) up to the `certificate` step (new
@@ -124,10 +124,9 @@ class CmpScene {
     void prepare(const std::string& enrolKeyType = {}) {
         url = "http://127.0.0.1:9/pkix/";  // nothing listens: the step is never reached
         writeConfig();
-        auto killed = enrolKeyType.empty()
-                          ? renew({"CERTAGENT_FAULT_AT=certificate"})
-                          : enrol(enrolKeyType, {"CERTAGENT_FAULT_AT=certificate",
-                                                 "CMP_SECRET=not-needed-yet"});
+        auto killed = enrolKeyType.empty() ? renew({"CERTAGENT_FAULT_AT=certificate"})
+                                           : enrol(enrolKeyType, {"CERTAGENT_FAULT_AT=certificate",
+                                                                  "CMP_SECRET=not-needed-yet"});
         ASSERT_NE(killed.exit_code, 0) << killed.out << killed.err;
         auto csr = journalValue("csr_pem");
         ASSERT_FALSE(csr.empty()) << killed.err;

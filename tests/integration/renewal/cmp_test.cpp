@@ -83,9 +83,9 @@ TEST_F(CmpTest, KilledWhileWaitingResumesByPollingTheSameTransaction) {
     BackgroundProcess agent(s.argv(s.renewArgs()),
                             s.environment({"CERTAGENT_RENEWAL_MAX_POLL_S=30"}), log);
     // The kur was answered "waiting", OpenSSL polled once and the agent now waits checkAfter.
-    ASSERT_TRUE(waitUntil([&] { return s.received("POLLREQ") == 1 &&
-                                       !s.journalValue("cmp.poll").empty(); },
-                          std::chrono::seconds(20)))
+    ASSERT_TRUE(
+        waitUntil([&] { return s.received("POLLREQ") == 1 && !s.journalValue("cmp.poll").empty(); },
+                  std::chrono::seconds(20)))
         << slurp(log) << slurp(s.serverLog);
     ::kill(agent.pid(), SIGKILL);
     agent.wait(std::chrono::seconds(5));
@@ -124,8 +124,8 @@ TEST_F(CmpTest, ConfigCheckRefusesASecretFileOthersCanRead) {
     CmpScene s(TestKeyType::EcP256);
     const fs::path secret = s.dir / "cmp.secret";
     writeFile(secret, "kur-secret-7\n");
-    fs::permissions(secret, fs::perms::owner_read | fs::perms::owner_write |
-                                fs::perms::group_read | fs::perms::others_read);
+    fs::permissions(secret, fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
+                                fs::perms::others_read);
     s.url = "http://127.0.0.1:9/pkix/";
     s.extraConfig = "secret_file = \"" + secret.string() + "\"\n";
     s.writeConfig();
