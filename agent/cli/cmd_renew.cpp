@@ -27,12 +27,6 @@ std::string text(const json& j, const char* key) {
     return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
-// Where a renewal stands, in one word: the backend's phase at the request step, else the step.
-std::string where(const json& r) {
-    auto phase = text(r, "phase");
-    return text(r, "step") == "request" && !phase.empty() ? phase : text(r, "step");
-}
-
 std::string whatNext(const json& r) {
     const auto c = text(r, "code");
     if (c == "pin_incorrect" || c == "pin_locked" || c == "cancelled")
@@ -172,24 +166,7 @@ int runRenew(Context& ctx) {
     }
     ctx.allowQuestions(args.value("--pin-env"), args.flag("--yes"));
 
-    // Progress lines on stderr, one per change.
-    std::mutex m;
-    std::string last;
-    auto sub = agent.bus().subscribe(events::kRenewalProgress, [&](const json& e) {
-        auto line = fmt::format("[{}] {}", where(e), text(e, "message"));
-        std::lock_guard l(m);
-        if (line == last) return;
-        last = line;
-        std::cerr << line << std::endl;
-    });
-    struct Unsubscribe {
-        Agent& agent;
-        uint64_t id;
-        ~Unsubscribe() {
-            agent.bus().drain();
-            agent.bus().unsubscribe(id);
-        }
-    } unsubscribe{agent, sub};
+    RenewalProgressLines progress(agent);
     auto r = ctx.runFlow(kPlugin, "start",
                          {{"token", *args.value("--token")},
                           {"cert", *args.value("--cert")},
@@ -213,18 +190,14 @@ int runRenew(Context& ctx) {
         return done ? kOk : kFailure;
     }
     if (done) {
-        std::cout << fmt::format(fmt::runtime(_("The certificate was installed successfully: new "
-                                                "certificate {0} under id {1} on token {2}.")),
-                                 text(r, "new_cert_serial"), text(r, "candidate_key_id"),
-                                 text(r, "token"))
-                  << std::endl;
+        std::cout << installedText(r) << std::endl;
         if (!text(r, "code").empty()) std::cerr << text(r, "message") << std::endl;
         if (auto line = oldCertificateText(r); !line.empty()) std::cout << line << std::endl;
         return kOk;
     }
     std::cerr << text(r, "message") << std::endl;
     std::cout << fmt::format(fmt::runtime(_("Renewal not finished ({0}, step {1}): {2}")),
-                             text(r, "state"), where(r), whatNext(r))
+                             text(r, "state"), renewalWhere(r), whatNext(r))
               << std::endl;
     return kFailure;
 }

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "certagent/core/error.hpp"
+#include "certagent/core/events.hpp"
 #include "certagent/core/i18n.hpp"
 #include "certagent/core/platform/desktop_open.hpp"
 
@@ -129,6 +130,33 @@ json Context::runFlow(const std::string& plugin, const std::string& action,
                                 plugin),
                     plugin);
     return p->runAction(action, action_args);
+}
+
+std::string renewalWhere(const json& r) {
+    auto phase = textOf(r, "phase");
+    return textOf(r, "step") == "request" && !phase.empty() ? phase : textOf(r, "step");
+}
+
+std::string installedText(const json& r) {
+    return fmt::format(fmt::runtime(_("The certificate was installed successfully: new "
+                                      "certificate {0} under id {1} on token {2}.")),
+                       textOf(r, "new_cert_serial"), textOf(r, "candidate_key_id"),
+                       textOf(r, "token"));
+}
+
+RenewalProgressLines::RenewalProgressLines(Agent& agent) : agent_(agent) {
+    id_ = agent.bus().subscribe(events::kRenewalProgress, [this](const json& e) {
+        auto line = fmt::format("[{}] {}", renewalWhere(e), textOf(e, "message"));
+        std::lock_guard l(m_);
+        if (line == last_) return;
+        last_ = line;
+        std::cerr << line << std::endl;
+    });
+}
+
+RenewalProgressLines::~RenewalProgressLines() {
+    agent_.bus().drain();
+    agent_.bus().unsubscribe(id_);
 }
 
 token::PinCallback pinCallback(const std::optional<std::string>& pin_env) {

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -74,6 +75,29 @@ std::function<std::optional<json>(const json&)> desktopOpener(
 // The PIN for a login: from the environment variable named by --pin-env, else asked on the
 // terminal without echo. Warns before the final try. Never from the command line.
 token::PinCallback pinCallback(const std::optional<std::string>& pin_env);
+
+// Where a renewal stands, in one word: the backend's phase at the request step, else the step.
+std::string renewalWhere(const json& record);
+
+// The sentence for a renewal or enrolment record that is done: the new certificate's serial,
+// its id and its token.
+std::string installedText(const json& record);
+
+// Prints the renewal plugin's RenewalProgress events on stderr while it lives, one line per
+// change ("[step] message"): renew and enrol.
+class RenewalProgressLines {
+public:
+    explicit RenewalProgressLines(Agent& agent);
+    ~RenewalProgressLines();  // after the events already published
+    RenewalProgressLines(const RenewalProgressLines&) = delete;
+    RenewalProgressLines& operator=(const RenewalProgressLines&) = delete;
+
+private:
+    Agent& agent_;
+    uint64_t id_ = 0;
+    std::mutex m_;
+    std::string last_;
+};
 
 // The connected token with this serial, or the only connected token when no serial is given.
 // Throws Error(TokenRemoved) when it is not connected, Error(Usage) when several are and none

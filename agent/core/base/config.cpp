@@ -162,6 +162,16 @@ std::optional<std::string> semanticProblem(const std::string& key, const json& v
             return std::string(
                 _("file not found (a PEM file with the CMP server's trust "
                   "anchors); the value is not used"));
+    } else if (key == "renewal.cmp.secret_file" && !value.get<std::string>().empty()) {
+        std::error_code ec;
+        auto st = fs::status(value.get<std::string>(), ec);
+        if (ec || !fs::is_regular_file(st))
+            return std::string(_("file not found (the CMP server's shared secret); the value is "
+                                 "not used"));
+        if ((st.permissions() & (fs::perms::group_all | fs::perms::others_all)) !=
+            fs::perms::none)
+            return std::string(_("other users may read this file; make it readable by you only "
+                                 "(chmod 600). The value is not used"));
     } else if (key == "renewal.cmp.recipient" && !value.get<std::string>().empty() &&
                value.get<std::string>().find('=') == std::string::npos) {
         return std::string(

@@ -52,6 +52,11 @@ const std::vector<KeyDef>& schema() {
          "renewal.backend says.", {}, {}, {}, true},
         {"renewal.cmp.implicit_confirm", T::Bool, false,
          "Ask the CMP server for implicit confirmation (no certConf/pkiConf round trip)."},
+        {"renewal.cmp.secret_file", T::String, "",
+         "File (readable by you only: chmod 600) with the shared secret the CA gave for "
+         "password-based MAC protection: first enrolments, and key updates when set."},
+        {"renewal.cmp.reference", T::String, "",
+         "The reference the CA gave with that secret (sent as senderKID)."},
         {"timestamps.url", T::String, "http://127.0.0.1:8080/tsa", "RFC 3161 timestamp URL."},
         {"timestamps.ca_bundle", T::String, "",
          "PEM file with the trust anchors for timestamp tokens (and the TSA's TLS)."},

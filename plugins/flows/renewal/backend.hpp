@@ -164,6 +164,10 @@ class BackendContext {
     virtual const std::filesystem::path& workDir() = 0;  // this renewal's files (0700)
     // The agent's log (never a PIN, never a secret of the CA's).
     virtual void warn(const std::string& message) = 0;
+    // The shared secret given for this run (certagent-cli enrol --secret-env, or typed at the
+    // terminal) for protocols that protect their messages with one (CMP's password-based MAC);
+    // nullptr when none was given. Never journalled, never logged; gone when the run ends.
+    virtual const std::string* sharedSecret() { return nullptr; }
 };
 
 class Backend {

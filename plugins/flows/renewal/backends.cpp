@@ -25,6 +25,8 @@ std::unique_ptr<Backend> makeCmp(const ConfigReader& config) {
     s.serverUrl = text("renewal.cmp.server");
     s.trusted = text("renewal.cmp.trusted");
     s.recipient = text("renewal.cmp.recipient");
+    s.secretFile = text("renewal.cmp.secret_file");
+    s.reference = text("renewal.cmp.reference");
     auto implicit = config("renewal.cmp.implicit_confirm");
     s.implicitConfirm = implicit.is_boolean() && implicit.get<bool>();
     return makeCmpBackend(std::move(s));

@@ -1,8 +1,15 @@
-// Crash safety: the kur's DER (its transactionID, senderNonce and signatures) is journalled
-// before it leaves. A renewal resumed after a kill -9 sends those same bytes again, never a
-// second request: a server that already took it answers from the same transaction (or says
-// transactionIdInUse, which stops the renewal with that advice). While the server answers
-// "waiting", the transaction stays in this object between the engine's calls, which poll it.
+// Crash safety: the request's DER (kur or ir: its transactionID, senderNonce and protection) is
+// journalled before it leaves. A renewal resumed after a kill -9 sends those same bytes again,
+// never a second request: a server that already took it answers from the same transaction (or
+// says transactionIdInUse, which stops the renewal with that advice).
+//
+// "Waiting" across a restart: the server's waiting answer and the last pollReq/pollRep pair are
+// journalled. OpenSSL 3.0's public API cannot put a fresh OSSL_CMP_CTX into the waiting state
+// (its status and recipNonce setters and its pollReq builder are internal), so a resumed
+// renewal replays those journalled answers through the transfer callback instead of sending
+// anything: OpenSSL checks them again (protection, transactionID, nonces), is back where it
+// was, and the first message that leaves is a pollReq of the same transaction, carrying the
+// recipNonce the server expects. The server's checkAfter still counts from when it said so.
 #include "cmp_backend.hpp"
 
 #include <certagent/sdk/plugin.hpp>
@@ -11,12 +18,13 @@
 #include <openssl/asn1.h>
 #include <openssl/cmp.h>
 #include <openssl/err.h>
-#include <openssl/pem.h>
 #include <openssl/x509.h>
 
 #include <cctype>
 #include <filesystem>
+#include <utility>
 
+#include "cmp_message.hpp"
 #include "cmp_status.hpp"
 #include "cmp_token_key.hpp"
 #include "failure.hpp"
@@ -25,77 +33,14 @@
 namespace certagent::renewal {
 namespace {
 
+using namespace cmp;
 using X509Ptr = std::unique_ptr<X509, decltype(&X509_free)>;
 using NamePtr = std::unique_ptr<X509_NAME, decltype(&X509_NAME_free)>;
-using MsgPtr = std::unique_ptr<OSSL_CMP_MSG, decltype(&OSSL_CMP_MSG_free)>;
-using OctetPtr = std::unique_ptr<ASN1_OCTET_STRING, decltype(&ASN1_OCTET_STRING_free)>;
 
-// PKIBody choices (RFC 4210 section 5.1.2); OpenSSL 3.0 keeps its names internal.
-constexpr int kBodyIr = 0;
-constexpr int kBodyKur = 7;
-
-constexpr const char* kRequestKey = "cmp.request";  // hex DER of the kur as sent
-
-Bytes derOf(const OSSL_CMP_MSG* m) {
-    int n = i2d_OSSL_CMP_MSG(m, nullptr);
-    if (n <= 0) throw Failure(code::kInternal, "cannot encode the CMP message");
-    Bytes out(static_cast<std::size_t>(n));
-    unsigned char* w = out.data();
-    i2d_OSSL_CMP_MSG(m, &w);
-    return out;
-}
-
-MsgPtr msgOf(const Bytes& der) {
-    const unsigned char* p = der.data();
-    return MsgPtr(d2i_OSSL_CMP_MSG(nullptr, &p, static_cast<long>(der.size())), &OSSL_CMP_MSG_free);
-}
-
-// The senderNonce ([5] in PKIHeader) of an encoded PKIMessage: OpenSSL 3.0 has no getter.
-OctetPtr senderNonceOf(const Bytes& der) {
-    const unsigned char* p = der.data();
-    const unsigned char* end = p + der.size();
-    long len = 0;
-    int tag = 0, cls = 0;
-    auto next = [&](const unsigned char*& q, long max) {
-        return !(ASN1_get_object(&q, &len, &tag, &cls, max) & 0x80);
-    };
-    if (!next(p, end - p) || tag != V_ASN1_SEQUENCE) return {nullptr, &ASN1_OCTET_STRING_free};
-    if (!next(p, end - p) || tag != V_ASN1_SEQUENCE) return {nullptr, &ASN1_OCTET_STRING_free};
-    const unsigned char* headerEnd = p + len;
-    while (p < headerEnd) {
-        if (!next(p, headerEnd - p)) break;
-        if (cls == V_ASN1_CONTEXT_SPECIFIC && tag == 5) {
-            const unsigned char* q = p;
-            return {d2i_ASN1_OCTET_STRING(nullptr, &q, len), &ASN1_OCTET_STRING_free};
-        }
-        p += len;
-    }
-    return {nullptr, &ASN1_OCTET_STRING_free};
-}
-
-std::string pemOf(X509* x) {
-    std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), &BIO_free);
-    PEM_write_bio_X509(bio.get(), x);
-    char* data = nullptr;
-    long n = BIO_get_mem_data(bio.get(), &data);
-    return std::string(data, static_cast<std::size_t>(n));
-}
-
-std::string hexOf(const ASN1_OCTET_STRING* s) {
-    if (!s) return {};
-    return toHex(Bytes(ASN1_STRING_get0_data(s), ASN1_STRING_get0_data(s) + ASN1_STRING_length(s)));
-}
-
-// The OpenSSL errors behind a failed exchange, for the log.
-std::string openSslErrors() {
-    std::string all;
-    while (unsigned long e = ERR_get_error()) {
-        char buf[256];
-        ERR_error_string_n(e, buf, sizeof buf);
-        all += (all.empty() ? "" : "; ") + std::string(buf);
-    }
-    return all;
-}
+constexpr const char* kRequestKey = "cmp.request";  // hex DER of the kur/ir as sent
+constexpr const char* kWaitingKey = "cmp.waiting";  // hex DER of the server's "waiting" answer
+constexpr const char* kPollKey = "cmp.poll";        // hex DER of the last pollReq ':' of its answer
+constexpr const char* kPollDueKey = "cmp.poll_due";  // ms: the server's checkAfter, as a time
 
 bool isLoopbackUrl(const std::string& url) {
     for (const char* prefix :
@@ -112,36 +57,45 @@ class CmpBackend final : public Backend {
     std::string name() const override { return "cmp"; }
     std::vector<Phase> phases() const override { return {}; }
 
-    Outcome check(BackendContext&) override {
-        if (auto o = settingsProblem()) return *o;
+    Outcome check(BackendContext& ctx) override {
+        if (auto o = settingsProblem(ctx)) return *o;
         return Outcome::needsNewKey();
     }
 
-    Outcome prepare(BackendContext&) override {
-        if (auto o = settingsProblem()) return *o;
-        return Outcome::needsNewKey();  // kur needs the new key first; the CA has nothing yet
+    Outcome prepare(BackendContext& ctx) override {
+        if (auto o = settingsProblem(ctx)) return *o;
+        return Outcome::needsNewKey();  // kur and ir need the new key first
     }
 
     Outcome requestCertificate(BackendContext& ctx, const CertificateRequest& request) override {
-        if (auto o = settingsProblem()) return *o;
+        if (auto o = settingsProblem(ctx)) return *o;
         bctx_ = &ctx;
         transportError_ = nullptr;
         try {
             if (!cmp_) begin(ctx, request);
-            int checkAfter = 0;
-            ERR_clear_error();
-            int res = OSSL_CMP_try_certreq(cmp_, kBodyKur, nullptr, &checkAfter);
-            rethrowSignerOrTransport();
-            if (res == 1) return issued(ctx);
-            const int status = OSSL_CMP_CTX_get_status(cmp_);
-            if (res == -1 || status == OSSL_CMP_PKISTATUS_waiting) {
+            for (;;) {
+                int checkAfter = 0;
+                ERR_clear_error();
+                int res = OSSL_CMP_try_certreq(cmp_, bodyType_, nullptr, &checkAfter);
+                rethrowSignerOrTransport();
+                if (res == 1) return issued(ctx);
+                const int status = OSSL_CMP_CTX_get_status(cmp_);
+                if (res != -1 && status != OSSL_CMP_PKISTATUS_waiting) return failed(ctx, status);
+                const int64_t now = ctx.nowMs();
+                int64_t due = now + std::max(checkAfter, 1) * int64_t{1000};
+                if (std::exchange(replayed_, false)) {
+                    // Back from the journal: the server's checkAfter counts from its answer.
+                    due = std::strtoll(ctx.value(kPollDueKey).value_or("0").c_str(), nullptr, 10);
+                    if (due <= now) continue;  // poll now
+                } else {
+                    ctx.setValue(kPollDueKey, std::to_string(due));
+                }
                 ctx.record().caState = "waiting";
                 return Outcome::wait(ctx.record().caReference,
-                                     std::chrono::seconds(std::max(checkAfter, 1)),
+                                     std::chrono::seconds(std::max<int64_t>(1, (due - now) / 1000)),
                                      _("The certification authority is still handling the "
                                        "request."));
             }
-            return failed(ctx, status);
         } catch (const Failure& e) {
             endTransaction();
             if (e.code() == code::kNetwork) return Outcome::unreachable(e.describe());
@@ -168,7 +122,13 @@ class CmpBackend final : public Backend {
     }
 
   private:
-    std::optional<Outcome> settingsProblem() const {
+    // A first enrolment (ir) has no certificate being renewed (engine.hpp Engine::enrol).
+    static bool enrolment(BackendContext& ctx) { return ctx.record().certId.empty(); }
+    bool hasSecret(BackendContext& ctx) const {
+        return ctx.sharedSecret() != nullptr || !s_.secretFile.empty();
+    }
+
+    std::optional<Outcome> settingsProblem(BackendContext& ctx) const {
         if (s_.serverUrl.empty())
             return Outcome::misconfigured(_("[renewal.cmp] server is not set: the CMP server's "
                                             "address"),
@@ -177,7 +137,8 @@ class CmpBackend final : public Backend {
             return Outcome::misconfigured(_("[renewal.cmp] server must be an https:// address "
                                             "(plain http only to this computer)"),
                                           "renewal.cmp.server");
-        if (s_.trusted.empty())
+        // An answer protected with the shared secret needs no trust anchors.
+        if (s_.trusted.empty() && !(enrolment(ctx) && hasSecret(ctx)))
             return Outcome::misconfigured(_("[renewal.cmp] trusted is not set: the PEM file with "
                                             "the certificates that sign the CMP server's answers"),
                                           "renewal.cmp.trusted");
@@ -185,54 +146,96 @@ class CmpBackend final : public Backend {
             return Outcome::misconfigured(_("[renewal.cmp] recipient is not a name such as "
                                             "\"/CN=Issuing CA/O=Example\""),
                                           "renewal.cmp.recipient");
+        if (enrolment(ctx) && !hasSecret(ctx))
+            return Outcome::misconfigured(_("a first enrolment is protected with the shared "
+                                            "secret the certification authority gave: name an "
+                                            "environment variable holding it with --secret-env, "
+                                            "or set [renewal.cmp] secret_file"),
+                                          "renewal.cmp.secret_file");
         return std::nullopt;
     }
 
-    // A new OpenSSL CMP transaction for `request`, signing with the token through ctx.
+    // A new OpenSSL CMP transaction for `request`, signing with the token through ctx: a kur
+    // protected by the renewed certificate's key (or the shared secret, when one is given), or
+    // for a first enrolment an ir protected by the shared secret.
     void begin(BackendContext& ctx, const CertificateRequest& request) {
-        const unsigned char* p = request.renewedCertificate.data();
-        X509Ptr old(d2i_X509(nullptr, &p, static_cast<long>(request.renewedCertificate.size())),
-                    &X509_free);
-        if (!old) throw Failure(code::kInvalidInput, "the renewed certificate cannot be read");
-        Bytes oldKey;
-        {
+        const bool enrol = request.renewedCertificate.empty();
+        bodyType_ = enrol ? kBodyIr : kBodyKur;
+        X509Ptr old(nullptr, &X509_free);
+        if (!enrol) {
+            const unsigned char* p = request.renewedCertificate.data();
+            old.reset(d2i_X509(nullptr, &p, static_cast<long>(request.renewedCertificate.size())));
+            if (!old) throw Failure(code::kInvalidInput, "the renewed certificate cannot be read");
             int n = i2d_PUBKEY(X509_get0_pubkey(old.get()), nullptr);
-            oldKey.resize(static_cast<std::size_t>(std::max(n, 0)));
+            Bytes oldKey(static_cast<std::size_t>(std::max(n, 0)));
             unsigned char* w = oldKey.data();
             i2d_PUBKEY(X509_get0_pubkey(old.get()), &w);
+            current_ = std::make_unique<cmp::TokenKey>(
+                oldKey, [this, id = ctx.record().certId](const std::string& hash,
+                                                         std::span<const uint8_t> d) {
+                    return bctx_->signDigest(id, hash, d);
+                });
         }
-        const std::string currentId = ctx.record().certId;
-        const std::string candidateId = request.candidateKeyId;
-        current_ = std::make_unique<cmp::TokenKey>(
-            oldKey, [this, currentId](const std::string& hash, std::span<const uint8_t> d) {
-                return bctx_->signDigest(currentId, hash, d);
-            });
         candidate_ = std::make_unique<cmp::TokenKey>(
-            request.candidatePublicKey,
-            [this, candidateId](const std::string& hash, std::span<const uint8_t> d) {
-                return bctx_->signDigest(candidateId, hash, d);
+            request.candidatePublicKey, [this, id = request.candidateKeyId](
+                                            const std::string& hash, std::span<const uint8_t> d) {
+                return bctx_->signDigest(id, hash, d);
             });
 
         std::unique_ptr<X509_STORE, decltype(&X509_STORE_free)> store(X509_STORE_new(),
                                                                       &X509_STORE_free);
-        if (X509_STORE_load_file(store.get(), s_.trusted.c_str()) != 1) {
+        if (!s_.trusted.empty() && X509_STORE_load_file(store.get(), s_.trusted.c_str()) != 1) {
             ERR_clear_error();
             throw Failure(code::kConfig,
                           _("cannot read the trust anchors for the CMP server's answers"),
                           "renewal.cmp.trusted: " + s_.trusted);
         }
+        std::string secret;
+        if (const std::string* given = ctx.sharedSecret())
+            secret = *given;
+        else if (!s_.secretFile.empty())
+            secret = readSecretFile(s_.secretFile);
+        usesSecret_ = !secret.empty();
 
         cmp_ = OSSL_CMP_CTX_new(nullptr, nullptr);
-        if (!cmp_) throw Failure(code::kInternal, "OSSL_CMP_CTX_new failed");
+        if (!cmp_) {
+            wipe(secret);
+            throw Failure(code::kInternal, "OSSL_CMP_CTX_new failed");
+        }
         OSSL_CMP_CTX_set_log_cb(cmp_, &CmpBackend::log);
         OSSL_CMP_CTX_set_transfer_cb(cmp_, &CmpBackend::transfer);
         OSSL_CMP_CTX_set_transfer_cb_arg(cmp_, this);
         OSSL_CMP_CTX_set0_trustedStore(cmp_, store.release());
-        bool ok = OSSL_CMP_CTX_set1_oldCert(cmp_, old.get()) == 1 &&
-                  OSSL_CMP_CTX_set1_cert(cmp_, old.get()) == 1 &&
-                  OSSL_CMP_CTX_set1_pkey(cmp_, current_->pkey()) == 1 &&
-                  EVP_PKEY_up_ref(candidate_->pkey()) == 1 &&
+        bool ok = EVP_PKEY_up_ref(candidate_->pkey()) == 1 &&
                   OSSL_CMP_CTX_set0_newPkey(cmp_, 1, candidate_->pkey()) == 1;
+        if (ok && old)
+            ok = OSSL_CMP_CTX_set1_oldCert(cmp_, old.get()) == 1 &&
+                 OSSL_CMP_CTX_set1_cert(cmp_, old.get()) == 1 &&
+                 OSSL_CMP_CTX_set1_pkey(cmp_, current_->pkey()) == 1;
+        if (ok && enrol) {
+            auto der = parseDistinguishedName(ctx.record().subject);
+            const unsigned char* q = der.data();
+            NamePtr name(
+                der.empty() ? nullptr : d2i_X509_NAME(nullptr, &q, static_cast<long>(der.size())),
+                &X509_NAME_free);
+            ok = name && OSSL_CMP_CTX_set1_subjectName(cmp_, name.get()) == 1;
+        }
+        if (ok && usesSecret_) {
+            // Password-based MAC (RFC 9483 section 3.2): takes the place of the signature.
+            // HMAC-SHA256 as RFC 9481 section 6.1.1 asks (OpenSSL 3.0 would use HMAC-SHA1).
+            ok = OSSL_CMP_CTX_set_option(cmp_, OSSL_CMP_OPT_OWF_ALGNID, NID_sha256) == 1 &&
+                 OSSL_CMP_CTX_set_option(cmp_, OSSL_CMP_OPT_MAC_ALGNID, NID_hmacWithSHA256) == 1 &&
+                 OSSL_CMP_CTX_set1_secretValue(
+                     cmp_, reinterpret_cast<const unsigned char*>(secret.data()),
+                     static_cast<int>(secret.size())) == 1;
+            auto reference = ctx.value(kCmpReferenceKey).value_or("");
+            if (reference.empty()) reference = s_.reference;
+            if (ok && !reference.empty())
+                ok = OSSL_CMP_CTX_set1_referenceValue(
+                         cmp_, reinterpret_cast<const unsigned char*>(reference.data()),
+                         static_cast<int>(reference.size())) == 1;
+        }
+        wipe(secret);
         if (ok && s_.implicitConfirm)
             ok = OSSL_CMP_CTX_set_option(cmp_, OSSL_CMP_OPT_IMPLICIT_CONFIRM, 1) == 1;
         if (ok && !s_.recipient.empty()) {
@@ -254,6 +257,8 @@ class CmpBackend final : public Backend {
         cmp_ = nullptr;
         candidate_.reset();
         current_.reset();
+        replaying_ = replayed_ = false;
+        lastAnswer_.clear();
     }
 
     void rethrowSignerOrTransport() {
@@ -301,7 +306,25 @@ class CmpBackend final : public Backend {
             }
         }
         const std::string errors = openSslErrors();
+        const bool answerMac = macProtected(lastAnswer_);
         endTransaction();
+        const bool protectionFailed = errors.find("validating protection") != std::string::npos ||
+                                      errors.find("sender cert") != std::string::npos ||
+                                      errors.find("certificate verify") != std::string::npos ||
+                                      errors.find("trust") != std::string::npos;
+        // The secrets differ when the server could not check our MAC (badMessageCheck) or ours
+        // does not check its answer: it cannot have taken the request, so the next attempt
+        // builds a new one (with the secret then given) instead of sending these bytes again.
+        if (usesSecret_ && ((failInfo > 0 && (failInfo & OSSL_CMP_CTX_FAILINFO_badMessageCheck)) ||
+                            (status < 0 && protectionFailed && answerMac))) {
+            ctx.warn("CMP: the shared secret does not match the server's: " + errors);
+            for (const char* key : {kRequestKey, kWaitingKey, kPollKey}) ctx.setValue(key, "");
+            return Outcome::misconfigured(
+                _("the CMP server and this computer do not have the same shared secret (or "
+                  "reference), so the request was not accepted; nothing was installed. Check the "
+                  "secret given with --secret-env or [renewal.cmp] secret_file"),
+                "CMP_SECRET");
+        }
         if (status >= 0 && (status == OSSL_CMP_PKISTATUS_rejection || failInfo > 0)) {
             ctx.warn("CMP: the server refused: " + errors);
             return cmp::outcomeFor(status, failInfo < 0 ? 0 : failInfo, said);
@@ -309,10 +332,7 @@ class CmpBackend final : public Backend {
         // No status from the server: its answer did not pass our checks (protection,
         // trust, nonces) or it was not a CMP answer at all.
         ctx.warn("CMP exchange failed: " + errors);
-        if (errors.find("validating protection") != std::string::npos ||
-            errors.find("sender cert") != std::string::npos ||
-            errors.find("certificate verify") != std::string::npos ||
-            errors.find("trust") != std::string::npos)
+        if (protectionFailed)
             return Outcome::misconfigured(
                 _("the CMP server's answer is not signed by a certificate that [renewal.cmp] "
                   "trusted lets this computer trust; nothing was installed"),
@@ -343,6 +363,20 @@ class CmpBackend final : public Backend {
         }
     }
 
+    // The journalled answer `hex` handed to OpenSSL as if the server had just sent it.
+    OSSL_CMP_MSG* replay(const std::string& hex) {
+        auto msg = msgOf(fromHex(hex));
+        if (!msg) throw Failure(code::kInternal, "a journalled CMP answer cannot be read");
+        lastAnswer_ = fromHex(hex);
+        return msg.release();
+    }
+
+    static void adoptNonce(OSSL_CMP_CTX* cmp, const Bytes& sent) {
+        auto nonce = senderNonceOf(sent);
+        if (!nonce || OSSL_CMP_CTX_set1_senderNonce(cmp, nonce.get()) != 1)
+            throw Failure(code::kInternal, "the journalled CMP request cannot be read");
+    }
+
     OSSL_CMP_MSG* exchange(OSSL_CMP_CTX* cmp, const OSSL_CMP_MSG* req) {
         BackendContext& ctx = *bctx_;
         Bytes body = derOf(req);
@@ -351,15 +385,21 @@ class CmpBackend final : public Backend {
         if (initial) {
             auto stored = ctx.value(kRequestKey).value_or("");
             if (!stored.empty()) {
-                // A resumed renewal: the journalled request again, its transaction and nonce.
+                // A resumed renewal: the journalled request, its transaction and nonce.
                 body = fromHex(stored);
                 auto msg = msgOf(body);
-                auto nonce = senderNonceOf(body);
-                if (!msg || !nonce)
+                if (!msg)
                     throw Failure(code::kInternal, "the journalled CMP request cannot be read");
                 OSSL_CMP_CTX_set1_transactionID(
                     cmp, OSSL_CMP_HDR_get0_transactionID(OSSL_CMP_MSG_get0_header(msg.get())));
-                OSSL_CMP_CTX_set1_senderNonce(cmp, nonce.get());
+                adoptNonce(cmp, body);
+                if (auto waiting = ctx.value(kWaitingKey).value_or(""); !waiting.empty()) {
+                    ctx.progress(
+                        _("Asking the certification authority again about the request "
+                          "it is handling (the same transaction)"));
+                    replaying_ = true;
+                    return replay(waiting);
+                }
                 ctx.progress(_("Sending the journalled request again (the same transaction)"));
             } else {
                 ctx.setValue(kRequestKey, toHex(body));  // durable before it leaves
@@ -367,9 +407,45 @@ class CmpBackend final : public Backend {
                     hexOf(OSSL_CMP_HDR_get0_transactionID(OSSL_CMP_MSG_get0_header(req)));
                 ctx.record().caState = "sent";
                 ctx.save();
-                ctx.progress(_("Sending the key update request to the certification authority"));
+                ctx.progress(type == kBodyIr
+                                 ? _("Sending the certificate request to the certification "
+                                     "authority")
+                                 : _("Sending the key update request to the certification "
+                                     "authority"));
+            }
+        } else if (type == kBodyPollReq) {
+            // OpenSSL polls only after a "waiting" answer: that answer is what a restart replays.
+            if (ctx.value(kWaitingKey).value_or("").empty() && !lastAnswer_.empty())
+                ctx.setValue(kWaitingKey, toHex(lastAnswer_));
+            if (std::exchange(replaying_, false)) {
+                if (auto poll = ctx.value(kPollKey).value_or(""); !poll.empty()) {
+                    auto bar = poll.find(':');
+                    if (bar == std::string::npos)
+                        throw Failure(code::kInternal, "the journalled CMP poll cannot be read");
+                    adoptNonce(cmp, fromHex(poll.substr(0, bar)));
+                    replayed_ = true;
+                    return replay(poll.substr(bar + 1));
+                }
             }
         }
+        replaying_ = replayed_ = false;
+        Bytes rsp = post(ctx, body);
+        if (initial) faultPoint("certificate:after");
+        // The pair in one journal write: a restart replays the answer with its request's nonce.
+        if (type == kBodyPollReq) ctx.setValue(kPollKey, toHex(body) + ":" + toHex(rsp));
+        auto msg = msgOf(rsp);
+        if (!msg)
+            throw Failure(code::kProtocol,
+                          fmt::format(fmt::runtime(_("the CMP server's answer (HTTP {0}) is not a "
+                                                     "CMP message; check [renewal.cmp] server")),
+                                      httpStatus_),
+                          s_.serverUrl);
+        lastAnswer_ = std::move(rsp);
+        return msg.release();
+    }
+
+    // One message to the server and its answer's bytes.
+    Bytes post(BackendContext& ctx, const Bytes& body) {
         HttpRequest h;
         h.method = "POST";
         h.url = s_.serverUrl;
@@ -377,25 +453,23 @@ class CmpBackend final : public Backend {
         h.body.assign(body.begin(), body.end());
         h.allowPlainHttpToLoopback = isLoopbackUrl(s_.serverUrl);
         auto answer = ctx.http().perform(h);
-        if (initial) faultPoint("certificate:after");
         if (answer.status >= 500 && answer.body.empty())
             throw Failure(
                 code::kNetwork,
                 fmt::format(fmt::runtime(_("the CMP server answered HTTP {0}")), answer.status),
                 s_.serverUrl);
-        Bytes rsp(answer.body.begin(), answer.body.end());
-        auto msg = msgOf(rsp);
-        if (!msg)
-            throw Failure(code::kProtocol,
-                          fmt::format(fmt::runtime(_("the CMP server's answer (HTTP {0}) is not a "
-                                                     "CMP message; check [renewal.cmp] server")),
-                                      answer.status),
-                          s_.serverUrl);
-        return msg.release();
+        httpStatus_ = answer.status;
+        return Bytes(answer.body.begin(), answer.body.end());
     }
 
     CmpSettings s_;
     OSSL_CMP_CTX* cmp_ = nullptr;
+    int bodyType_ = kBodyKur;
+    bool usesSecret_ = false;
+    bool replaying_ = false;  // the journalled "waiting" answer was handed to OpenSSL
+    bool replayed_ = false;   // ... and the last pollRep: the transaction is where it was
+    Bytes lastAnswer_;
+    long httpStatus_ = 0;
     std::unique_ptr<cmp::TokenKey> current_, candidate_;
     BackendContext* bctx_ = nullptr;
     std::exception_ptr transportError_;

@@ -1,6 +1,7 @@
 #include "engine.hpp"
 
 #include <fmt/format.h>
+#include <openssl/crypto.h>
 #include <openssl/objects.h>
 #include <openssl/x509.h>
 #include <certagent/sdk/plugin.hpp>
@@ -73,9 +74,18 @@ class Runner {
         return *live_.backend;
     }
 
+    // A first enrolment (Engine::enrol) renews nothing: no certificate, no old key.
+    bool enrolment() const { return rec_.certId.empty(); }
+
     void preflight() {
         bool first = rec_.step == Step::Preflight;
         if (first) ctx_.enterStep(Step::Preflight);
+        if (enrolment()) {
+            impl_.certificatesOn(rec_.token);  // the token is there
+            if (first)
+                if (auto o = backend().check(ctx_); o.kind != Outcome::Kind::NeedsNewKey) handle(o);
+            return;
+        }
         // The token there, the certificate with it; read each time (a token may have been
         // swapped while we waited).
         auto certs = impl_.certificatesOn(rec_.token);
@@ -144,7 +154,7 @@ class Runner {
         auto tokenCan = [&](const std::string& t) {
             return onToken.empty() || std::find(onToken.begin(), onToken.end(), t) != onToken.end();
         };
-        std::vector<std::string> candidates{renewed_.sameKeyType()};
+        std::vector<std::string> candidates{enrolment() ? rec_.keyType : renewed_.sameKeyType()};
         candidates.insert(candidates.end(), allowed.empty() ? onToken.begin() : allowed.begin(),
                           allowed.empty() ? onToken.end() : allowed.end());
         for (const auto& c : candidates) {
@@ -188,13 +198,18 @@ class Runner {
         if (!fresh)
             if (auto pem = ctx_.value("csr_pem").value_or(""); !pem.empty()) return requestFor(pem);
         ctx_.enterStep(Step::Csr);
-        // The subject is the renewed certificate's, entry by entry (the CA compares DER).
-        const unsigned char* p = renewedDer_.data();
+        // The subject is the renewed certificate's, entry by entry (the CA compares DER), or
+        // the one asked for a first enrolment.
+        const Bytes source = enrolment() ? parseDistinguishedName(rec_.subject) : renewedDer_;
+        const unsigned char* p = source.data();
+        const auto size = static_cast<long>(source.size());
         std::unique_ptr<X509, decltype(&X509_free)> cert(
-            d2i_X509(nullptr, &p, static_cast<long>(renewedDer_.size())), &X509_free);
-        if (!cert) throw Failure(code::kInvalidInput, "the renewed certificate cannot be read");
+            enrolment() ? nullptr : d2i_X509(nullptr, &p, size), &X509_free);
+        std::unique_ptr<X509_NAME, decltype(&X509_NAME_free)> asked(
+            enrolment() ? d2i_X509_NAME(nullptr, &p, size) : nullptr, &X509_NAME_free);
+        X509_NAME* name = cert ? X509_get_subject_name(cert.get()) : asked.get();
+        if (!name) throw Failure(code::kInvalidInput, "the subject cannot be read");
         json subject = json::array();
-        X509_NAME* name = X509_get_subject_name(cert.get());
         for (int i = 0; i < X509_NAME_entry_count(name); ++i) {
             X509_NAME_ENTRY* e = X509_NAME_get_entry(name, i);
             char oid[80];
@@ -220,10 +235,11 @@ class Runner {
         auto publicKey = live_.session->publicKey(rec_.candidateKeyId);
         IssuedCertificate issued;
         try {
-            issued = verifyIssued(ctx_.value("cert_pem").value_or(""),
-                                  ctx_.value("chain_pem").value_or(""), d_.settings.caBundle,
-                                  renewedDer_, publicKey, impl_.host.nowMs(),
-                                  [this](const Bytes& der) { return impl_.describe(der); });
+            issued = verifyIssued(
+                ctx_.value("cert_pem").value_or(""), ctx_.value("chain_pem").value_or(""),
+                d_.settings.caBundle, renewedDer_, publicKey, impl_.host.nowMs(),
+                [this](const Bytes& der) { return impl_.describe(der); },
+                enrolment() ? parseDistinguishedName(rec_.subject) : Bytes{});
         } catch (const Failure& e) {
             fail(e.describe() + " " + _("Contact your certification authority."), "VERIFY_FAILED");
         }
@@ -234,12 +250,14 @@ class Runner {
         live_.session->writeCertificate(rec_.candidateKeyId, {}, issued.der);
         faultPoint("install:after");
         // The old certificate as it was renewed: removeOld deletes exactly this one, if asked.
-        if (!ctx_.value("old_cert_pem"))
+        if (!enrolment() && !ctx_.value("old_cert_pem"))
             ctx_.setValue("old_cert_pem", derToPem(renewedDer_, "CERTIFICATE"));
         ctx_.enterStep(Step::Done);
         rec_.state = State::Done;
-        rec_.oldCertificate = OldCertificate::Offered;
-        impl_.journal.stepEvent(rec_, Step::Done, "old_certificate", "offered", rec_.certId);
+        if (!enrolment()) {
+            rec_.oldCertificate = OldCertificate::Offered;
+            impl_.journal.stepEvent(rec_, Step::Done, "old_certificate", "offered", rec_.certId);
+        }
         rec_.message = _("The certificate was installed successfully.");
         impl_.notify(rec_, _("Certificate renewed"),
                      fmt::format(fmt::runtime(_("The certificate was installed successfully. It "
@@ -424,6 +442,31 @@ RenewalRecord Engine::start(const StartRequest& request) {
     return journal.create(draft);
 }
 
+RenewalRecord Engine::enrol(const EnrolRequest& request) {
+    std::lock_guard lock(impl_->mutex);
+    if (parseDistinguishedName(request.subject).empty())
+        throw Failure(code::kUsage,
+                      _("the subject is not a name such as \"/CN=Ion Popescu/O=Example\""),
+                      request.subject);
+    if (!knownKeyType(request.keyType))
+        throw Failure(
+            code::kUsage,
+            fmt::format(
+                fmt::runtime(_("unknown key type {0}; use one of {1}")), request.keyType,
+                join(std::vector<std::string>(std::begin(kKeyTypes), std::end(kKeyTypes)))));
+    auto& journal = impl_->journal;
+    if (auto open = journal.findOpen(request.token, "")) return *open;
+    RenewalRecord draft;
+    draft.token = request.token;
+    draft.subject = request.subject;
+    draft.keyType = request.keyType;
+    draft.backend = "cmp";
+    draft.message = _("Enrolment started");
+    auto r = journal.create(draft);
+    if (!request.reference.empty()) journal.setValue(r.id, kCmpReferenceKey, request.reference);
+    return r;
+}
+
 void Engine::answer(const std::string& id, Prompt prompt, Answer answer) {
     std::lock_guard lock(impl_->mutex);
     auto r = impl_->journal.load(id, false);
@@ -472,6 +515,7 @@ RenewalRecord Engine::run(const std::string& id, const RunOptions& options) {
     ++impl_->runDepth;
     auto previous = impl_->prompter;
     if (options.prompter) impl_->prompter = options.prompter;
+    impl_->runSecret = options.sharedSecret;
     struct Done {
         Impl& impl;
         std::shared_ptr<Prompter> previous;
@@ -479,6 +523,9 @@ RenewalRecord Engine::run(const std::string& id, const RunOptions& options) {
             --impl.runDepth;
             impl.prompter = previous;
             impl.live.reset();
+            if (!impl.runSecret.empty())
+                OPENSSL_cleanse(impl.runSecret.data(), impl.runSecret.size());
+            impl.runSecret.clear();
         }
     } done{*impl_, previous};
     auto started = std::chrono::steady_clock::now();

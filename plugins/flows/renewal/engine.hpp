@@ -56,8 +56,8 @@ class DeferringPrompter final : public Prompter {
 };
 
 struct Settings {
-    std::string backend = "portal";         // [renewal] backend
-    std::filesystem::path caBundle;         // [renewal] ca_bundle
+    std::string backend = "portal";  // [renewal] backend
+    std::filesystem::path caBundle;  // [renewal] ca_bundle
     // [renewal.cmp] issuers: certificates from these issuers renew through the "cmp" backend
     // whatever `backend` says (one token, a portal CA and a CMP CA).
     std::vector<std::string> cmpIssuers;
@@ -91,6 +91,16 @@ struct StartRequest {
     std::string idDocument;  // PDF path (kept as given; checked by the backend)
 };
 
+// A first enrolment: a new key pair on a token that has no certificate for it yet, and an
+// initialization request (ir) to the CMP server for it ([renewal.cmp]; docs/cmp.md). Its record
+// has no certId; `subject` is the record's subject.
+struct EnrolRequest {
+    std::string token;    // serial
+    std::string subject;  // "/CN=Ion Popescu/O=Example" or "CN=Ion Popescu, O=Example"
+    std::string keyType = "ec-p256";
+    std::string reference;  // senderKID with the shared secret (empty: [renewal.cmp] reference)
+};
+
 // What run() does with the old certificate once the new one is installed and verified.
 enum class OldCertificateChoice {
     Offer,   // nothing: the offer stays open in the journal
@@ -107,6 +117,9 @@ struct RunOptions {
     // Give up waiting after this long (0: until final). The renewal stays resumable.
     std::chrono::seconds maxTotalWait{0};
     OldCertificateChoice oldCertificate = OldCertificateChoice::Offer;
+    // A shared secret for the backend (BackendContext::sharedSecret) while this run lasts; the
+    // caller wipes its own copy.
+    std::string sharedSecret;
 };
 
 class Engine {
@@ -125,6 +138,9 @@ class Engine {
     RenewalRecord advance(const std::string& id);
     // advance() and sleep until final, cancelled or out of time.
     RenewalRecord run(const std::string& id, const RunOptions& options = {});
+    // Starts a first enrolment on `request.token`, or returns the token's open one (resume).
+    // Throws Failure(usage) for a subject that is not a name or an unknown key type.
+    RenewalRecord enrol(const EnrolRequest& request);
     // Journals the person's answer to a prompt; the next advance() acts on it.
     void answer(const std::string& id, Prompt prompt, Answer answer);
     // Abandons: cancels at the CA when still possible, removes the candidate key pair (never

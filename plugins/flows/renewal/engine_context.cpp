@@ -28,9 +28,13 @@ class HostHttp final : public Http {
                     {"timeout_ms", settings_.httpTimeout.count()}};
         if (!settings_.caBundle.empty()) req["ca_bundle"] = settings_.caBundle.string();
         if (r.allowPlainHttpToLoopback) req["allow_plain_http"] = "loopback";
-        if (session_) {
+        if (session_ && !certId_.empty()) {  // a first enrolment has no certificate yet
             req["client_certificate"] = {{"session", session_}, {"id", certId_}};
             req["keep"] = true;
+        } else if (!headers.contains("Connection")) {
+            // A client for this request only: say so, or a server keeping the connection for
+            // the next message sees it drop (OpenSSL's CMP server then ends the transaction).
+            req["headers"]["Connection"] = "close";
         }
         try {
             auto a = host_.http(req, r.body);

@@ -38,6 +38,9 @@ class EngineContext final : public BackendContext {
     int64_t nowMs() override;
     const std::filesystem::path& workDir() override { return dir_; }
     void warn(const std::string& message) override;
+    const std::string* sharedSecret() override {
+        return impl_.runSecret.empty() ? nullptr : &impl_.runSecret;
+    }
 
   private:
     // One transaction: the previous position done, the new one started, the record saved.

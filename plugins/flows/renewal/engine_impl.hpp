@@ -44,6 +44,7 @@ struct Engine::Impl {
     std::chrono::steady_clock::time_point lastAdvance{};
     int runDepth = 0;  // inside run(): advance() keeps the login between calls
     std::shared_ptr<Prompter> prompter = std::make_shared<DeferringPrompter>();
+    std::string runSecret;   // RunOptions::sharedSecret while run() runs (wiped after)
     std::mutex phasesMutex;  // phasesOf() is also called outside advance() (list, menus)
     std::map<std::string, std::vector<Phase>> phases;
 

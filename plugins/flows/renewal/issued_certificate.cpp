@@ -70,12 +70,13 @@ CertificateFacts CertificateFacts::fromJson(const nlohmann::json& j) {
 IssuedCertificate verifyIssued(const std::string& certPem, const std::string& chainPem,
                                const std::filesystem::path& caBundle, const Bytes& renewedDer,
                                const Bytes& candidatePublicKey, int64_t nowMs,
-                               const DescribeCertificate& describe) {
+                               const DescribeCertificate& describe, const Bytes& enrolSubject) {
     auto leaves = readAll(certPem);
     if (leaves.empty()) throw bad(_("the CA sent no readable certificate"));
     X509* leaf = leaves.front().get();
+    const bool enrolment = renewedDer.empty();
     auto renewed = fromDer(renewedDer);
-    if (!renewed) throw bad(_("the renewed certificate cannot be read"));
+    if (!renewed && !enrolment) throw bad(_("the renewed certificate cannot be read"));
 
     // Chain: anchors are the configured bundle and the system store, never the CA's answer.
     std::unique_ptr<X509_STORE, decltype(&X509_STORE_free)> store(X509_STORE_new(),
@@ -101,8 +102,16 @@ IssuedCertificate verifyIssued(const std::string& certPem, const std::string& ch
                       &EVP_PKEY_free);
     if (!candidate || EVP_PKEY_eq(X509_get0_pubkey(leaf), candidate.get()) != 1)
         throw bad(_("its key is not the new key pair on the token"));
-    if (X509_NAME_cmp(X509_get_subject_name(leaf), X509_get_subject_name(renewed.get())) != 0)
+    if (enrolment) {
+        const unsigned char* q = enrolSubject.data();
+        std::unique_ptr<X509_NAME, decltype(&X509_NAME_free)> asked(
+            d2i_X509_NAME(nullptr, &q, static_cast<long>(enrolSubject.size())), &X509_NAME_free);
+        if (!asked || X509_NAME_cmp(X509_get_subject_name(leaf), asked.get()) != 0)
+            throw bad(_("its subject is not the one asked for"));
+    } else if (X509_NAME_cmp(X509_get_subject_name(leaf), X509_get_subject_name(renewed.get())) !=
+               0) {
         throw bad(_("its subject differs from the renewed certificate's"));
+    }
 
     IssuedCertificate out;
     int n = i2d_X509(leaf, nullptr);
@@ -110,9 +119,10 @@ IssuedCertificate verifyIssued(const std::string& certPem, const std::string& ch
     unsigned char* w = out.der.data();
     i2d_X509(leaf, &w);
     out.facts = describe(out.der);
-    auto old = describe(renewedDer);
     if (out.facts.notBeforeMs > nowMs || out.facts.notAfterMs <= nowMs)
         throw bad(_("not valid now"));
+    if (enrolment) return out;
+    auto old = describe(renewedDer);
     if ((old.qcCompliance && !out.facts.qcCompliance) || (old.qcSscd && !out.facts.qcSscd) ||
         (old.qualified && !out.facts.qualified))
         throw bad(_("the qualified statements of the renewed certificate are missing"));

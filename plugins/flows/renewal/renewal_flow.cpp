@@ -3,9 +3,15 @@
 //
 // Actions (runAction):
 //   start {token, cert, years?, id_document?}  -> the record (a new or the open renewal)
-//   run {id, old_certificate?: "offer"|"ask"|"remove"|"keep"}
+//   enrol {token, subject, key_type?, reference?}
+//                                 -> the record of a first enrolment (new, or the token's open
+//                                 one): a new key pair and a CMP ir (docs/cmp.md)
+//   run {id, old_certificate?: "offer"|"ask"|"remove"|"keep", secret_env?, secret?}
 //                                 runs it to the end, asking at the terminal (the CLI); then
-//                                 the old certificate as told (default: only offered)
+//                                 the old certificate as told (default: only offered). A shared
+//                                 secret for the CA (CMP's MAC protection) comes from the
+//                                 environment variable secret_env names, or as typed by the
+//                                 person (secret); it lives only as long as the run.
 //   remove_old {id}, keep_old {id}  the answer to that offer -> the record
 //   advance {id}                  runs it until it must wait -> the record (no questions)
 //   cancel {id}                   -> the record
@@ -13,8 +19,10 @@
 //   renew {token, cert, years?, id_document?}, continue|<id>, cancel|<id>: the tray's menu
 // In the tray and the daemon the work runs on the plugin's worker (service.hpp).
 #include <fmt/format.h>
+#include <openssl/crypto.h>
 #include <certagent/sdk/plugin.hpp>
 
+#include <cstdlib>
 #include <memory>
 #include <mutex>
 
@@ -107,6 +115,26 @@ std::string text(const json& j, const char* key) {
     return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
+void wipeSecret(std::string& s) noexcept {
+    if (!s.empty()) OPENSSL_cleanse(s.data(), s.size());
+    s.clear();
+}
+
+// The run's shared secret: from the variable `secret_env` names (read here, in the agent's
+// process: it never is on a command line), else as the person typed it (`secret`).
+std::string secretFrom(const json& args) {
+    if (auto name = text(args, "secret_env"); !name.empty()) {
+        const char* v = std::getenv(name.c_str());
+        if (!v || !*v)
+            throw Failure(code::kUsage,
+                          fmt::format(fmt::runtime(_("the environment variable {0} (--secret-env) "
+                                                     "is not set or empty")),
+                                      name));
+        return v;
+    }
+    return text(args, "secret");
+}
+
 class RenewalFlow final : public sdk::FlowPlugin {
   public:
     explicit RenewalFlow(sdk::Host& host)
@@ -154,15 +182,26 @@ class RenewalFlow final : public sdk::FlowPlugin {
             keepGoing(r.id);
             return {{"message", _("Renewal started")}, {"renewal_id", r.id}};
         }
+        if (verb == "enrol") {
+            EnrolRequest q{text(args, "token"), text(args, "subject"), text(args, "key_type"),
+                           text(args, "reference")};
+            if (q.keyType.empty()) q.keyType = "ec-p256";
+            return e.recordJson(e.enrol(q));
+        }
         if (verb == "run") {
             auto asking = std::make_shared<AskingPrompter>(
                 host(), [this](RenewalRecord r, const std::string& message) {
                     r.message = message;
                     host().events().publish(engine().progressEvent(r));
                 });
-            return e.recordJson(e.run(
-                text(args, "id"),
-                {.prompter = asking, .oldCertificate = choiceOf(text(args, "old_certificate"))}));
+            RunOptions options{.prompter = asking,
+                               .oldCertificate = choiceOf(text(args, "old_certificate")),
+                               .sharedSecret = secretFrom(args)};
+            struct Wipe {
+                std::string& s;
+                ~Wipe() { wipeSecret(s); }
+            } wipe{options.sharedSecret};
+            return e.recordJson(e.run(text(args, "id"), options));
         }
         if (verb == "remove_old") return e.recordJson(e.removeOld(text(args, "id")));
         if (verb == "keep_old") return e.recordJson(e.keepOld(text(args, "id")));
