@@ -211,8 +211,9 @@ TokenChanges TokenTracker::rescan(bool initial) {
         try {
             // A token pulled out meanwhile may read as "no certificates": the removal check
             // turns that into an error, so it is not reported as certificates removed.
-            auto certs = withRemovalCheck(*service, state.info, [&] {
-                return service->open(state.info)->certificates();
+            const auto& info = state.info;  // clang 14 cannot capture a structured binding
+            auto certs = withRemovalCheck(*service, info, [&] {
+                return service->open(info)->certificates();
             });
             for (const auto& c : certs)
                 state.certificates[token::toHex(c.id)] = c.info ? c.info->serialHex : "";
