@@ -10,10 +10,11 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <memory>
 #include <mutex>
 #include <optional>
-#include <thread>
 
+#include "bus_thread.hpp"
 #include "certagent/core/log.hpp"
 #include "certagent/core/ui/status_notifier_model.hpp"
 
@@ -179,95 +180,49 @@ public:
     GdbusStatusNotifier(MenuActionHandler onAction, std::string iconThemePath)
         : on_action_(std::move(onAction)), icon_theme_path_(std::move(iconThemePath)) {}
 
-    ~GdbusStatusNotifier() override {
-        if (loop_) {
-            g_main_loop_quit(loop_);
-            g_main_context_invoke(context_, [](gpointer loop) -> gboolean {
-                g_main_loop_quit(static_cast<GMainLoop*>(loop));
-                return G_SOURCE_REMOVE;
-            }, loop_);
-        }
-        if (thread_.joinable()) thread_.join();
-        if (connection_) {
-            if (watch_) g_dbus_connection_signal_unsubscribe(connection_, watch_);
-            for (auto id : objects_) g_dbus_connection_unregister_object(connection_, id);
-            // Closing drops our name: the watcher sees it go and removes the item.
-            g_dbus_connection_close_sync(connection_, nullptr, nullptr);
-            g_object_unref(connection_);
-        }
-        if (node_) g_dbus_node_info_unref(node_);
-        if (loop_) g_main_loop_unref(loop_);
-        if (context_) g_main_context_unref(context_);
-    }
-
     bool open() {
         auto address = sessionBusAddress();
         if (address.empty()) return false;
-        GError* error = nullptr;
-        connection_ = g_dbus_connection_new_for_address_sync(
-            address.c_str(),
-            static_cast<GDBusConnectionFlags>(G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
-                                              G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION),
-            nullptr, nullptr, &error);
-        if (!connection_) {
-            log::info("tray", "no StatusNotifierItem: cannot connect to the session bus: {}",
-                      error ? error->message : "?");
-            g_clear_error(&error);
+        std::string why;
+        if (!bus_.connect(address.c_str(), why)) {
+            log::info("tray", "no StatusNotifierItem: cannot connect to the session bus: {}", why);
             return false;
         }
-        g_dbus_connection_set_exit_on_close(connection_, FALSE);
         if (!watcherWithHost()) return false;
         view_ = ui::statusNotifierView(ui::presentStarting());  // until the first show()
 
-        node_ = g_dbus_node_info_new_for_xml(kIntrospection, &error);
+        GError* error = nullptr;
+        node_.reset(g_dbus_node_info_new_for_xml(kIntrospection, &error));
         if (!node_) {
-            log::error("tray", "StatusNotifierItem introspection: {}",
-                       error ? error->message : "?");
-            g_clear_error(&error);
+            log::error("tray", "StatusNotifierItem introspection: {}", takeMessage(error));
             return false;
         }
-        context_ = g_main_context_new();
-        // Method calls and signals are dispatched in the thread-default context at registration.
-        g_main_context_push_thread_default(context_);
         static const GDBusInterfaceVTable vtable = {&GdbusStatusNotifier::onMethod,
                                                     &GdbusStatusNotifier::onGetProperty,
                                                     nullptr, {}};
-        bool registered = true;
-        for (auto [path, iface] : {std::pair{kItemPath, node_->interfaces[0]},
-                                   std::pair{kMenuPath, node_->interfaces[1]}}) {
-            guint id = g_dbus_connection_register_object(connection_, path, iface, &vtable, this,
-                                                         nullptr, &error);
-            if (!id) {
-                log::error("tray", "cannot export {}: {}", path, error ? error->message : "?");
-                g_clear_error(&error);
-                registered = false;
-                break;
+        bool registered = bus_.inBusContext([&] {
+            for (auto [path, iface] : {std::pair{kItemPath, node_->interfaces[0]},
+                                       std::pair{kMenuPath, node_->interfaces[1]}}) {
+                if (!bus_.exportObject(path, iface, &vtable, this, why)) {
+                    log::error("tray", "cannot export {}: {}", path, why);
+                    return false;
+                }
             }
-            objects_.push_back(id);
-        }
-        if (registered)
-            watch_ = g_dbus_connection_signal_subscribe(
-                connection_, "org.freedesktop.DBus", "org.freedesktop.DBus", "NameOwnerChanged",
-                "/org/freedesktop/DBus", kWatcher, G_DBUS_SIGNAL_FLAGS_NONE,
-                &GdbusStatusNotifier::onWatcherOwner, this, nullptr);
-        g_main_context_pop_thread_default(context_);
+            bus_.subscribe("org.freedesktop.DBus", "org.freedesktop.DBus", "NameOwnerChanged",
+                           "/org/freedesktop/DBus", kWatcher, &GdbusStatusNotifier::onWatcherOwner,
+                           this);
+            return true;
+        });
         if (!registered || !ownName()) return false;
 
-        loop_ = g_main_loop_new(context_, FALSE);
-        thread_ = std::thread([this] {
-            g_main_context_push_thread_default(context_);
-            g_main_loop_run(loop_);
-            g_main_context_pop_thread_default(context_);
-        });
+        bus_.start();
         // The watcher may ask for our properties before it answers: our thread serves them.
         GVariant* reply = g_dbus_connection_call_sync(
-            connection_, kWatcher, kWatcherPath, kWatcher, "RegisterStatusNotifierItem",
+            bus_.connection(), kWatcher, kWatcherPath, kWatcher, "RegisterStatusNotifierItem",
             g_variant_new("(s)", name_.c_str()), nullptr, G_DBUS_CALL_FLAGS_NONE, 3000, nullptr,
             &error);
         if (!reply) {
-            log::warn("tray", "the StatusNotifierWatcher refused the item: {}",
-                      error ? error->message : "?");
-            g_clear_error(&error);
+            log::warn("tray", "the StatusNotifierWatcher refused the item: {}", takeMessage(error));
             return false;
         }
         g_variant_unref(reply);
@@ -307,13 +262,12 @@ private:
     bool watcherWithHost() {
         GError* error = nullptr;
         GVariant* reply = g_dbus_connection_call_sync(
-            connection_, kWatcher, kWatcherPath, "org.freedesktop.DBus.Properties", "Get",
+            bus_.connection(), kWatcher, kWatcherPath, "org.freedesktop.DBus.Properties", "Get",
             g_variant_new("(ss)", kWatcher, "IsStatusNotifierHostRegistered"),
             G_VARIANT_TYPE("(v)"), G_DBUS_CALL_FLAGS_NO_AUTO_START, 2000, nullptr, &error);
         if (!reply) {
             log::info("tray", "no StatusNotifierWatcher on the session bus: {}",
-                      error ? error->message : "?");
-            g_clear_error(&error);
+                      takeMessage(error));
             return false;
         }
         GVariant* value = nullptr;
@@ -330,12 +284,12 @@ private:
         name_ = "org.kde.StatusNotifierItem-" + std::to_string(::getpid()) + "-1";
         GError* error = nullptr;
         GVariant* reply = g_dbus_connection_call_sync(
-            connection_, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
-            "RequestName", g_variant_new("(su)", name_.c_str(), 4u /* DO_NOT_QUEUE */),
-            G_VARIANT_TYPE("(u)"), G_DBUS_CALL_FLAGS_NONE, 2000, nullptr, &error);
+            bus_.connection(), "org.freedesktop.DBus", "/org/freedesktop/DBus",
+            "org.freedesktop.DBus", "RequestName",
+            g_variant_new("(su)", name_.c_str(), 4u /* DO_NOT_QUEUE */), G_VARIANT_TYPE("(u)"),
+            G_DBUS_CALL_FLAGS_NONE, 2000, nullptr, &error);
         if (!reply) {
-            log::warn("tray", "cannot own {}: {}", name_, error ? error->message : "?");
-            g_clear_error(&error);
+            log::warn("tray", "cannot own {}: {}", name_, takeMessage(error));
             return false;
         }
         guint32 result = 0;
@@ -346,11 +300,9 @@ private:
 
     void emit(const char* path, const char* iface, const char* signal, GVariant* args) {
         GError* error = nullptr;
-        if (!g_dbus_connection_emit_signal(connection_, nullptr, path, iface, signal, args,
-                                           &error)) {
-            log::debug("tray", "{} not sent: {}", signal, error ? error->message : "?");
-            g_clear_error(&error);
-        }
+        if (!g_dbus_connection_emit_signal(bus_.connection(), nullptr, path, iface, signal, args,
+                                           &error))
+            log::debug("tray", "{} not sent: {}", signal, takeMessage(error));
     }
 
     static void onWatcherOwner(GDBusConnection*, const gchar*, const gchar*, const gchar*,
@@ -364,7 +316,7 @@ private:
             return;
         }
         // Asynchronously: the new watcher may call us back before it answers.
-        g_dbus_connection_call(me->connection_, kWatcher, kWatcherPath, kWatcher,
+        g_dbus_connection_call(me->bus_.connection(), kWatcher, kWatcherPath, kWatcher,
                                "RegisterStatusNotifierItem",
                                g_variant_new("(s)", me->name_.c_str()), nullptr,
                                G_DBUS_CALL_FLAGS_NONE, 3000, nullptr, nullptr, nullptr);
@@ -532,17 +484,13 @@ private:
     MenuActionHandler on_action_;
     std::string icon_theme_path_;
     std::string name_;
-    GDBusConnection* connection_ = nullptr;
-    GDBusNodeInfo* node_ = nullptr;
-    GMainContext* context_ = nullptr;
-    GMainLoop* loop_ = nullptr;
-    std::vector<guint> objects_;
-    guint watch_ = 0;
-    std::thread thread_;
+    std::unique_ptr<GDBusNodeInfo, decltype(&g_dbus_node_info_unref)> node_{
+        nullptr, &g_dbus_node_info_unref};
     std::mutex mutex_;  // what follows: written by show(), read by the bus thread
     ui::StatusNotifierView view_;
     std::vector<IconPixmap> pixmaps_;
     ui::DbusMenu menu_;
+    BusThread bus_;  // last: its thread stops before what it reads goes away
 };
 
 }  // namespace
