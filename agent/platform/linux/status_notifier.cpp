@@ -22,12 +22,15 @@ namespace certagent::platform {
 namespace {
 
 using json = nlohmann::json;
-constexpr const char* kWatcher = "org.kde.StatusNotifierWatcher";
-constexpr const char* kWatcherPath = "/StatusNotifierWatcher";
-constexpr const char* kItemInterface = "org.kde.StatusNotifierItem";
-constexpr const char* kItemPath = "/StatusNotifierItem";
-constexpr const char* kMenuInterface = "com.canonical.dbusmenu";
-constexpr const char* kMenuPath = "/MenuBar";
+// An object on the bus: its path and the interface it speaks.
+struct BusObject {
+    const char* path;
+    const char* interface;
+};
+constexpr const char* kWatcherName = "org.kde.StatusNotifierWatcher";  // its interface's name
+constexpr BusObject kWatcher{"/StatusNotifierWatcher", kWatcherName};
+constexpr BusObject kItem{"/StatusNotifierItem", "org.kde.StatusNotifierItem"};
+constexpr BusObject kMenu{"/MenuBar", "com.canonical.dbusmenu"};
 
 constexpr const char* kIntrospection = R"xml(<node>
   <interface name="org.kde.StatusNotifierItem">
@@ -201,16 +204,16 @@ public:
                                                     &GdbusStatusNotifier::onGetProperty,
                                                     nullptr, {}};
         bool registered = bus_.inBusContext([&] {
-            for (auto [path, iface] : {std::pair{kItemPath, node_->interfaces[0]},
-                                       std::pair{kMenuPath, node_->interfaces[1]}}) {
+            for (auto [path, iface] : {std::pair{kItem.path, node_->interfaces[0]},
+                                       std::pair{kMenu.path, node_->interfaces[1]}}) {
                 if (!bus_.exportObject(path, iface, &vtable, this, why)) {
                     log::error("tray", "cannot export {}: {}", path, why);
                     return false;
                 }
             }
             bus_.subscribe("org.freedesktop.DBus", "org.freedesktop.DBus", "NameOwnerChanged",
-                           "/org/freedesktop/DBus", kWatcher, &GdbusStatusNotifier::onWatcherOwner,
-                           this);
+                           "/org/freedesktop/DBus", kWatcherName,
+                           &GdbusStatusNotifier::onWatcherOwner, this);
             return true;
         });
         if (!registered || !ownName()) return false;
@@ -218,7 +221,8 @@ public:
         bus_.start();
         // The watcher may ask for our properties before it answers: our thread serves them.
         GVariant* reply = g_dbus_connection_call_sync(
-            bus_.connection(), kWatcher, kWatcherPath, kWatcher, "RegisterStatusNotifierItem",
+            bus_.connection(), kWatcherName, kWatcher.path, kWatcher.interface,
+            "RegisterStatusNotifierItem",
             g_variant_new("(s)", name_.c_str()), nullptr, G_DBUS_CALL_FLAGS_NONE, 3000, nullptr,
             &error);
         if (!reply) {
@@ -247,14 +251,14 @@ public:
             revision = menu_.revision();
         }
         if (newIcon) {
-            emit(kItemPath, kItemInterface, "NewIcon", nullptr);
-            emit(kItemPath, kItemInterface, "NewAttentionIcon", nullptr);
+            emit(kItem, "NewIcon", nullptr);
+            emit(kItem, "NewAttentionIcon", nullptr);
         }
-        if (newTip) emit(kItemPath, kItemInterface, "NewToolTip", nullptr);
+        if (newTip) emit(kItem, "NewToolTip", nullptr);
         if (newStatus)
-            emit(kItemPath, kItemInterface, "NewStatus", g_variant_new("(s)", view.status.c_str()));
+            emit(kItem, "NewStatus", g_variant_new("(s)", view.status.c_str()));
         if (newLayout)
-            emit(kMenuPath, kMenuInterface, "LayoutUpdated", g_variant_new("(ui)", revision, 0));
+            emit(kMenu, "LayoutUpdated", g_variant_new("(ui)", revision, 0));
     }
 
 private:
@@ -262,8 +266,9 @@ private:
     bool watcherWithHost() {
         GError* error = nullptr;
         GVariant* reply = g_dbus_connection_call_sync(
-            bus_.connection(), kWatcher, kWatcherPath, "org.freedesktop.DBus.Properties", "Get",
-            g_variant_new("(ss)", kWatcher, "IsStatusNotifierHostRegistered"),
+            bus_.connection(), kWatcherName, kWatcher.path, "org.freedesktop.DBus.Properties",
+            "Get",
+            g_variant_new("(ss)", kWatcher.interface, "IsStatusNotifierHostRegistered"),
             G_VARIANT_TYPE("(v)"), G_DBUS_CALL_FLAGS_NO_AUTO_START, 2000, nullptr, &error);
         if (!reply) {
             log::info("tray", "no StatusNotifierWatcher on the session bus: {}",
@@ -298,10 +303,10 @@ private:
         return result == 1;  // primary owner
     }
 
-    void emit(const char* path, const char* iface, const char* signal, GVariant* args) {
+    void emit(const BusObject& object, const char* signal, GVariant* args) {
         GError* error = nullptr;
-        if (!g_dbus_connection_emit_signal(bus_.connection(), nullptr, path, iface, signal, args,
-                                           &error))
+        if (!g_dbus_connection_emit_signal(bus_.connection(), nullptr, object.path,
+                                           object.interface, signal, args, &error))
             log::debug("tray", "{} not sent: {}", signal, takeMessage(error));
     }
 
@@ -316,8 +321,8 @@ private:
             return;
         }
         // Asynchronously: the new watcher may call us back before it answers.
-        g_dbus_connection_call(me->bus_.connection(), kWatcher, kWatcherPath, kWatcher,
-                               "RegisterStatusNotifierItem",
+        g_dbus_connection_call(me->bus_.connection(), kWatcherName, kWatcher.path,
+                               kWatcher.interface, "RegisterStatusNotifierItem",
                                g_variant_new("(s)", me->name_.c_str()), nullptr,
                                G_DBUS_CALL_FLAGS_NONE, 3000, nullptr, nullptr, nullptr);
         log::info("tray", "registered again with the new StatusNotifierWatcher");
@@ -328,7 +333,7 @@ private:
                                    gpointer self) {
         auto* me = static_cast<GdbusStatusNotifier*>(self);
         std::lock_guard lock(me->mutex_);
-        return std::string(iface) == kItemInterface ? me->itemProperty(property)
+        return std::string(iface) == kItem.interface ? me->itemProperty(property)
                                                     : me->menuProperty(property);
     }
 
@@ -338,7 +343,7 @@ private:
         if (p == "Status") return g_variant_new_string(view_.status.c_str());
         if (p == "WindowId") return g_variant_new_int32(0);
         if (p == "IconThemePath") return g_variant_new_string(icon_theme_path_.c_str());
-        if (p == "Menu") return g_variant_new_object_path(kMenuPath);
+        if (p == "Menu") return g_variant_new_object_path(kMenu.path);
         // No window to raise: a click shows the menu, as on the XEmbed tray.
         if (p == "ItemIsMenu") return g_variant_new_boolean(TRUE);
         if (p == "IconName" || p == "AttentionIconName")
@@ -363,7 +368,7 @@ private:
                          const gchar* method, GVariant* params, GDBusMethodInvocation* call,
                          gpointer self) {
         auto* me = static_cast<GdbusStatusNotifier*>(self);
-        if (std::string(iface) == kItemInterface) {
+        if (std::string(iface) == kItem.interface) {
             // ItemIsMenu: hosts open the menu themselves; clicks need no answer but a reply.
             g_dbus_method_invocation_return_value(call, nullptr);
             return;
