@@ -307,11 +307,8 @@ ca_status tkGenerate(void* ctx, uint64_t id, const char* args_json, ca_sink_fn s
         auto lock = s->session->lock();
         auto kp = s->session->generateKeyPair(*type, a.value("label", std::string()));
         auto pub = s->session->publicKey(kp.id);
-        int n = i2d_PUBKEY(pub.get(), nullptr);
-        token::Bytes der(n > 0 ? static_cast<size_t>(n) : 0);
-        unsigned char* p = der.data();
-        if (n <= 0 || i2d_PUBKEY(pub.get(), &p) != n)
-            throw Error(ErrorKind::Token, _("the new public key cannot be read"));
+        auto der = token::derOf<i2d_PUBKEY>(pub.get());
+        if (der.empty()) throw Error(ErrorKind::Token, _("the new public key cannot be read"));
         emit(sink, user, {{"id", token::toHex(kp.id)}, {"label", kp.label},
                           {"public_key", token::base64(der)}});
         return CA_OK;
@@ -341,11 +338,8 @@ ca_status tkPublicKey(void* ctx, uint64_t id, const char* args_json, ca_sink_fn 
         auto s = ext(ctx).find(who(ctx), id);
         auto lock = s->session->lock();
         auto pub = s->session->publicKey(token::fromHex(requireString(a, "id")));
-        int n = i2d_PUBKEY(pub.get(), nullptr);
-        token::Bytes der(n > 0 ? static_cast<size_t>(n) : 0);
-        unsigned char* p = der.data();
-        if (n <= 0 || i2d_PUBKEY(pub.get(), &p) != n)
-            throw Error(ErrorKind::Token, _("the public key cannot be read"));
+        auto der = token::derOf<i2d_PUBKEY>(pub.get());
+        if (der.empty()) throw Error(ErrorKind::Token, _("the public key cannot be read"));
         emitBytes(sink, user, der);
         return CA_OK;
     });
