@@ -10,6 +10,7 @@
 #include <map>
 #include <mutex>
 
+#include "certagent/core/clock.hpp"
 #include "certagent/core/error.hpp"
 #include "certagent/core/host_boundary.hpp"
 #include "certagent/core/http/client.hpp"
@@ -524,7 +525,7 @@ ca_status xDescribe(void*, const uint8_t* der, size_t len, ca_sink_fn sink, void
                           {"issuer", c.issuer},
                           {"common_name", c.commonName},
                           {"serial", c.serialHex},
-                          {"not_before", token::isoUtc(c.notBefore)},
+                          {"not_before", toIso8601(c.notBefore)},
                           {"not_after", c.notAfterText()},
                           {"no_expiry", c.noExpiry},
                           {"key_algorithm", c.keyAlgorithm},

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <set>
 
+#include "certagent/core/clock.hpp"
 #include "certagent/core/error.hpp"
 #include "certagent/core/files.hpp"
 #include "certagent/core/i18n.hpp"
@@ -16,8 +17,8 @@
 #include "certagent/core/token/certificate_details.hpp"
 #include "certagent/core/token/certificate_parser.hpp"
 #include "certagent/core/token/module_discovery.hpp"
-#include "certagent/core/token/token_service.hpp"
 #include "certagent/core/token/openssl_handles.hpp"
+#include "certagent/core/token/token_service.hpp"
 
 namespace certagent::browser {
 
@@ -36,7 +37,7 @@ fs::path realOf(const fs::path& p) {
 }
 
 std::string nowText() {
-    return token::isoUtc(std::chrono::system_clock::now());
+    return toIso8601(std::chrono::system_clock::now());
 }
 
 }  // namespace

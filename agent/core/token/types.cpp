@@ -4,7 +4,6 @@
 #include "certagent/core/error.hpp"
 #include "certagent/core/i18n.hpp"
 
-#include <ctime>
 #include <p11-kit/pkcs11.h>
 
 namespace certagent::token {
@@ -79,7 +78,7 @@ long CertificateInfo::daysLeft(std::chrono::system_clock::time_point now) const 
 }
 
 std::string CertificateInfo::notAfterText() const {
-    return noExpiry ? "9999-12-31T23:59:59Z" : isoUtc(notAfter);
+    return noExpiry ? "9999-12-31T23:59:59Z" : toIso8601(notAfter);
 }
 
 CertStatus CertificateInfo::status(std::chrono::system_clock::time_point now,
@@ -141,15 +140,6 @@ Bytes fromHex(std::string_view hex) {
     for (std::size_t i = 0; i < hex.size(); i += 2)
         out.push_back(static_cast<std::uint8_t>(nibble(hex[i]) << 4 | nibble(hex[i + 1])));
     return out;
-}
-
-std::string isoUtc(std::chrono::system_clock::time_point tp) {
-    std::time_t t = std::chrono::system_clock::to_time_t(tp);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
 }
 
 }  // namespace certagent::token
