@@ -45,23 +45,36 @@ std::optional<int> PinFlags::triesLeft() const noexcept {
     return std::nullopt;
 }
 
-PinFlags PinFlags::fromTokenFlags(unsigned long flags) noexcept {
+namespace {
+
+// Where one PIN's flags stand in CK_TOKEN_INFO.flags (0: the token does not say).
+struct PinFlagBits {
+    CK_FLAGS initialized, countLow, finalTry, locked, toBeChanged;
+};
+constexpr PinFlagBits kUserPinBits{CKF_USER_PIN_INITIALIZED, CKF_USER_PIN_COUNT_LOW,
+                                   CKF_USER_PIN_FINAL_TRY, CKF_USER_PIN_LOCKED,
+                                   CKF_USER_PIN_TO_BE_CHANGED};
+constexpr PinFlagBits kSoPinBits{0, CKF_SO_PIN_COUNT_LOW, CKF_SO_PIN_FINAL_TRY, CKF_SO_PIN_LOCKED,
+                                 CKF_SO_PIN_TO_BE_CHANGED};
+
+PinFlags pinFlags(unsigned long flags, const PinFlagBits& bits) noexcept {
     PinFlags f;
-    f.initialized = (flags & CKF_USER_PIN_INITIALIZED) != 0;
-    f.countLow = (flags & CKF_USER_PIN_COUNT_LOW) != 0;
-    f.finalTry = (flags & CKF_USER_PIN_FINAL_TRY) != 0;
-    f.locked = (flags & CKF_USER_PIN_LOCKED) != 0;
-    f.toBeChanged = (flags & CKF_USER_PIN_TO_BE_CHANGED) != 0;
+    if (bits.initialized) f.initialized = (flags & bits.initialized) != 0;
+    f.countLow = (flags & bits.countLow) != 0;
+    f.finalTry = (flags & bits.finalTry) != 0;
+    f.locked = (flags & bits.locked) != 0;
+    f.toBeChanged = (flags & bits.toBeChanged) != 0;
     return f;
 }
 
+}  // namespace
+
+PinFlags PinFlags::fromTokenFlags(unsigned long flags) noexcept {
+    return pinFlags(flags, kUserPinBits);
+}
+
 PinFlags PinFlags::fromSoFlags(unsigned long flags) noexcept {
-    PinFlags f;
-    f.countLow = (flags & CKF_SO_PIN_COUNT_LOW) != 0;
-    f.finalTry = (flags & CKF_SO_PIN_FINAL_TRY) != 0;
-    f.locked = (flags & CKF_SO_PIN_LOCKED) != 0;
-    f.toBeChanged = (flags & CKF_SO_PIN_TO_BE_CHANGED) != 0;
-    return f;
+    return pinFlags(flags, kSoPinBits);
 }
 
 const char* certStatusName(CertStatus status) noexcept {
