@@ -10,6 +10,7 @@
 
 #include "certagent/core/error.hpp"
 #include "certagent/core/i18n.hpp"
+#include "certagent/core/json_text.hpp"
 #include "certagent/core/platform/desktop_open.hpp"
 
 namespace certagent::cli {
@@ -54,11 +55,6 @@ std::string readLine() {
     return line;
 }
 
-std::string textOf(const json& j, const char* key) {
-    auto it = j.find(key);
-    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 }  // namespace
 
 void Context::allowQuestions(const std::optional<std::string>& pin_env, bool assume_yes) {
@@ -71,9 +67,9 @@ void Context::allowQuestions(const std::optional<std::string>& pin_env, bool ass
         if (!terminal)
             throw Error(ErrorKind::Usage, fmt::format(fmt::runtime(_("{0}: add --yes to answer "
                                                                      "yes without a terminal")),
-                                                      textOf(r, "text")));
-        std::cerr << textOf(r, "title") << "\n" << textOf(r, "text") << " [" << _("y/N") << "] "
-                  << std::flush;
+                                                      jsonText(r, "text")));
+        std::cerr << jsonText(r, "title") << "\n"
+                  << jsonText(r, "text") << " [" << _("y/N") << "] " << std::flush;
         auto line = readLine();
         bool yes = !line.empty() && (line[0] == 'y' || line[0] == 'Y' || line[0] == 'd' ||
                                      line[0] == 'D');  // "da"
@@ -81,7 +77,7 @@ void Context::allowQuestions(const std::optional<std::string>& pin_env, bool ass
     };
     if (terminal) {
         p.choose = [](const json& r) -> std::optional<json> {
-            std::cerr << textOf(r, "title") << "\n" << textOf(r, "text") << "\n";
+            std::cerr << jsonText(r, "title") << "\n" << jsonText(r, "text") << "\n";
             auto options = r.value("options", json::array());
             for (size_t i = 0; i < options.size(); ++i)
                 std::cerr << "  " << (i + 1) << ") " << options[i].get<std::string>() << "\n";
@@ -97,7 +93,7 @@ void Context::allowQuestions(const std::optional<std::string>& pin_env, bool ass
             return json{{"index", n - 1}};
         };
         p.chooseFile = [](const json& r) -> std::optional<json> {
-            std::cerr << textOf(r, "title") << ": " << std::flush;
+            std::cerr << jsonText(r, "title") << ": " << std::flush;
             auto line = readLine();
             if (line.empty()) return std::nullopt;
             return json{{"path", line}};
@@ -115,7 +111,7 @@ std::function<std::optional<json>(const json&)> desktopOpener(
     if (auto tsa = agent.config().getString("timestamps.password_env"); !tsa.empty())
         withheld.push_back(tsa);
     return [withheld](const json& r) -> std::optional<json> {
-        return json{{"opened", platform::openWithDesktop(textOf(r, "target"), withheld)}};
+        return json{{"opened", platform::openWithDesktop(jsonText(r, "target"), withheld)}};
     };
 }
 

@@ -9,6 +9,7 @@
 #include <mutex>
 
 #include "bus_thread.hpp"
+#include "certagent/core/json_text.hpp"
 #include "certagent/core/log.hpp"
 
 namespace certagent::platform {
@@ -17,11 +18,6 @@ namespace {
 using json = nlohmann::json;
 constexpr const char* kService = "org.freedesktop.Notifications";
 constexpr const char* kPath = "/org/freedesktop/Notifications";
-
-std::string text(const json& j, const char* key) {
-    auto it = j.find(key);
-    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
 
 class DbusNotifier final : public Notifier {
 public:
@@ -63,21 +59,21 @@ public:
         g_variant_builder_init(&actions, G_VARIANT_TYPE("as"));
         // A click on the notification (the "default" action) means "take me there".
         g_variant_builder_add(&actions, "s", "default");
-        g_variant_builder_add(&actions, "s", text(n, "title").c_str());
+        g_variant_builder_add(&actions, "s", jsonText(n, "title").c_str());
         bool hasActions = false;
         if (auto a = n.find("actions"); a != n.end() && a->is_array()) {
             for (size_t i = 0; i < a->size(); ++i) {
                 const auto& act = (*a)[i];
-                if (!act.is_object() || text(act, "label").empty()) continue;
+                if (!act.is_object() || jsonText(act, "label").empty()) continue;
                 auto key = "a" + std::to_string(i);
                 g_variant_builder_add(&actions, "s", key.c_str());
-                g_variant_builder_add(&actions, "s", text(act, "label").c_str());
+                g_variant_builder_add(&actions, "s", jsonText(act, "label").c_str());
                 hasActions = true;
             }
         }
         GVariantBuilder hints;
         g_variant_builder_init(&hints, G_VARIANT_TYPE("a{sv}"));
-        auto urgency = text(n, "urgency");
+        auto urgency = jsonText(n, "urgency");
         guchar level = urgency == "critical" ? 2 : urgency == "low" ? 0 : 1;
         g_variant_builder_add(&hints, "{sv}", "urgency", g_variant_new_byte(level));
         g_variant_builder_add(&hints, "{sv}", "desktop-entry", g_variant_new_string("certagent"));
@@ -87,7 +83,7 @@ public:
         GVariant* reply = g_dbus_connection_call_sync(
             bus_.connection(), kService, kPath, kService, "Notify",
             g_variant_new("(susssasa{sv}i)", "certagent", 0u, "certagent",
-                          text(n, "title").c_str(), text(n, "body").c_str(), &actions,
+                          jsonText(n, "title").c_str(), jsonText(n, "body").c_str(), &actions,
                           &hints, timeout),
             G_VARIANT_TYPE("(u)"), G_DBUS_CALL_FLAGS_NONE, 5000, nullptr, &error);
         if (!reply) {
