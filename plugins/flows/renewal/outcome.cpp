@@ -1,24 +1,22 @@
 #include "backend.hpp"
+#include "name_table.hpp"
 
 namespace certagent::renewal {
 
-const char* outcomeName(Outcome::Kind kind) noexcept {
-    switch (kind) {
-        case Outcome::Kind::Issued:
-            return "issued";
-        case Outcome::Kind::Wait:
-            return "wait";
-        case Outcome::Kind::Rejected:
-            return "rejected";
-        case Outcome::Kind::Unreachable:
-            return "unreachable";
-        case Outcome::Kind::Misconfigured:
-            return "misconfigured";
-        case Outcome::Kind::NeedsNewKey:
-            return "needs_new_key";
-    }
-    return "?";
-}
+namespace {
+
+constexpr std::pair<Outcome::Kind, const char*> kOutcomes[] = {
+    {Outcome::Kind::Issued, "issued"},
+    {Outcome::Kind::Wait, "wait"},
+    {Outcome::Kind::Rejected, "rejected"},
+    {Outcome::Kind::Unreachable, "unreachable"},
+    {Outcome::Kind::Misconfigured, "misconfigured"},
+    {Outcome::Kind::NeedsNewKey, "needs_new_key"},
+};
+
+}  // namespace
+
+const char* outcomeName(Outcome::Kind kind) noexcept { return nameIn(kOutcomes, kind, "?"); }
 
 Outcome Outcome::issued(std::string cert, std::string chain) {
     return {.kind = Kind::Issued, .certificatePem = std::move(cert), .chainPem = std::move(chain)};

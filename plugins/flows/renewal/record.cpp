@@ -1,5 +1,7 @@
 #include "record.hpp"
 
+#include "name_table.hpp"
+
 namespace certagent::renewal {
 namespace {
 
@@ -25,19 +27,6 @@ constexpr std::pair<OldCertificate, const char*> kOldCertificate[] = {
     {OldCertificate::Kept, "kept"},       {OldCertificate::Removing, "removing"},
     {OldCertificate::Removed, "removed"},
 };
-
-template <typename E, std::size_t N>
-const char* nameIn(const std::pair<E, const char*> (&table)[N], E value, const char* other) {
-    for (const auto& [v, n] : table)
-        if (v == value) return n;
-    return other;
-}
-template <typename E, std::size_t N>
-std::optional<E> parseIn(const std::pair<E, const char*> (&table)[N], std::string_view name) {
-    for (const auto& [v, n] : table)
-        if (name == n) return v;
-    return std::nullopt;
-}
 
 }  // namespace
 
