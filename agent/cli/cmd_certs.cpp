@@ -5,6 +5,7 @@
 #include <iostream>
 #include <map>
 
+#include "certagent/core/clock.hpp"
 #include "certagent/core/i18n.hpp"
 #include "certagent/core/error.hpp"
 #include "certagent/core/files.hpp"
@@ -196,7 +197,7 @@ int runCerts(Context& ctx) {
         j["subject"] = i.subject;
         j["issuer"] = i.issuer;
         j["serial"] = i.serialHex;
-        j["not_before"] = token::isoUtc(i.notBefore);
+        j["not_before"] = toIso8601(i.notBefore);
         j["not_after"] = i.notAfterText();
         j["days_left"] = i.noExpiry ? json(nullptr) : json(days);
         j["no_expiry"] = i.noExpiry;
@@ -207,7 +208,7 @@ int runCerts(Context& ctx) {
                 token::certificateDetails(i, chainSources.at(c.tokenSerial))));
         list.push_back(std::move(j));
         rows.push_back({c.tokenSerial, token::toHex(c.id), c.label, i.subject,
-                        i.noExpiry ? std::string(_("no expiry")) : token::isoUtc(i.notAfter),
+                        i.noExpiry ? std::string(_("no expiry")) : toIso8601(i.notAfter),
                         i.noExpiry ? std::string() : std::to_string(days),
                         i.qualified ? _("yes") : _("no"), certStatusText(i.status(now, expiring)),
                         token::keyPresenceText(c.privateKey)});

@@ -7,12 +7,12 @@
 // never from the command line.
 #include <fmt/format.h>
 
-#include <unistd.h>
-
 #include <iostream>
 
 #include "certagent/core/error.hpp"
 #include "certagent/core/i18n.hpp"
+#include "certagent/core/json_text.hpp"
+#include "certagent/core/platform/system.hpp"
 #include "certagent/core/secret.hpp"
 #include "command.hpp"
 
@@ -20,11 +20,6 @@ namespace certagent::cli {
 namespace {
 
 constexpr const char* kPlugin = "renewal";
-
-std::string text(const json& j, const char* key) {
-    auto it = j.find(key);
-    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
 
 int runEnrol(Context& ctx) {
     Args args(ctx.args,
@@ -42,16 +37,16 @@ int runEnrol(Context& ctx) {
                           {"subject", *args.value("--subject")},
                           {"key_type", args.value("--key-type").value_or("ec-p256")},
                           {"reference", args.value("--reference").value_or("")}});
-    std::cerr << fmt::format(fmt::runtime(_("Enrolment {0} on token {1}: {2}")), text(r, "id"),
-                             text(r, "token"), text(r, "subject"))
+    std::cerr << fmt::format(fmt::runtime(_("Enrolment {0} on token {1}: {2}")), jsonText(r, "id"),
+                             jsonText(r, "token"), jsonText(r, "subject"))
               << std::endl;
 
-    json run = {{"id", text(r, "id")}};
+    json run = {{"id", jsonText(r, "id")}};
     SecretString typed;
     if (auto var = args.value("--secret-env")) {
         run["secret_env"] = *var;  // read by the plugin, in this process
     } else if (agent.config().getString("renewal.cmp.secret_file").empty() &&
-               ::isatty(STDIN_FILENO)) {
+               platform::inputIsTerminal()) {
         typed = readSecretFromTerminal(_("Shared secret from the certification authority: "));
         run["secret"] = std::string(typed.reveal());
     }
@@ -67,7 +62,7 @@ int runEnrol(Context& ctx) {
     r = ctx.runFlow(kPlugin, "run", run);
     agent.bus().drain();
 
-    const bool done = text(r, "state") == "done";
+    const bool done = jsonText(r, "state") == "done";
     if (ctx.json_output) {
         ctx.print(r);
         return done ? kOk : kFailure;
@@ -76,11 +71,11 @@ int runEnrol(Context& ctx) {
         std::cout << installedText(r) << std::endl;
         return kOk;
     }
-    std::cerr << text(r, "message") << std::endl;
+    std::cerr << jsonText(r, "message") << std::endl;
     std::cout << fmt::format(fmt::runtime(_("Enrolment not finished ({0}, step {1}). Fix the "
                                             "problem above and run the same command again: it "
                                             "resumes where it stopped.")),
-                             text(r, "state"), renewalWhere(r))
+                             jsonText(r, "state"), renewalWhere(r))
               << std::endl;
     return kFailure;
 }

@@ -15,6 +15,7 @@
 #include "certagent/core/error.hpp"
 #include "certagent/core/events.hpp"
 #include "certagent/core/i18n.hpp"
+#include "certagent/core/json_text.hpp"
 #include "command.hpp"
 
 namespace certagent::cli {
@@ -22,13 +23,8 @@ namespace {
 
 constexpr const char* kPlugin = "renewal";
 
-std::string text(const json& j, const char* key) {
-    auto it = j.find(key);
-    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 std::string whatNext(const json& r) {
-    const auto c = text(r, "code");
+    const auto c = jsonText(r, "code");
     if (c == "pin_incorrect" || c == "pin_locked" || c == "cancelled")
         return _("Run the same command again with the right PIN.");
     if (c == "token_removed")
@@ -47,7 +43,7 @@ std::string whatNext(const json& r) {
         return _(
             "Give the scanned identity card with --id-document FILE.pdf and run the "
             "command again.");
-    if (text(r, "state") == "failed")
+    if (jsonText(r, "state") == "failed")
         return _(
             "Contact your certification authority with the renewal's id (certagent-cli "
             "renewals).");
@@ -57,7 +53,7 @@ std::string whatNext(const json& r) {
 }
 
 bool isFinal(const json& r) {
-    auto s = text(r, "state");
+    auto s = jsonText(r, "state");
     return s == "done" || s == "failed" || s == "cancelled";
 }
 
@@ -66,7 +62,7 @@ bool isFinal(const json& r) {
 json findRenewal(Context& ctx, const std::string& given) {
     std::vector<json> found;
     for (const auto& r : ctx.runFlow(kPlugin, "list", json::object()))
-        if (!given.empty() && text(r, "id").rfind(given, 0) == 0) found.push_back(r);
+        if (!given.empty() && jsonText(r, "id").rfind(given, 0) == 0) found.push_back(r);
     if (found.empty())
         throw Error(ErrorKind::Usage, _("no renewal has this id (see certagent-cli renewals)"),
                     given);
@@ -86,35 +82,35 @@ int cancelRenewal(Context& ctx, Args& args) {
         else
             std::cout << fmt::format(fmt::runtime(_("Renewal {0} had already ended ({1}); "
                                                     "nothing was changed.")),
-                                     text(before, "id"), text(before, "state"))
+                                     jsonText(before, "id"), jsonText(before, "state"))
                       << std::endl;
         return kFailure;
     }
     ctx.allowQuestions(args.value("--pin-env"), false);
-    auto r = ctx.runFlow(kPlugin, "cancel", {{"id", text(before, "id")}});
+    auto r = ctx.runFlow(kPlugin, "cancel", {{"id", jsonText(before, "id")}});
     if (ctx.json_output)
         ctx.print(r);
     else
-        std::cout << fmt::format(fmt::runtime(_("Renewal {0} is cancelled.")), text(r, "id"))
+        std::cout << fmt::format(fmt::runtime(_("Renewal {0} is cancelled.")), jsonText(r, "id"))
                   << std::endl;
-    return text(r, "state") == "cancelled" ? kOk : kFailure;
+    return jsonText(r, "state") == "cancelled" ? kOk : kFailure;
 }
 
 // What became of the old certificate, in one sentence (nothing when no offer was made).
 std::string oldCertificateText(const json& r) {
-    const auto old = text(r, "old_certificate");
+    const auto old = jsonText(r, "old_certificate");
     if (old == "removed")
         return fmt::format(fmt::runtime(_("The old certificate {0} and its key were removed from "
                                           "the token.")),
-                           text(r, "cert"));
+                           jsonText(r, "cert"));
     if (old == "kept")
         return fmt::format(fmt::runtime(_("The old certificate {0} stays on the token.")),
-                           text(r, "cert"));
+                           jsonText(r, "cert"));
     if (old == "offered" || old == "removing")
         return fmt::format(fmt::runtime(_("The old certificate {0} and its key are still on the "
                                           "token. To remove them: certagent-cli renew --cleanup "
                                           "{1} --remove-old (or --keep-old to keep them).")),
-                           text(r, "cert"), text(r, "id").substr(0, 8));
+                           jsonText(r, "cert"), jsonText(r, "id").substr(0, 8));
     return {};
 }
 
@@ -123,7 +119,7 @@ std::string oldCertificateText(const json& r) {
 int cleanupRenewal(Context& ctx, Args& args, const std::string& verb) {
     auto before = findRenewal(ctx, *args.value("--cleanup"));
     if (verb == "remove_old") ctx.allowQuestions(args.value("--pin-env"), false);
-    auto r = ctx.runFlow(kPlugin, verb, {{"id", text(before, "id")}});
+    auto r = ctx.runFlow(kPlugin, verb, {{"id", jsonText(before, "id")}});
     if (ctx.json_output)
         ctx.print(r);
     else
@@ -173,7 +169,7 @@ int runRenew(Context& ctx) {
                           {"years", years},
                           {"id_document", args.value("--id-document").value_or("")}});
     std::cerr << fmt::format(fmt::runtime(_("Renewal {0} of certificate {1} on token {2}")),
-                             text(r, "id"), text(r, "cert"), text(r, "token"))
+                             jsonText(r, "id"), jsonText(r, "cert"), jsonText(r, "token"))
               << std::endl;
     // The old certificate is never removed unasked: a flag given beforehand, or the question
     // at a terminal (not answered by --yes, which is for the declaration); else it is offered.
@@ -181,23 +177,23 @@ int runRenew(Context& ctx) {
                       : keepOld                                         ? "keep"
                       : (!args.flag("--yes") && ::isatty(STDIN_FILENO)) ? "ask"
                                                                         : "offer";
-    r = ctx.runFlow(kPlugin, "run", {{"id", text(r, "id")}, {"old_certificate", old}});
+    r = ctx.runFlow(kPlugin, "run", {{"id", jsonText(r, "id")}, {"old_certificate", old}});
     agent.bus().drain();
 
-    const bool done = text(r, "state") == "done";
+    const bool done = jsonText(r, "state") == "done";
     if (ctx.json_output) {
         ctx.print(r);
         return done ? kOk : kFailure;
     }
     if (done) {
         std::cout << installedText(r) << std::endl;
-        if (!text(r, "code").empty()) std::cerr << text(r, "message") << std::endl;
+        if (!jsonText(r, "code").empty()) std::cerr << jsonText(r, "message") << std::endl;
         if (auto line = oldCertificateText(r); !line.empty()) std::cout << line << std::endl;
         return kOk;
     }
-    std::cerr << text(r, "message") << std::endl;
+    std::cerr << jsonText(r, "message") << std::endl;
     std::cout << fmt::format(fmt::runtime(_("Renewal not finished ({0}, step {1}): {2}")),
-                             text(r, "state"), renewalWhere(r), whatNext(r))
+                             jsonText(r, "state"), renewalWhere(r), whatNext(r))
               << std::endl;
     return kFailure;
 }

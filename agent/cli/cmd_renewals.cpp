@@ -6,15 +6,11 @@
 
 #include "certagent/core/error.hpp"
 #include "certagent/core/i18n.hpp"
+#include "certagent/core/json_text.hpp"
 #include "command.hpp"
 
 namespace certagent::cli {
 namespace {
-
-std::string text(const json& j, const char* key) {
-    auto it = j.find(key);
-    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
 
 int runRenewals(Context& ctx) {
     Args args(ctx.args, {}, {"--open"});
@@ -29,13 +25,14 @@ int runRenewals(Context& ctx) {
     }
     std::vector<std::vector<std::string>> rows;
     for (const auto& r : all) {
-        auto phase = text(r, "phase");
-        auto step = text(r, "step") == "request" && !phase.empty() ? phase : text(r, "step");
-        auto serial = text(r, "new_cert_serial");
-        rows.push_back({text(r, "id").substr(0, 8), text(r, "token"), text(r, "cert"),
-                        std::to_string(r.value("years", 0)), step, text(r, "state"),
-                        text(r, "ca_state"), serial.empty() ? "-" : serial.substr(0, 12),
-                        text(r, "updated_at"), text(r, "message")});
+        auto phase = jsonText(r, "phase");
+        auto step =
+            jsonText(r, "step") == "request" && !phase.empty() ? phase : jsonText(r, "step");
+        auto serial = jsonText(r, "new_cert_serial");
+        rows.push_back({jsonText(r, "id").substr(0, 8), jsonText(r, "token"), jsonText(r, "cert"),
+                        std::to_string(r.value("years", 0)), step, jsonText(r, "state"),
+                        jsonText(r, "ca_state"), serial.empty() ? "-" : serial.substr(0, 12),
+                        jsonText(r, "updated_at"), jsonText(r, "message")});
     }
     printTable({_("ID"), _("TOKEN"), _("CERT"), _("YEARS"), _("STEP"), _("STATE"), _("CA STATE"),
                 _("NEW SERIAL"), _("UPDATED"), _("MESSAGE")},

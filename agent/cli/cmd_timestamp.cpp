@@ -12,6 +12,7 @@
 
 #include "certagent/core/error.hpp"
 #include "certagent/core/i18n.hpp"
+#include "certagent/core/json_text.hpp"
 #include "command.hpp"
 
 namespace certagent::cli {
@@ -22,11 +23,6 @@ constexpr const char* kUsage =
     N_("usage: certagent-cli timestamp FILE [--force] | FILE --verify [--tsr FILE.tsr] | "
        "--quota [--token SERIAL --cert ID [--pin-env VAR]] | --history [--limit N]");
 constexpr const char* kPlugin = "timestamps";
-
-std::string text(const json& j, const char* key) {
-    auto it = j.find(key);
-    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
 
 int runQuota(Context& ctx, const Args& args) {
     json request = json::object();
@@ -54,8 +50,9 @@ int runQuota(Context& ctx, const Args& args) {
     std::cout << fmt::format(fmt::runtime(_("Timestamps left: {0}")), remaining);
     if (quota.contains("total") && quota["total"].is_number_integer())
         std::cout << fmt::format(fmt::runtime(_(" of {0}")), quota["total"].get<long long>());
-    std::cout << fmt::format(fmt::runtime(_(" (as of {0}, from the {1})")), text(quota, "as_of"),
-                             text(quota, "source") == "portal" ? _("CA's portal") : _("TSA"))
+    std::cout << fmt::format(fmt::runtime(_(" (as of {0}, from the {1})")),
+                             jsonText(quota, "as_of"),
+                             jsonText(quota, "source") == "portal" ? _("CA's portal") : _("TSA"))
               << std::endl;
     if (remaining < quota.value("low_quota", 0LL))
         std::cout << _("Few timestamps are left: buy more from your CA (\"Mărci temporale\").")
@@ -72,8 +69,10 @@ int runHistory(Context& ctx, const Args& args) {
     }
     std::vector<std::vector<std::string>> rows;
     for (const auto& e : items)
-        rows.push_back({text(e, "time"), text(e, "kind"), text(e, "file"), text(e, "tsa_serial"),
-                        text(e, "hash_algorithm") + ":" + text(e, "hash").substr(0, 16) + "…"});
+        rows.push_back(
+            {jsonText(e, "time"), jsonText(e, "kind"), jsonText(e, "file"),
+             jsonText(e, "tsa_serial"),
+             jsonText(e, "hash_algorithm") + ":" + jsonText(e, "hash").substr(0, 16) + "…"});
     printTable({_("time"), _("kind"), _("file"), _("TSA serial"), _("hash")}, rows);
     return kOk;
 }
@@ -89,8 +88,8 @@ int runVerify(Context& ctx, const fs::path& file, const Args& args) {
     }
     std::cout << fmt::format(fmt::runtime(_("Valid timestamp: {0} existed at {1} (TSA {2}, "
                                             "serial {3})")),
-                             file.string(), text(info, "time"), text(info, "tsa"),
-                             text(info, "tsa_serial"))
+                             file.string(), jsonText(info, "time"), jsonText(info, "tsa"),
+                             jsonText(info, "tsa_serial"))
               << std::endl;
     return kOk;
 }
@@ -109,8 +108,8 @@ int runStamp(Context& ctx, const fs::path& file, const Args& args) {
         return kOk;
     }
     std::cout << fmt::format(fmt::runtime(_("Timestamp saved: {0} (time {1}, TSA serial {2})")),
-                             text(result, "tsr"), text(result, "time"),
-                             text(result, "tsa_serial"))
+                             jsonText(result, "tsr"), jsonText(result, "time"),
+                             jsonText(result, "tsa_serial"))
               << std::endl;
     if (result.contains("quota_remaining") && result["quota_remaining"].is_number_integer())
         std::cout << fmt::format(fmt::runtime(_("Timestamps left: {0}")),

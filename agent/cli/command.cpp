@@ -11,6 +11,7 @@
 #include "certagent/core/error.hpp"
 #include "certagent/core/events.hpp"
 #include "certagent/core/i18n.hpp"
+#include "certagent/core/json_text.hpp"
 #include "certagent/core/platform/desktop_open.hpp"
 
 namespace certagent::cli {
@@ -55,11 +56,6 @@ std::string readLine() {
     return line;
 }
 
-std::string textOf(const json& j, const char* key) {
-    auto it = j.find(key);
-    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 }  // namespace
 
 void Context::allowQuestions(const std::optional<std::string>& pin_env, bool assume_yes) {
@@ -72,9 +68,9 @@ void Context::allowQuestions(const std::optional<std::string>& pin_env, bool ass
         if (!terminal)
             throw Error(ErrorKind::Usage, fmt::format(fmt::runtime(_("{0}: add --yes to answer "
                                                                      "yes without a terminal")),
-                                                      textOf(r, "text")));
-        std::cerr << textOf(r, "title") << "\n" << textOf(r, "text") << " [" << _("y/N") << "] "
-                  << std::flush;
+                                                      jsonText(r, "text")));
+        std::cerr << jsonText(r, "title") << "\n"
+                  << jsonText(r, "text") << " [" << _("y/N") << "] " << std::flush;
         auto line = readLine();
         bool yes = !line.empty() && (line[0] == 'y' || line[0] == 'Y' || line[0] == 'd' ||
                                      line[0] == 'D');  // "da"
@@ -82,7 +78,7 @@ void Context::allowQuestions(const std::optional<std::string>& pin_env, bool ass
     };
     if (terminal) {
         p.choose = [](const json& r) -> std::optional<json> {
-            std::cerr << textOf(r, "title") << "\n" << textOf(r, "text") << "\n";
+            std::cerr << jsonText(r, "title") << "\n" << jsonText(r, "text") << "\n";
             auto options = r.value("options", json::array());
             for (size_t i = 0; i < options.size(); ++i)
                 std::cerr << "  " << (i + 1) << ") " << options[i].get<std::string>() << "\n";
@@ -98,7 +94,7 @@ void Context::allowQuestions(const std::optional<std::string>& pin_env, bool ass
             return json{{"index", n - 1}};
         };
         p.chooseFile = [](const json& r) -> std::optional<json> {
-            std::cerr << textOf(r, "title") << ": " << std::flush;
+            std::cerr << jsonText(r, "title") << ": " << std::flush;
             auto line = readLine();
             if (line.empty()) return std::nullopt;
             return json{{"path", line}};
@@ -116,7 +112,7 @@ std::function<std::optional<json>(const json&)> desktopOpener(
     if (auto tsa = agent.config().getString("timestamps.password_env"); !tsa.empty())
         withheld.push_back(tsa);
     return [withheld](const json& r) -> std::optional<json> {
-        return json{{"opened", platform::openWithDesktop(textOf(r, "target"), withheld)}};
+        return json{{"opened", platform::openWithDesktop(jsonText(r, "target"), withheld)}};
     };
 }
 
@@ -133,20 +129,20 @@ json Context::runFlow(const std::string& plugin, const std::string& action,
 }
 
 std::string renewalWhere(const json& r) {
-    auto phase = textOf(r, "phase");
-    return textOf(r, "step") == "request" && !phase.empty() ? phase : textOf(r, "step");
+    auto phase = jsonText(r, "phase");
+    return jsonText(r, "step") == "request" && !phase.empty() ? phase : jsonText(r, "step");
 }
 
 std::string installedText(const json& r) {
     return fmt::format(fmt::runtime(_("The certificate was installed successfully: new "
                                       "certificate {0} under id {1} on token {2}.")),
-                       textOf(r, "new_cert_serial"), textOf(r, "candidate_key_id"),
-                       textOf(r, "token"));
+                       jsonText(r, "new_cert_serial"), jsonText(r, "candidate_key_id"),
+                       jsonText(r, "token"));
 }
 
 RenewalProgressLines::RenewalProgressLines(Agent& agent) : agent_(agent) {
     id_ = agent.bus().subscribe(events::kRenewalProgress, [this](const json& e) {
-        auto line = fmt::format("[{}] {}", renewalWhere(e), textOf(e, "message"));
+        auto line = fmt::format("[{}] {}", renewalWhere(e), jsonText(e, "message"));
         std::lock_guard l(m_);
         if (line == last_) return;
         last_ = line;

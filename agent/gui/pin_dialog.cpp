@@ -2,8 +2,6 @@
 #include "secret_field.hpp"
 #include "wx_text.hpp"
 
-#include <wx/button.h>
-#include <wx/checkbox.h>
 #include <wx/sizer.h>
 #include <wx/stattext.h>
 #include <wx/textctrl.h>
@@ -13,9 +11,7 @@
 namespace certagent::gui {
 
 PinDialog::PinDialog(wxWindow* parent, const ui::PinPolicy& policy)
-    : wxDialog(parent, wxID_ANY, u8(_("Token PIN")), wxDefaultPosition, wxDefaultSize,
-               wxDEFAULT_DIALOG_STYLE | wxSTAY_ON_TOP),
-      policy_(policy) {
+    : PinEntryDialog(parent, u8(_("Token PIN"))), policy_(policy) {
     auto* sizer = new wxBoxSizer(wxVERTICAL);
     const int gap = FromDIP(10);
     auto* prompt = new wxStaticText(this, wxID_ANY, u8(ui::pinPrompt(policy)));
@@ -29,27 +25,13 @@ PinDialog::PinDialog(wxWindow* parent, const ui::PinPolicy& policy)
         w->Wrap(FromDIP(340));
         sizer->Add(w, 0, wxALL, gap);
     }
-    // wxTE_PASSWORD masks; nothing is ever put into it by the program.
-    pin_ = new wxTextCtrl(this, wxID_ANY, wxString(), wxDefaultPosition,
-                          wxSize(FromDIP(260), -1), wxTE_PASSWORD | wxTE_PROCESS_ENTER);
-    if (policy.maxLength) pin_->SetMaxLength(policy.maxLength);
+    pin_ = secretField(policy.maxLength);
     sizer->Add(pin_, 0, wxEXPAND | wxALL, gap);
-    if (ui::needsFinalTryConfirmation(policy)) {
-        confirm_ = new wxCheckBox(this, wxID_ANY,
-                                  u8(_("I understand that a wrong PIN now locks the token")));
-        sizer->Add(confirm_, 0, wxLEFT | wxRIGHT | wxBOTTOM, gap);
-        confirm_->Bind(wxEVT_CHECKBOX, [this](wxCommandEvent&) { revalidate(); });
-    }
-    problem_ = new wxStaticText(this, wxID_ANY, "");
-    sizer->Add(problem_, 0, wxLEFT | wxRIGHT, gap);
-    auto* buttons = CreateStdDialogButtonSizer(wxOK | wxCANCEL);
-    sizer->Add(buttons, 0, wxEXPAND | wxALL, gap);
-    ok_ = static_cast<wxButton*>(FindWindow(wxID_OK));
+    if (ui::needsFinalTryConfirmation(policy))
+        addConfirmation(sizer, u8(_("I understand that a wrong PIN now locks the token")),
+                        wxLEFT | wxRIGHT | wxBOTTOM, gap);
+    addProblemAndButtons(sizer, wxLEFT | wxRIGHT, gap);
     SetSizerAndFit(sizer);
-    pin_->Bind(wxEVT_TEXT, [this](wxCommandEvent&) { revalidate(); });
-    pin_->Bind(wxEVT_TEXT_ENTER, [this](wxCommandEvent&) {
-        if (ok_->IsEnabled()) EndModal(wxID_OK);
-    });
     revalidate();
     pin_->SetFocus();
     CentreOnScreen();
@@ -58,13 +40,11 @@ PinDialog::PinDialog(wxWindow* parent, const ui::PinPolicy& policy)
 PinDialog::~PinDialog() { scrub(pin_); }
 
 void PinDialog::revalidate() {
-    auto problem = ui::checkPin(policy_, typedSecret(pin_).reveal(),
-                                confirm_ && confirm_->IsChecked());
-    ok_->Enable(problem == ui::PinProblem::None);
+    auto problem = ui::checkPin(policy_, typedSecret(pin_).reveal(), confirmed());
     // An empty field needs no scolding; the other problems say what to fix.
-    problem_->SetLabel(problem == ui::PinProblem::Empty
-                           ? wxString()
-                           : u8(ui::pinProblemText(policy_, problem)));
+    showProblem(problem == ui::PinProblem::None,
+                problem == ui::PinProblem::Empty ? wxString()
+                                                 : u8(ui::pinProblemText(policy_, problem)));
 }
 
 std::optional<SecretString> PinDialog::takePin() {

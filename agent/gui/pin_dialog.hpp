@@ -1,21 +1,15 @@
 #pragma once
-#include <wx/dialog.h>
-
 #include <optional>
 
 #include "certagent/core/secret.hpp"
 #include "certagent/core/ui/pin_rules.hpp"
-
-class wxTextCtrl;
-class wxCheckBox;
-class wxStaticText;
-class wxButton;
+#include "pin_entry_dialog.hpp"
 
 namespace certagent::gui {
 
 // Masked PIN entry with the rules of ui::PinPolicy: never pre-filled, OK only when the PIN
 // passes the length rules (and, before the last try, the confirmation box is ticked).
-class PinDialog : public wxDialog {
+class PinDialog : public PinEntryDialog {
 public:
     PinDialog(wxWindow* parent, const ui::PinPolicy& policy);
     ~PinDialog() override;
@@ -23,12 +17,9 @@ public:
     std::optional<SecretString> takePin();
 
 private:
-    void revalidate();
+    void revalidate() override;
     ui::PinPolicy policy_;
     wxTextCtrl* pin_ = nullptr;
-    wxCheckBox* confirm_ = nullptr;
-    wxStaticText* problem_ = nullptr;
-    wxButton* ok_ = nullptr;
 };
 
 }  // namespace certagent::gui

@@ -13,28 +13,20 @@
 
 namespace certagent::gui {
 
-namespace {
-
-wxTextCtrl* secretField(wxWindow* parent, wxSizer* sizer, const std::string& label,
-                        const char* name, unsigned maxLength, int gap) {
-    auto* text = new wxStaticText(parent, wxID_ANY, u8(label));
+wxTextCtrl* PinTaskDialog::labelledField(wxSizer* sizer, const std::string& label,
+                                         const char* name, unsigned maxLength, int gap) {
+    auto* text = new wxStaticText(this, wxID_ANY, u8(label));
     text->SetName(wxString(name) + "_label");
     sizer->Add(text, 0, wxLEFT | wxRIGHT | wxTOP, gap);
-    auto* field = new wxTextCtrl(parent, wxID_ANY, wxString(), wxDefaultPosition,
-                                 wxSize(parent->FromDIP(260), -1),
-                                 wxTE_PASSWORD | wxTE_PROCESS_ENTER);
+    auto* field = secretField(maxLength);
     field->SetName(name);
-    if (maxLength) field->SetMaxLength(maxLength);
     sizer->Add(field, 0, wxEXPAND | wxLEFT | wxRIGHT, gap);
     return field;
 }
 
-}  // namespace
-
 PinTaskDialog::PinTaskDialog(wxWindow* parent, const ui::PinTaskPolicy& policy)
-    : wxDialog(parent, wxID_ANY,
-               u8(policy.task == ui::PinTask::Change ? _("Change the PIN") : _("Unblock the PIN")),
-               wxDefaultPosition, wxDefaultSize, wxDEFAULT_DIALOG_STYLE | wxSTAY_ON_TOP),
+    : PinEntryDialog(parent, u8(policy.task == ui::PinTask::Change ? _("Change the PIN")
+                                                                    : _("Unblock the PIN"))),
       policy_(policy) {
     SetName(policy.task == ui::PinTask::Change ? "pin_change_dialog" : "pin_unblock_dialog");
     auto* sizer = new wxBoxSizer(wxVERTICAL);
@@ -58,10 +50,10 @@ PinTaskDialog::PinTaskDialog(wxWindow* parent, const ui::PinTaskPolicy& policy)
         sizer->Add(pad, 0, wxALL, gap);
     } else {
         const unsigned max = policy.newPin.maxLength;
-        secret_ = secretField(this, sizer, ui::pinTaskSecretLabel(policy), "pin_task_secret",
-                              policy.task == ui::PinTask::Change ? max : 0, gap);
-        new_ = secretField(this, sizer, _("New PIN"), "pin_task_new", max, gap);
-        repeat_ = secretField(this, sizer, _("New PIN again"), "pin_task_repeat", max, gap);
+        secret_ = labelledField(sizer, ui::pinTaskSecretLabel(policy), "pin_task_secret",
+                                policy.task == ui::PinTask::Change ? max : 0, gap);
+        new_ = labelledField(sizer, _("New PIN"), "pin_task_new", max, gap);
+        repeat_ = labelledField(sizer, _("New PIN again"), "pin_task_repeat", max, gap);
         if (auto hint = ui::pinLengthHint(policy.newPin); !hint.empty()) {
             auto* h = new wxStaticText(this, wxID_ANY, u8(hint));
             h->SetName("pin_task_rules");
@@ -69,30 +61,15 @@ PinTaskDialog::PinTaskDialog(wxWindow* parent, const ui::PinTaskPolicy& policy)
         }
     }
     if (ui::pinTaskNeedsFinalTryConfirmation(policy)) {
-        confirm_ = new wxCheckBox(this, wxID_ANY,
-                                  u8(fmt::format(fmt::runtime(_("I understand that a wrong {0} "
-                                                                "now blocks it")),
-                                                 ui::pinTaskSecretLabel(policy))));
-        confirm_->SetName("pin_task_confirm");
-        sizer->Add(confirm_, 0, wxALL, gap);
-        confirm_->Bind(wxEVT_CHECKBOX, [this](wxCommandEvent&) { revalidate(); });
+        auto label = fmt::format(fmt::runtime(_("I understand that a wrong {0} now blocks it")),
+                                 ui::pinTaskSecretLabel(policy));
+        addConfirmation(sizer, u8(label), wxALL, gap)->SetName("pin_task_confirm");
     }
-    problem_ = new wxStaticText(this, wxID_ANY, "");
+    addProblemAndButtons(sizer, wxLEFT | wxRIGHT | wxTOP, gap);
     problem_->SetName("pin_task_problem");
-    sizer->Add(problem_, 0, wxLEFT | wxRIGHT | wxTOP, gap);
-    auto* buttons = CreateStdDialogButtonSizer(wxOK | wxCANCEL);
-    sizer->Add(buttons, 0, wxEXPAND | wxALL, gap);
-    ok_ = static_cast<wxButton*>(FindWindow(wxID_OK));
     ok_->SetName("ok");
     if (auto* cancel = FindWindow(wxID_CANCEL)) cancel->SetName("cancel");
     SetSizerAndFit(sizer);
-    for (auto* field : {secret_, new_, repeat_}) {
-        if (!field) continue;
-        field->Bind(wxEVT_TEXT, [this](wxCommandEvent&) { revalidate(); });
-        field->Bind(wxEVT_TEXT_ENTER, [this](wxCommandEvent&) {
-            if (ok_->IsEnabled()) EndModal(wxID_OK);
-        });
-    }
     revalidate();
     if (secret_) secret_->SetFocus();
     CentreOnScreen();
@@ -109,13 +86,13 @@ void PinTaskDialog::revalidate() {
     SecretString fresh = new_ ? typedSecret(new_) : SecretString();
     SecretString repeat = repeat_ ? typedSecret(repeat_) : SecretString();
     auto problem = ui::checkPinTask(policy_, secret.reveal(), fresh.reveal(), repeat.reveal(),
-                                    confirm_ && confirm_->IsChecked());
-    ok_->Enable(problem == ui::PinTaskProblem::None);
+                                    confirmed());
     // Empty fields need no scolding; the other problems say what to fix.
     const bool quiet = problem == ui::PinTaskProblem::SecretEmpty ||
                        problem == ui::PinTaskProblem::NewPinEmpty ||
                        (problem == ui::PinTaskProblem::Mismatch && repeat.empty());
-    problem_->SetLabel(quiet ? wxString() : u8(ui::pinTaskProblemText(policy_, problem)));
+    showProblem(problem == ui::PinTaskProblem::None,
+                quiet ? wxString() : u8(ui::pinTaskProblemText(policy_, problem)));
     problem_->Wrap(FromDIP(360));
     Layout();
     Fit();
@@ -125,7 +102,7 @@ PinTaskDialog::Entered PinTaskDialog::take() {
     Entered e;
     if (secret_) e.secret = typedSecret(secret_);
     if (new_) e.newPin = typedSecret(new_);
-    e.finalTryConfirmed = confirm_ && confirm_->IsChecked();
+    e.finalTryConfirmed = confirmed();
     scrub(secret_);
     scrub(new_);
     scrub(repeat_);

@@ -2,19 +2,13 @@
 // PIN change and PIN unblock: the current PIN (or the vendor's SO PIN), the new PIN twice, and
 // before the last try a confirmation box. OK is enabled only when ui::checkPinTask passes, so a
 // new PIN that breaks the rules never reaches the token. Never pre-filled; scrubbed on close.
-#include <wx/dialog.h>
-
 #include "certagent/core/secret.hpp"
 #include "certagent/core/ui/pin_tasks.hpp"
-
-class wxTextCtrl;
-class wxCheckBox;
-class wxStaticText;
-class wxButton;
+#include "pin_entry_dialog.hpp"
 
 namespace certagent::gui {
 
-class PinTaskDialog : public wxDialog {
+class PinTaskDialog : public PinEntryDialog {
 public:
     PinTaskDialog(wxWindow* parent, const ui::PinTaskPolicy& policy);
     ~PinTaskDialog() override;
@@ -28,14 +22,14 @@ public:
     Entered take();
 
 private:
-    void revalidate();
+    void revalidate() override;
+    // A labelled secret field, named for the layout dump.
+    wxTextCtrl* labelledField(wxSizer* sizer, const std::string& label, const char* name,
+                              unsigned maxLength, int gap);
     ui::PinTaskPolicy policy_;
     wxTextCtrl* secret_ = nullptr;
     wxTextCtrl* new_ = nullptr;
     wxTextCtrl* repeat_ = nullptr;
-    wxCheckBox* confirm_ = nullptr;
-    wxStaticText* problem_ = nullptr;
-    wxButton* ok_ = nullptr;
 };
 
 }  // namespace certagent::gui

@@ -5,6 +5,7 @@
 #include <wx/msgdlg.h>
 #include <wx/utils.h>
 
+#include "certagent/core/json_text.hpp"
 #include "tray_app.hpp"
 #include "wx_text.hpp"
 
@@ -13,20 +14,15 @@ namespace {
 
 using json = nlohmann::json;
 
-std::string text(const json& j, const char* key) {
-    auto it = j.find(key);
-    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 }  // namespace
 
 Prompts makePrompts(TrayApp& app) {
     Prompts p;
     p.confirm = [&app](const json& r) -> std::optional<json> {
         auto answer = app.onMainThread<int>([r] {
-            wxMessageDialog d(nullptr, u8(text(r, "text")), u8(text(r, "title")),
+            wxMessageDialog d(nullptr, u8(jsonText(r, "text")), u8(jsonText(r, "title")),
                               wxYES_NO | wxNO_DEFAULT | wxICON_QUESTION | wxSTAY_ON_TOP);
-            if (auto yes = text(r, "yes"), no = text(r, "no"); !yes.empty() && !no.empty())
+            if (auto yes = jsonText(r, "yes"), no = jsonText(r, "no"); !yes.empty() && !no.empty())
                 d.SetYesNoLabels(u8(yes), u8(no));
             return d.ShowModal();
         });
@@ -38,7 +34,8 @@ Prompts makePrompts(TrayApp& app) {
             wxArrayString options;
             for (const auto& o : r.value("options", json::array()))
                 if (o.is_string()) options.Add(u8(o.get<std::string>()));
-            return wxGetSingleChoiceIndex(u8(text(r, "text")), u8(text(r, "title")), options);
+            return wxGetSingleChoiceIndex(u8(jsonText(r, "text")), u8(jsonText(r, "title")),
+                                          options);
         });
         if (!index || *index < 0) return std::nullopt;
         return json{{"index", *index}};
@@ -51,10 +48,9 @@ Prompts makePrompts(TrayApp& app) {
             auto wildcard = patterns.empty() ? std::string(wxFileSelectorDefaultWildcardStr)
                                              : patterns + "|" + patterns;
             const bool save = r.value("save", false);
-            wxFileDialog d(nullptr, u8(text(r, "title")), "", u8(text(r, "suggested")),
-                           u8(wildcard),
-                           save ? wxFD_SAVE | wxFD_OVERWRITE_PROMPT
-                                : wxFD_OPEN | wxFD_FILE_MUST_EXIST);
+            wxFileDialog d(
+                nullptr, u8(jsonText(r, "title")), "", u8(jsonText(r, "suggested")), u8(wildcard),
+                save ? wxFD_SAVE | wxFD_OVERWRITE_PROMPT : wxFD_OPEN | wxFD_FILE_MUST_EXIST);
             return d.ShowModal() == wxID_OK ? d.GetPath().utf8_string() : std::string();
         });
         if (!path || path->empty()) return std::nullopt;
@@ -62,7 +58,7 @@ Prompts makePrompts(TrayApp& app) {
     };
     p.open = [&app](const json& r) -> std::optional<json> {
         auto opened = app.onMainThread<bool>([r] {
-            auto target = text(r, "target");
+            auto target = jsonText(r, "target");
             return target.rfind("http", 0) == 0 ? wxLaunchDefaultBrowser(u8(target))
                                                 : wxLaunchDefaultApplication(u8(target));
         });

@@ -4,6 +4,8 @@
 #include <wx/graphics.h>
 #include <wx/image.h>
 
+#include <initializer_list>
+
 namespace certagent::gui {
 namespace {
 
@@ -17,6 +19,13 @@ wxColour stateColour(ui::TrayState s) {
         case ui::TrayState::Working: return {40, 110, 200};
     }
     return {128, 128, 128};
+}
+
+// A polyline given in the icon's unit square, scaled to its size.
+void addPolyline(wxGraphicsPath& path, double s, std::initializer_list<wxPoint2DDouble> points) {
+    auto p = points.begin();
+    path.MoveToPoint(s * p->m_x, s * p->m_y);
+    for (++p; p != points.end(); ++p) path.AddLineToPoint(s * p->m_x, s * p->m_y);
 }
 
 }  // namespace
@@ -39,24 +48,18 @@ wxBitmap stateBitmap(ui::TrayState state, int size) {
     auto path = gc->CreatePath();
     switch (state) {
         case ui::TrayState::AllValid:  // check mark
-            path.MoveToPoint(s * 0.27, s * 0.52);
-            path.AddLineToPoint(s * 0.44, s * 0.69);
-            path.AddLineToPoint(s * 0.74, s * 0.33);
+            addPolyline(path, s, {{0.27, 0.52}, {0.44, 0.69}, {0.74, 0.33}});
             gc->StrokePath(path);
             break;
         case ui::TrayState::ExpiringSoon:  // clock
             gc->SetBrush(*wxTRANSPARENT_BRUSH);
             gc->DrawEllipse(s * 0.25, s * 0.25, s * 0.5, s * 0.5);
-            path.MoveToPoint(s * 0.5, s * 0.34);
-            path.AddLineToPoint(s * 0.5, s * 0.5);
-            path.AddLineToPoint(s * 0.62, s * 0.58);
+            addPolyline(path, s, {{0.5, 0.34}, {0.5, 0.5}, {0.62, 0.58}});
             gc->StrokePath(path);
             break;
         case ui::TrayState::Expired:  // cross
-            path.MoveToPoint(s * 0.3, s * 0.3);
-            path.AddLineToPoint(s * 0.7, s * 0.7);
-            path.MoveToPoint(s * 0.7, s * 0.3);
-            path.AddLineToPoint(s * 0.3, s * 0.7);
+            addPolyline(path, s, {{0.3, 0.3}, {0.7, 0.7}});
+            addPolyline(path, s, {{0.7, 0.3}, {0.3, 0.7}});
             gc->StrokePath(path);
             break;
         case ui::TrayState::NoToken:  // empty USB socket

@@ -15,6 +15,7 @@
 #include "certagent/core/error.hpp"
 #include "certagent/core/events.hpp"
 #include "certagent/core/i18n.hpp"
+#include "certagent/core/json_text.hpp"
 #include "certagent/core/log.hpp"
 #include "certagent/core/paths.hpp"
 #include "certagent/core/token/agent_tokens.hpp"
@@ -48,11 +49,6 @@ constexpr int kFirstMenuId = wxID_HIGHEST + 100;
 std::string env(const char* name) {
     const char* v = std::getenv(name);
     return v ? v : "";
-}
-
-std::string text(const json& j, const char* key) {
-    auto it = j.find(key);
-    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
 void appendItems(TrayApp& app, wxMenu* menu, const std::vector<ui::MenuItem>& items,
@@ -335,17 +331,18 @@ wxMenu* TrayApp::createMenu() {
 }
 
 void TrayApp::runAction(const json& action) {
-    auto what = text(action, "action");
+    auto what = jsonText(action, "action");
     if (!app_) {  // still starting: only quitting makes sense
         if (what == "quit") ExitMainLoop();
         return;
     }
     if (what == "renew") {
-        openWizard(text(action, "token"), text(action, "cert"));
+        openWizard(jsonText(action, "token"), jsonText(action, "cert"));
     } else if (what == "renewal") {
-        openWizard(text(action, "token"), text(action, "cert"), text(action, "renewal_id"));
+        openWizard(jsonText(action, "token"), jsonText(action, "cert"),
+                   jsonText(action, "renewal_id"));
     } else if (what == "details") {
-        showDetails(text(action, "token"), text(action, "cert"));
+        showDetails(jsonText(action, "token"), jsonText(action, "cert"));
     } else if (what == "sign_pdf") {
         signPdfInteractively(*this);
     } else if (what == "verify") {
@@ -364,17 +361,18 @@ void TrayApp::runAction(const json& action) {
         runPluginAction(action);
     } else if (what == "open_url") {
         // Only the driver links the menu model let through (https://).
-        if (auto url = text(action, "url"); ui::isSafeDriverUrl(url)) wxLaunchDefaultBrowser(u8(url));
+        if (auto url = jsonText(action, "url"); ui::isSafeDriverUrl(url))
+            wxLaunchDefaultBrowser(u8(url));
     } else if (what == "vendor_tool") {
         try {
-            app_->openVendorTool(text(action, "plugin"));
+            app_->openVendorTool(jsonText(action, "plugin"));
         } catch (const std::exception& e) {
             wxMessageBox(u8(e.what()), "certagent", wxOK | wxICON_ERROR);
         }
     } else if (what == "server_start" || what == "server_stop") {
         toggleServer(what == "server_start");
     } else if (what == "pin_change" || what == "pin_unblock") {
-        runPinTask(*this, text(action, "token"),
+        runPinTask(*this, jsonText(action, "token"),
                    what == "pin_change" ? ui::PinTask::Change : ui::PinTask::Unblock);
     } else if (what.rfind("browser_", 0) == 0) {
         runBrowserAction(*this, what.substr(8));
@@ -438,8 +436,8 @@ void TrayApp::onNotificationChoice(const json& notification, const json& choice)
     if (!app_) return;
     auto outcome = app_->onNotificationChoice(notification, choice);
     if (outcome.openRenewal)
-        openWizard(outcome.token, outcome.cert, text(notification, "renewal_id"));
-    else if (text(choice, "action") == "open")
+        openWizard(outcome.token, outcome.cert, jsonText(notification, "renewal_id"));
+    else if (jsonText(choice, "action") == "open")
         activate();
 }
 
@@ -539,12 +537,13 @@ void TrayApp::activate() {
 }
 
 void TrayApp::onBusEvent(const json& event) {
-    auto type = text(event, "type");
+    auto type = jsonText(event, "type");
     if (type == events::kRenewalProgress) {
         renewals_.apply(event);
         if (wizard_) wizard_->update();
         present();
-        if (text(event, "state") == "done" && text(event, "step") == "install") refreshTokens();
+        if (jsonText(event, "state") == "done" && jsonText(event, "step") == "install")
+            refreshTokens();
     } else if (type == events::kReminderDue) {
         present();
     } else if (type == events::kDriversMissing) {
@@ -553,7 +552,7 @@ void TrayApp::onBusEvent(const json& event) {
     } else if (type == events::kLocalServerState) {
         snapshot_.server.running = event.value("running", false);
         snapshot_.server.port = event.value("port", 0);
-        snapshot_.server.error = text(event, "error");
+        snapshot_.server.error = jsonText(event, "error");
         present();
     } else {
         refreshTokens();

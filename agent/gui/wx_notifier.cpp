@@ -6,6 +6,7 @@
 #include <chrono>
 #include <future>
 
+#include "certagent/core/json_text.hpp"
 #include "certagent/core/log.hpp"
 #include "tray_app.hpp"
 
@@ -14,18 +15,13 @@ namespace {
 
 using json = nlohmann::json;
 
-std::string text(const json& j, const char* key) {
-    auto it = j.find(key);
-    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 // Keeps itself alive until the desktop says it is gone, then routes the user's choice.
 class Notification : public wxNotificationMessage {
 public:
     Notification(TrayApp& app, json n) : app_(app), n_(std::move(n)) {
-        SetTitle(wxString::FromUTF8(text(n_, "title")));
-        SetMessage(wxString::FromUTF8(text(n_, "body")));
-        auto urgency = text(n_, "urgency");
+        SetTitle(wxString::FromUTF8(jsonText(n_, "title")));
+        SetMessage(wxString::FromUTF8(jsonText(n_, "body")));
+        auto urgency = jsonText(n_, "urgency");
         SetFlags(urgency == "critical" ? wxICON_ERROR
                  : urgency == "low"    ? wxICON_INFORMATION
                                        : wxICON_WARNING);
@@ -35,7 +31,7 @@ public:
                 if (!act.is_object()) continue;
                 // Ids from 1: the GTK backend ignores an action with id 0.
                 AddAction(static_cast<wxWindowID>(kFirstAction + i),
-                          wxString::FromUTF8(text(act, "label")));
+                          wxString::FromUTF8(jsonText(act, "label")));
             }
         }
         Bind(wxEVT_NOTIFICATION_MESSAGE_ACTION, [this](wxCommandEvent& e) {

@@ -8,6 +8,7 @@
 #include "certagent/core/error.hpp"
 #include "certagent/core/events.hpp"
 #include "certagent/core/i18n.hpp"
+#include "certagent/core/json_text.hpp"
 #include "certagent/core/log.hpp"
 #include "certagent/core/platform/launch.hpp"
 #include "certagent/core/server/local_server.hpp"
@@ -178,14 +179,10 @@ App::~App() {
 }
 
 ChoiceOutcome App::onNotificationChoice(const json& notification, const json& choice) {
-    auto text = [](const json& j, const char* key) {
-        auto it = j.find(key);
-        return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-    };
     ChoiceOutcome out;
-    auto what = text(choice, "action");
-    out.token = text(notification, "token");
-    out.cert = text(notification, "cert");
+    auto what = jsonText(choice, "action");
+    out.token = jsonText(notification, "token");
+    out.cert = jsonText(notification, "cert");
     if (what.empty()) return out;
     const bool aboutCertificate = !out.token.empty() && !out.cert.empty();
     if (what == "renew" || what == "open") {

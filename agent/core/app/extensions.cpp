@@ -10,7 +10,9 @@
 #include <map>
 #include <mutex>
 
+#include "certagent/core/clock.hpp"
 #include "certagent/core/error.hpp"
+#include "certagent/core/host_boundary.hpp"
 #include "certagent/core/http/client.hpp"
 #include "certagent/core/i18n.hpp"
 #include "certagent/core/log.hpp"
@@ -31,64 +33,12 @@ namespace fs = std::filesystem;
 using json = nlohmann::json;
 
 // ---- boundary helpers -----------------------------------------------------------------------
-void emit(ca_sink_fn sink, void* user, const json& j) {
-    if (!sink) return;
-    auto s = j.dump();
-    sink(user, s.data(), s.size());
-}
+using boundary::emit;
+using boundary::guarded;
+using boundary::parseArgs;
+
 void emitBytes(ca_sink_fn sink, void* user, const token::Bytes& b) {
     if (sink) sink(user, reinterpret_cast<const char*>(b.data()), b.size());
-}
-
-std::string codeOf(const Error& e) {
-    switch (e.kind()) {
-        case ErrorKind::TokenRemoved: return "token_removed";
-        case ErrorKind::PinIncorrect: return "pin_incorrect";
-        case ErrorKind::PinLocked: return "pin_locked";
-        case ErrorKind::Cancelled: return "cancelled";
-        case ErrorKind::Network: return "network";
-        case ErrorKind::Tls: return "tls";
-        default: return errorKindName(e.kind());
-    }
-}
-
-ca_status statusOf(const Error& e) {
-    switch (e.kind()) {
-        case ErrorKind::Usage:
-        case ErrorKind::InvalidInput: return CA_ERR_INVALID_ARGUMENT;
-        case ErrorKind::Cancelled: return CA_ERR_DENIED;
-        default: return e.retryable() ? CA_ERR_RETRY : CA_ERR_FAILED;
-    }
-}
-
-template <typename Fn>
-ca_status guarded(ca_sink_fn sink, void* user, Fn&& fn) noexcept {
-    auto fail = [&](ca_status s, const std::string& code, const std::string& message) {
-        try {
-            emit(sink, user, {{"error", {{"code", code}, {"message", message}}}});
-        } catch (...) {
-        }
-        return s;
-    };
-    try {
-        return fn();
-    } catch (const Error& e) {
-        return fail(statusOf(e), codeOf(e), describe(e));
-    } catch (const json::exception& e) {
-        return fail(CA_ERR_INVALID_ARGUMENT, "invalid_input", e.what());
-    } catch (const std::exception& e) {
-        return fail(CA_ERR_FAILED, "internal", e.what());
-    } catch (...) {
-        return fail(CA_ERR_FAILED, "internal", "unknown failure");
-    }
-}
-
-json args(const char* text) {
-    if (!text || !*text) return json::object();
-    auto j = json::parse(text);
-    if (!j.is_object())
-        throw Error(ErrorKind::InvalidInput, _("the arguments are not a JSON object"));
-    return j;
 }
 
 std::string requireString(const json& a, const char* key) {
@@ -223,7 +173,7 @@ ca_status tkList(void* ctx, ca_sink_fn sink, void* user) {
 
 ca_status tkCertificates(void* ctx, const char* args_json, ca_sink_fn sink, void* user) {
     return guarded(sink, user, [&] {
-        auto a = args(args_json);
+        auto a = parseArgs(args_json);
         auto& agent = ext(ctx).agent();
         auto service = token::makeTokenService(agent);
         std::optional<std::string> serial;
@@ -240,7 +190,7 @@ ca_status tkCertificates(void* ctx, const char* args_json, ca_sink_fn sink, void
 ca_status tkOpen(void* ctx, const char* args_json, uint64_t* out, ca_sink_fn sink, void* user) {
     return guarded(sink, user, [&] {
         if (!out) return CA_ERR_INVALID_ARGUMENT;
-        auto a = args(args_json);
+        auto a = parseArgs(args_json);
         auto& e = ext(ctx);
         if (pluginContext(ctx).stopping) return CA_ERR_DENIED;
         Session s;
@@ -272,7 +222,7 @@ ca_status tkInfo(void* ctx, uint64_t id, ca_sink_fn sink, void* user) {
 ca_status tkSignDigest(void* ctx, uint64_t id, const char* args_json, const uint8_t* digest,
                        size_t len, ca_sink_fn sink, void* user) {
     return guarded(sink, user, [&] {
-        auto a = args(args_json);
+        auto a = parseArgs(args_json);
         if (!digest || !len) throw Error(ErrorKind::InvalidInput, _("no digest to sign"));
         auto s = ext(ctx).find(who(ctx), id);
         auto lock = s->session->lock();
@@ -300,18 +250,15 @@ ca_status tkSignDigest(void* ctx, uint64_t id, const char* args_json, const uint
 
 ca_status tkGenerate(void* ctx, uint64_t id, const char* args_json, ca_sink_fn sink, void* user) {
     return guarded(sink, user, [&] {
-        auto a = args(args_json);
+        auto a = parseArgs(args_json);
         auto type = token::parseKeyType(requireString(a, "key_type"));
         if (!type) throw Error(ErrorKind::InvalidInput, _("unknown key type"), a["key_type"].dump());
         auto s = ext(ctx).find(who(ctx), id);
         auto lock = s->session->lock();
         auto kp = s->session->generateKeyPair(*type, a.value("label", std::string()));
         auto pub = s->session->publicKey(kp.id);
-        int n = i2d_PUBKEY(pub.get(), nullptr);
-        token::Bytes der(n > 0 ? static_cast<size_t>(n) : 0);
-        unsigned char* p = der.data();
-        if (n <= 0 || i2d_PUBKEY(pub.get(), &p) != n)
-            throw Error(ErrorKind::Token, _("the new public key cannot be read"));
+        auto der = token::derOf<i2d_PUBKEY>(pub.get());
+        if (der.empty()) throw Error(ErrorKind::Token, _("the new public key cannot be read"));
         emit(sink, user, {{"id", token::toHex(kp.id)}, {"label", kp.label},
                           {"public_key", token::base64(der)}});
         return CA_OK;
@@ -320,7 +267,7 @@ ca_status tkGenerate(void* ctx, uint64_t id, const char* args_json, ca_sink_fn s
 
 ca_status tkCsr(void* ctx, uint64_t id, const char* args_json, ca_sink_fn sink, void* user) {
     return guarded(sink, user, [&] {
-        auto a = args(args_json);
+        auto a = parseArgs(args_json);
         token::CsrRequest req;
         for (const auto& kv : a.value("subject", json::array()))
             req.subject.emplace_back(kv.at(0).get<std::string>(), kv.at(1).get<std::string>());
@@ -337,15 +284,12 @@ ca_status tkCsr(void* ctx, uint64_t id, const char* args_json, ca_sink_fn sink, 
 ca_status tkPublicKey(void* ctx, uint64_t id, const char* args_json, ca_sink_fn sink,
                       void* user) {
     return guarded(sink, user, [&] {
-        auto a = args(args_json);
+        auto a = parseArgs(args_json);
         auto s = ext(ctx).find(who(ctx), id);
         auto lock = s->session->lock();
         auto pub = s->session->publicKey(token::fromHex(requireString(a, "id")));
-        int n = i2d_PUBKEY(pub.get(), nullptr);
-        token::Bytes der(n > 0 ? static_cast<size_t>(n) : 0);
-        unsigned char* p = der.data();
-        if (n <= 0 || i2d_PUBKEY(pub.get(), &p) != n)
-            throw Error(ErrorKind::Token, _("the public key cannot be read"));
+        auto der = token::derOf<i2d_PUBKEY>(pub.get());
+        if (der.empty()) throw Error(ErrorKind::Token, _("the public key cannot be read"));
         emitBytes(sink, user, der);
         return CA_OK;
     });
@@ -354,7 +298,7 @@ ca_status tkPublicKey(void* ctx, uint64_t id, const char* args_json, ca_sink_fn 
 ca_status tkWriteCertificate(void* ctx, uint64_t id, const char* args_json, const uint8_t* der,
                              size_t len, ca_sink_fn sink, void* user) {
     return guarded(sink, user, [&] {
-        auto a = args(args_json);
+        auto a = parseArgs(args_json);
         if (!der || !len) throw Error(ErrorKind::InvalidInput, _("no certificate to write"));
         auto s = ext(ctx).find(who(ctx), id);
         auto lock = s->session->lock();
@@ -367,7 +311,7 @@ ca_status tkWriteCertificate(void* ctx, uint64_t id, const char* args_json, cons
 
 ca_status tkDelete(void* ctx, uint64_t id, const char* args_json, ca_sink_fn sink, void* user) {
     return guarded(sink, user, [&] {
-        auto a = args(args_json);
+        auto a = parseArgs(args_json);
         auto keyId = token::fromHex(requireString(a, "id"));
         auto objects = a.value("objects", std::vector<std::string>{});
         for (const auto& o : objects)
@@ -384,7 +328,7 @@ ca_status tkDelete(void* ctx, uint64_t id, const char* args_json, ca_sink_fn sin
 ca_status tkDeleteCertificate(void* ctx, uint64_t id, const char* args_json, const uint8_t* der,
                               size_t len, ca_sink_fn sink, void* user) {
     return guarded(sink, user, [&] {
-        auto a = args(args_json);
+        auto a = parseArgs(args_json);
         if (!der || !len) throw Error(ErrorKind::InvalidInput, _("no certificate to delete"));
         auto keyId = token::fromHex(requireString(a, "id"));
         auto s = ext(ctx).find(who(ctx), id);
@@ -415,7 +359,7 @@ const ca_tokens_v1 kTokens{sizeof(ca_tokens_v1),
 // ---- certagent.documents/1 ----------------------------------------------------------------
 ca_status dcSign(void* ctx, const char* request_json, ca_sink_fn sink, void* user) {
     return guarded(sink, user, [&] {
-        auto a = args(request_json);
+        auto a = parseArgs(request_json);
         auto& e = ext(ctx);
         signing::SignDocumentRequest r;
         r.in = requireString(a, "in");
@@ -444,7 +388,7 @@ ca_status dcSign(void* ctx, const char* request_json, ca_sink_fn sink, void* use
 
 ca_status dcVerify(void* ctx, const char* request_json, ca_sink_fn sink, void* user) {
     return guarded(sink, user, [&] {
-        auto a = args(request_json);
+        auto a = parseArgs(request_json);
         auto& agent = ext(ctx).agent();
         std::optional<fs::path> data;
         if (a.contains("data") && a["data"].is_string()) data = a["data"].get<std::string>();
@@ -460,7 +404,7 @@ ca_status dcVerify(void* ctx, const char* request_json, ca_sink_fn sink, void* u
 
 ca_status dcInspect(void* ctx, const char* request_json, ca_sink_fn sink, void* user) {
     return guarded(sink, user, [&] {
-        auto a = args(request_json);
+        auto a = parseArgs(request_json);
         (void)ext(ctx);
         auto info = pdf::inspectPdf(requireString(a, "path"));
         const double dpi = info.minImageDpi();
@@ -483,7 +427,7 @@ ca_status htRequest(void* ctx, const char* request_json, const uint8_t* body, si
                     ca_sink_fn body_sink, void* body_user, ca_sink_fn meta_sink,
                     void* meta_user) {
     return guarded(meta_sink, meta_user, [&] {
-        auto a = args(request_json);
+        auto a = parseArgs(request_json);
         auto& e = ext(ctx);
         http::ClientOptions o;
         if (auto b = a.value("ca_bundle", std::string()); !b.empty()) o.caBundle = b;
@@ -581,7 +525,7 @@ ca_status xDescribe(void*, const uint8_t* der, size_t len, ca_sink_fn sink, void
                           {"issuer", c.issuer},
                           {"common_name", c.commonName},
                           {"serial", c.serialHex},
-                          {"not_before", token::isoUtc(c.notBefore)},
+                          {"not_before", toIso8601(c.notBefore)},
                           {"not_after", c.notAfterText()},
                           {"no_expiry", c.noExpiry},
                           {"key_algorithm", c.keyAlgorithm},

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "certagent/core/error.hpp"
+#include "certagent/core/host_boundary.hpp"
 #include "certagent/core/host_services.hpp"
 #include "certagent/core/i18n.hpp"
 #include "certagent/core/log.hpp"
@@ -16,20 +17,8 @@ constexpr int64_t kDefaultTimeoutMs = 30'000;
 constexpr int64_t kMinTimeoutMs = 100;
 constexpr int64_t kMaxTimeoutMs = 600'000;
 
-void emit(ca_sink_fn sink, void* user, const json& j) {
-    if (!sink) return;
-    auto s = j.dump();
-    sink(user, s.data(), s.size());
-}
-
-ca_status fail(ca_sink_fn sink, void* user, ca_status status, const char* code,
-               const std::string& message) {
-    try {
-        emit(sink, user, {{"error", {{"code", code}, {"message", message}}}});
-    } catch (...) {
-    }
-    return status;
-}
+using boundary::emit;
+using boundary::fail;
 
 bool hasNul(const std::string& s) { return s.find('\0') != std::string::npos; }
 

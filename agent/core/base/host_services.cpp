@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "certagent/core/error.hpp"
+#include "certagent/core/host_boundary.hpp"
 #include "certagent/core/i18n.hpp"
 #include "certagent/core/log.hpp"
 #include "certagent/core/state_store.hpp"
@@ -15,57 +16,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-void emit(ca_sink_fn sink, void* user, const json& j) {
-    if (!sink) return;
-    auto s = j.dump();
-    sink(user, s.data(), s.size());
-}
-
-ca_status statusFor(const Error& e) {
-    switch (e.kind()) {
-        case ErrorKind::Usage:
-        case ErrorKind::InvalidInput: return CA_ERR_INVALID_ARGUMENT;
-        case ErrorKind::Cancelled: return CA_ERR_DENIED;
-        default: return e.retryable() ? CA_ERR_RETRY : CA_ERR_FAILED;
-    }
-}
-
-// Runs fn and turns every exception into a status and an {"error"} answer: nothing may unwind
-// through the C boundary.
-template <typename Fn>
-ca_status guarded(ca_sink_fn sink, void* user, Fn&& fn) noexcept {
-    try {
-        return fn();
-    } catch (const Error& e) {
-        try {
-            emit(sink, user,
-                 {{"error", {{"code", errorKindName(e.kind())}, {"message", describe(e)}}}});
-        } catch (...) {
-        }
-        return statusFor(e);
-    } catch (const json::exception& e) {
-        try {
-            emit(sink, user, {{"error", {{"code", "invalid_input"}, {"message", e.what()}}}});
-        } catch (...) {
-        }
-        return CA_ERR_INVALID_ARGUMENT;
-    } catch (const std::exception& e) {
-        try {
-            emit(sink, user, {{"error", {{"code", "internal"}, {"message", e.what()}}}});
-        } catch (...) {
-        }
-        return CA_ERR_FAILED;
-    } catch (...) {
-        return CA_ERR_FAILED;
-    }
-}
-
-json parseArgs(const char* text) {
-    if (!text || !*text) return json::object();
-    auto j = json::parse(text);
-    if (!j.is_object()) throw Error(ErrorKind::InvalidInput, "the arguments are not a JSON object");
-    return j;
-}
+using boundary::emit;
+using boundary::guarded;
+using boundary::parseArgs;
 
 PluginContext& pc(void* ctx) { return pluginContext(ctx); }
 HostServices& hs(void* ctx) { return *pc(ctx).services; }

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <set>
 
+#include "certagent/core/clock.hpp"
 #include "certagent/core/error.hpp"
 #include "certagent/core/files.hpp"
 #include "certagent/core/i18n.hpp"
@@ -16,6 +17,7 @@
 #include "certagent/core/token/certificate_details.hpp"
 #include "certagent/core/token/certificate_parser.hpp"
 #include "certagent/core/token/module_discovery.hpp"
+#include "certagent/core/token/openssl_handles.hpp"
 #include "certagent/core/token/token_service.hpp"
 
 namespace certagent::browser {
@@ -35,7 +37,7 @@ fs::path realOf(const fs::path& p) {
 }
 
 std::string nowText() {
-    return token::isoUtc(std::chrono::system_clock::now());
+    return toIso8601(std::chrono::system_clock::now());
 }
 
 }  // namespace
@@ -66,12 +68,8 @@ std::vector<token::Bytes> readPemCertificates(const std::vector<std::string>& fi
             throw Error(ErrorKind::Io, _("Cannot read the CA certificate file"), file);
         std::size_t before = out.size();
         while (X509* x = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) {
-            int len = i2d_X509(x, nullptr);
-            token::Bytes der(static_cast<std::size_t>(std::max(len, 0)));
-            unsigned char* p = der.data();
-            if (len > 0) i2d_X509(x, &p);
+            out.push_back(token::derOf(x));
             X509_free(x);
-            out.push_back(std::move(der));
         }
         ERR_clear_error();
         if (out.size() == before)

@@ -23,11 +23,8 @@ std::vector<uint8_t> signingCertificateV2Der(X509* cert, int md_nid) {
     EssSigningCertV2Ptr sc(
         OSSL_ESS_signing_cert_v2_new_init(EVP_get_digestbynid(md_nid), cert, nullptr, 1));
     if (!sc) fail("signing-certificate-v2");
-    int len = i2d_ESS_SIGNING_CERT_V2(sc.get(), nullptr);
-    if (len <= 0) fail("signing-certificate-v2 encoding");
-    std::vector<uint8_t> der(static_cast<size_t>(len));
-    unsigned char* p = der.data();
-    i2d_ESS_SIGNING_CERT_V2(sc.get(), &p);
+    auto der = derOf<i2d_ESS_SIGNING_CERT_V2>(sc.get());
+    if (der.empty()) fail("signing-certificate-v2 encoding");
     return der;
 }
 
@@ -118,11 +115,8 @@ std::vector<uint8_t> buildCadesDetached(Signer& signer, std::span<const uint8_t>
         }
     }
 
-    int len = i2d_CMS_ContentInfo(cms.get(), nullptr);
-    if (len <= 0) fail("CMS encoding");
-    std::vector<uint8_t> der(static_cast<size_t>(len));
-    unsigned char* p = der.data();
-    i2d_CMS_ContentInfo(cms.get(), &p);
+    auto der = derOf<i2d_CMS_ContentInfo>(cms.get());
+    if (der.empty()) fail("CMS encoding");
     return der;
 }
 

@@ -102,6 +102,39 @@ void drawAppearance(PdfMemDocument& doc, PdfSignatureField& field, const Visible
     field.SetAppearanceStream(&xobj);
 }
 
+Error cannotWriteSignedPdf(const fs::path& out, const std::string& why) {
+    return Error(ErrorKind::Io,
+                 fmt::format(fmt::runtime(_("Cannot write the signed PDF {0} ({1}).")),
+                             out.string(), why),
+                 out.string());
+}
+
+// The PDF a signature or validation data is added to: read whole and checked against the
+// document limits. The bytes stay the caller's: the document is loaded from them.
+std::string readPdfToUpdate(const fs::path& in) {
+    detail::quietPodofo();
+    const DocumentLimits limits;
+    std::string original = detail::readWholeFile(in, limits.max_file_bytes);
+    detail::requirePdfBytes(original, in);
+    checkDocumentLimits(original, in, limits);
+    return original;
+}
+
+// Loads the bytes of `in`; an encrypted PDF is refused.
+void loadUnencrypted(PdfMemDocument& doc, const std::string& original, const fs::path& in) {
+    try {
+        doc.LoadFromBuffer(original.data(), static_cast<long>(original.size()), true);
+    } catch (const PdfError& e) {
+        detail::throwBadPdf(in, e);
+    }
+    if (doc.GetEncrypted())
+        throw Error(ErrorKind::InvalidInput,
+                    fmt::format(fmt::runtime(_("{0} is encrypted; signing encrypted PDFs is "
+                                               "not supported.")),
+                                in.string()),
+                    in.string());
+}
+
 // Removes the half-written temp file unless the signature completed.
 struct TempFileGuard {
     fs::path path;
@@ -109,6 +142,13 @@ struct TempFileGuard {
     ~TempFileGuard() {
         std::error_code ec;
         if (!keep) fs::remove(path, ec);
+    }
+    // Complete: the file takes the output's name.
+    void moveTo(const fs::path& out) {
+        std::error_code ec;
+        fs::rename(path, out, ec);
+        if (ec) throw cannotWriteSignedPdf(out, ec.message());
+        keep = true;
     }
 };
 
@@ -123,31 +163,16 @@ struct SignatureKind {
 
 void writeSignature(const fs::path& in, const fs::path& out, const SignOptions& options,
                     const SignatureKind& kind) {
-    detail::quietPodofo();
     if (options.reserved_bytes < 2048 || options.reserved_bytes > 1024 * 1024)
         throw Error(ErrorKind::Usage, "SignOptions::reserved_bytes must be 2 KiB .. 1 MiB");
-    const DocumentLimits limits;
-    const std::string original = detail::readWholeFile(in, limits.max_file_bytes);
-    detail::requirePdfBytes(original, in);
-    checkDocumentLimits(original, in, limits);
+    const std::string original = readPdfToUpdate(in);
     X509* cert = kind.cert;
 
     TempFileGuard tmp{fs::path(out) += ".certagent-part"};
     std::vector<uint8_t> cms;
     try {
         PdfMemDocument doc;
-        try {
-            doc.LoadFromBuffer(original.data(), static_cast<long>(original.size()), true);
-        } catch (const PdfError& e) {
-            detail::throwBadPdf(in, e);
-        }
-        if (doc.GetEncrypted()) {
-            throw Error(ErrorKind::InvalidInput,
-                        fmt::format(fmt::runtime(_("{0} is encrypted; signing encrypted PDFs is "
-                                                   "not supported.")),
-                                    in.string()),
-                        in.string());
-        }
+        loadUnencrypted(doc, original, in);
         const int pages = doc.GetPageCount();
         const int page_index = options.visible ? options.visible->page : 0;
         if (pages <= 0) {
@@ -238,20 +263,9 @@ void writeSignature(const fs::path& in, const fs::path& out, const SignOptions& 
         device.SetSignature(PdfData(reinterpret_cast<const char*>(cms.data()), cms.size()));
         device.Flush();
     } catch (const PdfError& e) {
-        throw Error(ErrorKind::Io,
-                    fmt::format(fmt::runtime(_("Cannot write the signed PDF {0} ({1}).")),
-                                out.string(), PdfError::ErrorName(e.GetError())),
-                    out.string());
+        throw cannotWriteSignedPdf(out, PdfError::ErrorName(e.GetError()));
     }
-    std::error_code ec;
-    fs::rename(tmp.path, out, ec);
-    if (ec) {
-        throw Error(ErrorKind::Io,
-                    fmt::format(fmt::runtime(_("Cannot write the signed PDF {0} ({1}).")),
-                                out.string(), ec.message()),
-                    out.string());
-    }
-    tmp.keep = true;
+    tmp.moveTo(out);
 }
 
 }  // namespace
@@ -284,25 +298,11 @@ void addDocumentTimestamp(const fs::path& in, const fs::path& out,
 }
 
 void addValidationData(const fs::path& in, const fs::path& out, const DssUpdate& update) {
-    detail::quietPodofo();
-    const DocumentLimits limits;
-    const std::string original = detail::readWholeFile(in, limits.max_file_bytes);
-    detail::requirePdfBytes(original, in);
-    checkDocumentLimits(original, in, limits);
+    const std::string original = readPdfToUpdate(in);
     TempFileGuard tmp{fs::path(out) += ".certagent-part"};
     try {
         PdfMemDocument doc;
-        try {
-            doc.LoadFromBuffer(original.data(), static_cast<long>(original.size()), true);
-        } catch (const PdfError& e) {
-            detail::throwBadPdf(in, e);
-        }
-        if (doc.GetEncrypted())
-            throw Error(ErrorKind::InvalidInput,
-                        fmt::format(fmt::runtime(_("{0} is encrypted; signing encrypted PDFs is "
-                                                   "not supported.")),
-                                    in.string()),
-                        in.string());
+        loadUnencrypted(doc, original, in);
         PdfVecObjects& objects = doc.GetObjects();
         PdfObject* catalog = doc.GetCatalog();
         PdfObject* old = catalog->GetIndirectKey(PdfName("DSS"));
@@ -382,12 +382,7 @@ void addValidationData(const fs::path& in, const fs::path& out, const DssUpdate&
             std::error_code ec;
             if (!fs::equivalent(in, out, ec)) {
                 fs::copy_file(in, tmp.path, fs::copy_options::overwrite_existing, ec);
-                if (ec)
-                    throw Error(ErrorKind::Io,
-                                fmt::format(fmt::runtime(_("Cannot write the signed PDF {0} "
-                                                           "({1}).")),
-                                            out.string(), ec.message()),
-                                out.string());
+                if (ec) throw cannotWriteSignedPdf(out, ec.message());
             } else {
                 tmp.keep = true;  // nothing written: nothing to remove or rename
                 return;
@@ -411,19 +406,9 @@ void addValidationData(const fs::path& in, const fs::path& out, const DssUpdate&
             device.Flush();
         }
     } catch (const PdfError& e) {
-        throw Error(ErrorKind::Io,
-                    fmt::format(fmt::runtime(_("Cannot write the signed PDF {0} ({1}).")),
-                                out.string(), PdfError::ErrorName(e.GetError())),
-                    out.string());
+        throw cannotWriteSignedPdf(out, PdfError::ErrorName(e.GetError()));
     }
-    std::error_code ec;
-    fs::rename(tmp.path, out, ec);
-    if (ec)
-        throw Error(ErrorKind::Io,
-                    fmt::format(fmt::runtime(_("Cannot write the signed PDF {0} ({1}).")),
-                                out.string(), ec.message()),
-                    out.string());
-    tmp.keep = true;
+    tmp.moveTo(out);
 }
 
 }  // namespace certagent::pdf

@@ -50,11 +50,8 @@ std::string serialHex(X509* cert) {
 
 // Qualified as the token listing says it (qcStatements QcCompliance or an EU qualified policy).
 bool isQualified(X509* cert) {
-    unsigned char* der = nullptr;
-    int n = i2d_X509(cert, &der);
-    if (n <= 0) return false;
-    token::Bytes bytes(der, der + n);
-    OPENSSL_free(der);
+    token::Bytes bytes = derOf(cert);
+    if (bytes.empty()) return false;
     try {
         return token::parseCertificate(bytes).qualified;
     } catch (const Error&) {
@@ -68,15 +65,6 @@ std::optional<std::span<const uint8_t>> sequenceAttribute(X509_ATTRIBUTE* attr) 
     if (!t || t->type != V_ASN1_SEQUENCE) return std::nullopt;
     return std::span<const uint8_t>(t->value.sequence->data,
                                     static_cast<size_t>(t->value.sequence->length));
-}
-
-Der derOf(X509* cert) {
-    unsigned char* der = nullptr;
-    const int n = i2d_X509(cert, &der);
-    Der out;
-    if (n > 0) out.assign(der, der + n);
-    OPENSSL_free(der);
-    return out;
 }
 
 std::optional<std::time_t> epochOf(const ASN1_TIME* t) {

@@ -9,6 +9,7 @@
 #include <system_error>
 
 #include "api_error.hpp"
+#include "certagent/core/clock.hpp"
 #include "certagent/core/error.hpp"
 #include "certagent/core/i18n.hpp"
 #include "certagent/core/log.hpp"
@@ -208,7 +209,7 @@ json ApiRoutes::certificates() const {
              {"subject", i.subject},
              {"issuer", i.issuer},
              {"serial", i.serialHex},
-             {"not_before", token::isoUtc(i.notBefore)},
+             {"not_before", toIso8601(i.notBefore)},
              {"not_after", i.notAfterText()},
              {"qualified", i.qualified},
              {"key_algorithm", i.keyAlgorithm},

@@ -28,6 +28,7 @@ namespace {
 namespace fs = std::filesystem;
 using pdf::CertificateStatus;
 using pdf::Der;
+using pdf::derOf;
 using pdf::RevocationStatus;
 using pdf::takeOpensslErrors;
 using pdf::X509Ptr;
@@ -69,15 +70,6 @@ std::string sha256Hex(std::span<const unsigned char> bytes) {
     unsigned int n = 0;
     EVP_Digest(bytes.data(), bytes.size(), md, &n, EVP_sha256(), nullptr);
     return hex({md, n});
-}
-
-Der derOf(X509* cert) {
-    unsigned char* der = nullptr;
-    const int n = i2d_X509(cert, &der);
-    Der out;
-    if (n > 0) out.assign(der, der + n);
-    OPENSSL_free(der);
-    return out;
 }
 
 // One piece of evidence, checked: decided (good or revoked) or refused with a reason.
@@ -463,14 +455,12 @@ CertificateStatus RevocationChecker::check(X509* cert, X509* issuer,
             takeOpensslErrors();
             break;
         }
-        unsigned char* body = nullptr;
-        const int n = i2d_OCSP_REQUEST(request.get(), &body);
+        const Der body = derOf<i2d_OCSP_REQUEST>(request.get());
         http::Request req;
         req.method = "POST";
         req.url = ocsp[i];
         req.contentType = "application/ocsp-request";
-        if (n > 0) req.body.assign(reinterpret_cast<char*>(body), static_cast<size_t>(n));
-        OPENSSL_free(body);
+        req.body.assign(body.begin(), body.end());
         Der answer;
         auto o = impl_->online(ocsp[i], settings_.max_ocsp_bytes, [&] {
             auto resp = impl_->fetch(req, settings_.max_ocsp_bytes);

@@ -32,11 +32,10 @@ CmsPtr parseCms(std::span<const uint8_t> bytes) {
         BioPtr bio(BIO_new_mem_buf(bytes.data(), static_cast<int>(bytes.size())));
         // PEM (-----BEGIN PKCS7-----), as some tools write it: back to DER, then CMS.
         if (Pkcs7Ptr p7(PEM_read_bio_PKCS7(bio.get(), nullptr, nullptr, nullptr)); p7) {
-            unsigned char* der = nullptr;
-            int n = i2d_PKCS7(p7.get(), &der);
-            const unsigned char* q = der;
-            if (n > 0) cms.reset(d2i_CMS_ContentInfo(nullptr, &q, n));
-            OPENSSL_free(der);
+            auto der = derOf<i2d_PKCS7>(p7.get());
+            const unsigned char* q = der.data();
+            if (!der.empty())
+                cms.reset(d2i_CMS_ContentInfo(nullptr, &q, static_cast<long>(der.size())));
         }
     }
     takeOpensslErrors();

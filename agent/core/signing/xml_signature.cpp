@@ -172,10 +172,10 @@ SignatureCheck verifyEnveloped(xmlDoc* doc, const std::vector<X509*>& pinned) {
             named_any = true;
             pdf::X509Ptr cert = certificateFromBase64(text(c));
             if (!cert) continue;
-            auto bytes = der(cert.get());
+            auto bytes = pdf::derOf(cert.get());
             bool is_pinned = false;
             for (X509* p : pinned) {
-                if (der(p) != bytes) continue;
+                if (pdf::derOf(p) != bytes) continue;
                 is_pinned = true;
                 if (std::find(candidates.begin(), candidates.end(), p) == candidates.end())
                     candidates.push_back(p);
@@ -254,15 +254,6 @@ pdf::X509Ptr certificateFromBase64(std::string_view b64) {
         return nullptr;
     }
     return cert;
-}
-
-std::vector<uint8_t> der(X509* cert) {
-    unsigned char* buf = nullptr;
-    int n = i2d_X509(cert, &buf);
-    if (n <= 0) return {};
-    std::vector<uint8_t> out(buf, buf + n);
-    OPENSSL_free(buf);
-    return out;
 }
 
 }  // namespace certagent::signing::xml

@@ -48,6 +48,5 @@ xmlNode* child(const xmlNode* parent, const char* ns, const char* name);
 std::string text(const xmlNode* node);
 // A certificate from base64 DER (white space allowed); nullptr when it is not one.
 pdf::X509Ptr certificateFromBase64(std::string_view b64);
-std::vector<uint8_t> der(X509* cert);
 
 }  // namespace certagent::signing::xml

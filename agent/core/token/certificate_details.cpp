@@ -170,15 +170,6 @@ X509Ptr decode(const Bytes& der) {
     return X509Ptr(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
 }
 
-Bytes encode(const X509* x) {
-    int len = i2d_X509(x, nullptr);
-    if (len <= 0) return {};
-    Bytes out(static_cast<std::size_t>(len));
-    unsigned char* p = out.data();
-    i2d_X509(x, &p);
-    return out;
-}
-
 }  // namespace
 
 struct ChainCandidates::Entry {
@@ -232,7 +223,7 @@ void buildChain(X509* leaf, const ChainCandidates& candidates, bool useSystemSto
         link.subject = nameText(X509_get_subject_name(x));
         link.issuer = nameText(X509_get_issuer_name(x));
         link.sha256 = fingerprint(x, EVP_sha256());
-        link.der = encode(x);
+        link.der = derOf(x);
         link.selfSigned = X509_NAME_cmp(X509_get_subject_name(x), X509_get_issuer_name(x)) == 0;
         link.source = i == 0 ? "certificate" : known(link.der) ? "token" : "system";
         d.chain.push_back(std::move(link));

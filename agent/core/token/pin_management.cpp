@@ -39,6 +39,49 @@ std::string lengthRule(const TokenInfo& t) {
     return {};
 }
 
+// The flags of `which` PIN as the token reports them after a wrong entry (the ones from before
+// when it cannot say).
+PinFlags flagsAfterWrong(TokenSession& session, PinFlags TokenInfo::*which) {
+    PinFlags after = session.token().*which;
+    try {
+        after = session.refresh().*which;
+    } catch (const Error&) {
+    }
+    return after;
+}
+
+// After a PIN was written: the new flags are read now if the token answers, else at the next
+// listing.
+void refreshQuietly(TokenSession& session) {
+    try {
+        session.refresh();
+    } catch (const Error&) {
+    }
+}
+
+// What each way a PIN-writing call (C_SetPIN, C_InitPIN) can fail says, each in the caller's
+// words of what still holds: {0} the PKCS#11 code; for `wrongForm` also {1} the length rule and
+// {2} the SO PIN's name.
+struct PinWriteFailureTexts {
+    std::string wrongForm;
+    std::string removed;
+    std::string refused;
+};
+
+[[noreturn]] void throwPinWriteFailure(CK_RV rv, const TokenInfo& t,
+                                       const PinWriteFailureTexts& texts,
+                                       const std::string& soPinName, const std::string& where) {
+    if (rv == CKR_PIN_LEN_RANGE || rv == CKR_PIN_INVALID)
+        throw Error(ErrorKind::InvalidInput,
+                    fmt::format(fmt::runtime(texts.wrongForm), ckrName(rv), lengthRule(t),
+                                soPinName),
+                    where);
+    if (isRemovalError(rv))
+        throw retryableError(ErrorKind::TokenRemoved,
+                             fmt::format(fmt::runtime(texts.removed), ckrName(rv)), where);
+    throw Error(ErrorKind::Token, fmt::format(fmt::runtime(texts.refused), ckrName(rv)), where);
+}
+
 // Logs the SO out on every way out of unblockPin, so no SO session outlives it.
 struct SoLogout {
     Session& s;
@@ -76,18 +119,11 @@ void TokenSession::changePin(const SecretString& currentPin, const SecretString&
                                       pinBytes(newPin), newPin.size());
     if (rv == CKR_OK) {
         log::info("token", "user PIN of token {} changed", t.serial);
-        try {
-            refresh();
-        } catch (const Error&) {
-        }
+        refreshQuietly(*this);
         return;
     }
     if (rv == CKR_PIN_INCORRECT) {
-        PinFlags after = t.userPin;
-        try {
-            after = refresh().userPin;
-        } catch (const Error&) {
-        }
+        PinFlags after = flagsAfterWrong(*this, &TokenInfo::userPin);
         throw Error(after.locked ? ErrorKind::PinLocked : ErrorKind::PinIncorrect,
                     _("The current PIN is wrong; the PIN was not changed.") + std::string(" ") +
                         triesAfterWrong(after, _("PIN")),
@@ -96,28 +132,16 @@ void TokenSession::changePin(const SecretString& currentPin, const SecretString&
     if (rv == CKR_PIN_LOCKED)
         throw Error(ErrorKind::PinLocked,
                     _("The PIN is blocked; it was not changed. Unblock it first."), token_.serial);
-    if (rv == CKR_PIN_LEN_RANGE || rv == CKR_PIN_INVALID)
-        throw Error(ErrorKind::InvalidInput,
-                    fmt::format(fmt::runtime(_("The token refused the new PIN ({0}): it does not "
-                                               "have the form this token accepts{1}. The PIN was "
-                                               "not changed.")),
-                                ckrName(rv), lengthRule(t)),
-                    token_.serial);
-    if (isRemovalError(rv))
-        throw retryableError(
-            ErrorKind::TokenRemoved,
-            fmt::format(fmt::runtime(_("The token was removed or stopped responding while its PIN "
-                                       "was being changed ({0}). A token stores a new PIN whole "
-                                       "or not at all: insert it again and use the new PIN; if "
-                                       "the token refuses it, the old PIN is still valid.")),
-                        ckrName(rv)),
-            token_.serial);
-    throw Error(ErrorKind::Token,
-                fmt::format(fmt::runtime(_("The token refused to change the PIN ({0}); the PIN was "
-                                           "not changed. Check that the token is plugged in and "
-                                           "try again.")),
-                            ckrName(rv)),
-                token_.serial);
+    throwPinWriteFailure(
+        rv, t,
+        {_("The token refused the new PIN ({0}): it does not have the form this token "
+           "accepts{1}. The PIN was not changed."),
+         _("The token was removed or stopped responding while its PIN was being changed ({0}). "
+           "A token stores a new PIN whole or not at all: insert it again and use the new PIN; "
+           "if the token refuses it, the old PIN is still valid."),
+         _("The token refused to change the PIN ({0}); the PIN was not changed. Check that the "
+           "token is plugged in and try again.")},
+        {}, token_.serial);
 }
 
 void TokenSession::unblockPin(const SecretString& soPin, const SecretString& newPin,
@@ -140,11 +164,7 @@ void TokenSession::unblockPin(const SecretString& soPin, const SecretString& new
                    ? s.fn()->C_Login(s.handle(), CKU_SO, nullptr, 0)
                    : s.fn()->C_Login(s.handle(), CKU_SO, pinBytes(soPin), soPin.size());
     if (rv == CKR_PIN_INCORRECT) {
-        PinFlags after = t.soPin;
-        try {
-            after = refresh().soPin;
-        } catch (const Error&) {
-        }
+        PinFlags after = flagsAfterWrong(*this, &TokenInfo::soPin);
         throw Error(after.locked ? ErrorKind::PinLocked : ErrorKind::PinIncorrect,
                     fmt::format(fmt::runtime(_("The {0} is wrong; nothing was changed.")),
                                 soPinName) +
@@ -186,32 +206,17 @@ void TokenSession::unblockPin(const SecretString& soPin, const SecretString& new
         log::info("token", "user PIN of token {} unblocked", t.serial);
         logout.active = false;
         s.fn()->C_Logout(s.handle());
-        try {
-            refresh();
-        } catch (const Error&) {
-        }
+        refreshQuietly(*this);
         return;
     }
-    if (rv == CKR_PIN_LEN_RANGE || rv == CKR_PIN_INVALID)
-        throw Error(ErrorKind::InvalidInput,
-                    fmt::format(fmt::runtime(_("The token refused the new PIN ({0}): it does not "
-                                               "have the form this token accepts{1}. The {2} was "
-                                               "right; the PIN was not changed.")),
-                                ckrName(rv), lengthRule(t), soPinName),
-                    token_.serial);
-    if (isRemovalError(rv))
-        throw retryableError(
-            ErrorKind::TokenRemoved,
-            fmt::format(fmt::runtime(_("The token was removed or stopped responding while the PIN "
-                                       "was being unblocked ({0}). Insert it again: if the new "
-                                       "PIN is refused, unblock it again.")),
-                        ckrName(rv)),
-            token_.serial);
-    throw Error(ErrorKind::Token,
-                fmt::format(fmt::runtime(_("The token refused to set the new PIN ({0}); the PIN was "
-                                           "not changed")),
-                            ckrName(rv)),
-                token_.serial);
+    throwPinWriteFailure(
+        rv, t,
+        {_("The token refused the new PIN ({0}): it does not have the form this token "
+           "accepts{1}. The {2} was right; the PIN was not changed."),
+         _("The token was removed or stopped responding while the PIN was being unblocked ({0}). "
+           "Insert it again: if the new PIN is refused, unblock it again."),
+         _("The token refused to set the new PIN ({0}); the PIN was not changed")},
+        soPinName, token_.serial);
 }
 
 TokenSession::DeletedObjects TokenSession::deleteCertificateAndKeys(

@@ -2,6 +2,8 @@
 
 #include <openssl/evp.h>
 
+#include "certagent/core/clock.hpp"
+
 namespace certagent::token {
 
 std::string base64(const Bytes& b) {
@@ -54,7 +56,7 @@ nlohmann::json certificateJson(const TokenCertificate& c, std::chrono::system_cl
     j["issuer"] = i.issuer;
     j["common_name"] = i.commonName;
     j["serial"] = i.serialHex;
-    j["not_before"] = isoUtc(i.notBefore);
+    j["not_before"] = toIso8601(i.notBefore);
     j["not_after"] = i.notAfterText();
     j["days_left"] = i.noExpiry ? json(nullptr) : json(i.daysLeft(now));
     j["no_expiry"] = i.noExpiry;

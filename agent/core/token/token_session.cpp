@@ -52,13 +52,11 @@ std::string today() {
     return buf;
 }
 
-template <typename F>
-Bytes derOf(F encode) {
-    int len = encode(nullptr);
-    if (len <= 0) throw Error(ErrorKind::Internal, "DER encoding failed");
-    Bytes out(static_cast<std::size_t>(len));
-    unsigned char* p = out.data();
-    encode(&p);
+// What goes to the token must encode: an Internal error when OpenSSL cannot.
+template <auto I2d, typename T>
+Bytes requiredDer(T* object) {
+    Bytes out = derOf<I2d>(object);
+    if (out.empty()) throw Error(ErrorKind::Internal, "DER encoding failed");
     return out;
 }
 
@@ -292,13 +290,10 @@ EvpPkeyPtr TokenSession::publicKey(const Bytes& keyId) {
     }
     // Last resort: the public parts libp11 put in its private-key EVP_PKEY.
     EVP_PKEY* priv = privateKey(keyId);
-    int len = i2d_PUBKEY(priv, nullptr);
-    if (len > 0) {
-        Bytes der(static_cast<std::size_t>(len));
-        unsigned char* p = der.data();
-        i2d_PUBKEY(priv, &p);
+    if (Bytes der = derOf<i2d_PUBKEY>(priv); !der.empty()) {
         const unsigned char* q = der.data();
-        if (EVP_PKEY* pub = d2i_PUBKEY(nullptr, &q, len)) return EvpPkeyPtr(pub);
+        if (EVP_PKEY* pub = d2i_PUBKEY(nullptr, &q, static_cast<long>(der.size())))
+            return EvpPkeyPtr(pub);
     }
     throw Error(ErrorKind::Token,
                 fmt::format(fmt::runtime(_("No public key found for key {0}")), toHex(keyId)),
@@ -354,7 +349,7 @@ Bytes TokenSession::createCsr(const Bytes& keyId, const CsrRequest& request) {
     if (X509_REQ_verify(req.get(), pub.get()) != 1)
         throw Error(ErrorKind::Token, _("The token's signature on the request does not verify"),
                     token_.serial);
-    return derOf([&](unsigned char** p) { return i2d_X509_REQ(req.get(), p); });
+    return requiredDer<i2d_X509_REQ>(req.get());
 }
 
 void TokenSession::installCertificate(const Bytes& keyId, const Bytes& certDer, std::string label) {
@@ -390,11 +385,9 @@ void TokenSession::installCertificate(const Bytes& keyId, const Bytes& certDer, 
         }
         if (label.empty()) label = "certagent certificate";
     }
-    Bytes subject = derOf([&](unsigned char** q) { return i2d_X509_NAME(X509_get_subject_name(cert.get()), q); });
-    Bytes issuer = derOf([&](unsigned char** q) { return i2d_X509_NAME(X509_get_issuer_name(cert.get()), q); });
-    Bytes serial = derOf([&](unsigned char** q) {
-        return i2d_ASN1_INTEGER(const_cast<ASN1_INTEGER*>(X509_get0_serialNumber(cert.get())), q);
-    });
+    Bytes subject = requiredDer<i2d_X509_NAME>(X509_get_subject_name(cert.get()));
+    Bytes issuer = requiredDer<i2d_X509_NAME>(X509_get_issuer_name(cert.get()));
+    Bytes serial = requiredDer<i2d_ASN1_INTEGER>(X509_get0_serialNumber(cert.get()));
     CK_OBJECT_HANDLE obj = s.create({
         attrOf(CKA_CLASS, certClass), attrOf(CKA_CERTIFICATE_TYPE, x509),
         attrOf(CKA_TOKEN, kTrue),     attrOf(CKA_PRIVATE, kFalse),

@@ -4,7 +4,6 @@
 #include "certagent/core/error.hpp"
 #include "certagent/core/i18n.hpp"
 
-#include <ctime>
 #include <p11-kit/pkcs11.h>
 
 namespace certagent::token {
@@ -46,23 +45,36 @@ std::optional<int> PinFlags::triesLeft() const noexcept {
     return std::nullopt;
 }
 
-PinFlags PinFlags::fromTokenFlags(unsigned long flags) noexcept {
+namespace {
+
+// Where one PIN's flags stand in CK_TOKEN_INFO.flags (0: the token does not say).
+struct PinFlagBits {
+    CK_FLAGS initialized, countLow, finalTry, locked, toBeChanged;
+};
+constexpr PinFlagBits kUserPinBits{CKF_USER_PIN_INITIALIZED, CKF_USER_PIN_COUNT_LOW,
+                                   CKF_USER_PIN_FINAL_TRY, CKF_USER_PIN_LOCKED,
+                                   CKF_USER_PIN_TO_BE_CHANGED};
+constexpr PinFlagBits kSoPinBits{0, CKF_SO_PIN_COUNT_LOW, CKF_SO_PIN_FINAL_TRY, CKF_SO_PIN_LOCKED,
+                                 CKF_SO_PIN_TO_BE_CHANGED};
+
+PinFlags pinFlags(unsigned long flags, const PinFlagBits& bits) noexcept {
     PinFlags f;
-    f.initialized = (flags & CKF_USER_PIN_INITIALIZED) != 0;
-    f.countLow = (flags & CKF_USER_PIN_COUNT_LOW) != 0;
-    f.finalTry = (flags & CKF_USER_PIN_FINAL_TRY) != 0;
-    f.locked = (flags & CKF_USER_PIN_LOCKED) != 0;
-    f.toBeChanged = (flags & CKF_USER_PIN_TO_BE_CHANGED) != 0;
+    if (bits.initialized) f.initialized = (flags & bits.initialized) != 0;
+    f.countLow = (flags & bits.countLow) != 0;
+    f.finalTry = (flags & bits.finalTry) != 0;
+    f.locked = (flags & bits.locked) != 0;
+    f.toBeChanged = (flags & bits.toBeChanged) != 0;
     return f;
 }
 
+}  // namespace
+
+PinFlags PinFlags::fromTokenFlags(unsigned long flags) noexcept {
+    return pinFlags(flags, kUserPinBits);
+}
+
 PinFlags PinFlags::fromSoFlags(unsigned long flags) noexcept {
-    PinFlags f;
-    f.countLow = (flags & CKF_SO_PIN_COUNT_LOW) != 0;
-    f.finalTry = (flags & CKF_SO_PIN_FINAL_TRY) != 0;
-    f.locked = (flags & CKF_SO_PIN_LOCKED) != 0;
-    f.toBeChanged = (flags & CKF_SO_PIN_TO_BE_CHANGED) != 0;
-    return f;
+    return pinFlags(flags, kSoPinBits);
 }
 
 const char* certStatusName(CertStatus status) noexcept {
@@ -79,7 +91,7 @@ long CertificateInfo::daysLeft(std::chrono::system_clock::time_point now) const 
 }
 
 std::string CertificateInfo::notAfterText() const {
-    return noExpiry ? "9999-12-31T23:59:59Z" : isoUtc(notAfter);
+    return noExpiry ? "9999-12-31T23:59:59Z" : toIso8601(notAfter);
 }
 
 CertStatus CertificateInfo::status(std::chrono::system_clock::time_point now,
@@ -141,15 +153,6 @@ Bytes fromHex(std::string_view hex) {
     for (std::size_t i = 0; i < hex.size(); i += 2)
         out.push_back(static_cast<std::uint8_t>(nibble(hex[i]) << 4 | nibble(hex[i + 1])));
     return out;
-}
-
-std::string isoUtc(std::chrono::system_clock::time_point tp) {
-    std::time_t t = std::chrono::system_clock::to_time_t(tp);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
 }
 
 }  // namespace certagent::token

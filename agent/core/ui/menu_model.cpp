@@ -1,4 +1,5 @@
 #include "certagent/core/ui/menu_model.hpp"
+#include "certagent/core/json_text.hpp"
 
 #include <fmt/format.h>
 
@@ -78,25 +79,20 @@ std::string certLabel(const CertView& c) {
                        statusWithDaysText(c.status, c.daysLeft));
 }
 
-std::string text(const json& j, const char* key) {
-    auto it = j.find(key);
-    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 MenuItem pluginItem(const std::string& plugin, const json& item) {
-    auto id = text(item, "id");
-    auto label = text(item, "label");
+    auto id = jsonText(item, "id");
+    auto label = jsonText(item, "label");
     auto flag = item.find("enabled");
     bool enabled = flag == item.end() || !flag->is_boolean() || flag->get<bool>();
     json act = {{"action", "plugin"}, {"plugin", plugin}, {"id", id}};
-    if (auto t = text(item, "token"); !t.empty()) act["token"] = t;
-    if (auto c = text(item, "cert"); !c.empty()) act["cert"] = c;
-    if (text(item, "input") == "file") act["input"] = "file";
+    if (auto t = jsonText(item, "token"); !t.empty()) act["token"] = t;
+    if (auto c = jsonText(item, "cert"); !c.empty()) act["cert"] = c;
+    if (jsonText(item, "input") == "file") act["input"] = "file";
     return action("plugin:" + plugin + ":" + id, label, std::move(act), enabled);
 }
 
 bool validPluginItem(const json& item) {
-    return item.is_object() && !text(item, "id").empty() && !text(item, "label").empty();
+    return item.is_object() && !jsonText(item, "id").empty() && !jsonText(item, "label").empty();
 }
 
 }  // namespace
@@ -169,8 +165,8 @@ MenuModel buildMenu(const TraySnapshot& snapshot, const std::vector<PluginMenuIt
             // A plugin's items for this certificate sit right under it.
             for (const auto& p : plugins)
                 for (const auto& item : p.items)
-                    if (validPluginItem(item) && text(item, "token") == t.serial &&
-                        text(item, "cert") == c.idHex)
+                    if (validPluginItem(item) && jsonText(item, "token") == t.serial &&
+                        jsonText(item, "cert") == c.idHex)
                         items.push_back(pluginItem(p.plugin, item));
         }
     }
@@ -254,7 +250,7 @@ MenuModel buildMenu(const TraySnapshot& snapshot, const std::vector<PluginMenuIt
     for (const auto& p : plugins)
         for (const auto& item : p.items) {
             if (!validPluginItem(item)) continue;
-            if (!text(item, "token").empty() && !text(item, "cert").empty()) continue;
+            if (!jsonText(item, "token").empty() && !jsonText(item, "cert").empty()) continue;
             general.push_back(pluginItem(p.plugin, item));
         }
     if (!general.empty()) {
@@ -273,12 +269,12 @@ MenuModel buildMenu(const TraySnapshot& snapshot, const std::vector<PluginMenuIt
     return menu;
 }
 
-bool pluginActionNeedsFile(const json& action) { return text(action, "input") == "file"; }
+bool pluginActionNeedsFile(const json& action) { return jsonText(action, "input") == "file"; }
 
 json pluginActionArgs(const json& action, const std::string& picked_path) {
     json args = json::object();
     for (const char* key : {"token", "cert"})
-        if (auto v = text(action, key); !v.empty()) args[key] = v;
+        if (auto v = jsonText(action, key); !v.empty()) args[key] = v;
     if (!pluginActionNeedsFile(action)) return args;
     if (picked_path.empty())
         throw Error(ErrorKind::InvalidInput, _("no file was chosen for this action"));
@@ -292,7 +288,7 @@ json pluginActionArgs(const json& action, const std::string& picked_path) {
 }
 
 std::string pluginResultText(const json& result) {
-    if (auto m = text(result, "message"); !m.empty()) return m;
+    if (auto m = jsonText(result, "message"); !m.empty()) return m;
     return _("Done.");
 }
 

@@ -1,4 +1,5 @@
 #include "certagent/core/ui/renewal_view.hpp"
+#include "certagent/core/json_text.hpp"
 
 #include <algorithm>
 
@@ -9,11 +10,6 @@ namespace certagent::ui {
 namespace {
 
 using json = nlohmann::json;
-
-std::string text(const json& j, const char* key) {
-    auto it = j.find(key);
-    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
 
 // The renewal's state (running, waiting, needs_user, done, failed, cancelled) as the wizard
 // shows its current step: a question waiting for the person is "waiting", anything else the
@@ -105,8 +101,8 @@ std::string nextStepsAfterFailure(const std::string& step, const std::string& co
 }
 
 std::optional<std::string> RenewalTracker::apply(const json& event) {
-    if (text(event, "type") != events::kRenewalProgress) return std::nullopt;
-    auto id = text(event, "renewal_id");
+    if (jsonText(event, "type") != events::kRenewalProgress) return std::nullopt;
+    auto id = jsonText(event, "renewal_id");
     if (id.empty()) return std::nullopt;
     std::lock_guard lock(mutex_);
     auto it = renewals_.find(id);
@@ -115,22 +111,22 @@ std::optional<std::string> RenewalTracker::apply(const json& event) {
         order_.push_back(id);
     }
     auto& v = it->second;
-    if (auto t = text(event, "token"); !t.empty()) v.token = t;
-    if (auto c = text(event, "cert"); !c.empty()) v.cert = c;
+    if (auto t = jsonText(event, "token"); !t.empty()) v.token = t;
+    if (auto c = jsonText(event, "cert"); !c.empty()) v.cert = c;
     // The engine's steps and the backend's phases are finer; the event names the wizard's
     // group ("stage").
-    auto stepId = text(event, "stage");
-    if (stepId.empty()) stepId = text(event, "step");
-    auto state = parseState(text(event, "state"), !text(event, "prompt").empty());
-    v.message = text(event, "message");
-    if (auto d = text(event, "declaration"); !d.empty()) v.declaration = d;
-    if (auto p = text(event, "payment_url"); !p.empty()) v.paymentUrl = p;
+    auto stepId = jsonText(event, "stage");
+    if (stepId.empty()) stepId = jsonText(event, "step");
+    auto state = parseState(jsonText(event, "state"), !jsonText(event, "prompt").empty());
+    v.message = jsonText(event, "message");
+    if (auto d = jsonText(event, "declaration"); !d.empty()) v.declaration = d;
+    if (auto p = jsonText(event, "payment_url"); !p.empty()) v.paymentUrl = p;
     // Any later progress means it runs again.
     auto flag = event.find("interrupted");
     v.interrupted = flag != event.end() && flag->is_boolean() && flag->get<bool>();
-    v.next = v.interrupted ? text(event, "next") : std::string();
-    if (event.contains("old_certificate")) v.oldCertificate = text(event, "old_certificate");
-    v.code = text(event, "code");
+    v.next = v.interrupted ? jsonText(event, "next") : std::string();
+    if (event.contains("old_certificate")) v.oldCertificate = jsonText(event, "old_certificate");
+    v.code = jsonText(event, "code");
     if (stepId.empty()) return id;
 
     auto step = std::find_if(v.steps.begin(), v.steps.end(),
@@ -155,8 +151,9 @@ std::optional<std::string> RenewalTracker::apply(const json& event) {
         step->progress = 1.0;
     v.currentStep = stepId;
     v.state = state;
-    v.nextSteps = state == StepState::Failed ? nextStepsAfterFailure(stepId, text(event, "code"))
-                                             : std::string();
+    v.nextSteps = state == StepState::Failed
+                      ? nextStepsAfterFailure(stepId, jsonText(event, "code"))
+                      : std::string();
     bool last = stepId == v.steps.back().id || stepId == "install";
     v.finished = (last && state == StepState::Done) ||
                  (state == StepState::Failed && event.value("final", false));

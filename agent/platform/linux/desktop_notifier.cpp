@@ -5,11 +5,11 @@
 
 #include <gio/gio.h>
 
-#include <condition_variable>
 #include <map>
 #include <mutex>
-#include <thread>
 
+#include "bus_thread.hpp"
+#include "certagent/core/json_text.hpp"
 #include "certagent/core/log.hpp"
 
 namespace certagent::platform {
@@ -19,78 +19,38 @@ using json = nlohmann::json;
 constexpr const char* kService = "org.freedesktop.Notifications";
 constexpr const char* kPath = "/org/freedesktop/Notifications";
 
-std::string text(const json& j, const char* key) {
-    auto it = j.find(key);
-    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 class DbusNotifier final : public Notifier {
 public:
     explicit DbusNotifier(NotificationChoiceHandler onChoice) : on_choice_(std::move(onChoice)) {}
-
-    ~DbusNotifier() override {
-        if (loop_) {
-            g_main_loop_quit(loop_);
-            // The loop may not run yet: quit again from inside it.
-            g_main_context_invoke(context_, [](gpointer loop) -> gboolean {
-                g_main_loop_quit(static_cast<GMainLoop*>(loop));
-                return G_SOURCE_REMOVE;
-            }, loop_);
-        }
-        if (thread_.joinable()) thread_.join();
-        if (connection_) {
-            for (auto id : subscriptions_) g_dbus_connection_signal_unsubscribe(connection_, id);
-            g_dbus_connection_close_sync(connection_, nullptr, nullptr);
-            g_object_unref(connection_);
-        }
-        if (loop_) g_main_loop_unref(loop_);
-        if (context_) g_main_context_unref(context_);
-    }
 
     // Connects and checks that a notification service answers. false: nothing to talk to.
     bool open() {
         GError* error = nullptr;
         gchar* address = g_dbus_address_get_for_bus_sync(G_BUS_TYPE_SESSION, nullptr, &error);
         if (!address) {
-            log::info("notify", "no D-Bus session bus: {}", error ? error->message : "?");
-            g_clear_error(&error);
+            log::info("notify", "no D-Bus session bus: {}", takeMessage(error));
             return false;
         }
-        context_ = g_main_context_new();
-        // Signal callbacks are dispatched in the thread-default context at subscription time.
-        g_main_context_push_thread_default(context_);
-        connection_ = g_dbus_connection_new_for_address_sync(
-            address,
-            static_cast<GDBusConnectionFlags>(G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
-                                              G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION),
-            nullptr, nullptr, &error);
+        std::string why;
+        // The connection, like its subscriptions, belongs to the bus thread's context.
+        bool connected = bus_.inBusContext([&] {
+            if (!bus_.connect(address, why)) return false;
+            bus_.subscribe(nullptr, kService, "ActionInvoked", kPath, nullptr,
+                           &DbusNotifier::onSignal, this);
+            bus_.subscribe(nullptr, kService, "NotificationClosed", kPath, nullptr,
+                           &DbusNotifier::onSignal, this);
+            return true;
+        });
         g_free(address);
-        if (connection_) {
-            g_dbus_connection_set_exit_on_close(connection_, FALSE);
-            subscriptions_.push_back(g_dbus_connection_signal_subscribe(
-                connection_, nullptr, kService, "ActionInvoked", kPath, nullptr,
-                G_DBUS_SIGNAL_FLAGS_NONE, &DbusNotifier::onSignal, this, nullptr));
-            subscriptions_.push_back(g_dbus_connection_signal_subscribe(
-                connection_, nullptr, kService, "NotificationClosed", kPath, nullptr,
-                G_DBUS_SIGNAL_FLAGS_NONE, &DbusNotifier::onSignal, this, nullptr));
-        }
-        g_main_context_pop_thread_default(context_);
-        if (!connection_) {
-            log::info("notify", "cannot connect to the session bus: {}",
-                      error ? error->message : "?");
-            g_clear_error(&error);
+        if (!connected) {
+            log::info("notify", "cannot connect to the session bus: {}", why);
             return false;
         }
         if (!serviceRunning()) {
             log::info("notify", "no notification service on the session bus");
             return false;
         }
-        loop_ = g_main_loop_new(context_, FALSE);
-        thread_ = std::thread([this] {
-            g_main_context_push_thread_default(context_);
-            g_main_loop_run(loop_);
-            g_main_context_pop_thread_default(context_);
-        });
+        bus_.start();
         return true;
     }
 
@@ -99,21 +59,21 @@ public:
         g_variant_builder_init(&actions, G_VARIANT_TYPE("as"));
         // A click on the notification (the "default" action) means "take me there".
         g_variant_builder_add(&actions, "s", "default");
-        g_variant_builder_add(&actions, "s", text(n, "title").c_str());
+        g_variant_builder_add(&actions, "s", jsonText(n, "title").c_str());
         bool hasActions = false;
         if (auto a = n.find("actions"); a != n.end() && a->is_array()) {
             for (size_t i = 0; i < a->size(); ++i) {
                 const auto& act = (*a)[i];
-                if (!act.is_object() || text(act, "label").empty()) continue;
+                if (!act.is_object() || jsonText(act, "label").empty()) continue;
                 auto key = "a" + std::to_string(i);
                 g_variant_builder_add(&actions, "s", key.c_str());
-                g_variant_builder_add(&actions, "s", text(act, "label").c_str());
+                g_variant_builder_add(&actions, "s", jsonText(act, "label").c_str());
                 hasActions = true;
             }
         }
         GVariantBuilder hints;
         g_variant_builder_init(&hints, G_VARIANT_TYPE("a{sv}"));
-        auto urgency = text(n, "urgency");
+        auto urgency = jsonText(n, "urgency");
         guchar level = urgency == "critical" ? 2 : urgency == "low" ? 0 : 1;
         g_variant_builder_add(&hints, "{sv}", "urgency", g_variant_new_byte(level));
         g_variant_builder_add(&hints, "{sv}", "desktop-entry", g_variant_new_string("certagent"));
@@ -121,15 +81,14 @@ public:
         gint32 timeout = hasActions ? 0 : -1;
         GError* error = nullptr;
         GVariant* reply = g_dbus_connection_call_sync(
-            connection_, kService, kPath, kService, "Notify",
+            bus_.connection(), kService, kPath, kService, "Notify",
             g_variant_new("(susssasa{sv}i)", "certagent", 0u, "certagent",
-                          text(n, "title").c_str(), text(n, "body").c_str(), &actions, &hints,
-                          timeout),
+                          jsonText(n, "title").c_str(), jsonText(n, "body").c_str(), &actions,
+                          &hints, timeout),
             G_VARIANT_TYPE("(u)"), G_DBUS_CALL_FLAGS_NONE, 5000, nullptr, &error);
         if (!reply) {
             log::warn("notify", "the notification service refused the notification: {}",
-                      error ? error->message : "?");
-            g_clear_error(&error);
+                      takeMessage(error));
             return false;
         }
         guint32 id = 0;
@@ -144,9 +103,9 @@ private:
     bool serviceRunning() {
         GError* error = nullptr;
         GVariant* reply = g_dbus_connection_call_sync(
-            connection_, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
-            "NameHasOwner", g_variant_new("(s)", kService), G_VARIANT_TYPE("(b)"),
-            G_DBUS_CALL_FLAGS_NONE, 2000, nullptr, &error);
+            bus_.connection(), "org.freedesktop.DBus", "/org/freedesktop/DBus",
+            "org.freedesktop.DBus", "NameHasOwner", g_variant_new("(s)", kService),
+            G_VARIANT_TYPE("(b)"), G_DBUS_CALL_FLAGS_NONE, 2000, nullptr, &error);
         if (!reply) {
             g_clear_error(&error);
             return false;
@@ -161,9 +120,9 @@ private:
     bool activatable() {
         GError* error = nullptr;
         GVariant* reply = g_dbus_connection_call_sync(
-            connection_, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
-            "ListActivatableNames", nullptr, G_VARIANT_TYPE("(as)"), G_DBUS_CALL_FLAGS_NONE, 2000,
-            nullptr, &error);
+            bus_.connection(), "org.freedesktop.DBus", "/org/freedesktop/DBus",
+            "org.freedesktop.DBus", "ListActivatableNames", nullptr, G_VARIANT_TYPE("(as)"),
+            G_DBUS_CALL_FLAGS_NONE, 2000, nullptr, &error);
         if (!reply) {
             g_clear_error(&error);
             return false;
@@ -226,13 +185,9 @@ private:
     }
 
     NotificationChoiceHandler on_choice_;
-    GMainContext* context_ = nullptr;
-    GMainLoop* loop_ = nullptr;
-    GDBusConnection* connection_ = nullptr;
-    std::vector<guint> subscriptions_;
-    std::thread thread_;
     std::mutex mutex_;
     std::map<guint32, json> shown_;  // what we showed, until the desktop says it closed
+    BusThread bus_;                  // last: its thread stops before what it reads goes away
 };
 
 }  // namespace

@@ -10,10 +10,11 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <memory>
 #include <mutex>
 #include <optional>
-#include <thread>
 
+#include "bus_thread.hpp"
 #include "certagent/core/log.hpp"
 #include "certagent/core/ui/status_notifier_model.hpp"
 
@@ -21,12 +22,15 @@ namespace certagent::platform {
 namespace {
 
 using json = nlohmann::json;
-constexpr const char* kWatcher = "org.kde.StatusNotifierWatcher";
-constexpr const char* kWatcherPath = "/StatusNotifierWatcher";
-constexpr const char* kItemInterface = "org.kde.StatusNotifierItem";
-constexpr const char* kItemPath = "/StatusNotifierItem";
-constexpr const char* kMenuInterface = "com.canonical.dbusmenu";
-constexpr const char* kMenuPath = "/MenuBar";
+// An object on the bus: its path and the interface it speaks.
+struct BusObject {
+    const char* path;
+    const char* interface;
+};
+constexpr const char* kWatcherName = "org.kde.StatusNotifierWatcher";  // its interface's name
+constexpr BusObject kWatcher{"/StatusNotifierWatcher", kWatcherName};
+constexpr BusObject kItem{"/StatusNotifierItem", "org.kde.StatusNotifierItem"};
+constexpr BusObject kMenu{"/MenuBar", "com.canonical.dbusmenu"};
 
 constexpr const char* kIntrospection = R"xml(<node>
   <interface name="org.kde.StatusNotifierItem">
@@ -179,95 +183,50 @@ public:
     GdbusStatusNotifier(MenuActionHandler onAction, std::string iconThemePath)
         : on_action_(std::move(onAction)), icon_theme_path_(std::move(iconThemePath)) {}
 
-    ~GdbusStatusNotifier() override {
-        if (loop_) {
-            g_main_loop_quit(loop_);
-            g_main_context_invoke(context_, [](gpointer loop) -> gboolean {
-                g_main_loop_quit(static_cast<GMainLoop*>(loop));
-                return G_SOURCE_REMOVE;
-            }, loop_);
-        }
-        if (thread_.joinable()) thread_.join();
-        if (connection_) {
-            if (watch_) g_dbus_connection_signal_unsubscribe(connection_, watch_);
-            for (auto id : objects_) g_dbus_connection_unregister_object(connection_, id);
-            // Closing drops our name: the watcher sees it go and removes the item.
-            g_dbus_connection_close_sync(connection_, nullptr, nullptr);
-            g_object_unref(connection_);
-        }
-        if (node_) g_dbus_node_info_unref(node_);
-        if (loop_) g_main_loop_unref(loop_);
-        if (context_) g_main_context_unref(context_);
-    }
-
     bool open() {
         auto address = sessionBusAddress();
         if (address.empty()) return false;
-        GError* error = nullptr;
-        connection_ = g_dbus_connection_new_for_address_sync(
-            address.c_str(),
-            static_cast<GDBusConnectionFlags>(G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
-                                              G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION),
-            nullptr, nullptr, &error);
-        if (!connection_) {
-            log::info("tray", "no StatusNotifierItem: cannot connect to the session bus: {}",
-                      error ? error->message : "?");
-            g_clear_error(&error);
+        std::string why;
+        if (!bus_.connect(address.c_str(), why)) {
+            log::info("tray", "no StatusNotifierItem: cannot connect to the session bus: {}", why);
             return false;
         }
-        g_dbus_connection_set_exit_on_close(connection_, FALSE);
         if (!watcherWithHost()) return false;
         view_ = ui::statusNotifierView(ui::presentStarting());  // until the first show()
 
-        node_ = g_dbus_node_info_new_for_xml(kIntrospection, &error);
+        GError* error = nullptr;
+        node_.reset(g_dbus_node_info_new_for_xml(kIntrospection, &error));
         if (!node_) {
-            log::error("tray", "StatusNotifierItem introspection: {}",
-                       error ? error->message : "?");
-            g_clear_error(&error);
+            log::error("tray", "StatusNotifierItem introspection: {}", takeMessage(error));
             return false;
         }
-        context_ = g_main_context_new();
-        // Method calls and signals are dispatched in the thread-default context at registration.
-        g_main_context_push_thread_default(context_);
         static const GDBusInterfaceVTable vtable = {&GdbusStatusNotifier::onMethod,
                                                     &GdbusStatusNotifier::onGetProperty,
                                                     nullptr, {}};
-        bool registered = true;
-        for (auto [path, iface] : {std::pair{kItemPath, node_->interfaces[0]},
-                                   std::pair{kMenuPath, node_->interfaces[1]}}) {
-            guint id = g_dbus_connection_register_object(connection_, path, iface, &vtable, this,
-                                                         nullptr, &error);
-            if (!id) {
-                log::error("tray", "cannot export {}: {}", path, error ? error->message : "?");
-                g_clear_error(&error);
-                registered = false;
-                break;
+        bool registered = bus_.inBusContext([&] {
+            for (auto [path, iface] : {std::pair{kItem.path, node_->interfaces[0]},
+                                       std::pair{kMenu.path, node_->interfaces[1]}}) {
+                if (!bus_.exportObject(path, iface, &vtable, this, why)) {
+                    log::error("tray", "cannot export {}: {}", path, why);
+                    return false;
+                }
             }
-            objects_.push_back(id);
-        }
-        if (registered)
-            watch_ = g_dbus_connection_signal_subscribe(
-                connection_, "org.freedesktop.DBus", "org.freedesktop.DBus", "NameOwnerChanged",
-                "/org/freedesktop/DBus", kWatcher, G_DBUS_SIGNAL_FLAGS_NONE,
-                &GdbusStatusNotifier::onWatcherOwner, this, nullptr);
-        g_main_context_pop_thread_default(context_);
+            bus_.subscribe("org.freedesktop.DBus", "org.freedesktop.DBus", "NameOwnerChanged",
+                           "/org/freedesktop/DBus", kWatcherName,
+                           &GdbusStatusNotifier::onWatcherOwner, this);
+            return true;
+        });
         if (!registered || !ownName()) return false;
 
-        loop_ = g_main_loop_new(context_, FALSE);
-        thread_ = std::thread([this] {
-            g_main_context_push_thread_default(context_);
-            g_main_loop_run(loop_);
-            g_main_context_pop_thread_default(context_);
-        });
+        bus_.start();
         // The watcher may ask for our properties before it answers: our thread serves them.
         GVariant* reply = g_dbus_connection_call_sync(
-            connection_, kWatcher, kWatcherPath, kWatcher, "RegisterStatusNotifierItem",
+            bus_.connection(), kWatcherName, kWatcher.path, kWatcher.interface,
+            "RegisterStatusNotifierItem",
             g_variant_new("(s)", name_.c_str()), nullptr, G_DBUS_CALL_FLAGS_NONE, 3000, nullptr,
             &error);
         if (!reply) {
-            log::warn("tray", "the StatusNotifierWatcher refused the item: {}",
-                      error ? error->message : "?");
-            g_clear_error(&error);
+            log::warn("tray", "the StatusNotifierWatcher refused the item: {}", takeMessage(error));
             return false;
         }
         g_variant_unref(reply);
@@ -292,14 +251,14 @@ public:
             revision = menu_.revision();
         }
         if (newIcon) {
-            emit(kItemPath, kItemInterface, "NewIcon", nullptr);
-            emit(kItemPath, kItemInterface, "NewAttentionIcon", nullptr);
+            emit(kItem, "NewIcon", nullptr);
+            emit(kItem, "NewAttentionIcon", nullptr);
         }
-        if (newTip) emit(kItemPath, kItemInterface, "NewToolTip", nullptr);
+        if (newTip) emit(kItem, "NewToolTip", nullptr);
         if (newStatus)
-            emit(kItemPath, kItemInterface, "NewStatus", g_variant_new("(s)", view.status.c_str()));
+            emit(kItem, "NewStatus", g_variant_new("(s)", view.status.c_str()));
         if (newLayout)
-            emit(kMenuPath, kMenuInterface, "LayoutUpdated", g_variant_new("(ui)", revision, 0));
+            emit(kMenu, "LayoutUpdated", g_variant_new("(ui)", revision, 0));
     }
 
 private:
@@ -307,13 +266,13 @@ private:
     bool watcherWithHost() {
         GError* error = nullptr;
         GVariant* reply = g_dbus_connection_call_sync(
-            connection_, kWatcher, kWatcherPath, "org.freedesktop.DBus.Properties", "Get",
-            g_variant_new("(ss)", kWatcher, "IsStatusNotifierHostRegistered"),
+            bus_.connection(), kWatcherName, kWatcher.path, "org.freedesktop.DBus.Properties",
+            "Get",
+            g_variant_new("(ss)", kWatcher.interface, "IsStatusNotifierHostRegistered"),
             G_VARIANT_TYPE("(v)"), G_DBUS_CALL_FLAGS_NO_AUTO_START, 2000, nullptr, &error);
         if (!reply) {
             log::info("tray", "no StatusNotifierWatcher on the session bus: {}",
-                      error ? error->message : "?");
-            g_clear_error(&error);
+                      takeMessage(error));
             return false;
         }
         GVariant* value = nullptr;
@@ -330,12 +289,12 @@ private:
         name_ = "org.kde.StatusNotifierItem-" + std::to_string(::getpid()) + "-1";
         GError* error = nullptr;
         GVariant* reply = g_dbus_connection_call_sync(
-            connection_, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
-            "RequestName", g_variant_new("(su)", name_.c_str(), 4u /* DO_NOT_QUEUE */),
-            G_VARIANT_TYPE("(u)"), G_DBUS_CALL_FLAGS_NONE, 2000, nullptr, &error);
+            bus_.connection(), "org.freedesktop.DBus", "/org/freedesktop/DBus",
+            "org.freedesktop.DBus", "RequestName",
+            g_variant_new("(su)", name_.c_str(), 4u /* DO_NOT_QUEUE */), G_VARIANT_TYPE("(u)"),
+            G_DBUS_CALL_FLAGS_NONE, 2000, nullptr, &error);
         if (!reply) {
-            log::warn("tray", "cannot own {}: {}", name_, error ? error->message : "?");
-            g_clear_error(&error);
+            log::warn("tray", "cannot own {}: {}", name_, takeMessage(error));
             return false;
         }
         guint32 result = 0;
@@ -344,13 +303,11 @@ private:
         return result == 1;  // primary owner
     }
 
-    void emit(const char* path, const char* iface, const char* signal, GVariant* args) {
+    void emit(const BusObject& object, const char* signal, GVariant* args) {
         GError* error = nullptr;
-        if (!g_dbus_connection_emit_signal(connection_, nullptr, path, iface, signal, args,
-                                           &error)) {
-            log::debug("tray", "{} not sent: {}", signal, error ? error->message : "?");
-            g_clear_error(&error);
-        }
+        if (!g_dbus_connection_emit_signal(bus_.connection(), nullptr, object.path,
+                                           object.interface, signal, args, &error))
+            log::debug("tray", "{} not sent: {}", signal, takeMessage(error));
     }
 
     static void onWatcherOwner(GDBusConnection*, const gchar*, const gchar*, const gchar*,
@@ -364,8 +321,8 @@ private:
             return;
         }
         // Asynchronously: the new watcher may call us back before it answers.
-        g_dbus_connection_call(me->connection_, kWatcher, kWatcherPath, kWatcher,
-                               "RegisterStatusNotifierItem",
+        g_dbus_connection_call(me->bus_.connection(), kWatcherName, kWatcher.path,
+                               kWatcher.interface, "RegisterStatusNotifierItem",
                                g_variant_new("(s)", me->name_.c_str()), nullptr,
                                G_DBUS_CALL_FLAGS_NONE, 3000, nullptr, nullptr, nullptr);
         log::info("tray", "registered again with the new StatusNotifierWatcher");
@@ -376,7 +333,7 @@ private:
                                    gpointer self) {
         auto* me = static_cast<GdbusStatusNotifier*>(self);
         std::lock_guard lock(me->mutex_);
-        return std::string(iface) == kItemInterface ? me->itemProperty(property)
+        return std::string(iface) == kItem.interface ? me->itemProperty(property)
                                                     : me->menuProperty(property);
     }
 
@@ -386,7 +343,7 @@ private:
         if (p == "Status") return g_variant_new_string(view_.status.c_str());
         if (p == "WindowId") return g_variant_new_int32(0);
         if (p == "IconThemePath") return g_variant_new_string(icon_theme_path_.c_str());
-        if (p == "Menu") return g_variant_new_object_path(kMenuPath);
+        if (p == "Menu") return g_variant_new_object_path(kMenu.path);
         // No window to raise: a click shows the menu, as on the XEmbed tray.
         if (p == "ItemIsMenu") return g_variant_new_boolean(TRUE);
         if (p == "IconName" || p == "AttentionIconName")
@@ -411,7 +368,7 @@ private:
                          const gchar* method, GVariant* params, GDBusMethodInvocation* call,
                          gpointer self) {
         auto* me = static_cast<GdbusStatusNotifier*>(self);
-        if (std::string(iface) == kItemInterface) {
+        if (std::string(iface) == kItem.interface) {
             // ItemIsMenu: hosts open the menu themselves; clicks need no answer but a reply.
             g_dbus_method_invocation_return_value(call, nullptr);
             return;
@@ -532,17 +489,13 @@ private:
     MenuActionHandler on_action_;
     std::string icon_theme_path_;
     std::string name_;
-    GDBusConnection* connection_ = nullptr;
-    GDBusNodeInfo* node_ = nullptr;
-    GMainContext* context_ = nullptr;
-    GMainLoop* loop_ = nullptr;
-    std::vector<guint> objects_;
-    guint watch_ = 0;
-    std::thread thread_;
+    std::unique_ptr<GDBusNodeInfo, decltype(&g_dbus_node_info_unref)> node_{
+        nullptr, &g_dbus_node_info_unref};
     std::mutex mutex_;  // what follows: written by show(), read by the bus thread
     ui::StatusNotifierView view_;
     std::vector<IconPixmap> pixmaps_;
     ui::DbusMenu menu_;
+    BusThread bus_;  // last: its thread stops before what it reads goes away
 };
 
 }  // namespace

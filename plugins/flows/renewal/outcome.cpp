@@ -1,68 +1,45 @@
 #include "backend.hpp"
+#include "name_table.hpp"
 
 namespace certagent::renewal {
 
-const char* outcomeName(Outcome::Kind kind) noexcept {
-    switch (kind) {
-        case Outcome::Kind::Issued:
-            return "issued";
-        case Outcome::Kind::Wait:
-            return "wait";
-        case Outcome::Kind::Rejected:
-            return "rejected";
-        case Outcome::Kind::Unreachable:
-            return "unreachable";
-        case Outcome::Kind::Misconfigured:
-            return "misconfigured";
-        case Outcome::Kind::NeedsNewKey:
-            return "needs_new_key";
-    }
-    return "?";
-}
+namespace {
+
+constexpr std::pair<Outcome::Kind, const char*> kOutcomes[] = {
+    {Outcome::Kind::Issued, "issued"},
+    {Outcome::Kind::Wait, "wait"},
+    {Outcome::Kind::Rejected, "rejected"},
+    {Outcome::Kind::Unreachable, "unreachable"},
+    {Outcome::Kind::Misconfigured, "misconfigured"},
+    {Outcome::Kind::NeedsNewKey, "needs_new_key"},
+};
+
+}  // namespace
+
+const char* outcomeName(Outcome::Kind kind) noexcept { return nameIn(kOutcomes, kind, "?"); }
 
 Outcome Outcome::issued(std::string cert, std::string chain) {
-    Outcome o;
-    o.kind = Kind::Issued;
-    o.certificatePem = std::move(cert);
-    o.chainPem = std::move(chain);
-    return o;
+    return {.kind = Kind::Issued, .certificatePem = std::move(cert), .chainPem = std::move(chain)};
 }
 Outcome Outcome::wait(std::string reference, std::chrono::seconds delay, std::string reason,
                       bool needsUser) {
-    Outcome o;
-    o.kind = Kind::Wait;
-    o.reference = std::move(reference);
-    o.delay = delay;
-    o.reason = std::move(reason);
-    o.needsUser = needsUser;
-    return o;
+    return {.kind = Kind::Wait,
+            .reference = std::move(reference),
+            .delay = delay,
+            .reason = std::move(reason),
+            .needsUser = needsUser};
 }
 Outcome Outcome::rejected(std::string reason, std::string code) {
-    Outcome o;
-    o.kind = Kind::Rejected;
-    o.reason = std::move(reason);
-    o.code = std::move(code);
-    return o;
+    return {.kind = Kind::Rejected, .reason = std::move(reason), .code = std::move(code)};
 }
 Outcome Outcome::unreachable(std::string reason) {
-    Outcome o;
-    o.kind = Kind::Unreachable;
-    o.reason = std::move(reason);
-    o.code = "network";
-    return o;
+    return {.kind = Kind::Unreachable, .reason = std::move(reason), .code = "network"};
 }
 Outcome Outcome::misconfigured(std::string reason, std::string code) {
-    Outcome o;
-    o.kind = Kind::Misconfigured;
-    o.reason = std::move(reason);
-    o.code = std::move(code);
-    return o;
+    return {.kind = Kind::Misconfigured, .reason = std::move(reason), .code = std::move(code)};
 }
 Outcome Outcome::needsNewKey(std::vector<std::string> allowed) {
-    Outcome o;
-    o.kind = Kind::NeedsNewKey;
-    o.allowedKeyTypes = std::move(allowed);
-    return o;
+    return {.kind = Kind::NeedsNewKey, .allowedKeyTypes = std::move(allowed)};
 }
 
 }  // namespace certagent::renewal

@@ -1,5 +1,7 @@
 #include "record.hpp"
 
+#include "name_table.hpp"
+
 namespace certagent::renewal {
 namespace {
 
@@ -26,19 +28,6 @@ constexpr std::pair<OldCertificate, const char*> kOldCertificate[] = {
     {OldCertificate::Removed, "removed"},
 };
 
-template <typename E, std::size_t N>
-const char* nameIn(const std::pair<E, const char*> (&table)[N], E value, const char* other) {
-    for (const auto& [v, n] : table)
-        if (v == value) return n;
-    return other;
-}
-template <typename E, std::size_t N>
-std::optional<E> parseIn(const std::pair<E, const char*> (&table)[N], std::string_view name) {
-    for (const auto& [v, n] : table)
-        if (name == n) return v;
-    return std::nullopt;
-}
-
 }  // namespace
 
 const char* stepName(Step step) noexcept { return nameIn(kSteps, step, "?"); }
@@ -55,6 +44,32 @@ std::optional<OldCertificate> parseOldCertificate(std::string_view name) noexcep
     return parseIn(kOldCertificate, name);
 }
 
+// The record's text fields and their journal keys, one list for both directions.
+constexpr std::pair<const char*, std::string RenewalRecord::*> kTextFields[] = {
+    {"id", &RenewalRecord::id},
+    {"token", &RenewalRecord::token},
+    {"cert", &RenewalRecord::certId},
+    {"cert_serial", &RenewalRecord::certSerial},
+    {"subject", &RenewalRecord::subject},
+    {"common_name", &RenewalRecord::commonName},
+    {"not_after", &RenewalRecord::notAfter},
+    {"id_document", &RenewalRecord::idDocument},
+    {"backend", &RenewalRecord::backend},
+    {"phase", &RenewalRecord::phase},
+    {"message", &RenewalRecord::message},
+    {"code", &RenewalRecord::errorCode},
+    {"ca_reference", &RenewalRecord::caReference},
+    {"ca_state", &RenewalRecord::caState},
+    {"declaration", &RenewalRecord::declarationPath},
+    {"payment_url", &RenewalRecord::paymentUrl},
+    {"candidate_key_id", &RenewalRecord::candidateKeyId},
+    {"key_type", &RenewalRecord::keyType},
+    {"new_cert_serial", &RenewalRecord::newCertSerial},
+    {"next_attempt", &RenewalRecord::nextAttempt},
+    {"created_at", &RenewalRecord::createdAt},
+    {"updated_at", &RenewalRecord::updatedAt},
+};
+
 nlohmann::json RenewalRecord::toJson() const {
     nlohmann::json h = nlohmann::json::array();
     for (const auto& e : history)
@@ -63,35 +78,16 @@ nlohmann::json RenewalRecord::toJson() const {
                      {"status", e.status},
                      {"at", e.at},
                      {"detail", e.detail}});
-    return {{"id", id},
-            {"token", token},
-            {"cert", certId},
-            {"cert_serial", certSerial},
-            {"subject", subject},
-            {"common_name", commonName},
-            {"not_after", notAfter},
-            {"years", years},
-            {"id_document", idDocument},
-            {"backend", backend},
-            {"step", stepName(step)},
-            {"phase", phase},
-            {"state", stateName(state)},
-            {"prompt", promptName(prompt)},
-            {"message", message},
-            {"code", errorCode},
-            {"ca_reference", caReference},
-            {"ca_state", caState},
-            {"declaration", declarationPath},
-            {"payment_url", paymentUrl},
-            {"candidate_key_id", candidateKeyId},
-            {"key_type", keyType},
-            {"new_cert_serial", newCertSerial},
-            {"old_certificate", oldCertificateName(oldCertificate)},
-            {"next_attempt", nextAttempt},
-            {"attempts", attempts},
-            {"created_at", createdAt},
-            {"updated_at", updatedAt},
-            {"history", h}};
+    nlohmann::json j = nlohmann::json::object();
+    for (const auto& [key, field] : kTextFields) j[key] = this->*field;
+    j["years"] = years;
+    j["step"] = stepName(step);
+    j["state"] = stateName(state);
+    j["prompt"] = promptName(prompt);
+    j["old_certificate"] = oldCertificateName(oldCertificate);
+    j["attempts"] = attempts;
+    j["history"] = std::move(h);
+    return j;
 }
 
 RenewalRecord RenewalRecord::fromJson(const nlohmann::json& j) {
@@ -100,35 +96,14 @@ RenewalRecord RenewalRecord::fromJson(const nlohmann::json& j) {
         auto it = j.find(k);
         return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
     };
-    r.id = s("id");
-    r.token = s("token");
-    r.certId = s("cert");
-    r.certSerial = s("cert_serial");
-    r.subject = s("subject");
-    r.commonName = s("common_name");
-    r.notAfter = s("not_after");
+    for (const auto& [key, field] : kTextFields) r.*field = s(key);
     r.years = j.value("years", 1);
-    r.idDocument = s("id_document");
-    r.backend = s("backend");
     r.step = parseStep(s("step")).value_or(Step::Preflight);
-    r.phase = s("phase");
     r.state = parseState(s("state")).value_or(State::Running);
     r.prompt = parsePrompt(s("prompt")).value_or(Prompt::None);
-    r.message = s("message");
-    r.errorCode = s("code");
-    r.caReference = s("ca_reference");
-    r.caState = s("ca_state");
-    r.declarationPath = s("declaration");
-    r.paymentUrl = s("payment_url");
-    r.candidateKeyId = s("candidate_key_id");
-    r.keyType = s("key_type");
-    r.newCertSerial = s("new_cert_serial");
     r.oldCertificate =
         parseOldCertificate(s("old_certificate")).value_or(OldCertificate::NotOffered);
-    r.nextAttempt = s("next_attempt");
     r.attempts = j.value("attempts", 0);
-    r.createdAt = s("created_at");
-    r.updatedAt = s("updated_at");
     return r;
 }
 

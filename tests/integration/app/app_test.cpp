@@ -8,6 +8,7 @@
 #include <mutex>
 #include <thread>
 
+#include "agent_options.hpp"
 #include "background_process.hpp"
 #include "certagent/core/app/app.hpp"
 #include "certagent/core/error.hpp"
@@ -62,17 +63,7 @@ protected:
                       std::to_string(port) + "\n[devices]\npoll_interval_seconds = 60\n");
     }
 
-    AgentOptions options() {
-        AgentOptions o;
-        o.config.policy_file = dir / "none-policy.toml";
-        o.config.user_file = dir / "none-user.toml";
-        o.config.explicit_file = dir / "agent.toml";
-        o.config.read_environment = false;
-        o.state_dir = dir / "state";
-        o.log_to_file = false;
-        o.load_plugins = false;
-        return o;
-    }
+    AgentOptions options() { return isolatedAgentOptions(dir.path()); }
 
     app::Adapters adapters(const std::string& program) {
         app::Adapters a;

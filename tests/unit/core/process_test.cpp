@@ -10,11 +10,13 @@
 #include "certagent/core/agent.hpp"
 #include "certagent/core/app/extensions.hpp"
 #include "certagent/core/platform/process.hpp"
+#include "agent_options.hpp"
 #include "temp_dir.hpp"
 
 using namespace certagent;
 using namespace std::chrono_literals;
 using certagent::testing::readFile;
+using certagent::testing::isolatedAgentOptions;
 using certagent::testing::TempDir;
 using certagent::testing::writeFile;
 
@@ -82,14 +84,7 @@ struct ExtensionFixture {
 
     ExtensionFixture() {
         writeFile(dir / "agent.toml", "");
-        AgentOptions o;
-        o.config.policy_file = dir / "none-policy.toml";
-        o.config.user_file = dir / "none-user.toml";
-        o.config.explicit_file = dir / "agent.toml";
-        o.config.read_environment = false;
-        o.state_dir = dir / "state";
-        o.load_plugins = false;
-        o.log_to_file = false;
+        AgentOptions o = isolatedAgentOptions(dir.path());
         o.before_plugins = [](Agent& a) { app::installExtensions(a); };
         agent = std::make_unique<Agent>(std::move(o));
         plugin = agent->services().newPluginContext("test-hook");

@@ -1,3 +1,4 @@
+#include "certagent/core/clock.hpp"
 #include "certagent/core/error.hpp"
 #include "certagent/core/token/certificate_parser.hpp"
 #include "softhsm.hpp"
@@ -85,7 +86,7 @@ TEST(TokenTypes, HexAndIsoFormatting) {
     EXPECT_EQ(fromHex("00AB10"), (Bytes{0x00, 0xab, 0x10}));
     EXPECT_THROW(fromHex("abc"), Error);
     EXPECT_THROW(fromHex("zz"), Error);
-    EXPECT_EQ(isoUtc(system_clock::from_time_t(0)), "1970-01-01T00:00:00Z");
+    EXPECT_EQ(toIso8601(system_clock::from_time_t(0)), "1970-01-01T00:00:00Z");
     EXPECT_EQ(parseKeyType("ec-p384"), KeyType::EcP384);
     EXPECT_FALSE(parseKeyType("dsa"));
 }

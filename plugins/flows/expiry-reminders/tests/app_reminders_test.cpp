@@ -5,6 +5,7 @@
 
 #include <mutex>
 
+#include "agent_options.hpp"
 #include "background_process.hpp"
 #include "certagent/core/app/app.hpp"
 #include "certagent/core/i18n.hpp"
@@ -46,14 +47,7 @@ TEST(RemindersApp, TheCompositionRootStartsThePluginAndTheAnswersToItsNotificati
     writeFile(dir / "agent.toml", "[pkcs11]\nextra_modules = [\"" + SoftHsm::modulePath().string() +
                                       "\"]\nuse_p11_kit = false\n[devices]\n"
                                       "poll_interval_seconds = 60\n");
-    AgentOptions o;
-    o.config.policy_file = dir / "none-policy.toml";
-    o.config.user_file = dir / "none-user.toml";
-    o.config.explicit_file = dir / "agent.toml";
-    o.config.read_environment = false;
-    o.state_dir = dir / "state";
-    o.log_to_file = false;
-    o.load_plugins = false;
+    AgentOptions o = isolatedAgentOptions(dir.path());
     auto notifier = std::make_shared<RecordingNotifier>();
     app::Adapters adapters;
     adapters.program = "daemon";

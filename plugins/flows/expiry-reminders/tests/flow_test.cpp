@@ -9,6 +9,7 @@
 #include <map>
 #include <mutex>
 
+#include "agent_options.hpp"
 #include "background_process.hpp"
 #include "calendar.hpp"
 #include "certagent/core/agent.hpp"
@@ -152,16 +153,9 @@ struct AgentFixture {
     void start(bool started = true) {
         certagent::i18n::init("en");  // binds the catalogs; the agent then sets [ui] language
         certagent::log::setStderr(false);
-        certagent::AgentOptions o;
-        o.config.policy_file = dir / "none-policy.toml";
-        o.config.user_file = dir / "none-user.toml";
-        o.config.explicit_file = dir / "agent.toml";
-        o.config.read_environment = false;
-        o.state_dir = dir / "state";
+        certagent::AgentOptions o = certagent::testing::isolatedAgentOptions(dir.path());
         o.clock = clock;
         o.notifier = notifier;
-        o.load_plugins = false;
-        o.log_to_file = false;
         o.before_plugins = [this](certagent::Agent& a) {
             certagent::app::installExtensions(a);
             a.services().registerExtension(CA_EXT_TOKENS, &kFakeTokens, &tokens);

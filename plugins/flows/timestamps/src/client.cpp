@@ -39,9 +39,9 @@ std::vector<uint8_t> randomNonce() {
 
 std::string encodeRequest(int md_nid, std::span<const uint8_t> digest,
                           const std::vector<uint8_t>& nonce, const std::string& policy) {
-    TsReq req(TS_REQ_new());
-    TsMsgImprint mi(TS_MSG_IMPRINT_new());
-    X509Algor algo(X509_ALGOR_new());
+    Owned<TS_REQ_free> req(TS_REQ_new());
+    Owned<TS_MSG_IMPRINT_free> mi(TS_MSG_IMPRINT_new());
+    Owned<X509_ALGOR_free> algo(X509_ALGOR_new());
     X509_ALGOR_set0(algo.get(), OBJ_nid2obj(md_nid), V_ASN1_NULL, nullptr);
     TS_MSG_IMPRINT_set_algo(mi.get(), algo.get());
     TS_MSG_IMPRINT_set_msg(mi.get(), const_cast<unsigned char*>(digest.data()),
@@ -49,14 +49,14 @@ std::string encodeRequest(int md_nid, std::span<const uint8_t> digest,
     TS_REQ_set_version(req.get(), 1);
     TS_REQ_set_msg_imprint(req.get(), mi.get());
     if (!policy.empty()) {
-        Asn1Object oid(OBJ_txt2obj(policy.c_str(), 1));
+        Owned<ASN1_OBJECT_free> oid(OBJ_txt2obj(policy.c_str(), 1));
         if (!oid)
             throw TsaError(TsaFailure::Config, say(_("'{0}' is not a policy OID"), policy),
                            "timestamps.policy");
         TS_REQ_set_policy_id(req.get(), oid.get());
     }
-    Bignum bn(BN_bin2bn(nonce.data(), static_cast<int>(nonce.size()), nullptr));
-    Asn1Integer n(BN_to_ASN1_INTEGER(bn.get(), nullptr));
+    Owned<BN_free> bn(BN_bin2bn(nonce.data(), static_cast<int>(nonce.size()), nullptr));
+    Owned<ASN1_INTEGER_free> n(BN_to_ASN1_INTEGER(bn.get(), nullptr));
     TS_REQ_set_nonce(req.get(), n.get());
     TS_REQ_set_cert_req(req.get(), 1);
     unsigned char* der = nullptr;
@@ -138,7 +138,7 @@ std::vector<uint8_t> digestFile(const std::filesystem::path& file, int md_nid) {
                                 file.string() + ": " + _("the file cannot be read"));
     };
     if (!in) throw unreadable();
-    MdCtx ctx(EVP_MD_CTX_new());
+    Owned<EVP_MD_CTX_free> ctx(EVP_MD_CTX_new());
     if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_get_digestbynid(md_nid), nullptr) != 1)
         throw std::runtime_error("EVP_DigestInit_ex: " + takeErrors());
     std::vector<char> buf(1 << 16);

@@ -45,7 +45,7 @@ std::string hexUpper(std::span<const uint8_t> bytes) {
 
 std::string asn1IntegerHex(const ASN1_INTEGER* i) {
     if (!i) return {};
-    Bignum bn(ASN1_INTEGER_to_BN(i, nullptr));
+    Owned<BN_free> bn(ASN1_INTEGER_to_BN(i, nullptr));
     if (!bn) return {};
     char* hex = BN_bn2hex(bn.get());
     std::string s = hex ? hex : "";
@@ -54,7 +54,7 @@ std::string asn1IntegerHex(const ASN1_INTEGER* i) {
 }
 
 std::string nameText(const X509_NAME* name) {
-    Bio bio(BIO_new(BIO_s_mem()));
+    Owned<BIO_free_all> bio(BIO_new(BIO_s_mem()));
     X509_NAME_print_ex(bio.get(), name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
     char* data = nullptr;
     long n = BIO_get_mem_data(bio.get(), &data);
@@ -78,12 +78,12 @@ std::time_t epochOf(const ASN1_TIME* t) {
                                     tm.tm_sec);
 }
 
-X509Store loadAnchors(const std::filesystem::path& pem_file) {
+Owned<X509_STORE_free> loadAnchors(const std::filesystem::path& pem_file) {
     if (pem_file.empty())
         throw TsaError(TsaFailure::Config,
                        _("no trust anchors for timestamps: set [timestamps] ca_bundle"));
-    X509Store store(X509_STORE_new());
-    Bio bio(BIO_new_file(pem_file.string().c_str(), "r"));
+    Owned<X509_STORE_free> store(X509_STORE_new());
+    Owned<BIO_free_all> bio(BIO_new_file(pem_file.string().c_str(), "r"));
     if (!bio)
         throw TsaError(TsaFailure::Config, _("the timestamp trust anchors file cannot be read"),
                        pem_file.string());

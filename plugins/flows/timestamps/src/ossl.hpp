@@ -25,22 +25,15 @@ struct Deleter {
         Free(p);
     }
 };
-template <typename T, auto Free>
-using Ptr = std::unique_ptr<T, Deleter<Free>>;
-
-using TsResp = Ptr<TS_RESP, TS_RESP_free>;
-using TsReq = Ptr<TS_REQ, TS_REQ_free>;
-using TsMsgImprint = Ptr<TS_MSG_IMPRINT, TS_MSG_IMPRINT_free>;
-using TsTstInfo = Ptr<TS_TST_INFO, TS_TST_INFO_free>;
-using Pkcs7 = Ptr<PKCS7, PKCS7_free>;
-using X509Algor = Ptr<X509_ALGOR, X509_ALGOR_free>;
-using Asn1Integer = Ptr<ASN1_INTEGER, ASN1_INTEGER_free>;
-using Asn1Object = Ptr<ASN1_OBJECT, ASN1_OBJECT_free>;
-using X509StoreCtx = Ptr<X509_STORE_CTX, X509_STORE_CTX_free>;
-using X509Store = Ptr<X509_STORE, X509_STORE_free>;
-using Bignum = Ptr<BIGNUM, BN_free>;
-using MdCtx = Ptr<EVP_MD_CTX, EVP_MD_CTX_free>;
-using Bio = Ptr<BIO, BIO_free_all>;
+template <typename FreeFn>
+struct FreedBy;
+template <typename T>
+struct FreedBy<void (*)(T*)> {
+    using type = T;
+};
+// An owner named by the function that frees it: Owned<TS_REQ_free> holds a TS_REQ*.
+template <auto Free>
+using Owned = std::unique_ptr<typename FreedBy<decltype(Free)>::type, Deleter<Free>>;
 
 // OpenSSL's queued errors as one line, and the queue emptied.
 std::string takeErrors();
@@ -54,6 +47,6 @@ std::string isoTime(std::time_t t);
 std::time_t epochOf(const ASN1_TIME* t);
 
 // Trust anchors from a PEM bundle; throws TsaError(Config) when unset, unreadable or empty.
-X509Store loadAnchors(const std::filesystem::path& pem_file);
+Owned<X509_STORE_free> loadAnchors(const std::filesystem::path& pem_file);
 
 }  // namespace certagent::timestamps::ossl

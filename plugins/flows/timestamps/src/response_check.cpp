@@ -20,9 +20,9 @@ using namespace ossl;
     throw TsaError(f, message, where);
 }
 
-TsResp parse(std::span<const uint8_t> der, const std::string& where) {
+Owned<TS_RESP_free> parse(std::span<const uint8_t> der, const std::string& where) {
     const unsigned char* p = der.data();
-    TsResp resp(d2i_TS_RESP(nullptr, &p, static_cast<long>(der.size())));
+    Owned<TS_RESP_free> resp(d2i_TS_RESP(nullptr, &p, static_cast<long>(der.size())));
     if (!resp || p != der.data() + der.size())
         fail(TsaFailure::Garbage,
              _("the timestamp service's answer is not an RFC 3161 timestamp response"), where);
@@ -108,7 +108,7 @@ void checkTimestampUsage(X509* signer, const std::string& where) {
 }
 
 void checkChain(X509* signer, PKCS7* token, X509_STORE* anchors, const std::string& where) {
-    X509StoreCtx ctx(X509_STORE_CTX_new());
+    Owned<X509_STORE_CTX_free> ctx(X509_STORE_CTX_new());
     if (!ctx || X509_STORE_CTX_init(ctx.get(), anchors, signer, token->d.sign->cert) != 1)
         fail(TsaFailure::UntrustedTsa,
              std::string(_("cannot check the TSA certificate: ")) + takeErrors(), where);
@@ -160,9 +160,9 @@ TokenInfo checkResponse(std::span<const uint8_t> der_response, const Expectation
 
     if (expected.nonce) {
         const ASN1_INTEGER* got = TS_TST_INFO_get_nonce(tst);
-        Bignum want(
+        Owned<BN_free> want(
             BN_bin2bn(expected.nonce->data(), static_cast<int>(expected.nonce->size()), nullptr));
-        Bignum have(got ? ASN1_INTEGER_to_BN(got, nullptr) : nullptr);
+        Owned<BN_free> have(got ? ASN1_INTEGER_to_BN(got, nullptr) : nullptr);
         if (!have || BN_cmp(want.get(), have.get()) != 0)
             fail(TsaFailure::WrongNonce,
                  _("the timestamp answer does not belong to this request (wrong nonce): it may "

@@ -34,6 +34,20 @@ TsaSettings withFault(TsaSettings s, const std::string& fault) {
     return s;
 }
 
+// A TSA on loopback, the client's transport and an empty timestamp store.
+struct Stamping {
+    TsaTestEnv env;
+    CurlTransport transport;
+    Store store{env.tmp / "timestamps.db"};
+
+    // A document to timestamp, written into the test's folder.
+    fs::path document(const std::string& name, const std::string& content) const {
+        auto file = env.tmp / name;
+        writeFile(file, content);
+        return file;
+    }
+};
+
 // The first PEM object of a file, read with OpenSSL's `Read` (PEM_read_X509, ...).
 template <auto Read>
 auto readPem(const fs::path& p) {
@@ -46,40 +60,37 @@ auto readPem(const fs::path& p) {
 }  // namespace
 
 TEST(TimestampsSandbox, TimestampsAFileIntoATsrThatOpensslAndVerifyFileAccept) {
-    TsaTestEnv env;
-    CurlTransport transport;
-    Store store(env.tmp / "timestamps.db");
-    auto file = env.tmp / "contract.txt";
-    writeFile(file, "Contract de vânzare-cumpărare\n");
-    TsaClient client(settingsOf(env), transport);
-    auto result = stampFile(client, &store, file, false, std::time(nullptr));
+    Stamping t;
+    auto file = t.document("contract.txt", "Contract de vânzare-cumpărare\n");
+    TsaClient client(settingsOf(t.env), t.transport);
+    auto result = stampFile(client, &t.store, file, false, std::time(nullptr));
 
     EXPECT_EQ(result.tsr, fs::absolute(file).string() + ".tsr");
     ASSERT_TRUE(fs::exists(result.tsr));
-    EXPECT_TRUE(transport.sent.at(0).allowPlainHttp);
+    EXPECT_TRUE(t.transport.sent.at(0).allowPlainHttp);
     EXPECT_EQ(result.timestamp.info.hashAlgorithm, "sha256");
     EXPECT_EQ(result.timestamp.info.policyOid, "1.3.6.1.4.1.59999.1.3161");
     EXPECT_FALSE(result.timestamp.info.serialHex.empty());
     auto openssl = runProcess({"openssl", "ts", "-verify", "-data", file.string(), "-in",
-                               result.tsr.string(), "-CAfile", env.ca.tsaTrust().string()});
+                               result.tsr.string(), "-CAfile", t.env.ca.tsaTrust().string()});
     EXPECT_EQ(openssl.exit_code, 0) << openssl.out << openssl.err;
     EXPECT_NE(openssl.out.find("Verification: OK"), std::string::npos) << openssl.out;
 
-    auto info = verifyFile(file, result.tsr, env.ca.tsaTrust());
+    auto info = verifyFile(file, result.tsr, t.env.ca.tsaTrust());
     EXPECT_EQ(info.serialHex, result.timestamp.info.serialHex);
 
-    auto rows = store.history();
+    auto rows = t.store.history();
     ASSERT_EQ(rows.size(), 1u);
     EXPECT_EQ(rows[0].kind, "file");
     EXPECT_EQ(rows[0].file, fs::absolute(file).string());
     EXPECT_EQ(rows[0].tsaSerial, result.timestamp.info.serialHex);
     EXPECT_EQ(rows[0].genTime, result.timestamp.info.genTime);
     EXPECT_EQ(rows[0].hashHex.size(), 64u);
-    EXPECT_EQ(rows[0].tsaUrl, env.ca.tsaUrl());
+    EXPECT_EQ(rows[0].tsaUrl, t.env.ca.tsaUrl());
 
     writeFile(file, "Contract de vânzare-cumpărare (modificat)\n");
     try {
-        verifyFile(file, result.tsr, env.ca.tsaTrust());
+        verifyFile(file, result.tsr, t.env.ca.tsaTrust());
         FAIL() << "a changed file must not verify";
     } catch (const TsaError& e) {
         EXPECT_EQ(e.failure(), TsaFailure::DataMismatch) << e.what();
@@ -98,14 +109,11 @@ class TimestampsSandboxFaults : public ::testing::TestWithParam<FaultCase> {};
 
 TEST_P(TimestampsSandboxFaults, BadAnswerIsRejectedWithItsOwnReasonAndNothingIsWritten) {
     const auto& c = GetParam();
-    TsaTestEnv env;
-    CurlTransport transport;
-    Store store(env.tmp / "timestamps.db");
-    auto file = env.tmp / "doc.pdf";
-    writeFile(file, "%PDF-1.4 not really\n");
-    TsaClient client(withFault(settingsOf(env), c.fault), transport);
+    Stamping t;
+    auto file = t.document("doc.pdf", "%PDF-1.4 not really\n");
+    TsaClient client(withFault(settingsOf(t.env), c.fault), t.transport);
     try {
-        stampFile(client, &store, file, false, std::time(nullptr));
+        stampFile(client, &t.store, file, false, std::time(nullptr));
         FAIL() << c.fault << " was accepted";
     } catch (const TsaError& e) {
         EXPECT_EQ(tsaFailureName(e.failure()), std::string(tsaFailureName(c.expected)))
@@ -114,10 +122,10 @@ TEST_P(TimestampsSandboxFaults, BadAnswerIsRejectedWithItsOwnReasonAndNothingIsW
     }
     EXPECT_FALSE(fs::exists(fs::path(fs::absolute(file).string() + ".tsr")));
     EXPECT_FALSE(fs::exists(fs::path(fs::absolute(file).string() + ".tsr.part")));
-    EXPECT_EQ(store.historyCount(), 0u);
-    EXPECT_FALSE(store.quota());
+    EXPECT_EQ(t.store.historyCount(), 0u);
+    EXPECT_FALSE(t.store.quota());
     // Faults never use quota.
-    EXPECT_EQ(env.ca.tsaAccount(env.account.username).used, 0);
+    EXPECT_EQ(t.env.ca.tsaAccount(t.env.account.username).used, 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -136,22 +144,19 @@ INSTANTIATE_TEST_SUITE_P(
     });
 
 TEST(TimestampsSandbox, WrongPasswordIsUnauthorizedAndNothingIsWritten) {
-    TsaTestEnv env;
-    CurlTransport transport;
-    Store store(env.tmp / "timestamps.db");
+    Stamping t;
     setenv(kTsaPasswordEnv, "not-the-password", 1);
-    auto file = env.tmp / "a.txt";
-    writeFile(file, "a");
-    TsaClient client(settingsOf(env), transport);
+    auto file = t.document("a.txt", "a");
+    TsaClient client(settingsOf(t.env), t.transport);
     try {
-        stampFile(client, &store, file, false, std::time(nullptr));
+        stampFile(client, &t.store, file, false, std::time(nullptr));
         FAIL();
     } catch (const TsaError& e) {
         EXPECT_EQ(e.failure(), TsaFailure::Unauthorized) << e.what();
         EXPECT_EQ(std::string(e.what()).find("not-the-password"), std::string::npos);
     }
-    EXPECT_FALSE(fs::exists(env.tmp / "a.txt.tsr"));
-    EXPECT_EQ(store.historyCount(), 0u);
+    EXPECT_FALSE(fs::exists(t.env.tmp / "a.txt.tsr"));
+    EXPECT_EQ(t.store.historyCount(), 0u);
 }
 
 TEST(TimestampsSandbox, UnknownPolicyIsRefusedByTheTsa) {
@@ -184,21 +189,18 @@ TEST(TimestampsSandbox, Sha512AndTheSandboxPolicyAreHonoured) {
 }
 
 TEST(TimestampsSandbox, ClockFarFromTheTsaTimeIsRejectedAndNothingIsWritten) {
-    TsaTestEnv env;
-    CurlTransport transport;
-    Store store(env.tmp / "timestamps.db");
-    auto file = env.tmp / "late.txt";
-    writeFile(file, "late");
-    TsaClient client(settingsOf(env), transport, [] { return std::time(nullptr) + 3600; });
+    Stamping t;
+    auto file = t.document("late.txt", "late");
+    TsaClient client(settingsOf(t.env), t.transport, [] { return std::time(nullptr) + 3600; });
     try {
-        stampFile(client, &store, file, false, std::time(nullptr));
+        stampFile(client, &t.store, file, false, std::time(nullptr));
         FAIL();
     } catch (const TsaError& e) {
         EXPECT_EQ(e.failure(), TsaFailure::ClockSkew) << e.what();
         EXPECT_NE(std::string(e.what()).find("check the clock"), std::string::npos) << e.what();
     }
-    EXPECT_FALSE(fs::exists(env.tmp / "late.txt.tsr"));
-    EXPECT_EQ(store.historyCount(), 0u);
+    EXPECT_FALSE(fs::exists(t.env.tmp / "late.txt.tsr"));
+    EXPECT_EQ(t.store.historyCount(), 0u);
 }
 
 TEST(TimestampsSandbox, QuotaFromThePortalDecreasesAndExhaustionIsClear) {

@@ -10,16 +10,10 @@
 #include <optional>
 #include <string>
 
+#include "certagent/core/fwd.hpp"
 #include "certagent/core/pdf/sign.hpp"
 #include "certagent/core/signing/long_term.hpp"
 #include "certagent/core/token/token_service.hpp"
-
-namespace certagent {
-class Agent;
-}
-namespace certagent::config {
-class Config;
-}
 
 namespace certagent::signing {
 

@@ -15,14 +15,8 @@
 #include <string_view>
 #include <vector>
 
+#include "certagent/core/fwd.hpp"
 #include "certagent/core/pdf/ossl_ptr.hpp"
-
-namespace certagent {
-class Agent;
-namespace config {
-class Config;
-}
-}  // namespace certagent
 
 namespace certagent::signing {
 

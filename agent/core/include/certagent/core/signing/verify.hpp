@@ -12,15 +12,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "certagent/core/fwd.hpp"
 #include "certagent/core/pdf/verify.hpp"
 #include "certagent/core/signing/revocation.hpp"
-
-namespace certagent {
-class Agent;
-namespace config {
-class Config;
-}
-}  // namespace certagent
 
 namespace certagent::signing {
 

@@ -162,7 +162,4 @@ struct CsrRequest {
 std::string toHex(const Bytes& bytes);
 Bytes fromHex(std::string_view hex);  // throws certagent::Error(InvalidInput)
 
-// "2024-05-01T10:00:00Z"
-std::string isoUtc(std::chrono::system_clock::time_point tp);
-
 }  // namespace certagent::token
