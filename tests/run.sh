@@ -3,7 +3,7 @@
 #  1. installs the missing Debian packages (tests/deps.sh)
 #  2. builds the `default` preset with warnings as errors and runs every test (ctest -j2)
 #  3. syntax-checks the Windows sources with mingw-w64
-#  4. builds the `asan` preset and runs the unit tests under AddressSanitizer + UBSan, with
+#  4. builds the `asan` preset (clang-14) and runs the unit tests under AddressSanitizer + UBSan, with
 #     LeakSanitizer on (tests/lsan.supp names the few process-wide allocations it may ignore);
 #     then runs the `gui` tests of step 2 again against the tray app built with ASan + UBSan
 #  5. builds the libFuzzer targets (clang) and runs each for CERTAGENT_FUZZ_SECONDS (20 s)
