@@ -6,6 +6,7 @@
 
 #include "certagent/core/error.hpp"
 #include "certagent/core/i18n.hpp"
+#include "certagent/core/platform/system.hpp"
 
 namespace certagent {
 
@@ -62,8 +63,7 @@ long daysFromCivil(long y, unsigned m, unsigned d) {
 
 long localDayNumber(TimePoint t) {
     std::time_t tt = std::chrono::system_clock::to_time_t(t);
-    std::tm tm{};
-    localtime_r(&tt, &tm);
+    const std::tm tm = platform::localTime(tt);
     return daysFromCivil(tm.tm_year + 1900L, static_cast<unsigned>(tm.tm_mon + 1),
                          static_cast<unsigned>(tm.tm_mday));
 }
@@ -75,8 +75,7 @@ long localCalendarDaysBetween(TimePoint now, TimePoint until) {
 
 std::string toIso8601(TimePoint t) {
     std::time_t tt = std::chrono::system_clock::to_time_t(t);
-    std::tm tm{};
-    gmtime_r(&tt, &tm);
+    const std::tm tm = platform::utcTime(tt);
     char buf[32];
     std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
     return buf;
@@ -102,7 +101,12 @@ TimePoint parseIso8601(const std::string& text) {
         tm.tm_sec > 60)
         throw Error(ErrorKind::InvalidInput,
                     fmt::format(fmt::runtime(_("'{0}' is not a valid date and time")), text));
-    std::time_t t = timegm(&tm);
+    // timegm(), which Windows lacks, from the civil date (a leap second counts as the next one).
+    std::time_t t = static_cast<std::time_t>(daysFromCivil(tm.tm_year + 1900L,
+                                                           static_cast<unsigned>(tm.tm_mon + 1),
+                                                           static_cast<unsigned>(tm.tm_mday))) *
+                        86400 +
+                    tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
     if (m[7].matched && m[7].str() != "Z") {
         std::string off = m[7].str();
         int sign = off[0] == '-' ? -1 : 1;

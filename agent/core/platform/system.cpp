@@ -2,7 +2,9 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <random>
+#include <stdexcept>
 #include <system_error>
 
 #ifdef _WIN32
@@ -27,6 +29,26 @@ std::tm utcTime(std::time_t t) {
     std::tm tm{};
     gmtime_s(&tm, &t);
     return tm;
+}
+
+std::tm localTime(std::time_t t) {
+    std::tm tm{};
+    localtime_s(&tm, &t);
+    return tm;
+}
+
+int currentProcessId() { return static_cast<int>(GetCurrentProcessId()); }
+
+fs::path userRuntimeDir(const std::string& name) {
+    // %LOCALAPPDATA% is the user's own: other users cannot open it.
+    PWSTR base = nullptr;
+    fs::path dir;
+    if (SHGetKnownFolderPath(FOLDERID_LocalAppData, 0, nullptr, &base) == S_OK)
+        dir = fs::path(base) / name;
+    CoTaskMemFree(base);
+    if (dir.empty()) throw std::runtime_error("no local application data folder");
+    fs::create_directories(dir);
+    return dir;
 }
 
 fs::path accountHomeDir() {
@@ -77,6 +99,26 @@ std::tm utcTime(std::time_t t) {
     std::tm tm{};
     gmtime_r(&t, &tm);
     return tm;
+}
+
+std::tm localTime(std::time_t t) {
+    std::tm tm{};
+    localtime_r(&t, &tm);
+    return tm;
+}
+
+int currentProcessId() { return static_cast<int>(::getpid()); }
+
+fs::path userRuntimeDir(const std::string& name) {
+    const char* env = std::getenv("XDG_RUNTIME_DIR");
+    fs::path dir = env && *env ? fs::path(env) / name
+                               : fs::path("/tmp") / (name + "-" + std::to_string(::getuid()));
+    ::mkdir(dir.c_str(), 0700);
+    struct stat st {};
+    // A folder someone else made (or a symlink) in a shared /tmp could let them steal a lock.
+    if (::lstat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != ::getuid())
+        throw std::runtime_error("unsafe runtime dir: " + dir.string());
+    return dir;
 }
 
 fs::path accountHomeDir() {

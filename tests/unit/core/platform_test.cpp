@@ -6,8 +6,10 @@
 
 #include <csignal>
 #include <filesystem>
+#include <system_error>
 
 #include "certagent/core/platform/dynamic_library.hpp"
+#include "certagent/core/platform/file_lock.hpp"
 #include "certagent/core/platform/stop_signals.hpp"
 #include "certagent/core/platform/system.hpp"
 #include "temp_dir.hpp"
@@ -112,4 +114,22 @@ TEST(StopSignals, ASigintEndsTheWaitWithItsNumber) {
     platform::StopSignals signals;
     ::kill(::getpid(), SIGINT);
     EXPECT_EQ(signals.wait(), SIGINT);
+}
+
+TEST(FileLock, OneHolderAtATimeAndTheNextReadsItsNote) {
+    TempDir dir;
+    const auto path = dir / "agent.lock";
+    {
+        platform::FileLock first(path);
+        ASSERT_TRUE(first.tryLock());
+        EXPECT_TRUE(first.replace("123 daemon\n"));
+        platform::FileLock second(path);  // another open file: as another process would
+        EXPECT_FALSE(second.tryLock());
+        EXPECT_EQ(second.read(), "123 daemon\n");
+        EXPECT_TRUE(first.replace("4 tray\n"));  // shorter: the old note does not show through
+        EXPECT_EQ(second.read(), "4 tray\n");
+    }
+    platform::FileLock again(path);
+    EXPECT_TRUE(again.tryLock());
+    EXPECT_THROW(platform::FileLock(dir / "missing" / "agent.lock"), std::system_error);
 }
