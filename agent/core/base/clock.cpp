@@ -73,12 +73,26 @@ long localCalendarDaysBetween(TimePoint now, TimePoint until) {
     return localDayNumber(until) - localDayNumber(now);
 }
 
-std::string toIso8601(TimePoint t) {
-    std::time_t tt = std::chrono::system_clock::to_time_t(t);
-    const std::tm tm = platform::utcTime(tt);
+std::string toIso8601(TimePoint t) { return toIso8601(std::chrono::system_clock::to_time_t(t)); }
+
+std::string toIso8601(std::time_t t) {
+    const std::tm tm = platform::utcTime(t);
     char buf[32];
     std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
     return buf;
+}
+
+std::time_t utcEpoch(const std::tm& utc) {
+    // Months out of range roll into years first, as timegm's do; the rest is linear.
+    long year = utc.tm_year + 1900L + utc.tm_mon / 12;
+    int month = utc.tm_mon % 12;
+    if (month < 0) {
+        month += 12;
+        --year;
+    }
+    const long days = daysFromCivil(year, static_cast<unsigned>(month + 1), 1) + utc.tm_mday - 1;
+    return static_cast<std::time_t>(days) * 86400 + utc.tm_hour * 3600L + utc.tm_min * 60L +
+           utc.tm_sec;
 }
 
 TimePoint parseIso8601(const std::string& text) {
@@ -101,12 +115,7 @@ TimePoint parseIso8601(const std::string& text) {
         tm.tm_sec > 60)
         throw Error(ErrorKind::InvalidInput,
                     fmt::format(fmt::runtime(_("'{0}' is not a valid date and time")), text));
-    // timegm(), which Windows lacks, from the civil date (a leap second counts as the next one).
-    std::time_t t = static_cast<std::time_t>(daysFromCivil(tm.tm_year + 1900L,
-                                                           static_cast<unsigned>(tm.tm_mon + 1),
-                                                           static_cast<unsigned>(tm.tm_mday))) *
-                        86400 +
-                    tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
+    std::time_t t = utcEpoch(tm);
     if (m[7].matched && m[7].str() != "Z") {
         std::string off = m[7].str();
         int sign = off[0] == '-' ? -1 : 1;

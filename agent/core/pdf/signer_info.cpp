@@ -1,5 +1,6 @@
 // Checks shared by PAdES and CAdES verification: see signer_info.hpp.
 #include "certagent/core/pdf/signer_info.hpp"
+#include "certagent/core/clock.hpp"
 
 #include <fmt/format.h>
 #include <openssl/ess.h>
@@ -82,7 +83,7 @@ Der derOf(X509* cert) {
 std::optional<std::time_t> epochOf(const ASN1_TIME* t) {
     std::tm tm{};
     if (!t || !ASN1_TIME_to_tm(t, &tm)) return std::nullopt;
-    return timegm(&tm);
+    return utcEpoch(tm);
 }
 
 // One chain check at `at`; fills the chain (as built, or as far as it got) and the error.

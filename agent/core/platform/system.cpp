@@ -39,6 +39,11 @@ std::tm localTime(std::time_t t) {
 
 int currentProcessId() { return static_cast<int>(GetCurrentProcessId()); }
 
+// The C runtime's copy (what getenv and libintl read) and, through it, the process's own.
+bool setEnvironment(const std::string& name, const std::string& value) {
+    return _putenv_s(name.c_str(), value.c_str()) == 0;
+}
+
 fs::path userRuntimeDir(const std::string& name) {
     // %LOCALAPPDATA% is the user's own: other users cannot open it.
     PWSTR base = nullptr;
@@ -108,6 +113,10 @@ std::tm localTime(std::time_t t) {
 }
 
 int currentProcessId() { return static_cast<int>(::getpid()); }
+
+bool setEnvironment(const std::string& name, const std::string& value) {
+    return ::setenv(name.c_str(), value.c_str(), 1) == 0;
+}
 
 fs::path userRuntimeDir(const std::string& name) {
     const char* env = std::getenv("XDG_RUNTIME_DIR");

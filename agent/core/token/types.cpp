@@ -144,12 +144,7 @@ Bytes fromHex(std::string_view hex) {
 }
 
 std::string isoUtc(std::chrono::system_clock::time_point tp) {
-    std::time_t t = std::chrono::system_clock::to_time_t(tp);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
+    return toIso8601(std::chrono::system_clock::to_time_t(tp));
 }
 
 }  // namespace certagent::token

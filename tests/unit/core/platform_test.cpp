@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <system_error>
 
+#include "certagent/core/clock.hpp"
 #include "certagent/core/platform/dynamic_library.hpp"
 #include "certagent/core/platform/file_lock.hpp"
 #include "certagent/core/platform/stop_signals.hpp"
@@ -132,4 +133,17 @@ TEST(FileLock, OneHolderAtATimeAndTheNextReadsItsNote) {
     platform::FileLock again(path);
     EXPECT_TRUE(again.tryLock());
     EXPECT_THROW(platform::FileLock(dir / "missing" / "agent.lock"), std::system_error);
+}
+
+// utcEpoch stands in for timegm(), which Windows lacks: it must agree with glibc's everywhere
+// core uses it (certificate dates 0000..9999, ISO 8601 input with fields out of range).
+TEST(UtcEpoch, AgreesWithTimegm) {
+    for (std::tm tm : {std::tm{0, 0, 0, 1, 0, 70}, std::tm{59, 59, 23, 31, 11, 8099},
+                       std::tm{0, 0, 0, 1, 0, -1900}, std::tm{7, 6, 5, 29, 1, 124},
+                       std::tm{0, 0, 0, 31, 1, 125}, std::tm{60, 59, 23, 31, 11, 116},
+                       std::tm{0, 0, 0, 1, 14, 100}, std::tm{0, 0, 0, 0, -1, 100}}) {
+        std::tm copy = tm;
+        EXPECT_EQ(certagent::utcEpoch(tm), ::timegm(&copy)) << tm.tm_year << "-" << tm.tm_mon;
+    }
+    EXPECT_EQ(certagent::toIso8601(std::time_t{253402300799}), "9999-12-31T23:59:59Z");
 }
