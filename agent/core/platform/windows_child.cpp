@@ -120,10 +120,13 @@ Child startChild(const std::vector<std::string>& argv, const std::vector<std::st
          SetInformationJobObject(child.job.get(), JobObjectExtendedLimitInformation, &limits,
                                  sizeof limits);
     PROCESS_INFORMATION pi{};
+    // A console program shares the agent's console (the daemon's, so the agent's own standard
+    // handles work in it); without one (the tray app) it gets none rather than a new window.
+    const DWORD console = GetConsoleWindow() ? 0 : CREATE_NO_WINDOW;
     // Suspended until it is in the job, so nothing it starts can escape the job.
     ok = ok && CreateProcessW(application.c_str(), commandLine.data(), nullptr, nullptr, TRUE,
-                              EXTENDED_STARTUPINFO_PRESENT | CREATE_UNICODE_ENVIRONMENT |
-                                  CREATE_NO_WINDOW | CREATE_SUSPENDED,
+                              EXTENDED_STARTUPINFO_PRESENT | CREATE_UNICODE_ENVIRONMENT | console |
+                                  CREATE_SUSPENDED,
                               environment.data(), nullptr, &si.StartupInfo, &pi);
     const DWORD error = GetLastError();
     DeleteProcThreadAttributeList(attributes);
