@@ -58,7 +58,7 @@ check() {
   local f=$1 d extra=()
   d=$(dirname "$f")
   # Per-target definitions of the CMake build.
-  case $f in plugins/flows/renewal/*) extra=(-DCERTAGENT_SDK_GETTEXT=) ;; esac
+  case $f in plugins/flows/renewal/* | plugins/flows/timestamps/*) extra=(-DCERTAGENT_SDK_GETTEXT=) ;; esac
   # Each source's own folder and its parent (plugins include "src/..." and "../text.hpp").
   # The warnings of cmake/CertagentWarnings.cmake that the sources are written against.
   if out=$("$CXX" -std=c++20 -fsyntax-only -Wall -Wextra -Werror -Wno-unused-parameter \
