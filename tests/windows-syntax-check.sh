@@ -48,6 +48,12 @@ ln -s /usr/include/p11-kit-1/p11-kit "$deps/p11-kit"
 ln -s /usr/include/libxml2/libxml "$deps/libxml"
 [ -e /usr/include/unicode ] && ln -s /usr/include/unicode "$deps/unicode"  # libxml2 uses ICU
 ln -s /usr/include/xmlsec1/xmlsec "$deps/xmlsec"
+for d in libxslt libexslt; do  # xmlsec's transforms.h includes libxslt
+  [ -e "/usr/include/$d" ] && ln -s "/usr/include/$d" "$deps/$d"
+done
+# plugins/tokens/token_plugin.cmake generates profile_data.hpp from each folder's profile.json.
+sed -e 's/@PROFILE_JSON@/{}/' -e 's/@TOKEN_PLUGIN_DESCRIPTION@/check/' \
+  plugins/tokens/profile_data.hpp.in >"$deps/profile_data.hpp"
 # gettext-runtime's libintl.h and libiconv's iconv.h (Debian's are glibc's): tests/windows-check.
 ln -s "$PWD/tests/windows-check/libintl.h" "$PWD/tests/windows-check/iconv.h" "$deps/"
 ln -s /usr/include/x86_64-linux-gnu/curl "$deps/curl"
@@ -58,7 +64,10 @@ check() {
   local f=$1 d extra=()
   d=$(dirname "$f")
   # Per-target definitions of the CMake build.
-  case $f in plugins/flows/renewal/* | plugins/flows/timestamps/*) extra=(-DCERTAGENT_SDK_GETTEXT=) ;; esac
+  case $f in
+    plugins/flows/renewal/* | plugins/flows/timestamps/*) extra=(-DCERTAGENT_SDK_GETTEXT=) ;;
+    plugins/tokens/*) extra=(-DCERTAGENT_TOKEN_PLUGIN_NAME='"check"') ;;
+  esac
   # Each source's own folder and its parent (plugins include "src/..." and "../text.hpp").
   # The warnings of cmake/CertagentWarnings.cmake that the sources are written against.
   if out=$("$CXX" -std=c++20 -fsyntax-only -Wall -Wextra -Werror -Wno-unused-parameter \

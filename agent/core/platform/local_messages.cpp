@@ -89,6 +89,7 @@ struct MessageListener::State {
         while (WaitForSingleObject(stop.get(), 0) == WAIT_TIMEOUT) {
             OVERLAPPED op{};
             op.hEvent = io.get();
+            ResetEvent(io.get());
             DWORD n = 0;
             if (!complete(op, ConnectNamedPipe(pipe.get(), &op), INFINITE, n)) {
                 DisconnectNamedPipe(pipe.get());
@@ -97,6 +98,7 @@ struct MessageListener::State {
             }
             op = OVERLAPPED{};
             op.hEvent = io.get();
+            ResetEvent(io.get());
             n = 0;
             // A sender that connects and says nothing must not hold the listener up.
             const bool read = complete(
