@@ -36,7 +36,8 @@ private:
     std::unique_ptr<platform::FileLock> file_;  // none: the agent runs without its lock
 };
 
-// Asks `holder` to stop (SIGTERM; on Windows its stop event) and waits up to `seconds` for the lock. Only a daemon is asked.
+// Asks `holder` to stop (SIGTERM; on Windows its stop event) and waits up to `seconds` for the
+// lock. Only a daemon is asked.
 std::unique_ptr<AgentLock> takeOver(const std::filesystem::path& stateDir,
                                     const std::string& program, const LockHolder& holder,
                                     int seconds);

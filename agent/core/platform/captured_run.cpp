@@ -77,10 +77,10 @@ CapturedRun runCaptured(const std::vector<std::string>& argv, std::vector<std::s
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count();
     // Done when the tool has ended and both pipes are closed (something it started may still
     // hold them): all before the deadline, or the job is ended, which closes them.
-    const bool done = WaitForSingleObject(child.process.get(), static_cast<DWORD>(left)) ==
-                          WAIT_OBJECT_0 &&
-                      out.wait_until(deadline) == std::future_status::ready &&
-                      err.wait_until(deadline) == std::future_status::ready;
+    const bool done =
+        WaitForSingleObject(child.process.get(), static_cast<DWORD>(left)) == WAIT_OBJECT_0 &&
+        out.wait_until(deadline) == std::future_status::ready &&
+        err.wait_until(deadline) == std::future_status::ready;
     if (!done) TerminateJobObject(child.job.get(), windows::kKilledExitCode);
     out.get();
     err.get();

@@ -39,8 +39,8 @@ FileLock::~FileLock() {
 bool FileLock::tryLock() {
     OVERLAPPED at{};
     at.OffsetHigh = kLockOffsetHigh;
-    return LockFileEx(handle_, LOCKFILE_EXCLUSIVE_LOCK | LOCKFILE_FAIL_IMMEDIATELY, 0, 1, 0,
-                      &at) != 0;
+    return LockFileEx(handle_, LOCKFILE_EXCLUSIVE_LOCK | LOCKFILE_FAIL_IMMEDIATELY, 0, 1, 0, &at) !=
+           0;
 }
 
 std::string FileLock::read(std::size_t max) const {

@@ -234,8 +234,8 @@ bool sendMessage(const fs::path& endpoint, std::string_view message) {
     try {
         const auto addr = socketAddress(endpoint);
         if (::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0)
-            sent = ::write(fd, message.data(), message.size()) ==
-                   static_cast<ssize_t>(message.size());
+            sent =
+                ::write(fd, message.data(), message.size()) == static_cast<ssize_t>(message.size());
     } catch (const std::system_error&) {
     }
     ::close(fd);

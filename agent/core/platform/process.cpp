@@ -28,8 +28,8 @@ ProcessResult runProcess(const std::vector<std::string>& argv,
     const auto input = windows::nullDevice(false);
     const auto output = windows::inheritableStandardHandle(STD_OUTPUT_HANDLE);
     const auto errors = windows::inheritableStandardHandle(STD_ERROR_HANDLE);
-    auto child = windows::startChild(argv, sessionEnvironment(extraEnv), input.get(),
-                                     output.get(), errors.get());
+    auto child = windows::startChild(argv, sessionEnvironment(extraEnv), input.get(), output.get(),
+                                     errors.get());
     if (!child.process) {
         result.error = child.error;
         return result;

@@ -61,13 +61,34 @@ bool isSessionVariable(std::string_view name) {
     if (name.rfind("LC_", 0) == 0 || name.rfind("XDG_", 0) == 0) return true;
 #ifdef _WIN32
     // What Windows programs expect to find (without SystemRoot, Winsock and much else fail).
-    static constexpr std::string_view kWindowsNames[] = {
-        "PATH", "PATHEXT", "SYSTEMROOT", "WINDIR", "SYSTEMDRIVE", "COMSPEC", "USERPROFILE",
-        "USERNAME", "USERDOMAIN", "COMPUTERNAME", "HOMEDRIVE", "HOMEPATH", "APPDATA",
-        "LOCALAPPDATA", "PROGRAMDATA", "ALLUSERSPROFILE", "PUBLIC", "PROGRAMFILES",
-        "PROGRAMFILES(X86)", "PROGRAMW6432", "COMMONPROGRAMFILES", "COMMONPROGRAMFILES(X86)",
-        "COMMONPROGRAMW6432", "TEMP", "TMP", "OS", "PROCESSOR_ARCHITECTURE",
-        "NUMBER_OF_PROCESSORS"};
+    static constexpr std::string_view kWindowsNames[] = {"PATH",
+                                                         "PATHEXT",
+                                                         "SYSTEMROOT",
+                                                         "WINDIR",
+                                                         "SYSTEMDRIVE",
+                                                         "COMSPEC",
+                                                         "USERPROFILE",
+                                                         "USERNAME",
+                                                         "USERDOMAIN",
+                                                         "COMPUTERNAME",
+                                                         "HOMEDRIVE",
+                                                         "HOMEPATH",
+                                                         "APPDATA",
+                                                         "LOCALAPPDATA",
+                                                         "PROGRAMDATA",
+                                                         "ALLUSERSPROFILE",
+                                                         "PUBLIC",
+                                                         "PROGRAMFILES",
+                                                         "PROGRAMFILES(X86)",
+                                                         "PROGRAMW6432",
+                                                         "COMMONPROGRAMFILES",
+                                                         "COMMONPROGRAMFILES(X86)",
+                                                         "COMMONPROGRAMW6432",
+                                                         "TEMP",
+                                                         "TMP",
+                                                         "OS",
+                                                         "PROCESSOR_ARCHITECTURE",
+                                                         "NUMBER_OF_PROCESSORS"};
     const auto key = nameKey(name);
     if (std::find(std::begin(kWindowsNames), std::end(kWindowsNames), key) !=
         std::end(kWindowsNames))

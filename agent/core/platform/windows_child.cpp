@@ -103,8 +103,8 @@ Child startChild(const std::vector<std::string>& argv, const std::vector<std::st
         child.error = errorText(GetLastError());
         return child;
     }
-    BOOL ok = UpdateProcThreadAttribute(attributes, 0, PROC_THREAD_ATTRIBUTE_HANDLE_LIST,
-                                        inherited, sizeof inherited, nullptr, nullptr);
+    BOOL ok = UpdateProcThreadAttribute(attributes, 0, PROC_THREAD_ATTRIBUTE_HANDLE_LIST, inherited,
+                                        sizeof inherited, nullptr, nullptr);
     STARTUPINFOEXW si{};
     si.StartupInfo.cb = sizeof si;
     si.StartupInfo.dwFlags = STARTF_USESTDHANDLES;

@@ -60,8 +60,8 @@ inline constexpr UINT kKilledExitCode = 137;
 
 // Starts argv (argv[0] found by windowsProgramCandidates in this process's PATH; never a shell,
 // never the current folder), with `env` ("NAME=value") as its whole environment, no console
-// window of its own, and exactly the three given standard handles inherited (each inheritable, all three
-// different), in a new job object.
+// window of its own, and exactly the three given standard handles inherited (each inheritable, all
+// three different), in a new job object.
 Child startChild(const std::vector<std::string>& argv, const std::vector<std::string>& env,
                  HANDLE in, HANDLE out, HANDLE err);
 

@@ -28,9 +28,7 @@ void set(pdf::SignatureReport& r, Indication i, std::string sub, std::string mes
     r.verdict_message = std::move(message);
 }
 
-std::string isoOf(std::time_t t) {
-    return toIso8601(t);
-}
+std::string isoOf(std::time_t t) { return toIso8601(t); }
 
 }  // namespace
 

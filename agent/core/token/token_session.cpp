@@ -1,6 +1,6 @@
 #include "certagent/core/i18n.hpp"
-#include "certagent/core/platform/system.hpp"
 #include "certagent/core/log.hpp"
+#include "certagent/core/platform/system.hpp"
 #include "certagent/core/token/token_service.hpp"
 #include "certificate_reader.hpp"
 #include "cryptoki.hpp"

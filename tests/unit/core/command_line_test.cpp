@@ -93,26 +93,25 @@ TEST(WindowsCommandLine, QuotesAndTheBackslashesBeforeThemAreEscaped) {
 }
 
 TEST(WindowsCommandLine, EveryArgumentComesBackUnchanged) {
-    const std::vector<std::string> argv = {
-        R"(C:\Program Files\NSS\modutil.exe)",
-        "-add",
-        "My SoftHSM",
-        "",
-        R"(C:\path with space\)",
-        R"(\\server\share\)",
-        R"(ends with one\)",
-        R"(ends with two\\)",
-        "\"",
-        "\\\"",
-        "\\\\\"",
-        R"("quoted" and \"escaped\")",
-        "tab\there",
-        "new\nline",
-        "vertical\vtab",
-        "  leading and trailing  ",
-        "ăîșțâ €",
-        "a\"\"b",
-        "%PATH% & ^ | < >"};
+    const std::vector<std::string> argv = {R"(C:\Program Files\NSS\modutil.exe)",
+                                           "-add",
+                                           "My SoftHSM",
+                                           "",
+                                           R"(C:\path with space\)",
+                                           R"(\\server\share\)",
+                                           R"(ends with one\)",
+                                           R"(ends with two\\)",
+                                           "\"",
+                                           "\\\"",
+                                           "\\\\\"",
+                                           R"("quoted" and \"escaped\")",
+                                           "tab\there",
+                                           "new\nline",
+                                           "vertical\vtab",
+                                           "  leading and trailing  ",
+                                           "ăîșțâ €",
+                                           "a\"\"b",
+                                           "%PATH% & ^ | < >"};
     EXPECT_EQ(msvcrtArgv(windowsCommandLine(argv)), argv) << windowsCommandLine(argv);
 }
 
