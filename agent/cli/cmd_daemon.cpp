@@ -28,7 +28,7 @@ namespace {
 // which takes over from the daemon (app/agent_lock.hpp). Without the tray app, the log says how
 // to renew from the terminal.
 void openRenewalWindow(const std::string& token, const std::string& cert) {
-    auto tray = paths::executableDir() / "certagent";
+    auto tray = paths::executableDir() / platform::executableFileName("certagent");
     // The agent's own variables (CERTAGENT_CONFIG, CERTAGENT_STATE_DIR) go along: the tray app
     // takes over this daemon's state.
     try {

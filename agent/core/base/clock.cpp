@@ -6,6 +6,7 @@
 
 #include "certagent/core/error.hpp"
 #include "certagent/core/i18n.hpp"
+#include "certagent/core/platform/system.hpp"
 
 namespace certagent {
 
@@ -62,8 +63,7 @@ long daysFromCivil(long y, unsigned m, unsigned d) {
 
 long localDayNumber(TimePoint t) {
     std::time_t tt = std::chrono::system_clock::to_time_t(t);
-    std::tm tm{};
-    localtime_r(&tt, &tm);
+    const std::tm tm = platform::localTime(tt);
     return daysFromCivil(tm.tm_year + 1900L, static_cast<unsigned>(tm.tm_mon + 1),
                          static_cast<unsigned>(tm.tm_mday));
 }
@@ -73,13 +73,26 @@ long localCalendarDaysBetween(TimePoint now, TimePoint until) {
     return localDayNumber(until) - localDayNumber(now);
 }
 
-std::string toIso8601(TimePoint t) {
-    std::time_t tt = std::chrono::system_clock::to_time_t(t);
-    std::tm tm{};
-    gmtime_r(&tt, &tm);
+std::string toIso8601(TimePoint t) { return toIso8601(std::chrono::system_clock::to_time_t(t)); }
+
+std::string toIso8601(std::time_t t) {
+    const std::tm tm = platform::utcTime(t);
     char buf[32];
     std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
     return buf;
+}
+
+std::time_t utcEpoch(const std::tm& utc) {
+    // Months out of range roll into years first, as timegm's do; the rest is linear.
+    long year = utc.tm_year + 1900L + utc.tm_mon / 12;
+    int month = utc.tm_mon % 12;
+    if (month < 0) {
+        month += 12;
+        --year;
+    }
+    const long days = daysFromCivil(year, static_cast<unsigned>(month + 1), 1) + utc.tm_mday - 1;
+    return static_cast<std::time_t>(days) * 86400 + utc.tm_hour * 3600L + utc.tm_min * 60L +
+           utc.tm_sec;
 }
 
 TimePoint parseIso8601(const std::string& text) {
@@ -102,7 +115,7 @@ TimePoint parseIso8601(const std::string& text) {
         tm.tm_sec > 60)
         throw Error(ErrorKind::InvalidInput,
                     fmt::format(fmt::runtime(_("'{0}' is not a valid date and time")), text));
-    std::time_t t = timegm(&tm);
+    std::time_t t = utcEpoch(tm);
     if (m[7].matched && m[7].str() != "Z") {
         std::string off = m[7].str();
         int sign = off[0] == '-' ? -1 : 1;

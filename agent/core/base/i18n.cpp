@@ -2,6 +2,7 @@
 
 #include "certagent/core/clock.hpp"
 #include "certagent/core/paths.hpp"
+#include "certagent/core/platform/system.hpp"
 
 #include <clocale>
 #include <cstdlib>
@@ -47,7 +48,7 @@ void apply(const std::string& requested) {
     g_language = lang;
     // LANGUAGE steers gettext's catalog choice even when the locale itself is C.UTF-8 (a
     // Romanian user on a machine where ro_RO.UTF-8 was never generated still gets Romanian).
-    setenv("LANGUAGE", lang.c_str(), 1);
+    platform::setEnvironment("LANGUAGE", lang);
     const char* current = std::setlocale(LC_MESSAGES, nullptr);
     if (!current || std::string(current) == "C") std::setlocale(LC_MESSAGES, "C.UTF-8");
     // gettext caches lookups; changing textdomain invalidates the cache.
@@ -56,8 +57,7 @@ void apply(const std::string& requested) {
 
 std::string localTime(std::chrono::system_clock::time_point t, const char* format) {
     std::time_t tt = std::chrono::system_clock::to_time_t(t);
-    std::tm tm{};
-    localtime_r(&tt, &tm);
+    const std::tm tm = platform::localTime(tt);
     char buf[64];
     // The format is a translation of a fixed msgid, not outside input.
 #pragma GCC diagnostic push

@@ -15,8 +15,6 @@
 #include "certagent/core/platform/captured_run.hpp"
 #include "certagent/core/platform/session_environment.hpp"
 
-extern char** environ;
-
 namespace certagent::browser {
 
 namespace fs = std::filesystem;
@@ -91,11 +89,9 @@ std::vector<std::string> NssTools::defaultEnvironment() {
     // The session's variables, and those PKCS#11 modules read their configuration from: modutil
     // loads the module it adds, as the browser will.
     std::vector<std::string> extra;
-    for (char** e = environ; e && *e; ++e) {
-        std::string_view v(*e);
+    for (const auto& v : platform::currentEnvironment())
         for (std::string_view prefix : {"SOFTHSM2_", "OPENSC_", "P11_KIT_", "NSS_"})
-            if (v.substr(0, prefix.size()) == prefix) extra.emplace_back(v);
-    }
+            if (std::string_view(v).substr(0, prefix.size()) == prefix) extra.push_back(v);
     return platform::sessionEnvironment(extra);
 }
 

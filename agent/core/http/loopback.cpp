@@ -1,13 +1,12 @@
 // Which URLs reach this computer: the rule that lets plain http:// through
 // (ClientOptions::allowPlainHttpToLoopback). Judged on the host libcurl itself will connect to.
-#include <arpa/inet.h>
-#include <netinet/in.h>
-
 #include <algorithm>
+#include <array>
 #include <memory>
 
 #include "certagent/core/http/client.hpp"
 #include "certagent/core/http/curl_api.hpp"
+#include "certagent/core/platform/sockets.hpp"
 
 namespace certagent::http {
 
@@ -18,16 +17,18 @@ bool isLoopbackHost(std::string host) {
     if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
         host = host.substr(1, host.size() - 2);
         if (host.find('%') != std::string::npos) return false;  // a zone id: a link, not ::1
-        in6_addr a6{};
-        if (inet_pton(AF_INET6, host.c_str(), &a6) != 1) return false;
-        if (IN6_IS_ADDR_LOOPBACK(&a6)) return true;
+        std::array<unsigned char, 16> a6{};
+        if (!platform::parseIpv6(host, a6)) return false;
+        constexpr std::array<unsigned char, 16> kLoopback6{0, 0, 0, 0, 0, 0, 0, 0,
+                                                           0, 0, 0, 0, 0, 0, 0, 1};
+        if (a6 == kLoopback6) return true;
         // ::ffff:127.x.y.z reaches IPv4 loopback.
-        return IN6_IS_ADDR_V4MAPPED(&a6) && a6.s6_addr[12] == 127;
+        constexpr std::array<unsigned char, 12> kV4Mapped{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+        return std::equal(kV4Mapped.begin(), kV4Mapped.end(), a6.begin()) && a6[12] == 127;
     }
     // Only a dotted quad: whatever else a name is, DNS decides where it goes.
-    in_addr a4{};
-    if (inet_pton(AF_INET, host.c_str(), &a4) != 1) return false;
-    return (ntohl(a4.s_addr) >> 24) == 127;
+    std::array<unsigned char, 4> a4{};
+    return platform::parseIpv4(host, a4) && a4[0] == 127;
 }
 
 bool isLoopbackUrl(const std::string& url) {

@@ -88,7 +88,7 @@ PoDoFo::PdfFont* loadUnicodeFont(PoDoFo::PdfDocument& doc, const std::filesystem
     try {
         font = doc.CreateFontSubset("DejaVu Sans", false, false, false,
                                     PoDoFo::PdfEncodingFactory::GlobalIdentityEncodingInstance(),
-                                    file.c_str());
+                                    file.string().c_str());
     } catch (const PoDoFo::PdfError&) {
         font = nullptr;
     }

@@ -4,6 +4,7 @@
 #include <certagent/core/error.hpp>
 #include <certagent/core/i18n.hpp>
 #include <certagent/core/pdf/sign.hpp>
+#include <certagent/core/platform/system.hpp>
 
 #include <certagent/core/pdf/limits.hpp>
 
@@ -18,6 +19,12 @@
 #include <map>
 #include <set>
 #include <span>
+
+#ifdef _WIN32
+// PoDoFo includes windows.h, whose wincrypt.h makes X509_NAME a macro (OpenSSL's own headers
+// undo it, but only when they come after windows.h).
+#undef X509_NAME
+#endif
 
 namespace certagent::pdf {
 namespace {
@@ -209,8 +216,7 @@ void writeSignature(const fs::path& in, const fs::path& out, const SignOptions& 
             if (text.empty()) {
                 text = "Semnat digital de " + commonName(cert) + "\n";
                 std::time_t now = std::time(nullptr);
-                std::tm local{};
-                localtime_r(&now, &local);
+                const std::tm local = platform::localTime(now);
                 char when[64];
                 std::strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S %z", &local);
                 text += when;

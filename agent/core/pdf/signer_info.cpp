@@ -1,5 +1,6 @@
 // Checks shared by PAdES and CAdES verification: see signer_info.hpp.
 #include "certagent/core/pdf/signer_info.hpp"
+#include "certagent/core/clock.hpp"
 
 #include <fmt/format.h>
 #include <openssl/ess.h>
@@ -70,7 +71,7 @@ std::optional<std::span<const uint8_t>> sequenceAttribute(X509_ATTRIBUTE* attr) 
 std::optional<std::time_t> epochOf(const ASN1_TIME* t) {
     std::tm tm{};
     if (!t || !ASN1_TIME_to_tm(t, &tm)) return std::nullopt;
-    return timegm(&tm);
+    return utcEpoch(tm);
 }
 
 // One chain check at `at`; fills the chain (as built, or as far as it got) and the error.

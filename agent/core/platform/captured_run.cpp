@@ -1,7 +1,14 @@
 #include "certagent/core/platform/captured_run.hpp"
 
+#include <algorithm>
+
 #ifdef _WIN32
-#include "certagent/core/error.hpp"
+#include <windows.h>
+
+#include <functional>
+#include <future>
+
+#include "windows_child.hpp"
 #else
 #include <fcntl.h>
 #include <poll.h>
@@ -17,23 +24,77 @@
 
 namespace certagent::platform {
 
+namespace {
+
+// Keeps the first kCapturedOutputLimit bytes; the rest is read (so the tool never blocks on a
+// full pipe) and dropped.
+void keep(std::string& to, const char* data, std::size_t n) {
+    if (to.size() < kCapturedOutputLimit)
+        to.append(data, std::min(n, kCapturedOutputLimit - to.size()));
+}
+
+}  // namespace
+
 #ifdef _WIN32
 
-// CreateProcessW with two pipes would do; not written yet (docs/platforms.md).
-CapturedRun runCaptured(const std::vector<std::string>& argv, std::vector<std::string>,
-                        std::chrono::seconds) {
-    throw Error(ErrorKind::Io,
-                "running " + (argv.empty() ? std::string("a tool") : argv[0]) +
-                    " is not available on Windows yet",
-                argv.empty() ? std::string() : argv[0]);
+// CreateProcessW with two pipes, a reader thread on each (anonymous pipes cannot be waited on
+// together), the tool and what it starts in a job object that is ended at the timeout.
+CapturedRun runCaptured(const std::vector<std::string>& argv, std::vector<std::string> env,
+                        std::chrono::seconds timeout) {
+    CapturedRun result;
+    SECURITY_ATTRIBUTES inheritable{sizeof(SECURITY_ATTRIBUTES), nullptr, TRUE};
+    HANDLE outRead = nullptr, outWrite = nullptr, errRead = nullptr, errWrite = nullptr;
+    if (!CreatePipe(&outRead, &outWrite, &inheritable, 0)) {
+        result.err = windows::errorText(GetLastError());
+        return result;
+    }
+    windows::Handle outReader(outRead), outWriter(outWrite);
+    if (!CreatePipe(&errRead, &errWrite, &inheritable, 0)) {
+        result.err = windows::errorText(GetLastError());
+        return result;
+    }
+    windows::Handle errReader(errRead), errWriter(errWrite);
+    // Our ends stay with us.
+    SetHandleInformation(outRead, HANDLE_FLAG_INHERIT, 0);
+    SetHandleInformation(errRead, HANDLE_FLAG_INHERIT, 0);
+    const auto input = windows::nullDevice(false);
+    auto child = windows::startChild(argv, env, input.get(), outWrite, errWrite);
+    // The tool holds the write ends now; ours closed, a read ends when the tool's do.
+    outWriter.reset();
+    errWriter.reset();
+    if (!child.process) {
+        result.err = child.error;
+        return result;
+    }
+    auto drain = [](HANDLE pipe, std::string& to) {
+        char buf[4096];
+        DWORD n = 0;
+        while (ReadFile(pipe, buf, sizeof buf, &n, nullptr) && n > 0) keep(to, buf, n);
+    };
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    auto out = std::async(std::launch::async, drain, outRead, std::ref(result.out));
+    auto err = std::async(std::launch::async, drain, errRead, std::ref(result.err));
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count();
+    // Done when the tool has ended and both pipes are closed (something it started may still
+    // hold them): all before the deadline, or the job is ended, which closes them.
+    const bool done =
+        WaitForSingleObject(child.process.get(), static_cast<DWORD>(left)) == WAIT_OBJECT_0 &&
+        out.wait_until(deadline) == std::future_status::ready &&
+        err.wait_until(deadline) == std::future_status::ready;
+    if (!done) TerminateJobObject(child.job.get(), windows::kKilledExitCode);
+    out.get();
+    err.get();
+    WaitForSingleObject(child.process.get(), INFINITE);
+    DWORD code = windows::kKilledExitCode;
+    GetExitCodeProcess(child.process.get(), &code);
+    result.exitCode = static_cast<int>(code);
+    return result;
 }
 
 #else
-
 // Runs argv with env, no shell, stdin from /dev/null, both outputs captured; killed after
 // `timeout`. Returns exit code -1 when it could not start (errno in `err`).
 CapturedRun runCaptured(const std::vector<std::string>& argv, std::vector<std::string> env,
-
                         std::chrono::seconds timeout) {
     CapturedRun result;
     int outPipe[2], errPipe[2];
@@ -88,7 +149,7 @@ CapturedRun runCaptured(const std::vector<std::string>& argv, std::vector<std::s
                 fds[i].fd = -1;
                 --open;
             } else {
-                (i == 0 ? result.out : result.err).append(buf, static_cast<std::size_t>(n));
+                keep(i == 0 ? result.out : result.err, buf, static_cast<std::size_t>(n));
             }
         }
     }

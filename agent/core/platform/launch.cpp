@@ -10,6 +10,9 @@
 #include <windows.h>
 // userenv.h needs windows.h first.
 #include <userenv.h>
+
+#include "certagent/core/platform/command_line.hpp"
+#include "windows_child.hpp"
 #else
 #include <fcntl.h>
 #include <spawn.h>
@@ -21,7 +24,6 @@
 
 #include "certagent/core/platform/session_environment.hpp"
 
-extern char** environ;
 #endif
 
 namespace certagent::platform {
@@ -40,39 +42,13 @@ namespace {
 
 #ifdef _WIN32
 
-namespace {
-
-std::wstring wide(const std::string& s) {
-    if (s.empty()) return {};
-    int n = MultiByteToWideChar(CP_UTF8, 0, s.data(), static_cast<int>(s.size()), nullptr, 0);
-    std::wstring out(static_cast<std::size_t>(n), L'\0');
-    MultiByteToWideChar(CP_UTF8, 0, s.data(), static_cast<int>(s.size()), out.data(), n);
-    return out;
-}
-
-// One argument as CommandLineToArgvW reads it back.
-std::wstring quoted(const std::wstring& arg) {
-    std::wstring out = L"\"";
-    std::size_t backslashes = 0;
-    for (wchar_t c : arg) {
-        if (c == L'\\') {
-            ++backslashes;
-            continue;
-        }
-        out.append(c == L'"' ? backslashes * 2 + 1 : backslashes, L'\\');
-        backslashes = 0;
-        out += c;
-    }
-    out.append(backslashes * 2, L'\\');
-    return out + L"\"";
-}
-
-}  // namespace
+using windows::wide;
 
 void launchDetached(const fs::path& program, const std::vector<std::string>& args,
                     LaunchEnvironment inherit) {
-    std::wstring commandLine = quoted(program.wstring());
-    for (const auto& a : args) commandLine += L" " + quoted(wide(a));
+    // The program as a wide path (no round trip through the ANSI code page), quoted as argv[0].
+    std::wstring commandLine = L"\"" + program.wstring() + L"\"";
+    for (const auto& a : args) commandLine += L" " + wide(quoteWindowsArgument(a));
     void* environment = nullptr;
     HANDLE token = nullptr;
     if (inherit == LaunchEnvironment::Session &&
@@ -110,7 +86,7 @@ void launchDetached(const fs::path& program, const std::vector<std::string>& arg
     }
     std::vector<std::string> env;
     if (inherit == LaunchEnvironment::Inherited)
-        for (char** e = environ; *e; ++e) env.emplace_back(*e);
+        env = currentEnvironment();
     else
         env = sessionEnvironment();
     auto envp = nullTerminated(env);

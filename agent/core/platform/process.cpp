@@ -6,8 +6,54 @@
 
 #include "certagent/core/platform/session_environment.hpp"
 
-#if !defined(__linux__)
-// Windows and macOS (no execvpe) get their runner with their platform work.
+#ifdef _WIN32
+#include <windows.h>
+
+#include "windows_child.hpp"
+
+namespace certagent::platform {
+
+// CreateProcessW in a job object (windows_child.hpp). Windows has no SIGTERM for a program
+// without a console window: at the timeout (or on cancel) the job, the program and everything
+// it started, ends at once; neither exitCode nor signal is set then.
+ProcessResult runProcess(const std::vector<std::string>& argv,
+                         const std::vector<std::string>& extraEnv,
+                         std::chrono::milliseconds timeout,
+                         const std::function<bool()>& cancelled) {
+    ProcessResult result;
+    if (argv.empty() || argv[0].empty()) {
+        result.error = "empty command";
+        return result;
+    }
+    const auto input = windows::nullDevice(false);
+    const auto output = windows::inheritableStandardHandle(STD_OUTPUT_HANDLE);
+    const auto errors = windows::inheritableStandardHandle(STD_ERROR_HANDLE);
+    auto child = windows::startChild(argv, sessionEnvironment(extraEnv), input.get(), output.get(),
+                                     errors.get());
+    if (!child.process) {
+        result.error = child.error;
+        return result;
+    }
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    // A short wait between checks of `cancelled`, bounded by the timeout; callers run this on a
+    // worker.
+    while (WaitForSingleObject(child.process.get(), 20) == WAIT_TIMEOUT) {
+        if (std::chrono::steady_clock::now() >= deadline || (cancelled && cancelled())) {
+            result.timedOut = true;
+            TerminateJobObject(child.job.get(), windows::kKilledExitCode);
+            WaitForSingleObject(child.process.get(), INFINITE);
+            return result;
+        }
+    }
+    DWORD code = 0;
+    if (GetExitCodeProcess(child.process.get(), &code)) result.exitCode = static_cast<int>(code);
+    return result;
+}
+
+}  // namespace certagent::platform
+
+#elif !defined(__linux__)
+// macOS (no execvpe) gets its runner with its platform work.
 
 namespace certagent::platform {
 

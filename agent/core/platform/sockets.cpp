@@ -20,6 +20,14 @@
 
 namespace certagent::platform {
 
+bool parseIpv4(const std::string& text, std::array<unsigned char, 4>& bytes) {
+    return inet_pton(AF_INET, text.c_str(), bytes.data()) == 1;
+}
+
+bool parseIpv6(const std::string& text, std::array<unsigned char, 16>& bytes) {
+    return inet_pton(AF_INET6, text.c_str(), bytes.data()) == 1;
+}
+
 namespace {
 
 bool endpointOf(const sockaddr_storage& a, std::string& ip, int& port) {

@@ -4,6 +4,8 @@
 
 #ifdef _WIN32
 #include <windows.h>
+
+#include <string>
 #else
 #include <pthread.h>
 #include <unistd.h>
@@ -24,10 +26,16 @@ BOOL WINAPI onConsoleEvent(DWORD type) {
     return TRUE;  // handled: the process stops when main returns
 }
 
+// Named after the process, so another agent of this user can ask it to stop (askToStop); its
+// default security lets only this user (and the system and administrators) set it.
+std::wstring stopEventName(unsigned long pid) {
+    return L"Local\\certagent-stop-" + std::to_wstring(pid);
+}
+
 }  // namespace
 
 StopSignals::StopSignals() {
-    stopEvent = CreateEventW(nullptr, TRUE, FALSE, nullptr);
+    stopEvent = CreateEventW(nullptr, TRUE, FALSE, stopEventName(GetCurrentProcessId()).c_str());
     SetConsoleCtrlHandler(onConsoleEvent, TRUE);
 }
 
@@ -39,7 +47,17 @@ StopSignals::~StopSignals() {
 
 int StopSignals::wait() {
     WaitForSingleObject(stopEvent, INFINITE);
-    return static_cast<int>(stopSignal);
+    // Set from another process (askToStop): no console event told us which.
+    return stopSignal ? static_cast<int>(stopSignal) : SIGTERM;
+}
+
+bool StopSignals::askToStop(int pid) {
+    HANDLE event = OpenEventW(EVENT_MODIFY_STATE, FALSE,
+                              stopEventName(static_cast<unsigned long>(pid)).c_str());
+    if (!event) return false;
+    const bool ok = SetEvent(event) != 0;
+    CloseHandle(event);
+    return ok;
 }
 
 void StopSignals::requestStop() {
@@ -78,6 +96,8 @@ int StopSignals::wait() {
 }
 
 void StopSignals::requestStop() { kill(getpid(), SIGTERM); }
+
+bool StopSignals::askToStop(int pid) { return pid > 0 && kill(pid, SIGTERM) == 0; }
 
 #endif
 

@@ -2,7 +2,9 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <random>
+#include <stdexcept>
 #include <system_error>
 
 #ifdef _WIN32
@@ -27,6 +29,31 @@ std::tm utcTime(std::time_t t) {
     std::tm tm{};
     gmtime_s(&tm, &t);
     return tm;
+}
+
+std::tm localTime(std::time_t t) {
+    std::tm tm{};
+    localtime_s(&tm, &t);
+    return tm;
+}
+
+int currentProcessId() { return static_cast<int>(GetCurrentProcessId()); }
+
+// The C runtime's copy (what getenv and libintl read) and, through it, the process's own.
+bool setEnvironment(const std::string& name, const std::string& value) {
+    return _putenv_s(name.c_str(), value.c_str()) == 0;
+}
+
+fs::path userRuntimeDir(const std::string& name) {
+    // %LOCALAPPDATA% is the user's own: other users cannot open it.
+    PWSTR base = nullptr;
+    fs::path dir;
+    if (SHGetKnownFolderPath(FOLDERID_LocalAppData, 0, nullptr, &base) == S_OK)
+        dir = fs::path(base) / name;
+    CoTaskMemFree(base);
+    if (dir.empty()) throw std::runtime_error("no local application data folder");
+    fs::create_directories(dir);
+    return dir;
 }
 
 fs::path accountHomeDir() {
@@ -77,6 +104,30 @@ std::tm utcTime(std::time_t t) {
     std::tm tm{};
     gmtime_r(&t, &tm);
     return tm;
+}
+
+std::tm localTime(std::time_t t) {
+    std::tm tm{};
+    localtime_r(&t, &tm);
+    return tm;
+}
+
+int currentProcessId() { return static_cast<int>(::getpid()); }
+
+bool setEnvironment(const std::string& name, const std::string& value) {
+    return ::setenv(name.c_str(), value.c_str(), 1) == 0;
+}
+
+fs::path userRuntimeDir(const std::string& name) {
+    const char* env = std::getenv("XDG_RUNTIME_DIR");
+    fs::path dir = env && *env ? fs::path(env) / name
+                               : fs::path("/tmp") / (name + "-" + std::to_string(::getuid()));
+    ::mkdir(dir.c_str(), 0700);
+    struct stat st {};
+    // A folder someone else made (or a symlink) in a shared /tmp could let them steal a lock.
+    if (::lstat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != ::getuid())
+        throw std::runtime_error("unsafe runtime dir: " + dir.string());
+    return dir;
 }
 
 fs::path accountHomeDir() {

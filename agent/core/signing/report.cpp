@@ -1,5 +1,6 @@
 // Verification reports as text rows: see report.hpp.
 #include "certagent/core/signing/report.hpp"
+#include "certagent/core/clock.hpp"
 
 #include <fmt/format.h>
 
@@ -39,11 +40,7 @@ const char* yesNo(bool b) { return b ? _("yes") : _("no"); }
 
 std::string isoOf(std::optional<std::time_t> t) {
     if (!t) return {};
-    std::tm tm{};
-    gmtime_r(&*t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
+    return toIso8601(*t);
 }
 
 std::string sourceText(const std::string& source) {

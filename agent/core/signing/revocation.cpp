@@ -3,6 +3,7 @@
 // someone the issuer did not authorise (wrong_signer), a signature that does not verify, another
 // request's nonce, then the time window (stale, not yet valid).
 #include "certagent/core/signing/revocation.hpp"
+#include "certagent/core/clock.hpp"
 
 #include <fmt/format.h>
 #include <openssl/evp.h>
@@ -43,16 +44,12 @@ using CrlPtr = std::unique_ptr<X509_CRL, pdf::OsslDeleter<X509_CRL_free>>;
 std::optional<std::time_t> epochOf(const ASN1_TIME* t) {
     std::tm tm{};
     if (!t || !ASN1_TIME_to_tm(t, &tm)) return std::nullopt;
-    return timegm(&tm);
+    return utcEpoch(tm);
 }
 
 std::string isoOf(std::optional<std::time_t> t) {
     if (!t) return "?";
-    std::tm tm{};
-    gmtime_r(&*t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
+    return toIso8601(*t);
 }
 
 std::string hex(std::span<const unsigned char> bytes) {

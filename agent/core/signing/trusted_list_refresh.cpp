@@ -23,9 +23,11 @@ using namespace std::chrono;
 
 // "2026-06-01T00:00:00Z" (the LOTL's NextUpdate) -> time point.
 std::optional<TimePoint> parseIso(const std::string& text) {
-    std::tm tm{};
-    if (text.size() < 19 || !strptime(text.c_str(), "%Y-%m-%dT%H:%M:%S", &tm)) return std::nullopt;
-    return system_clock::from_time_t(timegm(&tm));
+    try {
+        return parseIso8601(text);
+    } catch (const Error&) {
+        return std::nullopt;
+    }
 }
 
 struct Refresh : std::enable_shared_from_this<Refresh> {

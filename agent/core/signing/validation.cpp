@@ -8,6 +8,7 @@
 //                  REVOKED_NO_POE / REVOKED_CA_NO_POE (revoked, nothing proves the signature is
 //                  older), TRY_LATER (no usable revocation status for a certificate)
 #include "certagent/core/signing/validation.hpp"
+#include "certagent/core/clock.hpp"
 
 #include <fmt/format.h>
 #include <openssl/x509.h>
@@ -27,13 +28,7 @@ void set(pdf::SignatureReport& r, Indication i, std::string sub, std::string mes
     r.verdict_message = std::move(message);
 }
 
-std::string isoOf(std::time_t t) {
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
+std::string isoOf(std::time_t t) { return toIso8601(t); }
 
 }  // namespace
 

@@ -1,6 +1,7 @@
 // Verification orchestration: PAdES through pdf::verifyPdf, detached CAdES here with OpenSSL's
 // CMS_verify, both reported as pdf::SignatureReport.
 #include "certagent/core/signing/verify.hpp"
+#include "certagent/core/clock.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -229,11 +230,7 @@ X509StorePtr trustStoreFromConfig(const config::Config& config,
 namespace {
 nlohmann::json isoOrNull(std::optional<std::time_t> t) {
     if (!t) return nullptr;
-    std::tm tm{};
-    gmtime_r(&*t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
+    return toIso8601(*t);
 }
 }  // namespace
 

@@ -1,4 +1,5 @@
 #include "certagent/core/token/certificate_parser.hpp"
+#include "certagent/core/clock.hpp"
 
 #include "certagent/core/error.hpp"
 #include "certagent/core/i18n.hpp"
@@ -49,8 +50,8 @@ std::chrono::system_clock::time_point toTimePoint(const ASN1_TIME* t) {
     std::tm tm{};
     if (!t || ASN1_TIME_to_tm(t, &tm) != 1)
         throw Error(ErrorKind::InvalidInput, _("The certificate has an invalid validity date"));
-    // timegm works in 64-bit time_t for every year an ASN1_TIME can hold (0000..9999).
-    const std::time_t secs = std::clamp(timegm(&tm), kEarliest, kLatest);
+    // utcEpoch works in 64-bit time_t for every year an ASN1_TIME can hold (0000..9999).
+    const std::time_t secs = std::clamp(utcEpoch(tm), kEarliest, kLatest);
     return std::chrono::system_clock::from_time_t(secs);
 }
 

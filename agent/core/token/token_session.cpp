@@ -1,5 +1,6 @@
 #include "certagent/core/i18n.hpp"
 #include "certagent/core/log.hpp"
+#include "certagent/core/platform/system.hpp"
 #include "certagent/core/token/token_service.hpp"
 #include "certificate_reader.hpp"
 #include "cryptoki.hpp"
@@ -44,9 +45,7 @@ const Bytes kP256Oid = {0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x
 const Bytes kP384Oid = {0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x22};
 
 std::string today() {
-    std::time_t t = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
+    const std::tm tm = platform::utcTime(std::time(nullptr));
     char buf[16];
     std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
     return buf;

@@ -7,17 +7,6 @@
 #include <certagent/sdk/plugin.hpp>
 
 namespace expiry_reminders {
-namespace {
-
-std::tm localTm(TimePoint t) {
-    std::time_t tt = std::chrono::system_clock::to_time_t(t);
-    std::tm tm{};
-    localtime_r(&tt, &tm);
-    return tm;
-}
-
-}  // namespace
-
 TimePoint thresholdStart(TimePoint notAfter, int days) {
     if (days == kExpired) return notAfter;
     auto tm = localTm(notAfter);

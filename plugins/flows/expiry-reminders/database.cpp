@@ -62,10 +62,10 @@ void Database::fail(const std::string& what) const {
 Database::Database(const fs::path& file, const std::vector<std::string>& migrations) : file_(file) {
     std::error_code ec;
     fs::create_directories(file_.parent_path(), ec);
-    int rc = sqlite3_open_v2(file_.c_str(), &db_,
-                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX |
-                                 SQLITE_OPEN_URI,
-                             nullptr);
+    int rc = sqlite3_open_v2(
+        reinterpret_cast<const char*>(file_.u8string().c_str()), &db_,
+        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_URI,
+        nullptr);
     if (rc != SQLITE_OK) {
         std::string why = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
         sqlite3_close(db_);

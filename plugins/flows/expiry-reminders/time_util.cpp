@@ -6,10 +6,18 @@
 namespace expiry_reminders {
 namespace {
 
-long localDayNumber(TimePoint t) {
-    std::time_t tt = std::chrono::system_clock::to_time_t(t);
+std::tm utcTm(std::time_t t) {
     std::tm tm{};
-    localtime_r(&tt, &tm);
+#ifdef _WIN32
+    gmtime_s(&tm, &t);
+#else
+    gmtime_r(&t, &tm);
+#endif
+    return tm;
+}
+
+long localDayNumber(TimePoint t) {
+    const std::tm tm = localTm(t);
     using namespace std::chrono;
     const year_month_day date{year{tm.tm_year + 1900}, month{static_cast<unsigned>(tm.tm_mon + 1)},
                               day{static_cast<unsigned>(tm.tm_mday)}};
@@ -17,6 +25,17 @@ long localDayNumber(TimePoint t) {
 }
 
 }  // namespace
+
+std::tm localTm(TimePoint t) {
+    const std::time_t tt = std::chrono::system_clock::to_time_t(t);
+    std::tm tm{};
+#ifdef _WIN32
+    localtime_s(&tm, &tt);
+#else
+    localtime_r(&tt, &tm);
+#endif
+    return tm;
+}
 
 int64_t toEpochMs(TimePoint t) {
     return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
@@ -28,9 +47,7 @@ TimePoint fromEpochMs(int64_t ms) {
 }
 
 std::string isoUtc(TimePoint t) {
-    std::time_t tt = std::chrono::system_clock::to_time_t(t);
-    std::tm tm{};
-    gmtime_r(&tt, &tm);
+    const std::tm tm = utcTm(std::chrono::system_clock::to_time_t(t));
     char buf[32];
     std::size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
     return std::string(buf, n);

@@ -3,6 +3,7 @@
 // database and from the agent's clock (ca_host::now_ms), ISO 8601 UTC in JSON.
 #include <chrono>
 #include <cstdint>
+#include <ctime>
 #include <optional>
 #include <string>
 
@@ -18,6 +19,9 @@ std::string isoUtc(TimePoint t);
 // "2026-11-25T15:07:00Z", also with fractions or a "+02:00" offset; nullopt when it is not one
 // (or lies outside 1678..2261, what a system_clock time point holds).
 std::optional<TimePoint> parseIso8601(const std::string& text);
+
+// The calendar fields of `t` in the local time zone (localtime_r; localtime_s on Windows).
+std::tm localTm(TimePoint t);
 
 // Re-reads TZ / /etc/localtime (tzset): step times follow the current zone.
 void reloadTimeZone();

@@ -99,7 +99,7 @@ class Journal::Statement {
 
 Journal::Journal(const std::filesystem::path& file, std::function<int64_t()> nowMs)
     : now_(std::move(nowMs)) {
-    if (sqlite3_open_v2(file.string().c_str(), &db_,
+    if (sqlite3_open_v2(reinterpret_cast<const char*>(file.u8string().c_str()), &db_,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
                         nullptr) != SQLITE_OK) {
         std::string why = db_ ? sqlite3_errmsg(db_) : "out of memory";

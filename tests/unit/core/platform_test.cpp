@@ -6,8 +6,11 @@
 
 #include <csignal>
 #include <filesystem>
+#include <system_error>
 
+#include "certagent/core/clock.hpp"
 #include "certagent/core/platform/dynamic_library.hpp"
+#include "certagent/core/platform/file_lock.hpp"
 #include "certagent/core/platform/stop_signals.hpp"
 #include "certagent/core/platform/system.hpp"
 #include "temp_dir.hpp"
@@ -112,4 +115,35 @@ TEST(StopSignals, ASigintEndsTheWaitWithItsNumber) {
     platform::StopSignals signals;
     ::kill(::getpid(), SIGINT);
     EXPECT_EQ(signals.wait(), SIGINT);
+}
+
+TEST(FileLock, OneHolderAtATimeAndTheNextReadsItsNote) {
+    TempDir dir;
+    const auto path = dir / "agent.lock";
+    {
+        platform::FileLock first(path);
+        ASSERT_TRUE(first.tryLock());
+        EXPECT_TRUE(first.replace("123 daemon\n"));
+        platform::FileLock second(path);  // another open file: as another process would
+        EXPECT_FALSE(second.tryLock());
+        EXPECT_EQ(second.read(), "123 daemon\n");
+        EXPECT_TRUE(first.replace("4 tray\n"));  // shorter: the old note does not show through
+        EXPECT_EQ(second.read(), "4 tray\n");
+    }
+    platform::FileLock again(path);
+    EXPECT_TRUE(again.tryLock());
+    EXPECT_THROW(platform::FileLock(dir / "missing" / "agent.lock"), std::system_error);
+}
+
+// utcEpoch stands in for timegm(), which Windows lacks: it must agree with glibc's everywhere
+// core uses it (certificate dates 0000..9999, ISO 8601 input with fields out of range).
+TEST(UtcEpoch, AgreesWithTimegm) {
+    for (std::tm tm : {std::tm{0, 0, 0, 1, 0, 70}, std::tm{59, 59, 23, 31, 11, 8099},
+                       std::tm{0, 0, 0, 1, 0, -1900}, std::tm{7, 6, 5, 29, 1, 124},
+                       std::tm{0, 0, 0, 31, 1, 125}, std::tm{60, 59, 23, 31, 11, 116},
+                       std::tm{0, 0, 0, 1, 14, 100}, std::tm{0, 0, 0, 0, -1, 100}}) {
+        std::tm copy = tm;
+        EXPECT_EQ(certagent::utcEpoch(tm), ::timegm(&copy)) << tm.tm_year << "-" << tm.tm_mon;
+    }
+    EXPECT_EQ(certagent::toIso8601(std::time_t{253402300799}), "9999-12-31T23:59:59Z");
 }

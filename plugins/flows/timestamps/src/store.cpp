@@ -87,7 +87,7 @@ auto Store::transaction(Fn&& fn) {
 }
 
 Store::Store(const std::filesystem::path& db_file) : file_(db_file) {
-    int rc = sqlite3_open_v2(db_file.string().c_str(), &db_,
+    int rc = sqlite3_open_v2(reinterpret_cast<const char*>(db_file.u8string().c_str()), &db_,
                              SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
                              nullptr);
     if (rc != SQLITE_OK) {

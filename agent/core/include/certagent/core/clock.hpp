@@ -1,8 +1,10 @@
 #pragma once
 // Time is a seam: the agent asks its Clock, tests inject a ManualClock and advance days.
 #include <chrono>
+#include <ctime>
 #include <functional>
 #include <mutex>
+#include <string>
 #include <vector>
 
 namespace certagent {
@@ -48,6 +50,12 @@ TimePoint fromEpochMs(int64_t ms);
 // ISO 8601 UTC "2026-11-25T15:07:09Z"; parse accepts that form and an offset (+02:00).
 std::string toIso8601(TimePoint t);
 TimePoint parseIso8601(const std::string& text);  // throws certagent::Error(InvalidInput)
+// The same form for seconds since the epoch: every year a certificate can name (0000..9999),
+// which TimePoint (nanoseconds, 1678..2262) cannot hold.
+std::string toIso8601(std::time_t t);
+// timegm(), which Windows lacks: seconds since the epoch of a calendar time in UTC (fields out
+// of range roll over as timegm's do; tm_wday, tm_yday and tm_isdst are ignored).
+std::time_t utcEpoch(const std::tm& utc);
 
 // Days left as the user counts them on a wall calendar: from today's local date to the local
 // date of `until` (0: that day is today; negative: past). The one rule shared by the tray, the

@@ -3,7 +3,8 @@
 // [reminders] command): argv executed directly (never a shell), the session's basic variables
 // plus `extraEnv` (session_environment.hpp), standard input from /dev/null, in its own process
 // group. Waits until it ends, the timeout passes or `cancelled()` says so; then the group gets
-// SIGTERM, and SIGKILL two seconds later.
+// SIGTERM, and SIGKILL two seconds later. On Windows it runs in a job object, and the job is
+// ended at once instead (no SIGTERM there); on macOS it is not written yet (error set).
 #include <chrono>
 #include <functional>
 #include <optional>

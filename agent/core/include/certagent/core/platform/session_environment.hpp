@@ -16,9 +16,14 @@
 
 namespace certagent::platform {
 
+// This process's environment as "NAME=value" strings (UTF-8 on Windows).
+std::vector<std::string> currentEnvironment();
+
 // PATH, HOME, USER, LOGNAME, SHELL, LANG, LANGUAGE, LC_*, TZ, TMPDIR, DISPLAY, WAYLAND_DISPLAY,
 // XAUTHORITY, DBUS_SESSION_BUS_ADDRESS, XDG_* (runtime dir, config/data/cache homes, desktop,
-// session type, ...).
+// session type, ...); on Windows also SystemRoot, windir, ComSpec, PATHEXT, USERPROFILE,
+// APPDATA, LOCALAPPDATA, TEMP, TMP, the Program Files folders and the like, without regard to
+// case (names are compared that way there, here and in sessionEnvironment).
 bool isSessionVariable(std::string_view name);
 
 // "NAME=value" strings, sorted by name: the session variables of this process's environment,

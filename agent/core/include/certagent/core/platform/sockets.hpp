@@ -2,6 +2,7 @@
 // The socket calls of the local signing server (server/connection_gate, local_server) over BSD
 // sockets or Winsock. Byte counts follow one convention: > 0 bytes moved, 0 the peer closed,
 // kWouldBlock nothing now (also an interrupted call), kSocketError a failure.
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -19,6 +20,11 @@ inline constexpr SocketHandle kNoSocket = -1;
 
 inline constexpr long kWouldBlock = -2;
 inline constexpr long kSocketError = -1;
+
+// The bytes of a numeric IPv4 address (dotted quad) or IPv6 address (no zone id), as inet_pton
+// reads them; false for anything else (a host name).
+bool parseIpv4(const std::string& text, std::array<unsigned char, 4>& bytes);
+bool parseIpv6(const std::string& text, std::array<unsigned char, 16>& bytes);
 
 void closeSocket(SocketHandle s);
 void setNonBlocking(SocketHandle s);

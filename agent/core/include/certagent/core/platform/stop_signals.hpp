@@ -19,6 +19,10 @@ class StopSignals {
     int wait();
     // Stops this process as a stop signal would (the reader of `watch` went away).
     static void requestStop();
+    // Asks another process of this user to stop as a stop signal would (the tray taking over
+    // from a daemon): SIGTERM on POSIX; on Windows the named event its StopSignals waits on, so
+    // only a process with a StopSignals hears it. False when it could not be asked.
+    static bool askToStop(int pid);
 };
 
 }  // namespace certagent::platform

@@ -8,6 +8,28 @@ namespace certagent::platform {
 
 // The calendar time in UTC (gmtime_r / gmtime_s).
 std::tm utcTime(std::time_t t);
+// The calendar time in the local time zone (localtime_r / localtime_s).
+std::tm localTime(std::time_t t);
+
+// A program's file name on this system: "certagent" -> "certagent.exe" on Windows.
+inline std::string executableFileName(const std::string& program) {
+#ifdef _WIN32
+    return program + ".exe";
+#else
+    return program;
+#endif
+}
+
+// This process's id (getpid / GetCurrentProcessId).
+int currentProcessId();
+
+// Sets a variable of this process's environment (setenv / _putenv_s); false when it cannot.
+bool setEnvironment(const std::string& name, const std::string& value);
+
+// A folder for this user's running programs only (locks, sockets): POSIX $XDG_RUNTIME_DIR/<name>,
+// else /tmp/<name>-<uid>, created 0700 and refused (std::runtime_error) when it is a symlink or
+// another user owns it; Windows %LOCALAPPDATA%\<name>, which only the user may open.
+std::filesystem::path userRuntimeDir(const std::string& name);
 
 // The user's home folder from the account database (getpwuid / the profile folder); empty when
 // there is none. paths::homeDir() prefers $HOME.
