@@ -16,15 +16,12 @@ namespace certagent::platform {
 // CreateProcessW in a job object (windows_child.hpp). Windows has no SIGTERM for a program
 // without a console window: at the timeout (or on cancel) the job, the program and everything
 // it started, ends at once; neither exitCode nor signal is set then.
-ProcessResult runProcess(const std::vector<std::string>& argv,
-                         const std::vector<std::string>& extraEnv,
-                         std::chrono::milliseconds timeout,
-                         const std::function<bool()>& cancelled) {
+// argv is not empty (runProcess below checks).
+static ProcessResult startAndWait(const std::vector<std::string>& argv,
+                                  const std::vector<std::string>& extraEnv,
+                                  std::chrono::milliseconds timeout,
+                                  const std::function<bool()>& cancelled) {
     ProcessResult result;
-    if (argv.empty() || argv[0].empty()) {
-        result.error = "empty command";
-        return result;
-    }
     const auto input = windows::nullDevice(false);
     const auto output = windows::inheritableStandardHandle(STD_OUTPUT_HANDLE);
     const auto errors = windows::inheritableStandardHandle(STD_ERROR_HANDLE);
@@ -57,8 +54,9 @@ ProcessResult runProcess(const std::vector<std::string>& argv,
 
 namespace certagent::platform {
 
-ProcessResult runProcess(const std::vector<std::string>&, const std::vector<std::string>&,
-                         std::chrono::milliseconds, const std::function<bool()>&) {
+static ProcessResult startAndWait(const std::vector<std::string>&,
+                                  const std::vector<std::string>&, std::chrono::milliseconds,
+                                  const std::function<bool()>&) {
     ProcessResult r;
     r.error = "starting programs is not supported on this platform yet";
     return r;
@@ -75,15 +73,12 @@ ProcessResult runProcess(const std::vector<std::string>&, const std::vector<std:
 
 namespace certagent::platform {
 
-ProcessResult runProcess(const std::vector<std::string>& argv,
-                         const std::vector<std::string>& extraEnv,
-                         std::chrono::milliseconds timeout,
-                         const std::function<bool()>& cancelled) {
+// argv is not empty (runProcess below checks).
+static ProcessResult startAndWait(const std::vector<std::string>& argv,
+                                  const std::vector<std::string>& extraEnv,
+                                  std::chrono::milliseconds timeout,
+                                  const std::function<bool()>& cancelled) {
     ProcessResult result;
-    if (argv.empty() || argv[0].empty()) {
-        result.error = "empty command";
-        return result;
-    }
     // Everything the child needs is built before fork: after it, only async-signal-safe calls.
     auto args = argv;
     // Only the session's basic variables plus extraEnv: the agent's environment may hold a
@@ -150,3 +145,19 @@ ProcessResult runProcess(const std::vector<std::string>& argv,
 }  // namespace certagent::platform
 
 #endif
+
+namespace certagent::platform {
+
+ProcessResult runProcess(const std::vector<std::string>& argv,
+                         const std::vector<std::string>& extraEnv,
+                         std::chrono::milliseconds timeout,
+                         const std::function<bool()>& cancelled) {
+    if (argv.empty() || argv[0].empty()) {
+        ProcessResult result;
+        result.error = "empty command";
+        return result;
+    }
+    return startAndWait(argv, extraEnv, timeout, cancelled);
+}
+
+}  // namespace certagent::platform

@@ -3,18 +3,11 @@
 #include <ctime>
 #include <regex>
 
+#include "certagent/sdk/time.hpp"
+
 namespace expiry_reminders {
 namespace {
 
-std::tm utcTm(std::time_t t) {
-    std::tm tm{};
-#ifdef _WIN32
-    gmtime_s(&tm, &t);
-#else
-    gmtime_r(&t, &tm);
-#endif
-    return tm;
-}
 
 long localDayNumber(TimePoint t) {
     const std::tm tm = localTm(t);
@@ -47,10 +40,7 @@ TimePoint fromEpochMs(int64_t ms) {
 }
 
 std::string isoUtc(TimePoint t) {
-    const std::tm tm = utcTm(std::chrono::system_clock::to_time_t(t));
-    char buf[32];
-    std::size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return std::string(buf, n);
+    return certagent::sdk::isoUtc(std::chrono::system_clock::to_time_t(t));
 }
 
 std::optional<TimePoint> parseIso8601(const std::string& text) {

@@ -10,6 +10,7 @@
 #include <ctime>
 #include <memory>
 
+#include "certagent/sdk/time.hpp"
 #include "failure.hpp"
 
 namespace certagent::renewal {
@@ -85,15 +86,8 @@ Bytes pemToDer(const std::string& pem) {
 }
 
 std::string isoUtc(int64_t epochMs) {
-    std::time_t t = static_cast<std::time_t>(epochMs / 1000 - (epochMs % 1000 < 0 ? 1 : 0));
-    std::tm tm{};
-#ifdef _WIN32
-    gmtime_s(&tm, &t);
-#else
-    gmtime_r(&t, &tm);
-#endif
-    return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", tm.tm_year + 1900, tm.tm_mon + 1,
-                       tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    return certagent::sdk::isoUtc(
+        static_cast<std::time_t>(epochMs / 1000 - (epochMs % 1000 < 0 ? 1 : 0)));
 }
 
 int64_t parseIsoUtc(std::string_view text) {
