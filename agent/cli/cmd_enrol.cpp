@@ -99,6 +99,5 @@ CERTAGENT_CLI_COMMAND(enrol, "enrol",
                        N_("the reference the certification authority gave with the secret")},
                       {"--secret-env", N_("VAR"),
                        N_("read the shared secret from this environment variable")},
-                      {"--pin-env", N_("VAR"),
-                       N_("read the PIN from this environment variable")})
+                      certagent::cli::kPinEnvOption)
 // clang-format on

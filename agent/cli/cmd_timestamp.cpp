@@ -157,5 +157,4 @@ CERTAGENT_CLI_COMMAND(timestamp, "timestamp",
                        N_("ask the portal for --quota, logging in with this token (with --cert)")},
                       {"--cert", "ID",
                        N_("the certificate for that login (CKA_ID in hex, with --token)")},
-                      {"--pin-env", N_("VAR"),
-                       N_("read the PIN from this environment variable")})
+                      certagent::cli::kPinEnvOption)

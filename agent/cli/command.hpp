@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "certagent/core/agent.hpp"
+#include "certagent/core/i18n.hpp"
 #include "certagent/core/token/token_profile.hpp"
 #include "certagent/core/token/token_service.hpp"
 
@@ -131,6 +132,10 @@ struct Option {
                         // naming FILE, PEM, OUT or PATH completes file names, DIR directories.
     const char* help;   // N_() msgid: one line
 };
+
+// --pin-env as most commands that log in to a token take it.
+inline constexpr Option kPinEnvOption{"--pin-env", N_("VAR"),
+                                      N_("read the PIN from this environment variable")};
 
 struct Command {
     const char* name;

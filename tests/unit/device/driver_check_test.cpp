@@ -114,10 +114,11 @@ TEST(DriverCheck, TwoTokensPluggedInAndOneListedIsOneMissingDriver) {
 }
 
 TEST(DriverWatch, ADeviceCountsAfterTheGracePeriodOrWhenPresentAtStart) {
-    EventBus bus;
-    ManualClock clock(parseIso8601("2026-11-27T10:00:00Z"));
+    // Declared before the bus, so they outlive its thread (which may still deliver at the end).
     std::vector<DeviceEvent> present;
     std::vector<nlohmann::json> events;
+    EventBus bus;
+    ManualClock clock(parseIso8601("2026-11-27T10:00:00Z"));
     bus.subscribe(events::kDriversMissing, [&](const nlohmann::json& e) { events.push_back(e); });
     DriverWatch watch(
         bus, clock, profiles(), [&] { return present; }, 2s);
