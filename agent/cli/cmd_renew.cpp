@@ -5,7 +5,6 @@
 // once the new certificate is installed and verified.
 #include <fmt/format.h>
 
-#include <unistd.h>
 
 #include <iostream>
 #include <mutex>
@@ -16,6 +15,7 @@
 #include "certagent/core/events.hpp"
 #include "certagent/core/i18n.hpp"
 #include "certagent/core/json_text.hpp"
+#include "certagent/core/platform/system.hpp"
 #include "command.hpp"
 
 namespace certagent::cli {
@@ -175,7 +175,7 @@ int runRenew(Context& ctx) {
     // at a terminal (not answered by --yes, which is for the declaration); else it is offered.
     const char* old = removeOld                                         ? "remove"
                       : keepOld                                         ? "keep"
-                      : (!args.flag("--yes") && ::isatty(STDIN_FILENO)) ? "ask"
+                      : (!args.flag("--yes") && platform::inputIsTerminal()) ? "ask"
                                                                         : "offer";
     r = ctx.runFlow(kPlugin, "run", {{"id", jsonText(r, "id")}, {"old_certificate", old}});
     agent.bus().drain();

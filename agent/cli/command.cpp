@@ -6,13 +6,13 @@
 #include <cctype>
 #include <fmt/format.h>
 #include <iostream>
-#include <unistd.h>
 
 #include "certagent/core/error.hpp"
 #include "certagent/core/events.hpp"
 #include "certagent/core/i18n.hpp"
 #include "certagent/core/json_text.hpp"
 #include "certagent/core/platform/desktop_open.hpp"
+#include "certagent/core/platform/system.hpp"
 
 namespace certagent::cli {
 
@@ -61,7 +61,7 @@ std::string readLine() {
 void Context::allowQuestions(const std::optional<std::string>& pin_env, bool assume_yes) {
     auto& a = agent();
     if (auto* ext = app::findExtensions(a)) ext->setPin(pinCallback(pin_env));
-    const bool terminal = ::isatty(STDIN_FILENO);
+    const bool terminal = platform::inputIsTerminal();
     Prompts p;
     p.confirm = [assume_yes, terminal](const json& r) -> std::optional<json> {
         if (assume_yes) return json{{"answer", true}};
@@ -201,7 +201,7 @@ const token::TokenProfile* profileOf(const std::vector<token::TokenProfile>& pro
 
 bool confirmAtTerminal(const std::string& prompt, bool assumeYes, const std::string& yesOption) {
     if (assumeYes) return true;
-    if (!isatty(STDIN_FILENO))
+    if (!platform::inputIsTerminal())
         throw Error(ErrorKind::Usage,
                     fmt::format(fmt::runtime(_("a confirmation is needed but standard input is not "
                                                "a terminal; run again with {0}")),
