@@ -60,14 +60,8 @@ int runEnrol(Context& ctx) {
         }
     } wipe{run};
     r = ctx.runFlow(kPlugin, "run", run);
-    agent.bus().drain();
-
-    const bool done = jsonText(r, "state") == "done";
-    if (ctx.json_output) {
-        ctx.print(r);
-        return done ? kOk : kFailure;
-    }
-    if (done) {
+    if (auto code = printedRunAsJson(ctx, agent, r)) return *code;
+    if (jsonText(r, "state") == "done") {
         std::cout << installedText(r) << std::endl;
         return kOk;
     }

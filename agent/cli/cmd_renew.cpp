@@ -178,14 +178,8 @@ int runRenew(Context& ctx) {
                       : (!args.flag("--yes") && platform::inputIsTerminal()) ? "ask"
                                                                         : "offer";
     r = ctx.runFlow(kPlugin, "run", {{"id", jsonText(r, "id")}, {"old_certificate", old}});
-    agent.bus().drain();
-
-    const bool done = jsonText(r, "state") == "done";
-    if (ctx.json_output) {
-        ctx.print(r);
-        return done ? kOk : kFailure;
-    }
-    if (done) {
+    if (auto code = printedRunAsJson(ctx, agent, r)) return *code;
+    if (jsonText(r, "state") == "done") {
         std::cout << installedText(r) << std::endl;
         if (!jsonText(r, "code").empty()) std::cerr << jsonText(r, "message") << std::endl;
         if (auto line = oldCertificateText(r); !line.empty()) std::cout << line << std::endl;

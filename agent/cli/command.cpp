@@ -140,6 +140,13 @@ std::string installedText(const json& r) {
                        jsonText(r, "token"));
 }
 
+std::optional<int> printedRunAsJson(Context& ctx, Agent& agent, const json& r) {
+    agent.bus().drain();
+    if (!ctx.json_output) return std::nullopt;
+    ctx.print(r);
+    return jsonText(r, "state") == "done" ? kOk : kFailure;
+}
+
 RenewalProgressLines::RenewalProgressLines(Agent& agent) : agent_(agent) {
     id_ = agent.bus().subscribe(events::kRenewalProgress, [this](const json& e) {
         auto line = fmt::format("[{}] {}", renewalWhere(e), jsonText(e, "message"));

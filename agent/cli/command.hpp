@@ -84,6 +84,10 @@ std::string renewalWhere(const json& record);
 // its id and its token.
 std::string installedText(const json& record);
 
+// The end of a renewal or enrolment run: waits for its last progress lines, then, with --json,
+// prints the record and gives the exit code (0 once done); without --json gives nothing.
+std::optional<int> printedRunAsJson(Context& ctx, Agent& agent, const json& record);
+
 // Prints the renewal plugin's RenewalProgress events on stderr while it lives, one line per
 // change ("[step] message"): renew and enrol.
 class RenewalProgressLines {
