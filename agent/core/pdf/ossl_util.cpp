@@ -1,3 +1,4 @@
+#include <certagent/core/clock.hpp>
 #include <certagent/core/error.hpp>
 #include <certagent/core/i18n.hpp>
 #include <certagent/core/pdf/ossl_ptr.hpp>
@@ -7,6 +8,12 @@
 #include <openssl/pem.h>
 
 namespace certagent::pdf {
+
+std::optional<std::time_t> epochOf(const ASN1_TIME* t) {
+    std::tm tm{};
+    if (!t || !ASN1_TIME_to_tm(t, &tm)) return std::nullopt;
+    return utcEpoch(tm);
+}
 
 std::string takeOpensslErrors() {
     std::string out;

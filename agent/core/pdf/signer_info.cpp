@@ -68,12 +68,6 @@ std::optional<std::span<const uint8_t>> sequenceAttribute(X509_ATTRIBUTE* attr) 
                                     static_cast<size_t>(t->value.sequence->length));
 }
 
-std::optional<std::time_t> epochOf(const ASN1_TIME* t) {
-    std::tm tm{};
-    if (!t || !ASN1_TIME_to_tm(t, &tm)) return std::nullopt;
-    return utcEpoch(tm);
-}
-
 // One chain check at `at`; fills the chain (as built, or as far as it got) and the error.
 bool chainAt(SignatureReport& r, X509* signer, STACK_OF(X509) * untrusted, X509_STORE* store,
              std::optional<std::time_t> at) {

@@ -29,6 +29,7 @@ namespace {
 namespace fs = std::filesystem;
 using pdf::CertificateStatus;
 using pdf::Der;
+using pdf::epochOf;
 using pdf::derOf;
 using pdf::RevocationStatus;
 using pdf::takeOpensslErrors;
@@ -40,12 +41,6 @@ using OcspResponsePtr = std::unique_ptr<OCSP_RESPONSE, pdf::OsslDeleter<OCSP_RES
 using OcspBasicPtr = std::unique_ptr<OCSP_BASICRESP, pdf::OsslDeleter<OCSP_BASICRESP_free>>;
 using OcspCertIdPtr = std::unique_ptr<OCSP_CERTID, pdf::OsslDeleter<OCSP_CERTID_free>>;
 using CrlPtr = std::unique_ptr<X509_CRL, pdf::OsslDeleter<X509_CRL_free>>;
-
-std::optional<std::time_t> epochOf(const ASN1_TIME* t) {
-    std::tm tm{};
-    if (!t || !ASN1_TIME_to_tm(t, &tm)) return std::nullopt;
-    return utcEpoch(tm);
-}
 
 std::string isoOf(std::optional<std::time_t> t) {
     if (!t) return "?";

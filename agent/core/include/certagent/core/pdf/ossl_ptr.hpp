@@ -10,7 +10,9 @@
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 
+#include <ctime>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "certagent/core/token/openssl_handles.hpp"
@@ -41,6 +43,10 @@ using EssSigningCertV2Ptr =
 
 // Drains OpenSSL's thread-local error queue into one line (empty when there was nothing).
 std::string takeOpensslErrors();
+
+// An ASN.1 time (UTCTime or GeneralizedTime) as seconds since the epoch; nothing when absent or
+// unreadable.
+std::optional<std::time_t> epochOf(const ASN1_TIME* t);
 
 // Up-referenced copy of a borrowed stack (nullptr gives an empty stack).
 X509StackPtr copyCertStack(const STACK_OF(X509) * certs);
